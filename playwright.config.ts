@@ -1,0 +1,52 @@
+/**
+ * Playwright e2e config: Debian's Chromium (Playwright cannot download browsers here), the built app
+ * served by `vite preview` on loopback. Two projects: one with WebGPU on SwiftShader, one with WebGPU
+ * unavailable so the app must fall back to WASM.
+ */
+import { defineConfig } from '@playwright/test';
+
+const baseArgs = [
+  '--no-sandbox',
+  '--disable-quic',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+const webgpuArgs = [
+  '--enable-unsafe-webgpu',
+  '--enable-unsafe-swiftshader',
+  '--use-webgpu-adapter=swiftshader',
+];
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const port = Number(process.env.E2E_PORT ?? 4317);
+
+export default defineConfig({
+  testDir: 'e2e',
+  timeout: 180_000,
+  expect: { timeout: 60_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: process.env.CI ? 'list' : [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    trace: 'off',
+  },
+  webServer: {
+    command: `npx vite build --logLevel warn && npx vite preview --host 127.0.0.1 --port ${port} --strictPort`,
+    url: `http://127.0.0.1:${port}`,
+    reuseExistingServer: !process.env.CI,
+    timeout: 180_000,
+  },
+  projects: [
+    {
+      name: 'webgpu',
+      use: { launchOptions: { executablePath, args: [...baseArgs, ...webgpuArgs] } },
+    },
+    {
+      name: 'wasm',
+      use: { launchOptions: { executablePath, args: [...baseArgs, '--disable-webgpu'] } },
+    },
+  ],
+});
