@@ -1,0 +1,200 @@
+/**
+ * CTS (Conditional Token Selection) and perplexity scorers over any causal LM.
+ *
+ * CTS: s_i = log p(x_i | c, x_<i) - log p(x_i | x_<i), the condition c (question, answer or both)
+ * placed before the CoT. Perplexity (LLMLingua-1 style, CTS's unconditional ablation):
+ * s_i = -log p(x_i | x_<i). Higher scores are kept.
+ *
+ * The CoT is tokenized once, truncated to `maxTokens` (the text after it is dropped, as the reference
+ * does) and scored in windows of `windowSize` tokens. Each window is scored on its own:
+ *   plain pass:        start ++ window            -> log p(x_i | x_<i)
+ *   conditional pass:  start ++ condition ++ window -> log p(x_i | c, x_<i)
+ * where `start` is the model's BOS (else EOS) so the first token is predicted from something. The
+ * CoT token ids are identical in both passes (the condition is tokenized separately and
+ * concatenated), so the two log-probs line up token for token. Windows do not see earlier windows;
+ * the reference (LLMLingua's iterative compression) instead carries the already-compressed earlier
+ * windows as context, which this module does not reproduce. A unit's score is the mean of its
+ * tokens' scores (one token, except characters split over byte tokens).
+ *
+ *   const scorer = createCausalScorer('cts', lm, tokenizer, 'tiny-qwen2', { condition: 'both' });
+ *   const scored = await scorer.score({ cot, question, answer });
+ *   const result = selectCausal(scored, 0.6);
+ */
+import { TokenSkipError } from '../errors.ts';
+import { countCl100k } from './cl100k.ts';
+import { packWindows, tokenUnits } from './token-units.ts';
+import {
+  defaultCausalScorerOptions,
+  type CausalLogProbs,
+  type CausalScoredText,
+  type CausalScorerOptions,
+  type CausalTokenizer,
+  type Condition,
+  type ScoreInput,
+  type ScoreOptions,
+  type Scorer,
+  type TokenUnit,
+} from './types.ts';
+
+export type CausalScorerName = 'cts' | 'ppl';
+
+export interface CausalScorer extends Scorer {
+  readonly name: CausalScorerName;
+  score(input: ScoreInput, options?: ScoreOptions): Promise<CausalScoredText>;
+}
+
+export function validateCausalOptions(
+  partial: Partial<CausalScorerOptions> = {},
+): CausalScorerOptions {
+  const options = { ...defaultCausalScorerOptions, ...partial };
+  for (const field of ['windowSize', 'maxTokens'] as const) {
+    const value = options[field];
+    if (!Number.isInteger(value) || value < 1) {
+      throw new TokenSkipError(
+        'INVALID_ARGUMENT',
+        `${field} must be a positive integer (tokens); got ${String(value)}.`,
+      );
+    }
+  }
+  if (!['question', 'answer', 'both'].includes(options.condition)) {
+    throw new TokenSkipError(
+      'INVALID_ARGUMENT',
+      `condition must be question, answer or both; got '${String(options.condition)}'.`,
+    );
+  }
+  return options;
+}
+
+/** The text placed before the CoT in the conditional pass, ending with a newline. */
+export function conditionText(input: ScoreInput, condition: Condition): string {
+  const question = input.question?.trim() ?? '';
+  const answer = input.answer?.trim() ?? '';
+  const need = (what: string, value: string): string => {
+    if (!value) {
+      throw new TokenSkipError(
+        'EMPTY_INPUT',
+        `CTS with condition '${condition}' needs the ${what}, but it is empty; ` +
+          `give the ${what} or pick another condition.`,
+      );
+    }
+    return value;
+  };
+  if (condition === 'question') return `${need('question', question)}\n`;
+  if (condition === 'answer') return `${need('answer', answer)}\n`;
+  return `${need('question', question)}\n${need('answer', answer)}\n`;
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new TokenSkipError('CANCELLED', 'Scoring was cancelled.');
+}
+
+export function createCausalScorer(
+  name: CausalScorerName,
+  lm: CausalLogProbs,
+  tokenizer: CausalTokenizer,
+  model: string,
+  partialOptions: Partial<CausalScorerOptions> = {},
+): CausalScorer {
+  const options = validateCausalOptions(partialOptions);
+  const start = tokenizer.startIds;
+  if (start.length === 0) {
+    throw new TokenSkipError(
+      'MODEL_FILE_CORRUPT',
+      `Reference model ${model} defines neither bos_token_id nor eos_token_id in config.json; ` +
+        'the causal scorers need one to predict the first CoT token. Add one to config.json.',
+    );
+  }
+
+  async function passLogProbs(
+    prefix: number[],
+    window: number[],
+    signal: AbortSignal | undefined,
+  ): Promise<Float32Array> {
+    const ids = [...start, ...prefix, ...window];
+    if (lm.maxPositions !== undefined && ids.length > lm.maxPositions) {
+      throw new TokenSkipError(
+        'INPUT_TOO_LARGE',
+        `A ${name} pass needs ${ids.length} positions but ${model} takes at most ${lm.maxPositions}; ` +
+          'lower the window size or shorten the condition.',
+      );
+    }
+    throwIfAborted(signal);
+    const all = await lm.logProbs(ids, signal);
+    const from = start.length + prefix.length - 1;
+    if (all.length !== ids.length - 1) {
+      throw new TokenSkipError(
+        'MODEL_OUTPUT_INVALID',
+        `The log-prob runner returned ${all.length} values for ${ids.length} tokens (expected ${ids.length - 1}).`,
+      );
+    }
+    return all.slice(from, from + window.length);
+  }
+
+  return {
+    name,
+    model,
+    async score(input, scoreOptions = {}) {
+      const { signal, onprogress } = scoreOptions;
+      if (!input.cot.trim()) {
+        throw new TokenSkipError('EMPTY_INPUT', `The CoT to score with ${name} is empty.`);
+      }
+      let condition: number[] = [];
+      if (name === 'cts') {
+        condition = tokenizer.encode(conditionText(input, options.condition));
+        if (condition.length >= options.windowSize) {
+          throw new TokenSkipError(
+            'INPUT_TOO_LARGE',
+            `The CTS condition (${options.condition}) is ${condition.length} tokens, not shorter than ` +
+              `the ${options.windowSize}-token window; shorten it, pick another condition, or raise the window size.`,
+          );
+        }
+      }
+      const allIds = tokenizer.encode(input.cot);
+      const ids = allIds.slice(0, options.maxTokens);
+      const units = tokenUnits(ids, (part) => tokenizer.decode(part));
+      const windows = packWindows(units, options.windowSize);
+      const chunks: TokenUnit[][] = [];
+      const plainLogProbs: Float32Array[] = [];
+      const conditionalLogProbs: Float32Array[] = [];
+      onprogress?.(0, windows.length);
+      for (const [w, window] of windows.entries()) {
+        const windowIds = window.flatMap((u) => u.ids);
+        const plain = await passLogProbs([], windowIds, signal);
+        plainLogProbs.push(plain);
+        let tokenScores: Float32Array;
+        if (name === 'cts') {
+          const conditional = await passLogProbs(condition, windowIds, signal);
+          conditionalLogProbs.push(conditional);
+          tokenScores = conditional.map((c, i) => c - (plain[i] as number));
+        } else {
+          tokenScores = plain.map((p) => -p);
+        }
+        let t = 0;
+        chunks.push(
+          window.map((unit) => {
+            let sum = 0;
+            for (let k = 0; k < unit.ids.length; k++) sum += tokenScores[t + k] as number;
+            t += unit.ids.length;
+            return {
+              ...unit,
+              display: unit.text,
+              score: sum / unit.ids.length,
+              forced: false,
+            };
+          }),
+        );
+        onprogress?.(w + 1, windows.length);
+      }
+      const text = units.map((u) => u.text).join('');
+      return {
+        scorer: name,
+        model,
+        chunks,
+        originTokens: countCl100k(text),
+        truncatedTokens: allIds.length - ids.length,
+        plainLogProbs,
+        ...(name === 'cts' ? { condition: options.condition, conditionalLogProbs } : {}),
+      };
+    },
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * γ selection for the causal scorers: `CausalScoredText` -> `CompressionResult`, re-run for any γ
+ * without the model (the Compress page's slider and the comparison view rely on that).
+ *
+ * Units are selected per window (see token-select.ts for the rule and its edge cases); the
+ * compressed text is the kept units joined, as the reference decodes the kept token ids. Token
+ * scores map back to words for display and `word_labels`: a word's score is the mean of its units'
+ * scores and it is labelled kept when at least half of its units are kept (a word can be partly
+ * kept at token level; the label says whether most of it survived). Whitespace-only words (line
+ * breaks) get no label, as LLMLingua-2's word labels have none.
+ */
+import type { CompressionResult } from '../compression/types.ts';
+import { countCl100k } from './cl100k.ts';
+import { selectWindow, validateRatio } from './token-select.ts';
+import { wordSpans } from './token-units.ts';
+import type { CausalScoredText, SelectionMode } from './types.ts';
+
+/** One word of a causal scorer's output, for the heat map. */
+export interface CausalWord {
+  /** The word's text with its leading whitespace, as it appears in the CoT. */
+  text: string;
+  /** Mean of its units' scores. */
+  score: number;
+  /** Units of the word kept / total. */
+  keptUnits: number;
+  units: number;
+}
+
+export interface CausalSelection extends CompressionResult {
+  /** Per window, per unit: kept? */
+  kept: boolean[][];
+  words: CausalWord[];
+}
+
+/** The reference's ratio and rate strings (`f"{o/c:.1f}x"`, `f"{100/ratio:.1f}%"`). */
+export function formatRatio(origin: number, compressed: number): { ratio: string; rate: string } {
+  if (compressed === 0) return { ratio: 'infx', rate: '0.0%' };
+  const ratio = origin / compressed;
+  return { ratio: `${ratio.toFixed(1)}x`, rate: `${(100 / ratio).toFixed(1)}%` };
+}
+
+export function selectCausal(
+  scored: CausalScoredText,
+  ratio: number,
+  mode: SelectionMode = 'reference',
+): CausalSelection {
+  validateRatio(ratio);
+  const kept = scored.chunks.map((chunk) =>
+    selectWindow(
+      chunk.map((u) => u.score),
+      ratio,
+      mode,
+    ),
+  );
+  const units = scored.chunks.flat();
+  const flags = kept.flat();
+  const compressed = units
+    .filter((_, i) => flags[i])
+    .map((u) => u.text)
+    .join('');
+  const words: CausalWord[] = [];
+  const labels: [string, 0 | 1][] = [];
+  for (const [from, to] of wordSpans(units)) {
+    const slice = units.slice(from, to);
+    const keptUnits = flags.slice(from, to).filter(Boolean).length;
+    const text = slice.map((u) => u.text).join('');
+    const score = slice.reduce((sum, u) => sum + u.score, 0) / slice.length;
+    words.push({ text, score, keptUnits, units: slice.length });
+    if (text.trim()) labels.push([text.trim(), keptUnits * 2 >= slice.length ? 1 : 0]);
+  }
+  const compressedTokens = countCl100k(compressed);
+  return {
+    compressed_prompt: compressed,
+    origin_tokens: scored.originTokens,
+    compressed_tokens: compressedTokens,
+    ...formatRatio(scored.originTokens, compressedTokens),
+    word_labels: labels,
+    kept,
+    words,
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * A reference model's tokenizer for the causal scorers, from its `tokenizer.json` (and
+ * `tokenizer_config.json` when present) through @huggingface/tokenizers, pure JS in Node and the
+ * browser. Encodes without special tokens (the scorers add the start token themselves) and decodes
+ * without clean-up, so unit texts join back to the CoT.
+ */
+import { Tokenizer } from '@huggingface/tokenizers';
+import { TokenSkipError } from '../../core/errors.ts';
+import type { CausalTokenizer } from '../../core/scoring/types.ts';
+import type { CausalLmConfig } from './causal-lm.ts';
+import { readJson, type ModelSource } from './model-source.ts';
+
+function firstId(value: number | number[] | null | undefined): number | undefined {
+  const id = Array.isArray(value) ? value[0] : value;
+  return typeof id === 'number' && Number.isInteger(id) && id >= 0 ? id : undefined;
+}
+
+export async function loadCausalTokenizer(
+  source: ModelSource,
+  config: CausalLmConfig,
+): Promise<CausalTokenizer> {
+  const json = await readJson<object>(source, 'tokenizer.json');
+  if (!json) {
+    throw new TokenSkipError(
+      'MODEL_FILE_MISSING',
+      `${source.id} has no tokenizer.json; the reference model needs its tokenizer (transformers.js layout).`,
+    );
+  }
+  const tokenizerConfig = (await readJson<object>(source, 'tokenizer_config.json')) ?? {};
+  let tokenizer: Tokenizer;
+  try {
+    tokenizer = new Tokenizer(json, tokenizerConfig);
+  } catch (error) {
+    throw new TokenSkipError(
+      'MODEL_FILE_CORRUPT',
+      `tokenizer.json of ${source.id} could not be loaded: ${String(error)}.`,
+      { cause: error },
+    );
+  }
+  const start = firstId(config.bos_token_id) ?? firstId(config.eos_token_id);
+  return {
+    startIds: start === undefined ? [] : [start],
+    encode: (text) => tokenizer.encode(text, { add_special_tokens: false }).ids,
+    decode: (ids) =>
+      tokenizer.decode(ids, { skip_special_tokens: false, clean_up_tokenization_spaces: false }),
+  };
+}
