@@ -149,10 +149,22 @@ export function createCausalScorer(
           );
         }
       }
+      // A model with fewer positions than start ++ condition ++ window gets shorter windows.
+      const windowTokens = Math.min(
+        options.windowSize,
+        (lm.maxPositions ?? Infinity) - start.length - condition.length,
+      );
+      if (windowTokens < 1) {
+        throw new TokenSkipError(
+          'INPUT_TOO_LARGE',
+          `The CTS condition (${options.condition}) is ${condition.length} tokens, which fills all ` +
+            `${String(lm.maxPositions)} positions of ${model}; shorten it or pick another condition.`,
+        );
+      }
       const allIds = tokenizer.encode(input.cot);
       const ids = allIds.slice(0, options.maxTokens);
       const units = tokenUnits(ids, (part) => tokenizer.decode(part));
-      const windows = packWindows(units, options.windowSize);
+      const windows = packWindows(units, windowTokens);
       const chunks: TokenUnit[][] = [];
       const plainLogProbs: Float32Array[] = [];
       const conditionalLogProbs: Float32Array[] = [];
@@ -192,6 +204,7 @@ export function createCausalScorer(
         chunks,
         originTokens: countCl100k(text),
         truncatedTokens: allIds.length - ids.length,
+        windowTokens,
         plainLogProbs,
         ...(name === 'cts' ? { condition: options.condition, conditionalLogProbs } : {}),
       };

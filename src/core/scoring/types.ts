@@ -96,6 +96,8 @@ export interface CausalScoredText extends ScoredText {
   chunks: TokenUnit[][];
   /** CoT tokens dropped by the `maxTokens` truncation (0 when it fit). */
   truncatedTokens: number;
+  /** Tokens per window actually used: `windowSize`, or less when the model has fewer positions. */
+  windowTokens: number;
   /** The condition used (CTS only). */
   condition?: Condition;
   /** Per window, per token: log p(x_i | c, x_<i) (CTS only). */
