@@ -17,6 +17,8 @@ export interface ScoredWord {
   score: number;
   /** True when the score was forced (force token, reserved digit). */
   forced: boolean;
+  /** cl100k tokens of `text`: LLMLingua-2 repeats the word's score this often in its percentile. */
+  weight: number;
 }
 
 /** A scorer's output for one text; independent of γ. */
