@@ -16,12 +16,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import * as ort from 'onnxruntime-node';
-import { countCl100k } from '../src/core/scoring/cl100k.ts';
+import { countCl100kTokens as countCl100k } from '../src/core/compression/token-count.ts';
 import { createCausalScorer } from '../src/core/scoring/causal-scorer.ts';
+import { createLingua2Scorer } from '../src/core/scoring/lingua2-scorer.ts';
 import type { Scorer, ScoreInput } from '../src/core/scoring/types.ts';
-import { dirModelSource } from '../src/node/model-dir.ts';
-import { loadReferenceModel } from '../src/runtime/scorers/load-causal-scorer.ts';
+import { loadNodeReferenceModel } from '../src/runtime/node/causal-scorer-node.ts';
+import { loadNodeScorer } from '../src/runtime/node/scorer-node.ts';
 
 const { values } = parseArgs({
   options: {
@@ -59,6 +59,15 @@ const causalDir = ensure(path.join(modelsDir, 'qwen2-base'), 'make_causal_fixtur
   '0',
 ]);
 const causal = size === 'tiny' ? path.join(root, 'models/fixtures/tiny-qwen2') : causalDir;
+const linguaDir = ensure(path.join(modelsDir, 'tiny-lingua-xlmr-base'), 'make_scorer_fixtures.py', [
+  '--size',
+  'base',
+  '--kinds',
+  'xlmr',
+  '--out',
+  modelsDir,
+]);
+const lingua = size === 'tiny' ? path.join(root, 'models/fixtures/tiny-lingua-xlmr') : linguaDir;
 
 const inputs: ScoreInput[] = readFileSync(path.join(root, 'data/gsm8k/test.jsonl'), 'utf8')
   .split('\n')
@@ -69,7 +78,6 @@ const inputs: ScoreInput[] = readFileSync(path.join(root, 'data/gsm8k/test.jsonl
     return { cot: row.cot.replace(/<<[^>]*>>/g, ''), question: row.question, answer: row.answer };
   });
 const cl100k = inputs.reduce((sum, input) => sum + countCl100k(input.cot), 0);
-const sessionOptions = { intraOpNumThreads: threads, interOpNumThreads: 1 };
 
 interface Row {
   scorer: string;
@@ -96,14 +104,25 @@ async function time(
 }
 
 const rows: Row[] = [];
-const reference = await loadReferenceModel(ort, await dirModelSource(causal), { sessionOptions });
+const classifier = await loadNodeScorer(lingua, { threads });
+const linguaScorer = createLingua2Scorer(classifier.tokenizer, classifier.classifier, lingua);
+rows.push(
+  await time(
+    'llmlingua2',
+    linguaScorer,
+    (input) => classifier.tokenizer.tokenize(input.cot).length,
+  ),
+);
+await classifier.classifier.release();
+
+const reference = await loadNodeReferenceModel(causal, { threads });
 const refTokens = (input: ScoreInput): number => reference.tokenizer.encode(input.cot).length;
 for (const [label, name, condition] of [
   ['cts (question)', 'cts', 'question'],
   ['cts (both)', 'cts', 'both'],
   ['ppl', 'ppl', 'question'],
 ] as const) {
-  const scorer = createCausalScorer(name, reference.lm, reference.tokenizer, reference.id, {
+  const scorer = createCausalScorer(name, reference.lm, reference.tokenizer, causal, {
     condition,
   });
   rows.push(await time(label, scorer, refTokens));

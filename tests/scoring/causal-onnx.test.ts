@@ -9,11 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenSkipError } from '../../src/core/errors.ts';
 import { selectCausal } from '../../src/core/scoring/causal-select.ts';
 import { createCausalScorer } from '../../src/core/scoring/causal-scorer.ts';
-import { dirModelSource } from '../../src/node/model-dir.ts';
-import {
-  loadReferenceModel,
-  type ReferenceModel,
-} from '../../src/runtime/scorers/load-causal-scorer.ts';
+import type { ReferenceModel } from '../../src/runtime/causal-scorer-loader.ts';
+import { loadNodeReferenceModel } from '../../src/runtime/node/causal-scorer-node.ts';
 
 const fixture = 'models/fixtures/tiny-qwen2';
 const question =
@@ -29,7 +26,7 @@ let ref: ReferenceModel;
 let temp: string;
 
 beforeAll(async () => {
-  ref = await loadReferenceModel(ort, await dirModelSource(fixture));
+  ref = await loadNodeReferenceModel(fixture, { threads: 1 });
   temp = await mkdtemp(path.join(tmpdir(), 'tokenskip-cts-'));
 });
 afterAll(async () => {
@@ -74,7 +71,8 @@ describe('ONNX causal-LM log-probs', () => {
   it('give the same log-probs when run in KV-cached pieces', async () => {
     const ids = [...ref.tokenizer.startIds, ...ref.tokenizer.encode(cot)];
     const whole = await ref.lm.logProbs(ids);
-    const pieces = await loadReferenceModel(ort, await dirModelSource(fixture), {
+    const pieces = await loadNodeReferenceModel(fixture, {
+      threads: 1,
       maxLogitsFloats: (ref.config.vocab_size as number) * 7,
     });
     const pieced = await pieces.lm.logProbs(ids);
@@ -231,8 +229,8 @@ describe('bad input', () => {
     await mkdir(path.join(dir, 'onnx'), { recursive: true });
     await copyFile(path.join(fixture, 'config.json'), path.join(dir, 'config.json'));
     await copyFile(path.join(fixture, 'onnx/model.onnx'), path.join(dir, 'onnx/model.onnx'));
-    expect(await code(async () => loadReferenceModel(ort, await dirModelSource(dir)))).toMatch(
-      /^MODEL_FILE_MISSING: .*no-tokenizer has no tokenizer\.json/,
+    expect(await code(() => loadNodeReferenceModel(dir))).toMatch(
+      /^MODEL_FILE_MISSING: Reference model no-tokenizer has no tokenizer\.json/,
     );
   });
 
@@ -243,12 +241,14 @@ describe('bad input', () => {
     await copyFile(path.join(bad, 'config.json'), path.join(dir, 'config.json'));
     await copyFile(path.join(bad, 'onnx/model.onnx'), path.join(dir, 'onnx/model.onnx'));
     await copyFile(path.join(fixture, 'tokenizer.json'), path.join(dir, 'tokenizer.json'));
-    expect(await code(async () => loadReferenceModel(ort, await dirModelSource(dir)))).toMatch(
+    expect(await code(() => loadNodeReferenceModel(dir))).toMatch(
       /^MODEL_OUTPUT_INVALID: .*has no 'logits' output \(its outputs: hidden_states\)/,
     );
   });
 
   it('a folder that does not exist', async () => {
-    expect(await code(() => dirModelSource(path.join(temp, 'nope')))).toMatch(/^MODEL_NOT_FOUND/);
+    expect(await code(() => loadNodeReferenceModel(path.join(temp, 'nope')))).toMatch(
+      /^MODEL_NOT_FOUND/,
+    );
   });
 });

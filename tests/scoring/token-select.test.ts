@@ -47,9 +47,9 @@ describe('reference selection (sort descending, keep above value at floor(N*rati
   });
 
   it('rejects ratios outside (0, 1]', () => {
-    expect(() => selectWindow([1], 0)).toThrow(/\(0, 1\]/);
-    expect(() => selectWindow([1], 1.5)).toThrow(/\(0, 1\]/);
-    expect(() => selectWindow([1], Number.NaN)).toThrow(/\(0, 1\]/);
+    expect(() => selectWindow([1], 0)).toThrow(/in \(0, 1\]/);
+    expect(() => selectWindow([1], 1.5)).toThrow(/in \(0, 1\]/);
+    expect(() => selectWindow([1], Number.NaN)).toThrow(/in \(0, 1\]/);
   });
 });
 

@@ -21,7 +21,8 @@
  *   const result = selectCausal(scored, 0.6);
  */
 import { TokenSkipError } from '../errors.ts';
-import { countCl100k } from './cl100k.ts';
+import { countCl100kTokens as countCl100k } from '../compression/token-count.ts';
+import { selectCausal, type CausalSelection } from './causal-select.ts';
 import { packWindows, tokenUnits } from './token-units.ts';
 import {
   defaultCausalScorerOptions,
@@ -30,6 +31,7 @@ import {
   type CausalScorerOptions,
   type CausalTokenizer,
   type Condition,
+  type SelectionMode,
   type ScoreInput,
   type ScoreOptions,
   type Scorer,
@@ -38,9 +40,10 @@ import {
 
 export type CausalScorerName = 'cts' | 'ppl';
 
-export interface CausalScorer extends Scorer {
+export interface CausalScorer extends Scorer<CausalScoredText> {
   readonly name: CausalScorerName;
   score(input: ScoreInput, options?: ScoreOptions): Promise<CausalScoredText>;
+  select(scored: CausalScoredText, rate: number): CausalSelection;
 }
 
 export function validateCausalOptions(
@@ -94,6 +97,7 @@ export function createCausalScorer(
   tokenizer: CausalTokenizer,
   model: string,
   partialOptions: Partial<CausalScorerOptions> = {},
+  selection: SelectionMode = 'reference',
 ): CausalScorer {
   const options = validateCausalOptions(partialOptions);
   const start = tokenizer.startIds;
@@ -133,6 +137,7 @@ export function createCausalScorer(
   return {
     name,
     model,
+    select: (scored, rate) => selectCausal(scored, rate, selection),
     async score(input, scoreOptions = {}) {
       const { signal, onprogress } = scoreOptions;
       if (!input.cot.trim()) {
@@ -192,6 +197,7 @@ export function createCausalScorer(
               display: unit.text,
               score: sum / unit.ids.length,
               forced: false,
+              weight: countCl100k(unit.text),
             };
           }),
         );

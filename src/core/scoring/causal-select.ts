@@ -9,8 +9,8 @@
  * kept at token level; the label says whether most of it survived). Whitespace-only words (line
  * breaks) get no label, as LLMLingua-2's word labels have none.
  */
+import { summarize } from '../compression/llmlingua2.ts';
 import type { CompressionResult } from '../compression/types.ts';
-import { countCl100k } from './cl100k.ts';
 import { selectWindow, validateRatio } from './token-select.ts';
 import { wordSpans } from './token-units.ts';
 import type { CausalScoredText, SelectionMode } from './types.ts';
@@ -30,13 +30,6 @@ export interface CausalSelection extends CompressionResult {
   /** Per window, per unit: kept? */
   kept: boolean[][];
   words: CausalWord[];
-}
-
-/** The reference's ratio and rate strings (`f"{o/c:.1f}x"`, `f"{100/ratio:.1f}%"`). */
-export function formatRatio(origin: number, compressed: number): { ratio: string; rate: string } {
-  if (compressed === 0) return { ratio: 'infx', rate: '0.0%' };
-  const ratio = origin / compressed;
-  return { ratio: `${ratio.toFixed(1)}x`, rate: `${(100 / ratio).toFixed(1)}%` };
 }
 
 export function selectCausal(
@@ -68,14 +61,5 @@ export function selectCausal(
     words.push({ text, score, keptUnits, units: slice.length });
     if (text.trim()) labels.push([text.trim(), keptUnits * 2 >= slice.length ? 1 : 0]);
   }
-  const compressedTokens = countCl100k(compressed);
-  return {
-    compressed_prompt: compressed,
-    origin_tokens: scored.originTokens,
-    compressed_tokens: compressedTokens,
-    ...formatRatio(scored.originTokens, compressedTokens),
-    word_labels: labels,
-    kept,
-    words,
-  };
+  return { ...summarize(compressed, scored.originTokens, labels), kept, words };
 }

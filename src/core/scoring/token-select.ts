@@ -14,16 +14,11 @@
  * 'exact' mode keeps exactly `round(N * ratio)` units (ties broken by text order) for users who want
  * the requested ratio rather than the reference's.
  */
-import { TokenSkipError } from '../errors.ts';
+import { validateRate } from '../compression/llmlingua2.ts';
 import type { SelectionMode } from './types.ts';
 
 export function validateRatio(ratio: number): void {
-  if (!Number.isFinite(ratio) || ratio <= 0 || ratio > 1) {
-    throw new TokenSkipError(
-      'INVALID_ARGUMENT',
-      `Compression ratio γ must be in (0, 1] (the fraction of tokens kept); got ${ratio}.`,
-    );
-  }
+  validateRate(ratio, 'γ');
 }
 
 /** The reference threshold for one window (−Infinity keeps all). */

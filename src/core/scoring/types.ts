@@ -7,7 +7,12 @@
  * `CausalLogProbs`, so the CTS math in this folder is plain TS that runs, and is tested, without a
  * model: the ONNX runner in `src/runtime/scorers/` implements it in Node and in the browser.
  */
-import type { ScoredText, ScoredWord, ScorerName } from '../compression/types.ts';
+import type {
+  CompressionResult,
+  ScoredText,
+  ScoredWord,
+  ScorerName,
+} from '../compression/types.ts';
 
 /** What a scorer scores: the CoT, plus the question and answer CTS may condition on. */
 export interface ScoreInput {
@@ -22,12 +27,17 @@ export interface ScoreOptions {
   onprogress?: (done: number, total: number) => void;
 }
 
-/** Anything that scores a CoT. The result does not depend on γ. */
-export interface Scorer {
+/**
+ * Anything that scores a CoT. `score` runs the model and does not depend on γ; `select` thresholds
+ * a scored text at γ (the share of tokens kept) without the model, so a slider or a sweep over γ
+ * costs one model run.
+ */
+export interface Scorer<S extends ScoredText = ScoredText> {
   readonly name: ScorerName;
   /** The model id or path the scores come from. */
   readonly model: string;
-  score(input: ScoreInput, options?: ScoreOptions): Promise<ScoredText>;
+  score(input: ScoreInput, options?: ScoreOptions): Promise<S>;
+  select(scored: S, rate: number): CompressionResult;
 }
 
 /** A causal LM that gives log-probs of the actual next tokens. */

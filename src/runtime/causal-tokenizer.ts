@@ -5,35 +5,28 @@
  * without clean-up, so unit texts join back to the CoT.
  */
 import { Tokenizer } from '@huggingface/tokenizers';
-import { TokenSkipError } from '../../core/errors.ts';
-import type { CausalTokenizer } from '../../core/scoring/types.ts';
-import type { CausalLmConfig } from './causal-lm.ts';
-import { readJson, type ModelSource } from './model-source.ts';
+import { TokenSkipError } from '../core/errors.ts';
+import type { CausalTokenizer } from '../core/scoring/types.ts';
+import type { CausalLmConfig } from './onnx-causal-lm.ts';
 
 function firstId(value: number | number[] | null | undefined): number | undefined {
   const id = Array.isArray(value) ? value[0] : value;
   return typeof id === 'number' && Number.isInteger(id) && id >= 0 ? id : undefined;
 }
 
-export async function loadCausalTokenizer(
-  source: ModelSource,
+export function createCausalTokenizer(
+  tokenizerJson: object,
+  tokenizerConfig: object,
   config: CausalLmConfig,
-): Promise<CausalTokenizer> {
-  const json = await readJson<object>(source, 'tokenizer.json');
-  if (!json) {
-    throw new TokenSkipError(
-      'MODEL_FILE_MISSING',
-      `${source.id} has no tokenizer.json; the reference model needs its tokenizer (transformers.js layout).`,
-    );
-  }
-  const tokenizerConfig = (await readJson<object>(source, 'tokenizer_config.json')) ?? {};
+  model: string,
+): CausalTokenizer {
   let tokenizer: Tokenizer;
   try {
-    tokenizer = new Tokenizer(json, tokenizerConfig);
+    tokenizer = new Tokenizer(tokenizerJson, tokenizerConfig);
   } catch (error) {
     throw new TokenSkipError(
       'MODEL_FILE_CORRUPT',
-      `tokenizer.json of ${source.id} could not be loaded: ${String(error)}.`,
+      `tokenizer.json of ${model} could not be loaded: ${String(error)}.`,
       { cause: error },
     );
   }
