@@ -194,6 +194,11 @@ export async function scoreLingua2(
   });
 }
 
+/** The reference's percentile argument: `int(100 * reduce_rate + 1)` (rate 0.9 -> 10, rate 0.33 -> 68). */
+export function thresholdPercentile(reduceRate: number): number {
+  return Math.trunc(100 * reduceRate + 1);
+}
+
 function joinChunks(parts: string[], spaceBetween: boolean): string {
   if (!spaceBetween) return parts.join('');
   return parts
@@ -264,7 +269,7 @@ export function selectLingua2(
     });
     // An empty chunk (all special or unknown tokens) keeps nothing; numpy would fail on it.
     const threshold =
-      expanded.length > 0 ? numpyPercentile(expanded, Math.trunc(100 * reduceRate + 1)) : Infinity;
+      expanded.length > 0 ? numpyPercentile(expanded, thresholdPercentile(reduceRate)) : Infinity;
 
     const keep: string[] = [];
     words.forEach((w, i) => {
