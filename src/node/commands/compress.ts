@@ -1,8 +1,10 @@
 /**
- * `tokenskip compress`: LLMLingua-2 compression of one text (stdin) or a JSONL file.
+ * `tokenskip compress`: LLMLingua-2, CTS or perplexity compression of one text (stdin) or a JSONL file.
  *
  *   echo "Janet sells 16 - 3 - 4 = 9 duck eggs a day." | npx tokenskip compress --rate 0.5
  *   npx tokenskip compress --in cots.jsonl --field cot --out compressed.jsonl --rate 0.6
+ *   npx tokenskip compress --scorer cts --condition both --ref-model models/fixtures/tiny-qwen2 \
+ *     --in cots.jsonl --out compressed.jsonl --rate 0.6
  *
  * Chunks from many records share one model call (50 rows, as the reference batches); output is
  * written group by group to `<out>.partial` and renamed at the end, so an interrupted run resumes.
@@ -11,24 +13,33 @@ import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
 import { TokenSkipError } from '../../core/errors.ts';
 import {
-  scoreLingua2,
-  selectLingua2,
   validateRate,
   validateText,
   type LinguaOptions,
 } from '../../core/compression/llmlingua2.ts';
-import { loadNodeScorer } from '../../runtime/node/scorer-node.ts';
 import { readManifest } from '../../runtime/node/model-files.ts';
+import {
+  conditionFields,
+  loadCausalCompressor,
+  loadLingua2Compressor,
+  parseCausalSettings,
+  parseScorer,
+  type CausalCliSettings,
+  type CompressItem,
+  type RecordCompressor,
+} from './compress-scorers.ts';
 import { readJsonl, ResumableJsonlWriter, type JsonRecord } from '../jsonl.ts';
 import type { Command, CommandIO } from './types.ts';
 
 const usage = `Usage: tokenskip compress [options]
 
-Compresses a chain of thought with LLMLingua-2: one text from stdin (prints the result as JSON), or
-every record of a JSONL file (--in/--out; each output line keeps its fields and adds
-compressed_prompt, origin_tokens, compressed_tokens, ratio, rate, word_labels).
+Compresses a chain of thought with LLMLingua-2, CTS or perplexity: one text from stdin (prints the
+result as JSON), or every record of a JSONL file (--in/--out; each output line keeps its fields and
+adds compressed_prompt, origin_tokens, compressed_tokens, ratio, rate, word_labels).
 
 Options:
+  --scorer NAME            llmlingua2 (default), cts (conditional token selection: log-prob gain
+                           from the condition under a reference LM) or ppl (reference LM perplexity)
   --rate γ                 share of tokens to keep, in (0, 1] (default 0.5)
   --rate-field NAME        take γ per record from this field instead (JSONL mode)
   --model ID|DIR           manifest model id or model folder (default: the manifest's default)
@@ -47,6 +58,19 @@ Options:
   --onnx-file PATH         ONNX graph inside the model folder (default per manifest)
   --text                   stdin mode: print only the compressed text
   --progress / --no-progress  force the progress bar on or off (default: on when stderr is a TTY)
+
+CTS and perplexity (--scorer cts|ppl):
+  --ref-model DIR|ID       reference causal LM in the transformers.js layout (required)
+  --condition WHAT         CTS condition placed before the CoT: question (default), answer, both
+  --question TEXT          stdin mode: the question (CTS with question/both)
+  --answer TEXT            stdin mode: the answer (CTS with answer/both)
+  --question-field NAME    JSONL mode: record field with the question (default: question)
+  --answer-field NAME      JSONL mode: record field with the answer (default: answer)
+  --window N               tokens per scoring window (default 1800)
+  --max-tokens N           CoT tokens scored; the rest is dropped, as the reference does (default 5000)
+  --selection MODE         reference (default: keep scores above the value at floor(N*γ)-1 per
+                           window) or exact (keep round(N*γ) per window)
+  (LLMLingua-2-only options such as --force-tokens are rejected with these scorers.)
 `;
 
 function parseForceTokens(value: string | undefined): string[] {
@@ -84,7 +108,7 @@ async function readStdin(stream: NodeJS.ReadableStream): Promise<string> {
 
 export const compressCommand: Command = {
   name: 'compress',
-  summary: 'Compress a CoT (stdin) or a JSONL file with LLMLingua-2',
+  summary: 'Compress a CoT (stdin) or a JSONL file with LLMLingua-2, CTS or perplexity',
   usage,
   async run(argv: string[], io: CommandIO): Promise<number> {
     let parsed;
@@ -111,6 +135,16 @@ export const compressCommand: Command = {
           text: { type: 'boolean', default: false },
           progress: { type: 'boolean' },
           'no-progress': { type: 'boolean' },
+          scorer: { type: 'string' },
+          'ref-model': { type: 'string' },
+          condition: { type: 'string' },
+          question: { type: 'string' },
+          answer: { type: 'string' },
+          'question-field': { type: 'string', default: 'question' },
+          'answer-field': { type: 'string', default: 'answer' },
+          window: { type: 'string' },
+          'max-tokens': { type: 'string' },
+          selection: { type: 'string' },
         },
         strict: true,
         allowPositionals: false,
@@ -122,7 +156,50 @@ export const compressCommand: Command = {
       );
     }
     const v = parsed.values;
+    const scorerName = parseScorer(v.scorer);
     const rate = validateRate(v.rate ?? '0.5', '--rate');
+    let causal: CausalCliSettings | undefined;
+    if (scorerName === 'llmlingua2') {
+      const causalOnly = [
+        'ref-model',
+        'condition',
+        'question',
+        'answer',
+        'window',
+        'max-tokens',
+        'selection',
+      ] as const;
+      const given = causalOnly.filter((name) => v[name] !== undefined);
+      if (given.length > 0) {
+        throw new TokenSkipError(
+          'INVALID_ARGUMENT',
+          `--${given.join(', --')}: only for --scorer cts or ppl.`,
+        );
+      }
+    } else {
+      const linguaOnly = ['force-tokens', 'model', 'batch-size'] as const;
+      const flags = [
+        'force-reserve-digit',
+        'drop-consecutive',
+        'real-boundaries',
+        'space-between-chunks',
+      ] as const;
+      const given = [
+        ...linguaOnly.filter((name) => v[name] !== undefined),
+        ...flags.filter((name) => v[name]),
+        ...(v['token-to-word'] !== 'mean' ? ['token-to-word'] : []),
+      ];
+      if (given.length > 0) {
+        throw new TokenSkipError(
+          'INVALID_ARGUMENT',
+          `--${given.join(', --')}: only for --scorer llmlingua2` +
+            (given.includes('model') ? '; the CTS/perplexity model is --ref-model.' : '.'),
+        );
+      }
+      causal = parseCausalSettings({ ...v, scorer: scorerName });
+    }
+    // CTS needs the question and/or answer beside each text.
+    const needs = scorerName === 'cts' && causal ? conditionFields(causal.options.condition) : [];
     const tokenToWord = v['token-to-word'];
     if (tokenToWord !== 'mean' && tokenToWord !== 'first') {
       throw new TokenSkipError(
@@ -139,11 +216,14 @@ export const compressCommand: Command = {
       spaceBetweenChunks: v['space-between-chunks'],
       ...(v['batch-size'] ? { batchSize: positiveInt(v['batch-size'], '--batch-size')! } : {}),
     };
-    const modelSpec = v.model ?? readManifest().defaultScorer;
     const scorerOptions = {
       threads: positiveInt(v.threads, '--threads'),
       ...(v['onnx-file'] ? { onnxFile: v['onnx-file'] } : {}),
     };
+    const loadCompressor = (): Promise<RecordCompressor> =>
+      scorerName === 'llmlingua2'
+        ? loadLingua2Compressor(v.model ?? readManifest().defaultScorer, scorerOptions, options)
+        : loadCausalCompressor(scorerName, causal!, scorerOptions);
 
     if (!v.in) {
       if (v.out || v['rate-field'])
@@ -152,16 +232,30 @@ export const compressCommand: Command = {
           '--out and --rate-field need --in FILE.jsonl.',
         );
       // `echo` and heredocs end with a newline the user did not mean as part of the CoT.
+      if (v['question-field'] !== 'question' || v['answer-field'] !== 'answer')
+        throw new TokenSkipError(
+          'INVALID_ARGUMENT',
+          '--question-field and --answer-field need --in FILE.jsonl; on stdin use --question/--answer.',
+        );
+      for (const what of needs) {
+        if (!v[what]?.trim())
+          throw new TokenSkipError(
+            'INVALID_ARGUMENT',
+            `--scorer cts --condition ${causal!.options.condition} needs --${what} TEXT on stdin input.`,
+          );
+      }
       const text = validateText((await readStdin(io.stdin)).replace(/\r?\n$/, ''), 'stdin');
-      const scorer = await loadNodeScorer(modelSpec, scorerOptions);
-      const [scored] = await scoreLingua2(
-        [text],
-        scorer.tokenizer,
-        scorer.classifier,
-        options,
-        scorer.modelId,
-      );
-      const result = selectLingua2(scored!, rate, scorer.tokenizer);
+      const compressor = await loadCompressor();
+      const [result] = await compressor.compress([
+        {
+          text,
+          rate,
+          ...(v.question !== undefined ? { question: v.question } : {}),
+          ...(v.answer !== undefined ? { answer: v.answer } : {}),
+        },
+      ]);
+      await compressor.release();
+      if (!result) throw new TokenSkipError('INTERNAL', 'The scorer returned no result.');
       io.stdout.write(v.text ? `${result.compressed_prompt}\n` : `${JSON.stringify(result)}\n`);
       return 0;
     }
@@ -174,18 +268,38 @@ export const compressCommand: Command = {
     const rates = input.records.map((record, i) => {
       const where = `${v.in}:${input.lines[i]}`;
       validateText(record[field], `${where}: field '${field}'`);
+      for (const what of needs) {
+        const name = v[`${what}-field`];
+        const value = record[name];
+        if (typeof value !== 'string' && typeof value !== 'number') {
+          throw new TokenSkipError(
+            'INVALID_ARGUMENT',
+            `${where}: CTS with condition ${causal!.options.condition} needs field '${name}' ` +
+              `(the ${what}); give it or set --${what}-field.`,
+          );
+        }
+        if (String(value).trim() === '') {
+          throw new TokenSkipError(
+            'EMPTY_INPUT',
+            `${where}: field '${name}' (the ${what}) is empty.`,
+          );
+        }
+      }
       return v['rate-field']
         ? validateRate(record[v['rate-field']], `${where}: field '${v['rate-field']}'`)
         : rate;
     });
-    const scorer = await loadNodeScorer(modelSpec, scorerOptions);
+    const compressor = await loadCompressor();
     const fingerprint = {
       input: input.sha256,
       field,
       rate,
       rateField: v['rate-field'] ?? null,
-      model: scorer.modelId,
-      options,
+      model: compressor.modelId,
+      ...compressor.settings,
+      ...(needs.length > 0
+        ? { questionField: v['question-field'], answerField: v['answer-field'] }
+        : {}),
     };
     const writer = await ResumableJsonlWriter.open(v.out, fingerprint, v.fresh);
 
@@ -209,23 +323,19 @@ export const compressCommand: Command = {
     const group = options.batchSize ?? 50;
     for (let start = writer.done; start < total; start += group) {
       const records = input.records.slice(start, start + group);
-      const scored = await scoreLingua2(
-        records.map((r) => r[field] as string),
-        scorer.tokenizer,
-        scorer.classifier,
-        options,
-        scorer.modelId,
-      );
-      const out: JsonRecord[] = records.map((record, j) => ({
-        ...record,
-        ...selectLingua2(scored[j]!, rates[start + j]!, scorer.tokenizer),
-      }));
+      const items = records.map((r, j): CompressItem => {
+        const item: CompressItem = { text: r[field] as string, rate: rates[start + j]! };
+        for (const what of needs) item[what] = String(r[v[`${what}-field`]]);
+        return item;
+      });
+      const results = await compressor.compress(items);
+      const out: JsonRecord[] = records.map((record, j) => ({ ...record, ...results[j]! }));
       await writer.append(out);
       bar?.update(start + records.length);
     }
     bar?.stop();
     await writer.finish();
-    await scorer.classifier.release();
+    await compressor.release();
     io.stderr.write(`Wrote ${total} records to ${v.out}.\n`);
     return 0;
   },
