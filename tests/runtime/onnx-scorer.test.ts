@@ -7,7 +7,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
-import { scoreLingua2, selectLingua2 } from '../../src/core/compression/llmlingua2.ts';
+import {
+  scoreLingua2,
+  selectLingua2,
+  type LinguaScored,
+} from '../../src/core/compression/llmlingua2.ts';
 import { loadNodeScorer } from '../../src/runtime/node/scorer-node.ts';
 import {
   createOnnxTokenClassifier,
@@ -43,7 +47,7 @@ describe.each(['tiny-lingua-xlmr', 'tiny-lingua-mbert'])('%s on onnxruntime-node
     const batched = await scoreLingua2(cots, scorer.tokenizer, scorer.classifier, {
       batchSize: 50,
     });
-    const single = [];
+    const single: LinguaScored[] = [];
     for (const cot of cots)
       single.push(...(await scoreLingua2([cot], scorer.tokenizer, scorer.classifier)));
     const model = readFileSync(path.join(fixtureDir(id), 'onnx/model.onnx'));

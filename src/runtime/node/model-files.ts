@@ -157,6 +157,6 @@ export function resolveModel(
   return {
     id: entry.id,
     variant,
-    readFile: readFromHub(entry, options.hubHost ?? process.env.TOKENSKIP_HUB_HOST),
+    readFile: createHubReader(entry, options.hubHost ?? process.env.TOKENSKIP_HUB_HOST),
   };
 }
