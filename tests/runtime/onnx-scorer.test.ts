@@ -34,7 +34,10 @@ describe.each(['tiny-lingua-xlmr', 'tiny-lingua-mbert'])('%s on onnxruntime-node
     const [scored] = await scoreLingua2([cots[0]!], scorer.tokenizer, scorer.classifier, {}, id);
     const words = scored!.chunks.flat();
     expect(words.length).toBeGreaterThan(15);
-    for (const w of words) (expect(w.score).toBeGreaterThan(0), expect(w.score).toBeLessThan(1));
+    for (const w of words) {
+      expect(w.score).toBeGreaterThan(0);
+      expect(w.score).toBeLessThan(1);
+    }
     const tokens = [0.3, 0.5, 0.7, 1].map(
       (rate) => selectLingua2(scored!, rate, scorer.tokenizer).compressed_tokens,
     );
