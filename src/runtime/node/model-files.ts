@@ -85,10 +85,16 @@ async function download(
   }
 }
 
-function readFromHub(entry: ScorerManifestEntry, hubHost?: string): ReadModelFile {
+/** Reads a hub model's files through the local cache, downloading (and verifying) what is missing. */
+export function createHubReader(
+  entry: ScorerManifestEntry,
+  hubHost?: string,
+  cacheRoot = cacheDir(),
+): ReadModelFile {
   const source = entry.source;
-  if (source.type !== 'hub') throw new Error('not a hub model');
-  const root = path.join(cacheDir(), source.repo, source.revision);
+  if (source.type !== 'hub')
+    throw new TokenSkipError('INVALID_ARGUMENT', `${entry.id} is not a hub model.`);
+  const root = path.join(cacheRoot, source.repo, source.revision);
   return async (file) => {
     const target = path.join(root, file);
     const expected = manifestFile(entry, file);
@@ -151,6 +157,6 @@ export function resolveModel(
   return {
     id: entry.id,
     variant,
-    readFile: readFromHub(entry, options.hubHost ?? process.env.TOKENSKIP_HUB_HOST),
+    readFile: createHubReader(entry, options.hubHost ?? process.env.TOKENSKIP_HUB_HOST),
   };
 }
