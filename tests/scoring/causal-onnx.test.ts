@@ -88,7 +88,7 @@ describe('CTS and perplexity scorers', () => {
     const scorer = createCausalScorer('cts', lm, tokenizer, fixture, { condition: 'both' });
     const scored = await scorer.score({ cot, question, answer });
     const start = tokenizer.startIds;
-    const condition = tokenizer.encode(`${question}\n${answer}\n`);
+    const condition = tokenizer.encode(`${question}\n\n${answer}\n\n`);
     const ids = tokenizer.encode(cot);
     const plain = (await lm.logProbs([...start, ...ids])).slice(start.length - 1);
     const conditional = (await lm.logProbs([...start, ...condition, ...ids])).slice(
@@ -159,7 +159,7 @@ describe('CTS and perplexity scorers', () => {
     const scored = await createCausalScorer('cts', ref.lm, ref.tokenizer, fixture, {
       condition: 'answer',
     }).score({ cot: long, answer });
-    const condition = ref.tokenizer.encode(`${answer}\n`).length;
+    const condition = ref.tokenizer.encode(`${answer}\n\n`).length;
     expect(scored.windowTokens).toBe(512 - ref.tokenizer.startIds.length - condition);
     expect(scored.chunks.length).toBeGreaterThan(1);
     expect(

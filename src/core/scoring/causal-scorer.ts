@@ -68,7 +68,10 @@ export function validateCausalOptions(
   return options;
 }
 
-/** The text placed before the CoT in the conditional pass, ending with a newline. */
+/**
+ * The text placed before the CoT in the conditional pass. Parts end with a blank line, as LLMLingua
+ * joins its question prefix and the context with "\\n\\n".
+ */
 export function conditionText(input: ScoreInput, condition: Condition): string {
   const question = input.question?.trim() ?? '';
   const answer = input.answer?.trim() ?? '';
@@ -82,9 +85,9 @@ export function conditionText(input: ScoreInput, condition: Condition): string {
     }
     return value;
   };
-  if (condition === 'question') return `${need('question', question)}\n`;
-  if (condition === 'answer') return `${need('answer', answer)}\n`;
-  return `${need('question', question)}\n${need('answer', answer)}\n`;
+  if (condition === 'question') return `${need('question', question)}\n\n`;
+  if (condition === 'answer') return `${need('answer', answer)}\n\n`;
+  return `${need('question', question)}\n\n${need('answer', answer)}\n\n`;
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
