@@ -70,7 +70,7 @@ export function validateCausalOptions(
 
 /**
  * The text placed before the CoT in the conditional pass. Parts end with a blank line, as LLMLingua
- * joins its question prefix and the context with "\\n\\n".
+ * joins its question prefix and the context with "\n\n".
  */
 export function conditionText(input: ScoreInput, condition: Condition): string {
   const question = input.question?.trim() ?? '';
