@@ -7,7 +7,8 @@
  *
  * Models are generated once into bench/.models/ (git-ignored) by the fixture scripts:
  * a BERT-base-shaped LLMLingua-2 token classifier (12 x 768) and a Qwen2-shaped causal LM of the
- * same depth and width. Throughput is reported in cl100k tokens of CoT per second, the one unit
+ * same depth and width whose MLP (2,304) gives each layer BERT-base's 7.1M parameters (its
+ * grouped-query attention is smaller, its gated MLP wider). Throughput is reported in cl100k tokens of CoT per second, the one unit
  * every scorer shares (their own tokenizers differ), plus each model's own tokens per second.
  * CTS runs two passes per window (with and without the condition), perplexity one, LLMLingua-2 one
  * 512-position pass per chunk (padded), which is what the ratios show.
@@ -54,7 +55,7 @@ const causalDir = ensure(path.join(modelsDir, 'qwen2-base'), 'make_causal_fixtur
   '--layers',
   '12',
   '--intermediate',
-  '3072',
+  '2304',
   '--steps',
   '0',
 ]);

@@ -96,7 +96,7 @@ export function createOnnxCausalLm(
   }
   const shape = pastNames.length > 0 ? cacheShape(config, model) : { kvHeads: 0, headDim: 0 };
   const pastType = (name: string): 'float32' | 'float16' => {
-    const meta = session.inputMetadata?.[session.inputNames.indexOf(name)];
+    const meta = session.inputMetadata?.find((m) => m.name === name);
     return meta && meta.isTensor && meta.type === 'float16' ? 'float16' : 'float32';
   };
   const maxLogitsFloats = options.maxLogitsFloats ?? 16 * 1024 * 1024;
