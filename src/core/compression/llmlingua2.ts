@@ -160,9 +160,13 @@ export async function scoreLingua2(
     p.chunkTexts.map((chunk) => buildModelInput(tokenizer, chunk, options.realBoundaries)),
   );
 
-  const probs: Float32Array[] = [];
-  for (let start = 0; start < rows.length; start += options.batchSize) {
-    const batch = rows.slice(start, start + options.batchSize);
+  // Rows are independent, so batch them by length: a batch is padded to its longest row, and
+  // mixing a 40-token CoT with a 500-token one would waste most of the model's work.
+  const order = rows.map((_, i) => i).sort((a, b) => rows[a]!.ids.length - rows[b]!.ids.length);
+  const probs: Float32Array[] = new Array(rows.length);
+  for (let start = 0; start < order.length; start += options.batchSize) {
+    const indices = order.slice(start, start + options.batchSize);
+    const batch = indices.map((i) => rows[i]!);
     const out = await classifier.classify(batch);
     if (out.length !== batch.length || out.some((p, j) => p.length < batch[j]!.ids.length)) {
       throw new TokenSkipError(
@@ -170,7 +174,7 @@ export async function scoreLingua2(
         'The token classifier returned fewer rows or positions than it was given.',
       );
     }
-    probs.push(...out);
+    indices.forEach((i, j) => (probs[i] = out[j]!));
   }
 
   let row = 0;
