@@ -57,9 +57,10 @@ function getEngine(): Engine {
 }
 
 /** Operators whose numeric value misleads: `\pm 2` is a measurement whose value is 0. */
-const UNSAFE_OPERATORS = new Set(['Measurement', 'Error']);
+const UNSAFE_OPERATORS = new Set(['Measurement', 'Error', 'Sequence']);
 
 function mentionsUnsafe(json: unknown): boolean {
+  if (json === 'Nothing') return true;
   if (Array.isArray(json)) {
     return (
       (typeof json[0] === 'string' && UNSAFE_OPERATORS.has(json[0])) || json.some(mentionsUnsafe)
@@ -70,6 +71,8 @@ function mentionsUnsafe(json: unknown): boolean {
 
 /** LaTeX first; if that fails, the plain-expression spelling (`**` for powers). */
 function parse(ce: Engine, text: string): Expr | null {
+  // sympy cannot parse an empty answer; Compute Engine reads it as "nothing", which would be 0.
+  if (text.trim() === '') return null;
   const latex = ce.parse(text);
   if (latex === null) return null;
   if (latex.isValid && !mentionsUnsafe(latex.json)) return latex;
