@@ -4,11 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { gradeMathLists, isCorrect, mathEqual } from '../../src/core/eval/equal.ts';
 import { parseDigits, parsePyFloat, isClose } from '../../src/core/eval/numeric.ts';
-import {
-  resetSymbolicStats,
-  symbolicEqual,
-  symbolicStats,
-} from '../../src/core/eval/symbolic.ts';
+import { resetSymbolicStats, symbolicEqual, symbolicStats } from '../../src/core/eval/symbolic.ts';
 
 type Case = [branch: string, prediction: string, gold: string, equal: boolean];
 
@@ -32,7 +28,12 @@ const CASES: Case[] = [
   ['reference quirk: bracket kinds are not compared', '[0,1)', '[0,1]', true],
   ['interval with a different end', '[0,1)', '[0,2)', false],
   ['union in any order', '(-\\infty,3)\\cup(5,\\infty)', '(5,\\infty)\\cup(-\\infty,3)', true],
-  ['union with a different piece', '(-\\infty,3)\\cup(5,\\infty)', '(-\\infty,3)\\cup(6,\\infty)', false],
+  [
+    'union with a different piece',
+    '(-\\infty,3)\\cup(5,\\infty)',
+    '(-\\infty,3)\\cup(6,\\infty)',
+    false,
+  ],
   [
     'pmatrix vs bmatrix element-wise',
     '\\begin{pmatrix}1\\\\2\\end{pmatrix}',
@@ -102,12 +103,20 @@ describe('list answers (MATH)', () => {
       correct: true,
     });
     expect(gradeMathLists(['2', '3', '5'], ['2', '3']).correct).toBe(false);
-    expect(gradeMathLists(['7'], ['7', '7'])).toEqual({ prediction: ['7'], gold: ['7'], correct: true });
+    expect(gradeMathLists(['7'], ['7', '7'])).toEqual({
+      prediction: ['7'],
+      gold: ['7'],
+      correct: true,
+    });
   });
 
   it('an empty prediction is wrong, and an empty gold keeps every prediction', () => {
     expect(gradeMathLists([], ['1']).correct).toBe(false);
-    expect(gradeMathLists(['1', '2'], [])).toEqual({ prediction: ['1', '2'], gold: [], correct: false });
+    expect(gradeMathLists(['1', '2'], [])).toEqual({
+      prediction: ['1', '2'],
+      gold: [],
+      correct: false,
+    });
   });
 
   it('rejects mixed string / list arguments', () => {

@@ -34,7 +34,12 @@ const SINGLE: [name: string, output: string, last: string, all: string[]][] = [
     '\\frac{\\sqrt{3}}{2}',
     ['\\frac{\\sqrt{3}}{2}'],
   ],
-  ['TokenSkip output format', 'Step 1: 3 + 4 = 7.\n\nThe final answer is: $\\boxed{7}$', '7', ['7']],
+  [
+    'TokenSkip output format',
+    'Step 1: 3 + 4 = 7.\n\nThe final answer is: $\\boxed{7}$',
+    '7',
+    ['7'],
+  ],
   [
     'box with a unit that is not trailing',
     'The area is $\\boxed{24\\text{ cm}^2}$.',
@@ -42,7 +47,12 @@ const SINGLE: [name: string, output: string, last: string, all: string[]][] = [
     ['24\\text{cm}^2'],
   ],
   ['percent inside the box', 'The rate is $\\boxed{25\\%}$.', '25%', ['25%']],
-  ['reference quirk: % right after the box keeps the brace', 'The rate is \\boxed{25}%.', '25}', ['25}']],
+  [
+    'reference quirk: % right after the box keeps the brace',
+    'The rate is \\boxed{25}%.',
+    '25}',
+    ['25}'],
+  ],
   ['dollars and .00', 'She makes $\\boxed{\\$1,080.00}$ per week.', '1,080', ['1,080']],
   ['an unterminated box is skipped', 'so \\boxed{5} and then \\boxed{6', '5', ['5']],
   ['the word "boxed" without a box finds nothing', 'I boxed the result: 42', '', []],
@@ -137,7 +147,10 @@ describe('gold answers', () => {
   });
 
   it('MATH gold from a solution takes every box', () => {
-    expect(mathGoldFromSolution('', 'So $a = \\boxed{2}$ and $b = \\boxed{3}.$')).toEqual(['2', '3']);
+    expect(mathGoldFromSolution('', 'So $a = \\boxed{2}$ and $b = \\boxed{3}.$')).toEqual([
+      '2',
+      '3',
+    ]);
   });
 
   it('GSM8K reference output drops calculator notes and appends the boxed answer', () => {
