@@ -1,0 +1,211 @@
+/**
+ * The benchmark's plain-data core: URL parameters, the seeded sample, job order and resumption,
+ * persisted state, the results document (graded by the project's grader), and the CoT alignment.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  benchmarkQuery,
+  nextJob,
+  parseBenchmarkParams,
+  plan,
+  restoreState,
+  sampleIndices,
+  type BenchmarkState,
+  type SampleResult,
+} from '../../src/core/generation/benchmark-plan.ts';
+import { buildResults } from '../../src/core/generation/benchmark-results.ts';
+import { alignWords, compareRuns } from '../../src/core/generation/align.ts';
+
+describe('parseBenchmarkParams', () => {
+  it('reads the documented URL and round-trips through benchmarkQuery', () => {
+    const config = parseBenchmarkParams(
+      new URLSearchParams('dataset=math-500&n=5&seed=1&model=tiny-qwen2&gammas=1,0.6&backend=wasm'),
+    );
+    expect(config).toEqual({
+      dataset: 'math',
+      n: 5,
+      seed: 1,
+      modelId: 'tiny-qwen2',
+      gammas: [1, 0.6],
+      maxNewTokens: 1024,
+      backend: 'wasm',
+    });
+    expect(parseBenchmarkParams(new URLSearchParams(benchmarkQuery(config)))).toEqual(config);
+  });
+
+  it.each([
+    ['gammas=1,1.5', /gammas\[1\] must be a number in \(0, 1\]/],
+    ['gammas=', /gammas is empty/],
+    ['n=0', /n must be a positive integer/],
+    ['n=2.5', /n must be a positive integer/],
+    ['seed=-1', /seed must be a non-negative integer/],
+    ['dataset=aime', /dataset must be gsm8k or math/],
+    ['backend=cuda', /backend must be auto, webgpu or wasm/],
+  ])('rejects %s', (query, message) => {
+    expect(() => parseBenchmarkParams(new URLSearchParams(query))).toThrow(message);
+  });
+});
+
+describe('sampleIndices', () => {
+  it('is deterministic per seed, distinct, sorted and in range', () => {
+    const a = sampleIndices(1319, 50, 7);
+    expect(sampleIndices(1319, 50, 7)).toEqual(a);
+    expect(new Set(a).size).toBe(50);
+    expect([...a].sort((x, y) => x - y)).toEqual(a);
+    expect(a.every((i) => i >= 0 && i < 1319)).toBe(true);
+    expect(sampleIndices(1319, 50, 8)).not.toEqual(a);
+  });
+  it('takes the whole set when n equals its size, and refuses more', () => {
+    expect(sampleIndices(5, 5, 3)).toEqual([0, 1, 2, 3, 4]);
+    expect(() => sampleIndices(5, 6, 3)).toThrow(/more than the dataset's 5/);
+  });
+});
+
+const config = parseBenchmarkParams(new URLSearchParams('n=2&gammas=1,0.5&model=tiny-qwen2'));
+
+function sample(
+  gamma: number,
+  id: string,
+  correct: boolean,
+  cotTokens: number,
+  latencyS: number,
+): SampleResult {
+  return {
+    gamma,
+    id,
+    question: 'q',
+    answer: '1',
+    output: 'x',
+    prediction: '1',
+    correct,
+    cotTokens,
+    promptTokens: 10,
+    completionTokens: cotTokens + 5,
+    latencyS,
+    timeToFirstTokenMs: 5,
+    decodeTokensPerS: 100,
+    finishReason: 'stop',
+  };
+}
+
+describe('jobs and resumption', () => {
+  it('runs γ-major and resumes at the first job without a result', () => {
+    const jobs = plan(config, ['a', 'b']);
+    expect(jobs).toEqual([
+      { gamma: 1, id: 'a' },
+      { gamma: 1, id: 'b' },
+      { gamma: 0.5, id: 'a' },
+      { gamma: 0.5, id: 'b' },
+    ]);
+    expect(nextJob(jobs, [sample(1, 'a', true, 10, 1), sample(1, 'b', true, 10, 1)])).toEqual({
+      gamma: 0.5,
+      id: 'a',
+    });
+    expect(
+      nextJob(
+        jobs,
+        jobs.map((j) => sample(j.gamma, j.id, true, 1, 1)),
+      ),
+    ).toBeUndefined();
+  });
+
+  it('restores only a well-formed state of this schema', () => {
+    const state: BenchmarkState = {
+      schema: 'tokenskip-benchmark/v1',
+      config,
+      sampleIds: ['a', 'b'],
+      results: [sample(1, 'a', true, 10, 1)],
+      status: 'paused',
+      startedAt: '2026-01-01T00:00:00.000Z',
+      resumes: 0,
+    };
+    expect(restoreState(JSON.stringify(state))).toEqual(state);
+    expect(restoreState(JSON.stringify({ ...state, schema: 'v0' }))).toBeUndefined();
+    expect(
+      restoreState(JSON.stringify({ ...state, config: { ...config, gammas: [2] } })),
+    ).toBeUndefined();
+    expect(restoreState('{not json')).toBeUndefined();
+    expect(restoreState(null)).toBeUndefined();
+  });
+});
+
+describe('buildResults', () => {
+  it('summarises per γ against the γ = 1 run with the project grader metrics', () => {
+    const results = [
+      sample(1, 'a', true, 100, 2),
+      sample(1, 'b', false, 60, 2),
+      sample(0.5, 'a', true, 50, 1),
+      sample(0.5, 'b', true, 30, 0.5),
+    ];
+    const doc = buildResults(
+      {
+        schema: 'tokenskip-benchmark/v1',
+        config,
+        sampleIds: ['a', 'b'],
+        results,
+        status: 'done',
+        startedAt: 's',
+        finishedAt: 'f',
+        resumes: 1,
+      },
+      null,
+      'TokenSkip',
+    );
+    expect(doc.query).toBe(benchmarkQuery(config));
+    const [full, half] = doc.runs;
+    expect(full).toMatchObject({
+      gamma: 1,
+      original: true,
+      n: 2,
+      accuracyPct: 50,
+      meanCotTokens: 80,
+    });
+    expect(half).toMatchObject({
+      gamma: 0.5,
+      n: 2,
+      accuracyPct: 100,
+      deltaAccPct: 50,
+      meanCotTokens: 40,
+      actualRatio: 0.5,
+    });
+    expect(half!.speedup).toBeCloseTo(2 / 0.75, 6);
+    expect(doc.samples).toBe(results);
+  });
+});
+
+describe('alignWords', () => {
+  it('marks shared, dropped and added words in order', () => {
+    expect(alignWords('a b c d', 'a c e')).toEqual([
+      { word: 'a', op: 'same' },
+      { word: 'b', op: 'dropped' },
+      { word: 'c', op: 'same' },
+      { word: 'd', op: 'dropped' },
+      { word: 'e', op: 'added' },
+    ]);
+  });
+  it('keeps every word of both texts exactly once', () => {
+    const full = 'Janet sells 16 - 3 - 4 = 9 duck eggs a day . She makes 9 * 2 = $18 every day';
+    const comp = 'Janet sells 16 - 3 - 4 = 9 eggs . 9 * 2 = $18 daily';
+    const aligned = alignWords(full, comp);
+    expect(
+      aligned
+        .filter((w) => w.op !== 'added')
+        .map((w) => w.word)
+        .join(' '),
+    ).toBe(full);
+    expect(
+      aligned
+        .filter((w) => w.op !== 'dropped')
+        .map((w) => w.word)
+        .join(' '),
+    ).toBe(comp);
+    expect(aligned.filter((w) => w.op === 'same')).toHaveLength(16);
+  });
+  it('compares two runs: saving, ratio, speedup', () => {
+    expect(compareRuns({ tokens: 200, latencyMs: 1000 }, { tokens: 120, latencyMs: 640 })).toEqual({
+      tokenSaving: 0.4,
+      tokenRatio: 0.6,
+      speedup: 1.5625,
+    });
+  });
+});
