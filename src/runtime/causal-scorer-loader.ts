@@ -18,7 +18,7 @@ import type {
   SelectionMode,
 } from '../core/scoring/types.ts';
 import { createCausalTokenizer } from './causal-tokenizer.ts';
-import { createOnnxCausalLm, type CausalLmConfig, type OrtModule } from './onnx-causal-lm.ts';
+import { createOnnxCausalLm, type CausalLmConfigJson, type OrtModule } from './onnx-causal-lm.ts';
 import type { ReadModelFile } from './scorer-loader.ts';
 
 export interface OrtWithSessions extends OrtModule {
@@ -29,7 +29,7 @@ export interface OrtWithSessions extends OrtModule {
 
 export interface ReferenceModel {
   id: string;
-  config: CausalLmConfig;
+  config: CausalLmConfigJson;
   tokenizer: CausalTokenizer;
   lm: CausalLogProbs;
   session: InferenceSession;
@@ -89,7 +89,7 @@ export async function loadReferenceModel(
   readFile: ReadModelFile,
   options: LoadReferenceOptions = {},
 ): Promise<ReferenceModel> {
-  const config = await requireJson<CausalLmConfig>(
+  const config = await requireJson<CausalLmConfigJson>(
     id,
     readFile,
     'config.json',

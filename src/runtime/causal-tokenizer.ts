@@ -7,7 +7,7 @@
 import { Tokenizer } from '@huggingface/tokenizers';
 import { TokenSkipError } from '../core/errors.ts';
 import type { CausalTokenizer } from '../core/scoring/types.ts';
-import type { CausalLmConfig } from './onnx-causal-lm.ts';
+import type { CausalLmConfigJson } from './onnx-causal-lm.ts';
 
 function firstId(value: number | number[] | null | undefined): number | undefined {
   const id = Array.isArray(value) ? value[0] : value;
@@ -17,7 +17,7 @@ function firstId(value: number | number[] | null | undefined): number | undefine
 export function createCausalTokenizer(
   tokenizerJson: object,
   tokenizerConfig: object,
-  config: CausalLmConfig,
+  config: CausalLmConfigJson,
   model: string,
 ): CausalTokenizer {
   let tokenizer: Tokenizer;

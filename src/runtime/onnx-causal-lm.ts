@@ -10,6 +10,10 @@
  * the logits buffer stays bounded (a 150k vocabulary times 1,800 positions would be 1 GB) while the
  * log-probs are those of one full forward pass.
  *
+ * The generation engine's `CausalLm` (engines/onnx/causal-lm.ts) returns only the last position's
+ * logits, which is what decoding needs; scoring needs every position's log-prob, hence this runner
+ * beside it. Both size the cache with the same `parseCausalLmConfig`.
+ *
  *   const lm = createOnnxCausalLm(ort, session, config);
  *   const lp = await lm.logProbs(ids); // lp[t] = log p(ids[t + 1] | ids[..t])
  */
@@ -17,6 +21,7 @@ import type * as OrtCommon from 'onnxruntime-common';
 import { TokenSkipError } from '../core/errors.ts';
 import { gatherNextTokenLogProbs } from '../core/scoring/log-probs.ts';
 import type { CausalLogProbs } from '../core/scoring/types.ts';
+import { parseCausalLmConfig } from './engines/onnx/causal-lm.ts';
 
 /** The part of an ORT module (node or web) this runner uses. */
 export interface OrtModule {
@@ -25,8 +30,8 @@ export interface OrtModule {
 type Session = OrtCommon.InferenceSession;
 type Tensor = OrtCommon.Tensor;
 
-/** The config.json fields a causal LM's cache shape comes from. */
-export interface CausalLmConfig {
+/** The config.json fields the scorers read (raw Hugging Face names). */
+export interface CausalLmConfigJson {
   num_hidden_layers?: number;
   num_attention_heads?: number;
   num_key_value_heads?: number;
@@ -47,24 +52,10 @@ export interface CausalLmOptions {
 
 const pastPattern = /^past_key_values\.(\d+)\.(key|value)$/;
 
-function cacheShape(config: CausalLmConfig, model: string): { kvHeads: number; headDim: number } {
-  const heads = config.num_attention_heads;
-  const kvHeads = config.num_key_value_heads ?? heads;
-  const headDim = config.head_dim ?? (heads && config.hidden_size ? config.hidden_size / heads : 0);
-  if (!kvHeads || !headDim || !Number.isInteger(headDim)) {
-    throw new TokenSkipError(
-      'MODEL_FILE_CORRUPT',
-      `config.json of ${model} lacks num_attention_heads / num_key_value_heads / hidden_size (or head_dim), ` +
-        'which size the empty KV cache; use the config.json that came with the ONNX export.',
-    );
-  }
-  return { kvHeads, headDim };
-}
-
 export function createOnnxCausalLm(
   ort: OrtModule,
   session: Session,
-  config: CausalLmConfig,
+  config: CausalLmConfigJson,
   options: CausalLmOptions,
 ): CausalLogProbs {
   const { model } = options;
@@ -94,10 +85,15 @@ export function createOnnxCausalLm(
       `${model} needs inputs this runner does not know how to fill: ${unknown.join(', ')}.`,
     );
   }
-  const shape = pastNames.length > 0 ? cacheShape(config, model) : { kvHeads: 0, headDim: 0 };
+  // The generation engine's config reader sizes the cache, so both read config.json the same way.
+  const cache =
+    pastNames.length > 0
+      ? parseCausalLmConfig(config as Record<string, unknown>, model)
+      : { numKvHeads: 0, headDim: 0, kvDtype: 'float32' as const };
   const pastType = (name: string): 'float32' | 'float16' => {
     const meta = session.inputMetadata?.find((m) => m.name === name);
-    return meta && meta.isTensor && meta.type === 'float16' ? 'float16' : 'float32';
+    if (meta?.isTensor) return meta.type === 'float16' ? 'float16' : 'float32';
+    return cache.kvDtype;
   };
   const maxLogitsFloats = options.maxLogitsFloats ?? 16 * 1024 * 1024;
   let vocab = config.vocab_size ?? 0;
@@ -107,7 +103,7 @@ export function createOnnxCausalLm(
     for (const name of pastNames) {
       const type = pastType(name);
       const data = type === 'float16' ? new Uint16Array(0) : new Float32Array(0);
-      feeds[name] = new ort.Tensor(type, data, [1, shape.kvHeads, 0, shape.headDim]);
+      feeds[name] = new ort.Tensor(type, data, [1, cache.numKvHeads, 0, cache.headDim]);
     }
     return feeds;
   }
