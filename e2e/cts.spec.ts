@@ -26,7 +26,7 @@ async function compress(page: Page): Promise<void> {
 
 test('CTS on the Compress page keeps what onnxruntime-node keeps', async ({ page }, info) => {
   const backend = info.project.name === 'webgpu' ? 'webgpu' : 'wasm';
-  await page.goto(`/#/compress?scorer=cts&condition=question&ref=${ref}&rate=0.6`);
+  await page.goto(`/#/compress?scorer=cts&condition=question&ref=tiny-qwen2&rate=0.6`);
   await page.getByTestId('backend-select').selectOption(backend);
   await page.getByTestId('question').fill(question);
   await page.getByTestId('cot').fill(cot);
@@ -59,7 +59,9 @@ test('comparison view: CTS vs perplexity and CTS vs LLMLingua-2 on the same CoT'
   page,
 }, info) => {
   test.skip(info.project.name !== 'wasm', 'one backend is enough for the view itself');
-  await page.goto(`/#/compress?scorer=cts&condition=question&compare=ppl&ref=${ref}&backend=wasm`);
+  await page.goto(
+    `/#/compress?scorer=cts&condition=question&compare=ppl&ref=tiny-qwen2&backend=wasm`,
+  );
   await page.getByTestId('question').fill(question);
   await page.getByTestId('cot').fill(cot);
   await compress(page);
@@ -95,7 +97,7 @@ test('comparison view: CTS vs perplexity and CTS vs LLMLingua-2 on the same CoT'
 
 test('bad input: CTS conditioned on a missing answer says what to do', async ({ page }, info) => {
   test.skip(info.project.name !== 'wasm', 'input checks do not depend on the backend');
-  await page.goto(`/#/compress?scorer=cts&condition=answer&ref=${ref}&backend=wasm`);
+  await page.goto(`/#/compress?scorer=cts&condition=answer&ref=tiny-qwen2&backend=wasm`);
   await page.getByTestId('cot').fill(cot);
   await compress(page);
   await expect(page.getByTestId('error')).toContainText(

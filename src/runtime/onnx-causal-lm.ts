@@ -50,6 +50,16 @@ export interface CausalLmOptions {
   maxLogitsFloats?: number;
 }
 
+/** IEEE half -> float. */
+function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * 2 ** -14 * (frac / 1024);
+  if (exp === 31) return frac ? Number.NaN : sign * Infinity;
+  return sign * 2 ** (exp - 15) * (1 + frac / 1024);
+}
+
 const pastPattern = /^past_key_values\.(\d+)\.(key|value)$/;
 
 export function createOnnxCausalLm(
@@ -148,16 +158,21 @@ export function createOnnxCausalLm(
           );
         }
         vocab = dims[2] as number;
-        if (logits.type !== 'float32') {
+        let data: ArrayLike<number>;
+        if (logits.type === 'float32') data = logits.data as Float32Array;
+        // fp16 exports (e.g. q4f16 on WebGPU) return raw 16-bit words.
+        else if (logits.type === 'float16')
+          data = Float32Array.from(logits.data as Uint16Array, halfToFloat);
+        else {
           throw new TokenSkipError(
             'MODEL_OUTPUT_INVALID',
-            `${model} returns ${logits.type} logits; the scorers read float32 logits (use the fp32 export).`,
+            `${model} returns ${logits.type} logits; the scorers read float32 or float16 logits.`,
           );
         }
         // Row t of this piece predicts ids[from + t + 1]; the last piece has one row fewer to gather.
         const rows = Math.min(length, ids.length - 1 - from);
         const next = ids.slice(from + 1, from + 1 + rows);
-        out.set(gatherNextTokenLogProbs(logits.data as Float32Array, rows, vocab, next), from);
+        out.set(gatherNextTokenLogProbs(data, rows, vocab, next), from);
         const nextPast: Record<string, Tensor> = {};
         for (const name of pastNames) {
           const present = result[name.replace('past_key_values', 'present')];

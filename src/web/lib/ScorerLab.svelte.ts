@@ -15,7 +15,7 @@ import type { FileProgress } from '../../runtime/web/model-cache.ts';
 import type { CausalLoadInfo } from '../workers/causal-scorer-protocol.ts';
 import { causalClient, resetCausalClient } from './causal-client.ts';
 import type { CompressSession } from './CompressSession.svelte.ts';
-import { referenceModels } from './reference-models.ts';
+import { referenceModels, resolveReference } from './reference-models.ts';
 import { call } from './scorer-client.ts';
 
 export interface MethodChoice {
@@ -51,7 +51,8 @@ export class ScorerLab {
   condition = $state<Condition>('question');
   compareWith = $state<ScorerName | 'none'>('none');
   compareCondition = $state<Condition>('answer');
-  refModel = $state(referenceModels[0]!.url);
+  /** A reference model id (see reference-models.ts) or a folder URL. */
+  refModel = $state(referenceModels[0]!.id);
   answer = $state('');
   windowSize = $state(1800);
   maxTokens = $state(5000);
@@ -184,7 +185,11 @@ export class ScorerLab {
     this.progress = undefined;
     this.load = await call(
       causalClient().load(
-        { model: this.refModel, backend: this.#session.backend },
+        {
+          model: resolveReference(this.refModel).url,
+          graphs: resolveReference(this.refModel).graphs,
+          backend: this.#session.backend,
+        },
         proxy((p: FileProgress) => (this.progress = p)),
       ),
     );

@@ -17,6 +17,8 @@ import type { LoadInfo } from './scorer-protocol.ts';
 export interface CausalLoadRequest {
   /** Folder URL of the model, absolute or relative to the app (`models/fixtures/tiny-qwen2`). */
   model: string;
+  /** ONNX graph inside the folder per backend (default `onnx/model.onnx`). */
+  graphs?: { webgpu: string; wasm: string };
   backend: BackendPreference;
 }
 

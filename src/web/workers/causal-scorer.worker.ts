@@ -73,6 +73,7 @@ const api: CausalWorkerApi = {
         readFile,
         {
           sessionOptions: { executionProviders: [choice.backend], graphOptimizationLevel: 'all' },
+          onnxFile: request.graphs?.[choice.backend] ?? 'onnx/model.onnx',
         },
       );
       return {
