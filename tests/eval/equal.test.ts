@@ -154,14 +154,31 @@ describe('Python-compatible numbers', () => {
 });
 
 describe('symbolic check time bound', () => {
-  it('a pathological answer is cut off and counted as a timeout, not a hang', () => {
+  it('a long-running answer is cut off and counted as a timeout, not a hang', () => {
     resetSymbolicStats();
     const start = performance.now();
-    expect(symbolicEqual('100000!', '5', 150)).toBe(false);
+    expect(symbolicEqual('\\prod_{k=1}^{100000} k', '5', 150)).toBe(false);
     expect(mathEqual('\\sum_{n=1}^{10^{9}} n', '5', { symbolicTimeoutMs: 150 })).toBe(false);
     const elapsed = performance.now() - start;
     expect(symbolicStats().timeouts).toBe(2);
     expect(elapsed).toBeLessThan(2000);
+  });
+
+  it('answers whose big-number work would ignore the deadline are refused up front', () => {
+    resetSymbolicStats();
+    const start = performance.now();
+    // Each of these ran for seconds to minutes inside exact/big-float arithmetic before the screen.
+    for (const answer of ['\\binom{10^6}{5\\cdot10^5}', '100000!', 'x^{10^{9}}+1', '7^{10^{7}}']) {
+      expect(mathEqual(answer, '5', { symbolicTimeoutMs: 1000 })).toBe(false);
+    }
+    expect(performance.now() - start).toBeLessThan(3000);
+    expect(symbolicStats().timeouts).toBe(0);
+  });
+
+  it('small combinatorial answers are still computed', () => {
+    expect(mathEqual('\\binom{5}{2}', '10')).toBe(true);
+    expect(mathEqual('20!', '2432902008176640000')).toBe(true);
+    expect(mathEqual('2^{100}', '1267650600228229401496703205376')).toBe(true);
   });
 
   it('keeps working after a timeout', () => {

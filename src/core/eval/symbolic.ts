@@ -7,8 +7,11 @@
  *      set of sample points, so `\frac{x^2-1}{x-1}` equals `x+1` as it does under sympy.
  *
  * Every comparison runs under a wall-clock limit (default {@link DEFAULT_SYMBOLIC_TIMEOUT_MS});
- * past it the answers count as not equal, the way the reference's timeout path does. Time spent
- * here is accumulated in {@link symbolicStats} so benchmarks can report its share.
+ * past it the answers count as not equal, the way the reference's timeout path does. The limit is
+ * cooperative (Compute Engine checks it between steps), so answers whose exact big-number work
+ * would not check it (huge factorials, binomials, exponents) are refused before any work, and
+ * numerics use float64. Time spent here is accumulated in {@link symbolicStats} so benchmarks can
+ * report its share.
  *
  *   symbolicEqual('\\frac{\\sqrt{3}}{3}', '\\frac{1}{\\sqrt{3}}') // true
  *   symbolicEqual('x^2+2x+1', '(x+1)^2')                           // true
@@ -52,21 +55,53 @@ let engine: Engine | undefined;
 
 /** One engine per process, created on first use (start-up costs ~100 ms). */
 function getEngine(): Engine {
-  engine ??= new ComputeEngine();
+  if (!engine) {
+    engine = new ComputeEngine();
+    // Float64 numerics: answers are compared to 1e-3, and arbitrary-precision powers such as
+    // 0.5^(10^9) never check the deadline.
+    engine.precision = 'machine';
+  }
   return engine;
 }
 
 /** Operators whose numeric value misleads: `\pm 2` is a measurement whose value is 0. */
-const UNSAFE_OPERATORS = new Set(['Measurement', 'Error', 'Sequence']);
+const MISLEADING_OPERATORS = new Set(['Measurement', 'Error', 'Sequence']);
+/** Exact big-integer work in these does not check the deadline: bound their arguments instead. */
+const COMBINATORIAL_OPERATORS = new Set([
+  'Factorial',
+  'Factorial2',
+  'Binomial',
+  'Gamma',
+  'Fibonacci',
+]);
+const MAX_COMBINATORIAL_ARG = 10_000;
+const MAX_EXPONENT = 100_000;
 
-function mentionsUnsafe(json: unknown): boolean {
-  if (json === 'Nothing') return true;
-  if (Array.isArray(json)) {
-    return (
-      (typeof json[0] === 'string' && UNSAFE_OPERATORS.has(json[0])) || json.some(mentionsUnsafe)
-    );
+function literal(json: unknown): number | null {
+  if (typeof json === 'number') return json;
+  if (typeof json === 'object' && json !== null && 'num' in json) {
+    const value = Number((json as { num: unknown }).num);
+    return Number.isNaN(value) ? null : value;
   }
-  return false;
+  return null;
+}
+
+/**
+ * Would this expression mislead the check, or run long in code that never looks at the deadline
+ * (`\binom{10^6}{5\cdot 10^5}`, `7^{10^7}`)? Such answers are left to the string comparison.
+ */
+function isUnsafe(json: unknown): boolean {
+  if (json === 'Nothing') return true;
+  if (!Array.isArray(json)) return false;
+  const [op, ...args] = json as unknown[];
+  if (typeof op === 'string') {
+    if (MISLEADING_OPERATORS.has(op)) return true;
+    if (COMBINATORIAL_OPERATORS.has(op)) {
+      if (args.some((a) => Math.abs(literal(a) ?? 0) > MAX_COMBINATORIAL_ARG)) return true;
+    }
+    if (op === 'Power' && Math.abs(literal(args[1]) ?? 0) > MAX_EXPONENT) return true;
+  }
+  return args.some(isUnsafe);
 }
 
 /** LaTeX first; if that fails, the plain-expression spelling (`**` for powers). */
@@ -75,10 +110,10 @@ function parse(ce: Engine, text: string): Expr | null {
   if (text.trim() === '') return null;
   const latex = ce.parse(text);
   if (latex === null) return null;
-  if (latex.isValid && !mentionsUnsafe(latex.json)) return latex;
+  if (latex.isValid && !isUnsafe(latex.json)) return latex;
   if (text.includes('**')) {
     const plain = ce.parse(text.replaceAll('**', '^'));
-    if (plain !== null && plain.isValid && !mentionsUnsafe(plain.json)) return plain;
+    if (plain !== null && plain.isValid && !isUnsafe(plain.json)) return plain;
   }
   return null;
 }
