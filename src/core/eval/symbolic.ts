@@ -33,9 +33,11 @@ export interface SymbolicStats {
   timeouts: number;
   /** Milliseconds spent in the CAS (engine start-up included). */
   totalMs: number;
+  /** Internal errors the CAS reported (and survived) while reading odd answers. */
+  engineErrors: number;
 }
 
-const stats: SymbolicStats = { calls: 0, equal: 0, timeouts: 0, totalMs: 0 };
+const stats: SymbolicStats = { calls: 0, equal: 0, timeouts: 0, totalMs: 0, engineErrors: 0 };
 
 export function symbolicStats(): Readonly<SymbolicStats> {
   return { ...stats };
@@ -46,6 +48,7 @@ export function resetSymbolicStats(): void {
   stats.equal = 0;
   stats.timeouts = 0;
   stats.totalMs = 0;
+  stats.engineErrors = 0;
 }
 
 type Engine = InstanceType<typeof ComputeEngine>;
@@ -214,6 +217,13 @@ export function symbolicEqual(
   // A fresh scope per comparison: symbols declared while parsing one answer must not leak their
   // inferred types into the next comparison.
   ce.pushScope();
+  // Compute Engine logs (and then recovers from) internal errors on malformed input with
+  // console.error; on garbage model output that would flood the CLI's stderr. The call is
+  // synchronous, so no other code's logging is caught in between.
+  const consoleError = console.error;
+  console.error = () => {
+    stats.engineErrors++;
+  };
   let equal = false;
   try {
     equal = ce.withTimeLimit({ ms: timeoutMs, label: 'tokenskip-grade' }, () =>
@@ -223,6 +233,7 @@ export function symbolicEqual(
     if (isCancellation(error)) stats.timeouts++;
     equal = false;
   } finally {
+    console.error = consoleError;
     ce.popScope();
     stats.totalMs += performance.now() - t0;
   }
