@@ -107,10 +107,51 @@ function isUnsafe(json: unknown): boolean {
   return args.some(isUnsafe);
 }
 
+/** Commands whose braced argument is text, left as it is. */
+const VERBATIM = /^\\(?:text|textbf|textit|mathrm|operatorname|mbox|begin|end)\{[^{}]*\}/;
+
+/**
+ * Rewrites an answer so Compute Engine reads it the way sympy's `parse_latex` (the reference's
+ * parser) does, where that changes the verdict:
+ * - `\pi`, `e` and `i` are plain symbols there, not constants: `\frac{\pi}{2}` is not 1.5708 and
+ *   `i^2` is not -1 for the reference, so they become the symbols `pi`, `ee` and `ii` here;
+ * - `\log x` is the natural logarithm there (Compute Engine reads base 10);
+ * - a numeral's base subscript is dropped: `4210_{5}` reads as 4210, not as the base-5 value 555
+ *   (which would accept a base-10 answer to a "convert to base 5" question).
+ */
+export function asSympyReads(answer: string): string {
+  const text = answer.replace(/(\d)_(?:\{\d+\}|\d)/g, '$1');
+  let out = '';
+  for (let at = 0; at < text.length;) {
+    const rest = text.slice(at);
+    const verbatim = VERBATIM.exec(rest);
+    if (verbatim) {
+      out += verbatim[0];
+      at += verbatim[0].length;
+      continue;
+    }
+    // A backslash and what it escapes (`\\` between matrix rows, `\{`, `\,`) go through together.
+    const command = /^\\(?:[a-zA-Z]+|[^a-zA-Z])/.exec(rest)?.[0];
+    if (command) {
+      const next = text[at + command.length];
+      if (command === '\\pi') out += '\\operatorname{pi}';
+      else if (command === '\\log' && next !== '_') out += '\\ln';
+      else out += command;
+      at += command.length;
+      continue;
+    }
+    const ch = text[at] as string;
+    out += ch === 'e' ? '\\operatorname{ee}' : ch === 'i' ? '\\operatorname{ii}' : ch;
+    at++;
+  }
+  return out;
+}
+
 /** LaTeX first; if that fails, the plain-expression spelling (`**` for powers). */
-function parse(ce: Engine, text: string): Expr | null {
+function parse(ce: Engine, answer: string): Expr | null {
   // sympy cannot parse an empty answer; Compute Engine reads it as "nothing", which would be 0.
-  if (text.trim() === '') return null;
+  if (answer.trim() === '') return null;
+  const text = asSympyReads(answer);
   const latex = ce.parse(text);
   if (latex === null) return null;
   if (latex.isValid && !isUnsafe(latex.json)) return latex;
