@@ -1,6 +1,7 @@
 /**
  * The reference's `symbolic_equal`, on a real computer-algebra system (Compute Engine) instead of
- * sympy: parse both answers (LaTeX, else a plain expression), then equal when
+ * sympy: parse both answers (LaTeX, else a plain expression; read as sympy's parser reads them,
+ * see {@link asSympyReads}), then equal when
  *   1. simplify(a - b) is exactly 0, or
  *   2. both evaluate to real numbers within abs 1e-3 (Python `isclose`), or
  *   3. (stand-in for sympy's stronger `simplify`) both have free variables and agree at a fixed
