@@ -1,14 +1,19 @@
 /**
- * JSONL input and crash-safe output for the CLI.
+ * JSONL input and crash-safe output for the CLI (merged from the compress and grade commands).
+ *
+ * - `readJsonl`: parse and check a whole file before any work starts (bad line -> error by number);
+ *   `readJsonlFile` / `parseJsonl`: every line with its number, a bad line reported, not thrown.
+ * - `writeFileAtomic`: temp file + rename, so a failed run never leaves a partial file behind.
  *
  * Input is parsed and checked whole before any work starts, so a bad line is reported by number and
  * nothing is written. Output goes to `<out>.partial` (appended group by group, with a fingerprint of
  * the job beside it) and is renamed onto `<out>` only when the job is complete: an interrupted run
  * resumes from the last complete line, and `<out>` never holds half a result.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { appendFile, readFile, rename, rm, truncate, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { TokenSkipError } from '../core/errors.ts';
 
 export type JsonRecord = Record<string, unknown>;
@@ -51,14 +56,19 @@ export async function readJsonl(file: string): Promise<ParsedJsonl> {
   return { records, lines, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
-/** Writes a whole file atomically: temp file, then rename. */
-export async function writeFileAtomic(file: string, data: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
+/** Writes `content` to a temp file beside `path`, then renames it over `path`. */
+export async function writeFileAtomic(path: string, content: string): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.partial`);
   try {
-    await writeFile(tmp, data);
-    await rename(tmp, file);
-  } finally {
-    await rm(tmp, { force: true });
+    await writeFile(temp, content, 'utf8');
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw new TokenSkipError(
+      'INVALID_ARGUMENT',
+      `Cannot write '${path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. Check that its folder exists and is writable.`,
+      { cause: error },
+    );
   }
 }
 
@@ -117,4 +127,43 @@ export class ResumableJsonlWriter {
     await rename(this.partial, this.out);
     await rm(this.meta, { force: true });
   }
+}
+
+/** One non-blank line of a JSONL file: its parsed value, or why it could not be parsed. */
+export type JsonlLine = { line: number; value: unknown } | { line: number; error: string };
+
+/** Parses JSONL text; blank lines are skipped, line numbers are 1-based. */
+export function parseJsonl(text: string): JsonlLine[] {
+  const out: JsonlLine[] = [];
+  const lines = text.split('\n');
+  lines.forEach((raw, i) => {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line.trim() === '') return;
+    try {
+      out.push({ line: i + 1, value: JSON.parse(line) as unknown });
+    } catch (error) {
+      out.push({ line: i + 1, error: `invalid JSON (${(error as Error).message})` });
+    }
+  });
+  return out;
+}
+
+/** Reads and parses a JSONL file; a missing or unreadable file is a TokenSkipError. */
+export async function readJsonlFile(path: string, what = '--in'): Promise<JsonlLine[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new TokenSkipError(
+      'INVALID_ARGUMENT',
+      `Cannot read ${what} file '${path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. Check the path.`,
+      { cause: error },
+    );
+  }
+  return parseJsonl(text);
+}
+
+/** One JSON document per line, with a final newline. */
+export function toJsonl(values: readonly unknown[]): string {
+  return values.map((v) => JSON.stringify(v)).join('\n') + (values.length > 0 ? '\n' : '');
 }
