@@ -92,7 +92,7 @@ const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
 async function main() {
   ensureModel();
   const threads = Math.max(1, Math.min(4, os.availableParallelism()));
-  const node = await load(ortNode as unknown as OrtLike, {
+  const node = await load(ortNode, {
     executionProviders: ['cpu'],
     intraOpNumThreads: threads,
   });
@@ -157,7 +157,7 @@ async function main() {
   const wasmTimes: Record<number, number> = {};
   for (const n of [1, threads]) {
     ortWeb.env.wasm.numThreads = n;
-    const web = await load(ortWeb as unknown as OrtLike, { executionProviders: ['wasm'] });
+    const web = await load(ortWeb, { executionProviders: ['wasm'] });
     wasmTimes[n] = await best(() => web.classifier.classify(wasmRows));
     await web.classifier.release();
     if (threads === 1) break;
