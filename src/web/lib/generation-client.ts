@@ -74,17 +74,19 @@ export class GenerationClient {
     const onAbort = () => void api.cancel(id);
     // Post the request before any cancel: messages arrive in order, and the worker only knows the
     // id once the request is running.
-    const pending = api.generate(
-      id,
-      prompt,
-      rest,
-      Comlink.proxy((e: GenerationEvent) => onEvent?.(e)),
-    );
+    // Comlink delivers callback calls and the reply on different channels, so a last token event
+    // can arrive after the reply; the result already holds all the text, so late events are dropped.
+    let settled = false;
+    const forward = (e: GenerationEvent) => {
+      if (!settled) onEvent?.(e);
+    };
+    const pending = api.generate(id, prompt, rest, Comlink.proxy(forward));
     if (signal?.aborted) onAbort();
     signal?.addEventListener('abort', onAbort);
     try {
       return await call(pending);
     } finally {
+      settled = true;
       signal?.removeEventListener('abort', onAbort);
     }
   }
