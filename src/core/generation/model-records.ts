@@ -64,7 +64,7 @@ export const GENERATION_MODELS: GenerationModelRecord[] = [
     family: 'qwen2.5-instruct',
     tokenskip: true,
     notes:
-      'A 150k-parameter test fixture shipped with the app: instant, offline, answers are wrong.',
+      'A 170k-parameter test fixture shipped with the app: instant, offline, answers are wrong.',
     baseUrl: '/models/fixtures/tiny-qwen2/',
     graphs: { webgpu: 'onnx/model.onnx', wasm: 'onnx/model.onnx', node: 'onnx/model.onnx' },
   },

@@ -4,6 +4,8 @@
  */
 import type { Component } from 'svelte';
 import CompressPage from './CompressPage.svelte';
+import GeneratePage from './GeneratePage.svelte';
+import BenchmarkPage from './BenchmarkPage.svelte';
 
 export interface PageEntry {
   path: string;
@@ -13,4 +15,6 @@ export interface PageEntry {
 
 export const pages: PageEntry[] = [
   { path: 'compress', title: 'Compress', component: CompressPage },
+  { path: 'generate', title: 'Generate', component: GeneratePage },
+  { path: 'benchmark', title: 'Benchmark', component: BenchmarkPage },
 ];

@@ -1,0 +1,120 @@
+/**
+ * The Benchmark page in Debian Chromium on the tiny-qwen2 fixture, driven the way an outside
+ * script drives it (docs/automation.md): a URL starts the run, `#benchmark[data-state="done"]`
+ * says it finished, and `window.__TOKENSKIP_RESULTS__` / `script#benchmark-results` hold the
+ * results. Also: pause and resume, resume after a reload, cancel, and a bad γ list.
+ * Each test runs in both projects (`webgpu`, `wasm`).
+ */
+import { readFileSync } from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+import { parseExamples } from '../src/core/datasets/examples.ts';
+import { sampleIndices } from '../src/core/generation/benchmark-plan.ts';
+import type { BenchmarkResults } from '../src/core/generation/benchmark-results.ts';
+
+const backendFor = (name: string) => (name === 'webgpu' ? 'webgpu' : 'wasm');
+
+function url(backend: string, extra: Record<string, string> = {}) {
+  const q = new URLSearchParams({
+    dataset: 'gsm8k',
+    n: '2',
+    seed: '1',
+    model: 'tiny-qwen2',
+    gammas: '1,0.5',
+    max_tokens: '24',
+    backend,
+    autostart: '1',
+    ...extra,
+  });
+  return `/#/benchmark?${q}`;
+}
+
+async function readResults(page: Page): Promise<BenchmarkResults> {
+  await expect(page.locator('#benchmark')).toHaveAttribute('data-state', 'done');
+  const fromWindow = await page.evaluate(() => window.__TOKENSKIP_RESULTS__);
+  const fromScript = JSON.parse(
+    (await page.locator('script#benchmark-results').textContent()) ?? 'null',
+  ) as BenchmarkResults;
+  expect(fromScript).toEqual(fromWindow);
+  return fromWindow!;
+}
+
+test.beforeEach(async ({ page }) => {
+  // Each test starts from an empty store (a leftover run would be resumed on purpose otherwise).
+  await page.goto('/');
+  await page.evaluate(() => localStorage.clear());
+});
+
+test('a URL-driven run publishes its results in the documented form', async ({ page }, info) => {
+  const backend = backendFor(info.project.name);
+  await page.goto(url(backend));
+  const results = await readResults(page);
+  expect(results.schema).toBe('tokenskip-benchmark/v1');
+  expect(results.config).toMatchObject({
+    dataset: 'gsm8k',
+    n: 2,
+    seed: 1,
+    modelId: 'tiny-qwen2',
+    gammas: [1, 0.5],
+    maxNewTokens: 24,
+  });
+  expect(results.engine).toMatchObject({ kind: 'onnx', device: backend, modelId: 'tiny-qwen2' });
+  // The same seed picks the same questions as in Node.
+  const examples = parseExamples('gsm8k-test', readFileSync('data/gsm8k/test.jsonl', 'utf8'));
+  expect(results.sampleIds).toEqual(
+    sampleIndices(examples.length, 2, 1).map((i) => examples[i]!.id),
+  );
+  expect(results.samples).toHaveLength(4);
+  for (const s of results.samples) {
+    expect(s.completionTokens).toBeGreaterThan(0);
+    expect(s.completionTokens).toBeLessThanOrEqual(25);
+    expect(typeof s.correct).toBe('boolean');
+    expect(s.cotTokens).toBeGreaterThan(0);
+  }
+  expect(results.runs.map((r) => r.gamma)).toEqual([1, 0.5]);
+  const [full, half] = results.runs;
+  expect(full!.original).toBe(true);
+  expect(half!.baseline).toBe(full!.name);
+  expect(half!.actualRatio).toBeCloseTo(half!.meanCotTokens! / full!.meanCotTokens!, 6);
+  expect(half!.speedup).toBeGreaterThan(0);
+  await expect(page.getByTestId('benchmark-table').locator('tbody tr')).toHaveCount(2);
+  await expect(page.getByTestId('benchmark-chart')).toBeVisible();
+  // The address bar names the run.
+  expect(decodeURIComponent(page.url())).toContain('gammas=1,0.5');
+  const download = page.waitForEvent('download');
+  await page.getByTestId('download-csv').click();
+  expect((await download).suggestedFilename()).toBe('tokenskip-benchmark.csv');
+});
+
+test('a paused run survives a reload and resumes where it stopped', async ({ page }, info) => {
+  await page.goto(url(backendFor(info.project.name), { n: '2', max_tokens: '40' }));
+  const section = page.locator('#benchmark');
+  await expect(section).toHaveAttribute('data-progress', /^[1-3]\/4$/);
+  await page.getByTestId('bench-pause').click();
+  await expect(section).toHaveAttribute('data-state', 'paused');
+  const done = Number((await section.getAttribute('data-progress'))!.split('/')[0]);
+  // The address bar now names the run without autostart: a reload shows the saved run, paused.
+  await page.reload();
+  await expect(page.getByTestId('bench-saved')).toContainText(`${done} samples done`);
+  await expect(section).toHaveAttribute('data-state', 'idle');
+  await page.getByTestId('bench-resume').click();
+  const results = await readResults(page);
+  expect(results.resumes).toBe(1);
+  expect(results.samples).toHaveLength(4);
+  expect(new Set(results.samples.map((s) => `${s.gamma}|${s.id}`)).size).toBe(4);
+});
+
+test('cancel stops the run and forgets it; a bad γ list is refused', async ({ page }, info) => {
+  await page.goto(url(backendFor(info.project.name), { n: '5', max_tokens: '64' }));
+  const section = page.locator('#benchmark');
+  await expect(section).toHaveAttribute('data-state', /running/);
+  await page.getByTestId('bench-cancel').click();
+  await expect(section).toHaveAttribute('data-state', 'cancelled');
+  expect(await page.evaluate(() => localStorage.getItem('tokenskip-benchmark-v1'))).toBeNull();
+  expect(await page.evaluate(() => window.__TOKENSKIP_RESULTS__)).toBeUndefined();
+
+  await page.goto(url('wasm', { gammas: '1,1.5' }));
+  await page.reload();
+  await expect(page.getByTestId('bench-error')).toHaveAttribute('data-code', 'INVALID_ARGUMENT');
+  await expect(page.getByTestId('bench-error')).toContainText('(0, 1]');
+  await expect(section).toHaveAttribute('data-state', 'idle');
+});

@@ -1,0 +1,211 @@
+/**
+ * The Benchmark page's run, as plain data: its configuration (from the form or the URL), the
+ * seeded sample of questions, the list of (γ, question) jobs, the results so far (persisted, so a
+ * reloaded page resumes where it stopped) and the stable results document an outside script reads.
+ *
+ *   const config = parseBenchmarkParams(new URLSearchParams('dataset=gsm8k&n=5&seed=1&model=tiny-qwen2&gammas=1,0.6'));
+ *   const ids = sampleIndices(1319, config.n, config.seed);   // same ids for the same seed, everywhere
+ *   const next = nextJob(plan(config, ids), results);
+ */
+import { TokenSkipError } from '../errors.ts';
+import { parseGammaList, validateGamma } from '../prompts/gamma.ts';
+
+export type BenchmarkDataset = 'gsm8k' | 'math';
+
+export const BENCHMARK_DATASETS: Record<
+  BenchmarkDataset,
+  { label: string; path: string; maxNewTokens: number }
+> = {
+  gsm8k: { label: 'GSM8K test (1,319)', path: 'data/gsm8k/test.jsonl', maxNewTokens: 512 },
+  math: { label: 'MATH-500 (500)', path: 'data/math-500/test.jsonl', maxNewTokens: 1024 },
+};
+
+export type BackendPreference = 'auto' | 'webgpu' | 'wasm';
+
+export interface BenchmarkConfig {
+  dataset: BenchmarkDataset;
+  /** Questions sampled from the dataset. */
+  n: number;
+  seed: number;
+  modelId: string;
+  gammas: number[];
+  /** TokenSkip's budget by default: 512 (GSM8K) / 1024 (MATH). */
+  maxNewTokens: number;
+  backend: BackendPreference;
+}
+
+export interface SampleResult {
+  gamma: number;
+  /** The dataset row's id. */
+  id: string;
+  question: string;
+  answer: string;
+  output: string;
+  prediction: string | string[];
+  correct: boolean;
+  cotTokens: number;
+  promptTokens: number;
+  completionTokens: number;
+  latencyS: number;
+  timeToFirstTokenMs: number;
+  decodeTokensPerS: number;
+  finishReason: string;
+}
+
+export type BenchmarkStatus =
+  'idle' | 'loading' | 'running' | 'paused' | 'done' | 'cancelled' | 'error';
+
+export interface BenchmarkState {
+  schema: typeof RESULTS_SCHEMA;
+  config: BenchmarkConfig;
+  sampleIds: string[];
+  results: SampleResult[];
+  status: BenchmarkStatus;
+  startedAt: string;
+  finishedAt?: string;
+  /** How many times the run was resumed (after a pause or a page reload). */
+  resumes: number;
+}
+
+export const RESULTS_SCHEMA = 'tokenskip-benchmark/v1';
+
+function positiveInt(text: string | null, field: string, fallback: number | undefined): number {
+  if (text === null || text.trim() === '') {
+    if (fallback !== undefined) return fallback;
+    throw new TokenSkipError('INVALID_ARGUMENT', `${field} is missing.`);
+  }
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0 || (field !== 'seed' && value < 1)) {
+    throw new TokenSkipError(
+      'INVALID_ARGUMENT',
+      `${field} must be a ${field === 'seed' ? 'non-negative' : 'positive'} integer, got ${JSON.stringify(text)}.`,
+    );
+  }
+  return value;
+}
+
+export function parseDataset(text: string | null): BenchmarkDataset {
+  const t = (text ?? 'gsm8k').toLowerCase();
+  if (t === 'gsm8k') return 'gsm8k';
+  if (t === 'math' || t === 'math-500' || t === 'math500') return 'math';
+  throw new TokenSkipError(
+    'INVALID_ARGUMENT',
+    `dataset must be gsm8k or math (MATH-500), got ${JSON.stringify(text)}.`,
+  );
+}
+
+/** Reads a benchmark configuration from URL parameters (see docs/automation.md). */
+export function parseBenchmarkParams(
+  params: URLSearchParams,
+  defaultModel = 'tiny-qwen2',
+): BenchmarkConfig {
+  const dataset = parseDataset(params.get('dataset'));
+  const backend = (params.get('backend') ?? 'auto') as BackendPreference;
+  if (!['auto', 'webgpu', 'wasm'].includes(backend)) {
+    throw new TokenSkipError(
+      'INVALID_ARGUMENT',
+      `backend must be auto, webgpu or wasm, got ${JSON.stringify(backend)}.`,
+    );
+  }
+  return validateConfig({
+    dataset,
+    n: positiveInt(params.get('n'), 'n', 10),
+    seed: positiveInt(params.get('seed'), 'seed', 0),
+    modelId: params.get('model') ?? defaultModel,
+    gammas: parseGammaList(params.get('gammas') ?? '1,0.6'),
+    maxNewTokens: positiveInt(
+      params.get('max_tokens'),
+      'max_tokens',
+      BENCHMARK_DATASETS[dataset].maxNewTokens,
+    ),
+    backend,
+  });
+}
+
+export function validateConfig(config: BenchmarkConfig): BenchmarkConfig {
+  if (config.gammas.length === 0) {
+    throw new TokenSkipError('INVALID_ARGUMENT', 'gammas is empty: give at least one γ in (0, 1].');
+  }
+  config.gammas.forEach((g, i) => validateGamma(g, `gammas[${i}]`));
+  if (!Number.isInteger(config.n) || config.n < 1) {
+    throw new TokenSkipError('INVALID_ARGUMENT', `n must be a positive integer, got ${config.n}.`);
+  }
+  if (config.modelId.trim() === '') throw new TokenSkipError('INVALID_ARGUMENT', 'model is empty.');
+  return config;
+}
+
+/** The URL query that reproduces a configuration. */
+export function benchmarkQuery(config: BenchmarkConfig): string {
+  const q = new URLSearchParams({
+    dataset: config.dataset,
+    n: String(config.n),
+    seed: String(config.seed),
+    model: config.modelId,
+    gammas: config.gammas.join(','),
+    max_tokens: String(config.maxNewTokens),
+    backend: config.backend,
+  });
+  return q.toString();
+}
+
+/** mulberry32: a tiny, well-known 32-bit PRNG; the same seed gives the same sample in every browser. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** `n` distinct row indices out of `size`, chosen by a seeded shuffle, in ascending order. */
+export function sampleIndices(size: number, n: number, seed: number): number[] {
+  if (n > size) {
+    throw new TokenSkipError(
+      'INVALID_ARGUMENT',
+      `n = ${n} is more than the dataset's ${size} questions.`,
+    );
+  }
+  const rand = mulberry32(seed);
+  const idx = Array.from({ length: size }, (_, i) => i);
+  for (let i = 0; i < n; i++) {
+    const j = i + Math.floor(rand() * (size - i));
+    [idx[i], idx[j]] = [idx[j]!, idx[i]!];
+  }
+  return idx.slice(0, n).sort((a, b) => a - b);
+}
+
+export interface Job {
+  gamma: number;
+  id: string;
+}
+
+/** γ-major order: each γ runs over the whole sample before the next (as the paper's runs). */
+export function plan(config: BenchmarkConfig, sampleIds: string[]): Job[] {
+  return config.gammas.flatMap((gamma) => sampleIds.map((id) => ({ gamma, id })));
+}
+
+export function nextJob(jobs: Job[], results: SampleResult[]): Job | undefined {
+  const done = new Set(results.map((r) => `${r.gamma}|${r.id}`));
+  return jobs.find((j) => !done.has(`${j.gamma}|${j.id}`));
+}
+
+export function sameConfig(a: BenchmarkConfig, b: BenchmarkConfig): boolean {
+  return benchmarkQuery(a) === benchmarkQuery(b);
+}
+
+/** Reads a persisted state back, or undefined when it is missing, stale or from another version. */
+export function restoreState(json: string | null): BenchmarkState | undefined {
+  if (!json) return undefined;
+  try {
+    const state = JSON.parse(json) as BenchmarkState;
+    if (state.schema !== RESULTS_SCHEMA || !Array.isArray(state.results) || !state.config)
+      return undefined;
+    validateConfig(state.config);
+    return state;
+  } catch {
+    return undefined;
+  }
+}

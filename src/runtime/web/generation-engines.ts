@@ -1,0 +1,127 @@
+/**
+ * Builds a GenerationEngine for a model record in the browser (inside the generation worker):
+ * ONNX records on onnxruntime-web (WebGPU when available and wanted, else WASM), WebLLM records on
+ * WebLLM. Also loads a record's tokenizer, to count CoT tokens with the target model's own
+ * tokenizer whichever engine ran.
+ */
+import * as ort from 'onnxruntime-web/webgpu';
+import { Tokenizer } from '@huggingface/tokenizers';
+import { TokenSkipError } from '../../core/errors.ts';
+import type { GenerationEngine } from '../../core/generation/engine.ts';
+import {
+  GENERATION_MODELS,
+  type GenerationModelRecord,
+  type OnnxModelRecord,
+} from '../../core/generation/model-records.ts';
+import type { OrtLike } from '../engines/onnx/causal-lm.ts';
+import type { ModelFiles } from '../engines/onnx/model-files.ts';
+import { createOnnxEngine } from '../engines/onnx/onnx-engine.ts';
+import { createWebLlmEngine } from '../engines/webllm/webllm-engine.ts';
+import { chooseBackend, type BackendPreference } from './backend.ts';
+import { readCachedFile } from './model-cache.ts';
+
+function appBase(): string {
+  return new URL('/', self.location.href).href;
+}
+
+async function fetchBytes(
+  url: string,
+  onProgress?: (loaded: number, total: number) => void,
+): Promise<Uint8Array> {
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (error) {
+    throw new TokenSkipError(
+      'DOWNLOAD_FAILED',
+      `Could not fetch ${url}: ${(error as Error).message}.`,
+      {
+        cause: error,
+      },
+    );
+  }
+  if (!response.ok) {
+    throw new TokenSkipError(
+      response.status === 404 ? 'MODEL_FILE_MISSING' : 'DOWNLOAD_FAILED',
+      `Fetching ${url} failed: HTTP ${response.status}.`,
+    );
+  }
+  const data = new Uint8Array(await response.arrayBuffer());
+  onProgress?.(data.byteLength, data.byteLength);
+  return data;
+}
+
+/** Files of a model folder over HTTP: same-origin fixtures fetched directly, remote ones cached. */
+export function httpModelFiles(baseUrl: string): ModelFiles {
+  const base = new URL(baseUrl, appBase());
+  const local = base.origin === new URL(appBase()).origin;
+  return {
+    location: base.href,
+    async readBytes(path, onProgress) {
+      const url = new URL(path, base).href;
+      // The shipped fixtures are regenerated in place: never serve a stale cached copy of them.
+      if (local) return fetchBytes(url, onProgress);
+      const { data } = await readCachedFile(url, path, undefined, (p) =>
+        onProgress?.(p.loaded, p.total),
+      );
+      return data;
+    },
+  };
+}
+
+async function gpuHasShaderF16(): Promise<boolean> {
+  const gpu = (
+    navigator as { gpu?: { requestAdapter(): Promise<{ features: ReadonlySet<string> } | null> } }
+  ).gpu;
+  const adapter = await gpu?.requestAdapter().catch(() => null);
+  return adapter?.features.has('shader-f16') ?? false;
+}
+
+async function createBrowserOnnxEngine(
+  record: OnnxModelRecord,
+  preference: BackendPreference,
+): Promise<GenerationEngine> {
+  const choice = await chooseBackend(preference);
+  let backend = choice.backend;
+  let reason = choice.reason;
+  if (backend === 'webgpu' && record.webgpuRequiresShaderF16 && !(await gpuHasShaderF16())) {
+    backend = 'wasm';
+    reason = `${reason}; no shader-f16 for the fp16 graph, so WASM`;
+  }
+  ort.env.wasm.numThreads = choice.threads;
+  return createOnnxEngine({
+    modelId: record.id,
+    ort: ort as unknown as OrtLike,
+    files: httpModelFiles(record.baseUrl),
+    graph: record.graphs[backend],
+    sessionOptions: { executionProviders: [backend], graphOptimizationLevel: 'all' },
+    device: backend,
+    detail: reason,
+  });
+}
+
+export async function createBrowserEngine(
+  record: GenerationModelRecord,
+  preference: BackendPreference,
+): Promise<GenerationEngine> {
+  if (record.engine === 'onnx') return createBrowserOnnxEngine(record, preference);
+  return createWebLlmEngine({ record, models: GENERATION_MODELS, appBase: appBase() });
+}
+
+/** The record's own tokenizer (MLC weight folders ship tokenizer.json too). */
+export async function loadTokenizer(record: GenerationModelRecord): Promise<Tokenizer> {
+  const base = record.engine === 'onnx' ? record.baseUrl : record.model.replace(/\/?$/, '/');
+  // WebLLM appends /resolve/main/ to hub URLs; do the same to read the tokenizer beside the weights.
+  const folder =
+    record.engine === 'webllm' && /huggingface\.co\//.test(base) && !/\/resolve\//.test(base)
+      ? `${base}resolve/main/`
+      : base;
+  const files = httpModelFiles(folder);
+  const decode = async (name: string) =>
+    JSON.parse(new TextDecoder().decode(await files.readBytes(name))) as Record<string, unknown>;
+  const [json, config] = await Promise.all([
+    decode('tokenizer.json'),
+    decode('tokenizer_config.json'),
+  ]);
+  return new Tokenizer(json, config);
+}

@@ -1,0 +1,221 @@
+/**
+ * State and actions of the Benchmark page: a seeded sample of a dataset, run at every γ on one
+ * model, graded with the project's grader, persisted after every sample (localStorage) so pause,
+ * cancel and a page reload resume where the run stopped. When it finishes, the results document is
+ * published for automation (publish-results.ts, docs/automation.md).
+ */
+import { TokenSkipError, toTokenSkipError } from '../../core/errors.ts';
+import type { EngineInfo } from '../../core/generation/engine.ts';
+import { findGenerationModel } from '../../core/generation/model-records.ts';
+import {
+  BENCHMARK_DATASETS,
+  RESULTS_SCHEMA,
+  nextJob,
+  plan,
+  restoreState,
+  sameConfig,
+  sampleIndices,
+  validateConfig,
+  type BenchmarkConfig,
+  type BenchmarkState,
+  type BenchmarkStatus,
+  type SampleResult,
+} from '../../core/generation/benchmark-plan.ts';
+import type { BenchmarkResults } from '../../core/generation/benchmark-results.ts';
+import type { Example } from '../../core/datasets/examples.ts';
+import { buildPrompt, promptFormat, splitOutput } from '../../core/prompts/index.ts';
+import { loadExamples } from './examples-loader.ts';
+import { GenerationClient } from './generation-client.ts';
+import { publishResults, clearPublishedResults } from './publish-results.ts';
+
+/** A timestamp string; not reactive state, so no SvelteDate. */
+const nowIso = (): string => new globalThis.Date().toISOString();
+
+export const STORAGE_KEY = 'tokenskip-benchmark-v1';
+
+function datasetExamples(config: BenchmarkConfig): Promise<Example[]> {
+  return loadExamples(config.dataset === 'gsm8k' ? 'gsm8k-test' : 'math500-test');
+}
+
+export class BenchmarkSession {
+  status = $state<BenchmarkStatus>('idle');
+  error = $state.raw<TokenSkipError | undefined>();
+  state = $state.raw<BenchmarkState | undefined>();
+  results = $state.raw<BenchmarkResults | undefined>();
+  engine = $state.raw<EngineInfo | undefined>();
+  loadText = $state('');
+  current = $state('');
+  /** An unfinished run found in storage when the page opened. */
+  saved = $state.raw<BenchmarkState | undefined>();
+
+  #client = new GenerationClient();
+  #controller: AbortController | undefined;
+  #stopAs: 'paused' | 'cancelled' = 'paused';
+
+  total = $derived(this.state ? this.state.config.gammas.length * this.state.sampleIds.length : 0);
+  done = $derived(this.state?.results.length ?? 0);
+
+  constructor() {
+    const saved = restoreState(globalThis.localStorage?.getItem(STORAGE_KEY) ?? null);
+    if (saved && saved.status !== 'done' && saved.status !== 'cancelled') this.saved = saved;
+  }
+
+  #persist(): void {
+    if (this.state) localStorage.setItem(STORAGE_KEY, JSON.stringify(this.state));
+  }
+
+  /** Starts `config`, or resumes it when storage holds an unfinished run of the same config. */
+  async start(config: BenchmarkConfig): Promise<void> {
+    if (this.status === 'running' || this.status === 'loading') return;
+    this.error = undefined;
+    this.results = undefined;
+    clearPublishedResults();
+    try {
+      validateConfig(config);
+      findGenerationModel(config.modelId);
+      const saved = this.saved ?? this.state;
+      if (saved && saved.status !== 'done' && sameConfig(saved.config, config)) {
+        this.state = { ...saved, resumes: saved.resumes + 1 };
+      } else {
+        const examples = await datasetExamples(config);
+        const ids = sampleIndices(examples.length, config.n, config.seed).map(
+          (i) => examples[i]!.id,
+        );
+        this.state = {
+          schema: RESULTS_SCHEMA,
+          config,
+          sampleIds: ids,
+          results: [],
+          status: 'running',
+          startedAt: nowIso(),
+          resumes: 0,
+        };
+      }
+      this.saved = undefined;
+      await this.#run();
+    } catch (error) {
+      this.error = toTokenSkipError(error);
+      this.status = 'error';
+    }
+  }
+
+  async #run(): Promise<void> {
+    const state = this.state!;
+    const config = state.config;
+    const record = findGenerationModel(config.modelId);
+    const stop = promptFormat(record.family).stop;
+    // A lookup table built once per run, never mutated: not reactive state.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
+    const examples = new Map((await datasetExamples(config)).map((e) => [e.id, e]));
+    const jobs = plan(config, state.sampleIds);
+    const { gradeSample } = await import('../../core/eval/index.ts');
+
+    this.status = 'loading';
+    if (this.#client.info?.modelId !== config.modelId) {
+      this.engine = await this.#client.load(
+        config.modelId,
+        config.backend,
+        (p) => (this.loadText = p.text),
+      );
+    }
+    this.engine = this.#client.info;
+    this.status = 'running';
+    this.#controller = new AbortController();
+    const signal = this.#controller.signal;
+    this.state = { ...state, status: 'running' };
+    this.#persist();
+
+    for (
+      let job = nextJob(jobs, this.state.results);
+      job;
+      job = nextJob(jobs, this.state.results)
+    ) {
+      const example = examples.get(job.id);
+      if (!example)
+        throw new TokenSkipError('INTERNAL', `Question ${job.id} is not in ${config.dataset}.`);
+      this.current = `γ = ${job.gamma}, question ${job.id}`;
+      const prompt = buildPrompt(record.family, example.question, job.gamma);
+      const result = await this.#client.generate(prompt, {
+        maxNewTokens: config.maxNewTokens,
+        stop,
+        signal,
+      });
+      if (result.finishReason === 'cancelled') break;
+      const graded = gradeSample({
+        dataset: config.dataset,
+        question: example.question,
+        output: result.text,
+        answer: example.answer,
+      });
+      const [cotTokens = 0] = await this.#client.countTokens([splitOutput(result.text).cot]);
+      const sample: SampleResult = {
+        gamma: job.gamma,
+        id: job.id,
+        question: example.question,
+        answer: example.answer,
+        output: result.text,
+        prediction: graded.prediction,
+        correct: graded.correct,
+        cotTokens,
+        promptTokens: result.usage.promptTokens,
+        completionTokens: result.usage.completionTokens,
+        latencyS: result.usage.e2eLatencyMs / 1000,
+        timeToFirstTokenMs: result.usage.timeToFirstTokenMs,
+        decodeTokensPerS: result.usage.decodeTokensPerSecond,
+        finishReason: result.finishReason,
+      };
+      this.state = { ...this.state, results: [...this.state.results, sample] };
+      this.#persist();
+    }
+    this.current = '';
+    if (signal.aborted) {
+      this.status = this.#stopAs;
+      this.state = { ...this.state, status: this.#stopAs };
+      if (this.#stopAs === 'cancelled') localStorage.removeItem(STORAGE_KEY);
+      else this.#persist();
+      return;
+    }
+    this.state = { ...this.state, status: 'done', finishedAt: nowIso() };
+    this.#persist();
+    const { buildResults } = await import('../../core/generation/benchmark-results.ts');
+    const engine = this.engine
+      ? {
+          kind: this.engine.kind,
+          modelId: this.engine.modelId,
+          device: this.engine.device,
+          detail: this.engine.detail,
+        }
+      : null;
+    this.results = buildResults(this.state, engine, record.tokenskip ? 'TokenSkip' : 'Original');
+    this.status = 'done';
+    publishResults(this.results);
+  }
+
+  pause(): void {
+    this.#stopAs = 'paused';
+    this.#controller?.abort();
+  }
+
+  async resume(): Promise<void> {
+    const state = this.state ?? this.saved;
+    if (state) await this.start(state.config);
+  }
+
+  cancel(): void {
+    this.#stopAs = 'cancelled';
+    if (this.status === 'running' || this.status === 'loading') this.#controller?.abort();
+    else {
+      localStorage.removeItem(STORAGE_KEY);
+      this.saved = undefined;
+      this.status = 'cancelled';
+    }
+  }
+
+  dispose(): void {
+    this.#controller?.abort();
+    this.#client.dispose();
+  }
+}
+
+export const defaultMaxTokens = (dataset: BenchmarkConfig['dataset']) =>
+  BENCHMARK_DATASETS[dataset].maxNewTokens;

@@ -1,0 +1,155 @@
+/**
+ * State and actions of the Generate page: which model runs where, the question and γ, and one or
+ * two streamed runs (γ = 1 beside the chosen γ in side-by-side mode, same engine, one after the
+ * other so their timings compare). Bad input is refused before any model work; a model that fails
+ * to load leaves the page usable and lists models on the other engine to try instead.
+ */
+import { TokenSkipError, toTokenSkipError } from '../../core/errors.ts';
+import type { EngineInfo, GenerationResult, LoadProgress } from '../../core/generation/engine.ts';
+import {
+  GENERATION_MODELS,
+  alternativesFor,
+  findGenerationModel,
+  type GenerationModelRecord,
+} from '../../core/generation/model-records.ts';
+import { alignWords, compareRuns } from '../../core/generation/align.ts';
+import { buildPrompt, parseGamma, promptFormat, splitOutput } from '../../core/prompts/index.ts';
+import type { BackendPreference } from '../../runtime/web/backend.ts';
+import { GenerationClient } from './generation-client.ts';
+
+export interface RunView {
+  gamma: number;
+  text: string;
+  result?: GenerationResult;
+  /** CoT tokens (target tokenizer), once the run is done. */
+  cotTokens?: number;
+}
+
+export class GenerateSession {
+  question = $state('');
+  modelId = $state('tiny-qwen2');
+  backend = $state<BackendPreference>('auto');
+  gammaText = $state('0.6');
+  maxNewTokens = $state(128);
+  sideBySide = $state(true);
+
+  status = $state<'idle' | 'loading' | 'generating' | 'done'>('idle');
+  error = $state.raw<TokenSkipError | undefined>();
+  alternatives = $state.raw<GenerationModelRecord[]>([]);
+  progress = $state.raw<LoadProgress | undefined>();
+  engine = $state.raw<EngineInfo | undefined>();
+  runs = $state<RunView[]>([]);
+
+  #client = new GenerationClient();
+  #loadedKey = '';
+  #controller: AbortController | undefined;
+
+  readonly models = GENERATION_MODELS;
+  record = $derived(this.models.find((m) => m.id === this.modelId));
+
+  /** Side-by-side figures, once both runs are done. */
+  comparison = $derived.by(() => {
+    const [full, comp] = this.runs;
+    if (
+      !full?.result ||
+      !comp?.result ||
+      full.cotTokens === undefined ||
+      comp.cotTokens === undefined
+    )
+      return undefined;
+    return compareRuns(
+      { tokens: full.cotTokens, latencyMs: full.result.usage.e2eLatencyMs },
+      { tokens: comp.cotTokens, latencyMs: comp.result.usage.e2eLatencyMs },
+    );
+  });
+
+  alignment = $derived.by(() => {
+    const [full, comp] = this.runs;
+    if (!full?.result || !comp?.result) return [];
+    return alignWords(splitOutput(full.text).cot, splitOutput(comp.text).cot);
+  });
+
+  async #ensureLoaded(): Promise<void> {
+    const key = `${this.modelId}|${this.backend}`;
+    if (this.#loadedKey === key && this.#client.info) return;
+    this.status = 'loading';
+    this.#loadedKey = '';
+    this.engine = undefined;
+    try {
+      this.engine = await this.#client.load(this.modelId, this.backend, (p) => (this.progress = p));
+      this.#loadedKey = key;
+    } catch (error) {
+      const record = findGenerationModel(this.modelId);
+      this.alternatives = alternativesFor(record);
+      throw error;
+    } finally {
+      this.progress = undefined;
+    }
+  }
+
+  async generate(): Promise<void> {
+    if (this.status === 'loading' || this.status === 'generating') return;
+    this.error = undefined;
+    this.alternatives = [];
+    let gamma: number;
+    let prompts: { gamma: number; prompt: string }[];
+    try {
+      gamma = parseGamma(this.gammaText, 'γ');
+      const family = findGenerationModel(this.modelId).family;
+      const gammas = this.sideBySide && gamma < 1 ? [1, gamma] : [gamma];
+      prompts = gammas.map((g) => ({ gamma: g, prompt: buildPrompt(family, this.question, g) }));
+      if (!Number.isInteger(this.maxNewTokens) || this.maxNewTokens < 1) {
+        throw new TokenSkipError('INVALID_ARGUMENT', 'Max new tokens must be a positive integer.');
+      }
+    } catch (error) {
+      this.error = toTokenSkipError(error);
+      return;
+    }
+    try {
+      await this.#ensureLoaded();
+      this.status = 'generating';
+      this.runs = prompts.map((p) => ({ gamma: p.gamma, text: '' }));
+      this.#controller = new AbortController();
+      const stop = promptFormat(findGenerationModel(this.modelId).family).stop;
+      for (const [i, p] of prompts.entries()) {
+        if (this.#controller.signal.aborted) break;
+        const run = this.runs[i]!;
+        const result = await this.#client.generate(
+          p.prompt,
+          { maxNewTokens: this.maxNewTokens, stop, signal: this.#controller.signal },
+          (e) => {
+            if (e.type === 'token') run.text += e.text;
+          },
+        );
+        run.text = result.text;
+        run.result = result;
+        [run.cotTokens] = await this.#client.countTokens([splitOutput(result.text).cot]);
+      }
+    } catch (error) {
+      this.error = toTokenSkipError(error);
+      if (this.error.code === 'INTERNAL' || this.error.code === 'BACKEND_UNAVAILABLE') {
+        // A lost GPU device can leave the worker unusable: start over on the next run.
+        this.#client.dispose();
+        this.#loadedKey = '';
+      }
+    } finally {
+      this.status = this.runs.some((r) => r.result) ? 'done' : 'idle';
+      this.#controller = undefined;
+    }
+  }
+
+  stop(): void {
+    this.#controller?.abort();
+  }
+
+  useModel(id: string): void {
+    this.modelId = id;
+    this.error = undefined;
+    this.alternatives = [];
+  }
+
+  dispose(): void {
+    this.stop();
+    this.#client.dispose();
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * The page side of the generation worker: starts it, wraps it with Comlink, maps an AbortSignal
+ * to `cancel(requestId)`, and turns serialized worker errors back into TokenSkipErrors. If the
+ * worker dies (a crashed or lost GPU device can take it down), the next call starts a fresh one
+ * and the model must be loaded again.
+ */
+import * as Comlink from 'comlink';
+import {
+  TokenSkipError,
+  fromSerialized,
+  isSerializedError,
+  toTokenSkipError,
+} from '../../core/errors.ts';
+import type {
+  EngineInfo,
+  GenerationEvent,
+  GenerationOptions,
+  GenerationResult,
+  LoadProgress,
+} from '../../core/generation/engine.ts';
+import type { BackendPreference } from '../../runtime/web/backend.ts';
+import type { GenerationWorkerApi } from '../workers/generation-protocol.ts';
+
+async function call<T>(promise: Promise<T>): Promise<T> {
+  try {
+    return await promise;
+  } catch (error) {
+    throw isSerializedError(error) ? fromSerialized(error) : toTokenSkipError(error);
+  }
+}
+
+export class GenerationClient {
+  private worker: Worker | undefined;
+  private remote: Comlink.Remote<GenerationWorkerApi> | undefined;
+  private nextId = 1;
+  private loaded: EngineInfo | undefined;
+
+  private api(): Comlink.Remote<GenerationWorkerApi> {
+    if (!this.remote) {
+      this.worker = new Worker(new URL('../workers/generation.worker.ts', import.meta.url), {
+        type: 'module',
+      });
+      this.worker.addEventListener('error', () => this.dispose());
+      this.remote = Comlink.wrap<GenerationWorkerApi>(this.worker);
+    }
+    return this.remote;
+  }
+
+  get info(): EngineInfo | undefined {
+    return this.loaded;
+  }
+
+  async load(
+    modelId: string,
+    backend: BackendPreference,
+    onProgress?: (p: LoadProgress) => void,
+  ): Promise<EngineInfo> {
+    this.loaded = undefined;
+    const progress = Comlink.proxy((p: LoadProgress) => onProgress?.(p));
+    this.loaded = await call(this.api().load({ modelId, backend }, progress));
+    return this.loaded;
+  }
+
+  async generate(
+    prompt: string,
+    options: GenerationOptions,
+    onEvent?: (e: GenerationEvent) => void,
+  ): Promise<GenerationResult> {
+    if (!this.loaded)
+      throw new TokenSkipError('MODEL_NOT_FOUND', 'No model is loaded: load one first.');
+    const { signal, ...rest } = options;
+    const id = this.nextId++;
+    const api = this.api();
+    const onAbort = () => void api.cancel(id);
+    // Post the request before any cancel: messages arrive in order, and the worker only knows the
+    // id once the request is running.
+    // Comlink delivers callback calls and the reply on different channels, so a last token event
+    // can arrive after the reply; the result already holds all the text, so late events are dropped.
+    let settled = false;
+    const forward = (e: GenerationEvent) => {
+      if (!settled) onEvent?.(e);
+    };
+    const pending = api.generate(id, prompt, rest, Comlink.proxy(forward));
+    if (signal?.aborted) onAbort();
+    signal?.addEventListener('abort', onAbort);
+    try {
+      return await call(pending);
+    } finally {
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  countTokens(texts: string[]): Promise<number[]> {
+    return call(this.api().countTokens(texts));
+  }
+
+  dispose(): void {
+    this.remote?.[Comlink.releaseProxy]();
+    this.worker?.terminate();
+    this.worker = undefined;
+    this.remote = undefined;
+    this.loaded = undefined;
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Web Worker hosting one generation engine (ONNX Runtime Web or WebLLM), so the page stays
+ * responsive while a model loads and decodes. The page talks to it through Comlink
+ * (generation-protocol.ts); every failure crosses as a plain `{name, code, message}`.
+ */
+import * as Comlink from 'comlink';
+import type { Tokenizer } from '@huggingface/tokenizers';
+import { TokenSkipError, toTokenSkipError } from '../../core/errors.ts';
+import type { GenerationEngine } from '../../core/generation/engine.ts';
+import {
+  findGenerationModel,
+  type GenerationModelRecord,
+} from '../../core/generation/model-records.ts';
+import { createBrowserEngine, loadTokenizer } from '../../runtime/web/generation-engines.ts';
+import type { GenerationWorkerApi } from './generation-protocol.ts';
+
+let engine: GenerationEngine | undefined;
+let record: GenerationModelRecord | undefined;
+let tokenizer: Promise<Tokenizer> | undefined;
+const running = new Map<number, AbortController>();
+
+async function guard<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw toTokenSkipError(error).serialize();
+  }
+}
+
+const api: GenerationWorkerApi = {
+  load: (request, onProgress) =>
+    guard(async () => {
+      await engine?.unload().catch(() => undefined);
+      engine = undefined;
+      record = findGenerationModel(request.modelId);
+      tokenizer = undefined;
+      const next = await createBrowserEngine(record, request.backend);
+      const info = await next.load(onProgress);
+      engine = next;
+      return info;
+    }),
+
+  generate: (requestId, prompt, options, onEvent) =>
+    guard(async () => {
+      if (!engine)
+        throw new TokenSkipError('MODEL_NOT_FOUND', 'No model is loaded: load one first.');
+      const controller = new AbortController();
+      running.set(requestId, controller);
+      try {
+        return await engine.generate(prompt, { ...options, signal: controller.signal }, onEvent);
+      } finally {
+        running.delete(requestId);
+      }
+    }),
+
+  cancel: (requestId) => running.get(requestId)?.abort(),
+
+  countTokens: (texts) =>
+    guard(async () => {
+      if (!record)
+        throw new TokenSkipError('MODEL_NOT_FOUND', 'No model is loaded: load one first.');
+      const current = record;
+      if (!tokenizer) {
+        tokenizer = loadTokenizer(current);
+        tokenizer.catch(() => (tokenizer = undefined)); // a failed fetch is retried next time
+      }
+      const tok = await tokenizer;
+      return texts.map((t) =>
+        t === '' ? 0 : tok.encode(t, { add_special_tokens: false }).ids.length,
+      );
+    }),
+
+  unload: () =>
+    guard(async () => {
+      await engine?.unload();
+      engine = undefined;
+    }),
+};
+
+Comlink.expose(api);
