@@ -141,6 +141,36 @@ describe('compress --scorer cts|ppl', () => {
     expect(existsSync(`${out}.partial`)).toBe(false);
   });
 
+  it('JSONL: a condition longer than the window fails before any output, naming the line', async () => {
+    const input = path.join(temp, 'long.jsonl');
+    const out = path.join(temp, 'long-out.jsonl');
+    const long = 'How many eggs does she sell at the market every single day of the week? '.repeat(
+      4,
+    );
+    await writeFile(
+      input,
+      `${JSON.stringify({ cot, question: 'q' })}\n${JSON.stringify({ cot, question: long })}\n`,
+    );
+    const { code, stderr } = await run([
+      '--scorer',
+      'cts',
+      '--ref-model',
+      ref,
+      '--in',
+      input,
+      '--out',
+      out,
+      '--window',
+      '40',
+    ]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /\[INPUT_TOO_LARGE\]: .*long\.jsonl:2: The CTS condition \(question\) is \d+ tokens, not shorter than the 40-token window/,
+    );
+    expect(existsSync(out)).toBe(false);
+    expect(existsSync(`${out}.partial`)).toBe(false);
+  });
+
   it.each([
     [['--scorer', 'cts'], /needs --ref-model DIR/],
     [['--scorer', 'bert'], /--scorer must be llmlingua2, cts or ppl/],

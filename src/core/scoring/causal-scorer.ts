@@ -44,6 +44,8 @@ export interface CausalScorer extends Scorer<CausalScoredText> {
   readonly name: CausalScorerName;
   score(input: ScoreInput, options?: ScoreOptions): Promise<CausalScoredText>;
   select(scored: CausalScoredText, rate: number): CausalSelection;
+  /** Throws the error `score` would throw on bad input (empty CoT, condition too long), without the model. */
+  check(input: ScoreInput): void;
 }
 
 export function validateCausalOptions(
@@ -137,38 +139,45 @@ export function createCausalScorer(
     return all.slice(from, from + window.length);
   }
 
+  /** Checks an input and tokenizes its condition: everything that can fail before the model runs. */
+  function prepare(input: ScoreInput): { condition: number[]; windowTokens: number } {
+    if (!input.cot.trim()) {
+      throw new TokenSkipError('EMPTY_INPUT', `The CoT to score with ${name} is empty.`);
+    }
+    let condition: number[] = [];
+    if (name === 'cts') {
+      condition = tokenizer.encode(conditionText(input, options.condition));
+      if (condition.length >= options.windowSize) {
+        throw new TokenSkipError(
+          'INPUT_TOO_LARGE',
+          `The CTS condition (${options.condition}) is ${condition.length} tokens, not shorter than ` +
+            `the ${options.windowSize}-token window; shorten it, pick another condition, or raise the window size.`,
+        );
+      }
+    }
+    // A model with fewer positions than start ++ condition ++ window gets shorter windows.
+    const windowTokens = Math.min(
+      options.windowSize,
+      (lm.maxPositions ?? Infinity) - start.length - condition.length,
+    );
+    if (windowTokens < 1) {
+      throw new TokenSkipError(
+        'INPUT_TOO_LARGE',
+        `The CTS condition (${options.condition}) is ${condition.length} tokens, which fills all ` +
+          `${String(lm.maxPositions)} positions of ${model}; shorten it or pick another condition.`,
+      );
+    }
+    return { condition, windowTokens };
+  }
+
   return {
     name,
     model,
     select: (scored, rate) => selectCausal(scored, rate, selection),
+    check: (input) => void prepare(input),
     async score(input, scoreOptions = {}) {
       const { signal, onprogress } = scoreOptions;
-      if (!input.cot.trim()) {
-        throw new TokenSkipError('EMPTY_INPUT', `The CoT to score with ${name} is empty.`);
-      }
-      let condition: number[] = [];
-      if (name === 'cts') {
-        condition = tokenizer.encode(conditionText(input, options.condition));
-        if (condition.length >= options.windowSize) {
-          throw new TokenSkipError(
-            'INPUT_TOO_LARGE',
-            `The CTS condition (${options.condition}) is ${condition.length} tokens, not shorter than ` +
-              `the ${options.windowSize}-token window; shorten it, pick another condition, or raise the window size.`,
-          );
-        }
-      }
-      // A model with fewer positions than start ++ condition ++ window gets shorter windows.
-      const windowTokens = Math.min(
-        options.windowSize,
-        (lm.maxPositions ?? Infinity) - start.length - condition.length,
-      );
-      if (windowTokens < 1) {
-        throw new TokenSkipError(
-          'INPUT_TOO_LARGE',
-          `The CTS condition (${options.condition}) is ${condition.length} tokens, which fills all ` +
-            `${String(lm.maxPositions)} positions of ${model}; shorten it or pick another condition.`,
-        );
-      }
+      const { condition, windowTokens } = prepare(input);
       const allIds = tokenizer.encode(input.cot);
       const ids = allIds.slice(0, options.maxTokens);
       const units = tokenUnits(ids, (part) => tokenizer.decode(part));

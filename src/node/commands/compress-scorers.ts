@@ -16,7 +16,12 @@ import {
 } from '../../core/compression/llmlingua2.ts';
 import type { CompressionResult } from '../../core/compression/types.ts';
 import { validateCausalOptions } from '../../core/scoring/causal-scorer.ts';
-import type { CausalScorerOptions, Condition, SelectionMode } from '../../core/scoring/types.ts';
+import type {
+  CausalScorerOptions,
+  Condition,
+  ScoreInput,
+  SelectionMode,
+} from '../../core/scoring/types.ts';
 import { loadNodeCausalScorer } from '../../runtime/node/causal-scorer-node.ts';
 import { loadNodeScorer } from '../../runtime/node/scorer-node.ts';
 
@@ -34,6 +39,8 @@ export interface RecordCompressor {
   /** Settings that change the output, for the resumable writer's fingerprint. */
   settings: Record<string, unknown>;
   compress(items: CompressItem[]): Promise<CompressionResult[]>;
+  /** Throws what `compress` would throw on this item's input, without running the model. */
+  check(item: CompressItem): void;
   release(): Promise<void>;
 }
 
@@ -124,7 +131,17 @@ export async function loadLingua2Compressor(
       );
       return items.map((item, j) => selectLingua2(scored[j]!, item.rate, scorer.tokenizer));
     },
+    // The text checks (validateText) run before the model loads; nothing else depends on the input.
+    check: () => undefined,
     release: () => scorer.classifier.release(),
+  };
+}
+
+function causalInput(item: CompressItem): ScoreInput {
+  return {
+    cot: item.text,
+    ...(item.question !== undefined ? { question: item.question } : {}),
+    ...(item.answer !== undefined ? { answer: item.answer } : {}),
   };
 }
 
@@ -152,16 +169,13 @@ export async function loadCausalCompressor(
     async compress(items) {
       const results: CompressionResult[] = [];
       for (const item of items) {
-        const scored = await scorer.score({
-          cot: item.text,
-          ...(item.question !== undefined ? { question: item.question } : {}),
-          ...(item.answer !== undefined ? { answer: item.answer } : {}),
-        });
+        const scored = await scorer.score(causalInput(item));
         const { kept: _kept, words: _words, ...result } = scorer.select(scored, item.rate);
         results.push(result);
       }
       return results;
     },
+    check: (item) => scorer.check(causalInput(item)),
     release: () => scorer.reference.session.release(),
   };
 }

@@ -11,7 +11,7 @@
  */
 import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
-import { TokenSkipError } from '../../core/errors.ts';
+import { TokenSkipError, toTokenSkipError } from '../../core/errors.ts';
 import {
   validateRate,
   validateText,
@@ -290,6 +290,21 @@ export const compressCommand: Command = {
         : rate;
     });
     const compressor = await loadCompressor();
+    const items = input.records.map((r, i): CompressItem => {
+      const item: CompressItem = { text: r[field] as string, rate: rates[i]! };
+      for (const what of needs) item[what] = String(r[v[`${what}-field`]]);
+      return item;
+    });
+    // Input the model would reject (a CTS condition longer than the window) fails here, before
+    // any output file exists.
+    items.forEach((item, i) => {
+      try {
+        compressor.check(item);
+      } catch (error) {
+        const e = toTokenSkipError(error);
+        throw new TokenSkipError(e.code, `${v.in}:${input.lines[i]}: ${e.message}`);
+      }
+    });
     const fingerprint = {
       input: input.sha256,
       field,
@@ -323,12 +338,7 @@ export const compressCommand: Command = {
     const group = options.batchSize ?? 50;
     for (let start = writer.done; start < total; start += group) {
       const records = input.records.slice(start, start + group);
-      const items = records.map((r, j): CompressItem => {
-        const item: CompressItem = { text: r[field] as string, rate: rates[start + j]! };
-        for (const what of needs) item[what] = String(r[v[`${what}-field`]]);
-        return item;
-      });
-      const results = await compressor.compress(items);
+      const results = await compressor.compress(items.slice(start, start + group));
       const out: JsonRecord[] = records.map((record, j) => ({ ...record, ...results[j]! }));
       await writer.append(out);
       bar?.update(start + records.length);
