@@ -260,7 +260,9 @@ def load_model(model_dir: str, dtype: torch.dtype = torch.float32, device: str =
     missing = [n for n in expected if n not in seen and not (n == "lm_head.weight" and cfg.tie_word_embeddings)]
     if missing:
         raise ValueError(f"{model_dir}: checkpoint lacks {len(missing)} tensors, e.g. {missing[:3]}")
-    return model.to(dtype)
+    model = model.to(dtype)
+    model.inv_freq = rope_inv_freq(cfg).to(device)  # RoPE frequencies stay fp32 even in a bf16 model
+    return model
 
 
 def init_random(model: CausalLM, seed: int = 0, std: float = 0.02, embed_std: float = 0.02) -> CausalLM:
