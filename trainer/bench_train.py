@@ -42,8 +42,10 @@ def main(argv=None) -> int:
     torch.set_num_threads(a.threads)
     work = a.workdir or tempfile.mkdtemp(prefix="bench-train-")
     t0 = time.time()
-    base = tiny.make(os.path.join(work, "base"), layers=a.layers, hidden=a.hidden, heads=4, kv_heads=2,
-                     intermediate=a.hidden * 4, preset=a.preset, dtype="bfloat16" if torch.cuda.is_available() else "float32")
+    base = os.path.join(work, "base")
+    if not os.path.exists(os.path.join(base, "model.safetensors")):
+        tiny.make(base, layers=a.layers, hidden=a.hidden, heads=4, kv_heads=2,
+                  intermediate=a.hidden * 4, preset=a.preset, dtype="bfloat16" if torch.cuda.is_available() else "float32")
     make_s = time.time() - t0
     with open(base + "/config.json") as f:
         vocab = min(json.load(f)["vocab_size"], 150000)
@@ -59,7 +61,7 @@ def main(argv=None) -> int:
     with contextlib.redirect_stdout(buf):
         code = finetune.main(["--base", base, "--train", train, "--out", os.path.join(work, "run"), "--epochs", "1",
                               "--batch", str(a.batch), "--micro-batch", str(a.micro_batch), "--max-steps", str(a.steps),
-                              "--save-every", "1000000", "--threads", str(a.threads), "--cutoff", str(a.seq_len)])
+                              "--save-every", "1000000", "--no-resume", "--threads", str(a.threads), "--cutoff", str(a.seq_len)])
     events = [json.loads(line) for line in buf.getvalue().splitlines() if line.startswith("{")]
     if code != 0:
         print(json.dumps({"event": "error", "events": events[-3:]}))

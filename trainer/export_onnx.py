@@ -23,7 +23,7 @@ import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
 
 from merge import TOKENIZER_FILES  # noqa: E402
-from model import CausalLM, load_model  # noqa: E402
+from model import Attention, CausalLM, load_model  # noqa: E402
 
 OPSET = 14
 
@@ -52,6 +52,7 @@ def io_names(n_layers: int):
 
 def export(model_dir: str, out: str) -> dict:
     model = load_model(model_dir).eval()
+    Attention.use_sdpa = False
     cfg = model.config
     L, kv, hd = cfg.num_hidden_layers, cfg.num_key_value_heads, cfg.head_dim
     inputs, outputs = io_names(L)

@@ -293,7 +293,9 @@ def run(args: TrainArgs) -> int:
                 sync_ctx = train_model.no_sync() if distributed and j < n_micro - 1 else _null()
                 with sync_ctx:
                     with autocast():
-                        logits, _ = train_model(b["input_ids"], b["attention_mask"])
+                        # One sequence per micro-batch has no padding: drop the mask so SDPA can use flash attention.
+                        mask = None if args.micro_batch == 1 else b["attention_mask"]
+                        logits, _ = train_model(b["input_ids"], mask)
                     loss = lm_loss(logits, b["labels"]) / n_micro
                     loss.backward()
                 loss_sum += loss.item()

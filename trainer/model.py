@@ -58,6 +58,13 @@ class Config:
     def from_dict(cls, d: dict) -> "Config":
         known = {k for k in cls.__dataclass_fields__ if k != "extra"}
         kwargs = {k: d[k] for k in known if k in d and d[k] is not None}
+        rp = d.get("rope_parameters")
+        if isinstance(rp, dict):
+            # transformers >= 5 writes RoPE settings as `rope_parameters` instead of rope_theta/rope_scaling.
+            if "rope_theta" in rp:
+                kwargs["rope_theta"] = rp["rope_theta"]
+            if rp.get("rope_type", "default") != "default":
+                kwargs["rope_scaling"] = rp
         if kwargs.get("model_type") == "llama" and "attention_bias" not in d:
             kwargs["attention_bias"] = False
         return cls(**kwargs, extra={k: v for k, v in d.items() if k not in known})
@@ -111,6 +118,10 @@ def rotate_half(x: torch.Tensor) -> torch.Tensor:
 
 
 class Attention(nn.Module):
+    # Fused attention where torch has it (>= 2.0); the ONNX export turns it off so the graph is
+    # plain MatMul/Softmax on every torch version.
+    use_sdpa = hasattr(F, "scaled_dot_product_attention")
+
     def __init__(self, cfg: Config) -> None:
         super().__init__()
         self.nh, self.nkv, self.hd = cfg.num_attention_heads, cfg.num_key_value_heads, cfg.head_dim
@@ -136,10 +147,18 @@ class Attention(nn.Module):
             S = k.shape[2]
             k = k[:, :, None].expand(B, self.nkv, rep, S, self.hd).reshape(B, self.nh, S, self.hd)
             v = v[:, :, None].expand(B, self.nkv, rep, S, self.hd).reshape(B, self.nh, S, self.hd)
-        att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(self.hd))  # (B, nh, T, S)
-        att = att + mask
-        att = F.softmax(att.float(), dim=-1).to(q.dtype)
-        y = (att @ v).transpose(1, 2).reshape(B, T, self.nh * self.hd)
+        if self.use_sdpa:
+            # mask None = plain causal with no padding: lets torch pick the flash kernel.
+            y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=mask is None)
+        else:
+            att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(self.hd))  # (B, nh, T, S)
+            if mask is not None:
+                att = att + mask
+            else:
+                att = att.masked_fill(torch.ones(T, k.shape[2], dtype=torch.bool, device=x.device).triu(1), float("-inf"))
+            att = F.softmax(att.float(), dim=-1).to(q.dtype)
+            y = att @ v  # (B, nh, T, hs)
+        y = y.transpose(1, 2).reshape(B, T, self.nh * self.hd)
         return self.o_proj(y), present
 
 
@@ -203,7 +222,9 @@ class CausalLM(nn.Module):
         freqs = position_ids[..., None].float() * self.inv_freq  # (B, T, hs/2)
         emb = torch.cat([freqs, freqs], dim=-1)[:, None]  # (B, 1, T, hs)
         cos, sin = emb.cos().to(x.dtype), emb.sin().to(x.dtype)
-        mask = self.build_mask(attention_mask, B, T, P, x.device, x.dtype)
+        # No mask, no cache: pure causal attention (training with micro-batch 1) needs no mask tensor.
+        plain = attention_mask is None and P == 0 and not torch.jit.is_tracing()
+        mask = None if plain else self.build_mask(attention_mask, B, T, P, x.device, x.dtype)
         presents: List[KV] = []
         for i, layer in enumerate(self.model.layers):
             x, present = layer(x, cos, sin, mask, past[i] if past else None)
