@@ -1,5 +1,15 @@
 /** The command table of `tokenskip`: one entry per sub-command, kept in sync with the CLI by a test. */
 import type { Command } from './types.ts';
 import { compressCommand } from './compress.ts';
+import { buildCommand } from './build.ts';
+import { trainCommand } from './train.ts';
+import { mergeCommand } from './merge.ts';
+import { exportCommand } from './export.ts';
 
-export const commands: Command[] = [compressCommand];
+export const commands: Command[] = [
+  compressCommand,
+  buildCommand,
+  trainCommand,
+  mergeCommand,
+  exportCommand,
+];
