@@ -2,12 +2,14 @@
 import type { Command } from './types.ts';
 import { compressCommand } from './compress.ts';
 import { buildCommand } from './build.ts';
+import { collectCommand } from './collect.ts';
 import { trainCommand } from './train.ts';
 import { mergeCommand } from './merge.ts';
 import { exportCommand } from './export.ts';
 
 export const commands: Command[] = [
   compressCommand,
+  collectCommand,
   buildCommand,
   trainCommand,
   mergeCommand,
