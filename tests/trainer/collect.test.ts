@@ -75,7 +75,10 @@ beforeAll(() => {
   );
 });
 afterAll(() => {
-  for (const s of servers) (s.closeAllConnections(), s.close());
+  for (const s of servers) {
+    s.closeAllConnections();
+    s.close();
+  }
   rmSync(root, { recursive: true, force: true });
 });
 
