@@ -156,3 +156,48 @@ describe('tokenskip collect against OpenAI-compatible endpoints on loopback', ()
     expect(r.err).toMatch(/bad\.jsonl:2: not valid JSON/);
   });
 });
+
+describe('tokenskip eval over γ values', () => {
+  it('reports accuracy, CoT tokens, ratio and speedup per γ', async () => {
+    // A fake TokenSkip model: at γ = 0.5 it writes half the CoT, and gets question 1 wrong.
+    const url = await serve((prompt) => {
+      const half = prompt.includes('<|eot_id|>0.5<|eot_id|>');
+      const wrong = half && prompt.includes('Q1 ');
+      const cot = half ? 'aaaa bbbb' : 'aaaa bbbb cccc dddd';
+      const text = `${cot}\n\nThe final answer is: $\\boxed{${wrong ? 5 : 4}}$`;
+      return { status: 200, body: JSON.stringify({ choices: [{ text }] }) };
+    });
+    const out = join(root, 'eval.json');
+    const chunks: string[] = [];
+    const io = {
+      stdin: process.stdin,
+      stdout: { write: (s: string) => chunks.push(s) },
+      stderr: { write: () => true },
+    } as never;
+    const code = await main(
+      [
+        'eval',
+        '--input',
+        join(root, 'questions.jsonl'),
+        '--model-dir',
+        modelDir,
+        '--endpoint',
+        url,
+        '--gammas',
+        '1,0.5',
+        '--limit',
+        '4',
+        '--out',
+        out,
+      ],
+      io,
+    );
+    expect(code).toBe(0);
+    const report = JSON.parse(readFileSync(out, 'utf8')).results as Record<string, number>[];
+    expect(report.map((r) => [r.gamma, r.accuracy, r.cot_tokens, r.actual_ratio])).toEqual([
+      [1, 1, 19, 1],
+      [0.5, 0.75, 9, 9 / 19],
+    ]);
+    expect(existsSync(`${out}.manifest.json`)).toBe(true);
+  });
+});

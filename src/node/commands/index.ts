@@ -6,6 +6,7 @@ import { collectCommand } from './collect.ts';
 import { trainCommand } from './train.ts';
 import { mergeCommand } from './merge.ts';
 import { exportCommand } from './export.ts';
+import { evalCommand } from './eval.ts';
 
 export const commands: Command[] = [
   compressCommand,
@@ -14,4 +15,5 @@ export const commands: Command[] = [
   trainCommand,
   mergeCommand,
   exportCommand,
+  evalCommand,
 ];
