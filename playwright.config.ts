@@ -42,10 +42,12 @@ export default defineConfig({
   projects: [
     {
       name: 'webgpu',
+      grepInvert: /@no-webgpu/,
       use: { launchOptions: { executablePath, args: [...baseArgs, ...webgpuArgs] } },
     },
     {
       name: 'wasm',
+      grepInvert: /@webgpu-only/,
       use: { launchOptions: { executablePath, args: [...baseArgs, '--disable-webgpu'] } },
     },
   ],

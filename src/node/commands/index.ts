@@ -1,6 +1,8 @@
 /** The command table of `tokenskip`: one entry per sub-command, kept in sync with the CLI by a test. */
 import type { Command } from './types.ts';
 import { compressCommand } from './compress.ts';
+import { gradeCommand } from './grade.ts';
+import { reportCommand } from './report.ts';
 import { buildCommand } from './build.ts';
 import { collectCommand } from './collect.ts';
 import { trainCommand } from './train.ts';
@@ -10,6 +12,8 @@ import { evalCommand } from './eval.ts';
 
 export const commands: Command[] = [
   compressCommand,
+  gradeCommand,
+  reportCommand,
   collectCommand,
   buildCommand,
   trainCommand,

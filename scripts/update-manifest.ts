@@ -1,0 +1,37 @@
+/**
+ * Refreshes `files` (size + sha256) of every manifest model that lives inside this repo (the
+ * fixtures). Run after `npm run fixtures`:  npx tsx scripts/update-manifest.ts
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ModelManifest } from '../src/runtime/model-manifest.ts';
+
+const root = path.resolve(import.meta.dirname, '..');
+const manifestPath = path.join(root, 'models/manifest.json');
+const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as ModelManifest;
+
+function walk(dir: string, base = dir): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) return walk(full, base);
+    return name.endsWith('.md') ? [] : [path.relative(base, full).split(path.sep).join('/')];
+  });
+}
+
+for (const entry of manifest.scorers) {
+  if (entry.source.type !== 'path') continue;
+  const folder = path.join(root, entry.source.path);
+  entry.files = walk(folder)
+    .sort()
+    .map((file) => {
+      const data = readFileSync(path.join(folder, file));
+      return {
+        path: file,
+        size: data.byteLength,
+        sha256: createHash('sha256').update(data).digest('hex'),
+      };
+    });
+}
+writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+console.log(`updated ${manifestPath}`);

@@ -1,0 +1,293 @@
+/**
+ * LLMLingua-2 `compress_prompt` for one context, split in two so a γ slider never re-runs the model:
+ *
+ *   const scored = await scoreLingua2([text], tokenizer, classifier, options);   // the model runs here
+ *   const result = selectLingua2(scored[0], 0.5, tokenizer);                      // any γ, instantly
+ *
+ * `scoreLingua2` takes many texts at once and sends all their chunks through the classifier in
+ * batches (the reference batches 50 rows), which is what makes the CLI fast on JSONL files.
+ * Parity with microsoft/LLMLingua v0.2.2 is the default; `realBoundaries` and `spaceBetweenChunks`
+ * fix the two reference quirks that are plainly bugs (see docs in the README).
+ */
+import { TokenSkipError } from '../errors.ts';
+import { numpyPercentile } from './numpy-percentile.ts';
+import { formatPyFixed } from './py-format.ts';
+import { countCl100kTokens } from './token-count.ts';
+import type { ScorerTokenizer } from './scorer-tokenizer.ts';
+import type { CompressionResult, ScoredText, ScoredWord } from './types.ts';
+import {
+  applyTokenMap,
+  buildModelInput,
+  buildTokenMap,
+  chunkContext,
+  mergeTokensToWords,
+  revertTokenMap,
+  splitStringToWords,
+  wordProbability,
+  type ModelInput,
+  type TokenMap,
+  type TokenToWord,
+} from './llmlingua2-words.ts';
+
+/** The model seam: keep-probabilities (softmax class 1) for every position of every row. */
+export interface TokenClassifier {
+  classify(rows: ModelInput[]): Promise<Float32Array[]>;
+}
+
+export interface LinguaOptions {
+  /** Tokens always kept; multi-piece ones go through `[NEWi]` placeholders. At most 100. */
+  forceTokens: string[];
+  /** Keep every token that holds a digit. */
+  forceReserveDigit: boolean;
+  /** Drop a force token repeating the previous one with nothing kept between them. */
+  dropConsecutive: boolean;
+  /** Chunks end at these tokens when a window would overrun 510 tokens. */
+  chunkEndTokens: string[];
+  /** How token probabilities become a word probability. */
+  tokenToWord: TokenToWord;
+  /** Fix: feed the tokenizer's real cls/sep (XLM-R `<s>`/`</s>`) instead of the reference's `<unk>`. */
+  realBoundaries: boolean;
+  /** Fix: join chunk outputs with a space where the reference fuses them ("time.Development"). */
+  spaceBetweenChunks: boolean;
+  /** Rows per model call. */
+  batchSize: number;
+}
+
+export const defaultLinguaOptions: LinguaOptions = {
+  forceTokens: [],
+  forceReserveDigit: false,
+  dropConsecutive: false,
+  chunkEndTokens: ['.', '\n'],
+  tokenToWord: 'mean',
+  realBoundaries: false,
+  spaceBetweenChunks: false,
+  batchSize: 50,
+};
+
+/** What `selectLingua2` needs besides the words: the scored text is γ-independent. */
+export interface LinguaScored extends ScoredText {
+  scorer: 'llmlingua2';
+  options: LinguaOptions;
+  tokenMap: TokenMap;
+  /** The reference's `context_chunked`: chunk texts with placeholders in. */
+  chunkTexts: string[];
+}
+
+/** Max characters per text: about 250k tokens, far beyond any CoT; keeps a pasted book from hanging the tab. */
+export const MAX_TEXT_CHARS = 1_000_000;
+
+export function validateText(text: unknown, where = 'text'): string {
+  if (typeof text !== 'string') {
+    throw new TokenSkipError(
+      'INVALID_ARGUMENT',
+      `${where} must be a string, got ${text === null ? 'null' : typeof text}.`,
+    );
+  }
+  if (text.trim().length === 0) {
+    throw new TokenSkipError(
+      'EMPTY_INPUT',
+      `${where} is empty or whitespace only: give a chain of thought to compress.`,
+    );
+  }
+  if (text.length > MAX_TEXT_CHARS) {
+    throw new TokenSkipError(
+      'INPUT_TOO_LARGE',
+      `${where} has ${text.length.toLocaleString('en-US')} characters; the limit is ${MAX_TEXT_CHARS.toLocaleString('en-US')}. Split it into several records.`,
+    );
+  }
+  return text;
+}
+
+/** γ (the reference's `rate`): the share of tokens to keep, in (0, 1]. */
+export function validateRate(rate: unknown, where = 'rate'): number {
+  const value = typeof rate === 'string' && rate.trim() !== '' ? Number(rate) : rate;
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new TokenSkipError(
+      'INVALID_ARGUMENT',
+      `${where} must be a number in (0, 1], got '${String(rate)}'.`,
+    );
+  }
+  if (value <= 0 || value > 1) {
+    throw new TokenSkipError(
+      'INVALID_ARGUMENT',
+      `${where} must be in (0, 1] (the share of tokens to keep), got ${value}.`,
+    );
+  }
+  return value;
+}
+
+export function resolveLinguaOptions(partial: Partial<LinguaOptions> = {}): LinguaOptions {
+  const options = { ...defaultLinguaOptions, ...partial };
+  if (options.forceTokens.length > 100) {
+    throw new TokenSkipError(
+      'INVALID_ARGUMENT',
+      `At most 100 force tokens are supported, got ${options.forceTokens.length}.`,
+    );
+  }
+  if (!Number.isInteger(options.batchSize) || options.batchSize < 1) {
+    throw new TokenSkipError(
+      'INVALID_ARGUMENT',
+      `batchSize must be a positive integer, got ${options.batchSize}.`,
+    );
+  }
+  return options;
+}
+
+/** Scores many texts; chunks from all of them share model calls. Results are in input order. */
+export async function scoreLingua2(
+  texts: string[],
+  tokenizer: ScorerTokenizer,
+  classifier: TokenClassifier,
+  partial: Partial<LinguaOptions> = {},
+  model = 'unknown',
+): Promise<LinguaScored[]> {
+  const options = resolveLinguaOptions(partial);
+  const tokenMap = buildTokenMap(tokenizer, options.forceTokens);
+  const chunkEnd = new Set(options.chunkEndTokens);
+  for (const token of options.chunkEndTokens) {
+    const mapped = tokenMap.find(([original]) => original === token);
+    if (mapped) chunkEnd.add(mapped[1]);
+  }
+
+  const prepared = texts.map((text, i) => {
+    validateText(text, texts.length > 1 ? `text #${i + 1}` : 'text');
+    return {
+      originTokens: countCl100kTokens(text),
+      chunkTexts: chunkContext(tokenizer, applyTokenMap(text, tokenMap), chunkEnd),
+    };
+  });
+  const rows = prepared.flatMap((p) =>
+    p.chunkTexts.map((chunk) => buildModelInput(tokenizer, chunk, options.realBoundaries)),
+  );
+
+  const probs: Float32Array[] = [];
+  for (let start = 0; start < rows.length; start += options.batchSize) {
+    const batch = rows.slice(start, start + options.batchSize);
+    const out = await classifier.classify(batch);
+    if (out.length !== batch.length || out.some((p, j) => p.length < batch[j]!.ids.length)) {
+      throw new TokenSkipError(
+        'MODEL_OUTPUT_INVALID',
+        'The token classifier returned fewer rows or positions than it was given.',
+      );
+    }
+    probs.push(...out);
+  }
+
+  let row = 0;
+  return prepared.map(({ originTokens, chunkTexts }) => {
+    const chunks = chunkTexts.map(() => {
+      const merged = mergeTokensToWords(tokenizer, rows[row]!, probs[row]!, {
+        forceTokens: options.forceTokens,
+        tokenMap,
+        forceReserveDigit: options.forceReserveDigit,
+      });
+      row++;
+      return merged.map((w): ScoredWord => ({
+        text: w.word,
+        display: tokenizer.family === 'xlmr' ? w.word.replace(/^▁+/, '') : w.word,
+        score: wordProbability(w.tokenProbs, options.tokenToWord),
+        forced: w.forced,
+        weight: countCl100kTokens(w.word),
+      }));
+    });
+    return { scorer: 'llmlingua2', model, chunks, originTokens, options, tokenMap, chunkTexts };
+  });
+}
+
+/** The reference's percentile argument: `int(100 * reduce_rate + 1)` (rate 0.9 -> 10, rate 0.33 -> 68). */
+export function thresholdPercentile(reduceRate: number): number {
+  return Math.trunc(100 * reduceRate + 1);
+}
+
+function joinChunks(parts: string[], spaceBetween: boolean): string {
+  if (!spaceBetween) return parts.join('');
+  return parts
+    .filter((p) => p.length > 0)
+    .reduce(
+      (acc, part) =>
+        acc === '' || /\s$/.test(acc) || /^\s/.test(part) ? acc + part : `${acc} ${part}`,
+      '',
+    );
+}
+
+/** The reference's return value for a compressed text: counts, ratio and rate strings. */
+export function summarize(
+  compressed: string,
+  originTokens: number,
+  wordLabels: [string, 0 | 1][],
+): CompressionResult {
+  const compressedTokens = countCl100kTokens(compressed);
+  const ratio = compressedTokens === 0 ? 1 : originTokens / compressedTokens;
+  return {
+    compressed_prompt: compressed,
+    origin_tokens: originTokens,
+    compressed_tokens: compressedTokens,
+    ratio: `${formatPyFixed(ratio, 1)}x`,
+    rate: `${formatPyFixed((1 / ratio) * 100, 1)}%`,
+    word_labels: wordLabels,
+  };
+}
+
+/** Thresholds a scored text at γ = `rate` exactly as `__compress` does; no model call. */
+export function selectLingua2(
+  scored: LinguaScored,
+  rate: number,
+  tokenizer: ScorerTokenizer,
+): CompressionResult {
+  validateRate(rate);
+  const { options, tokenMap } = scored;
+  const reduceRate = Math.max(0, 1 - rate);
+
+  if (reduceRate <= 0) {
+    const texts = scored.chunkTexts.map((chunk) => revertTokenMap(chunk, tokenMap));
+    const labels = texts.flatMap((t) => splitStringToWords(t).map((w): [string, 1] => [w, 1]));
+    return summarize(joinChunks(texts, options.spaceBetweenChunks), scored.originTokens, labels);
+  }
+
+  const force = new Set(options.forceTokens);
+  const outputs: string[] = [];
+  const labels: [string, 0 | 1][] = [];
+  for (const words of scored.chunks) {
+    const probs = words.map((w) => w.score);
+    if (options.dropConsecutive && probs.length > 0) {
+      const between = numpyPercentile(probs, Math.trunc(100 * reduceRate));
+      let isTokenBetween = false;
+      let prev: string | undefined;
+      words.forEach((w, i) => {
+        if (force.has(w.text)) {
+          if (isTokenBetween) isTokenBetween = false;
+          else if (w.text === prev) probs[i] = 0.0;
+          prev = w.text;
+        } else {
+          isTokenBetween ||= probs[i]! > between;
+        }
+      });
+    }
+    const expanded: number[] = [];
+    words.forEach((w, i) => {
+      for (let k = 0; k < w.weight; k++) expanded.push(probs[i]!);
+    });
+    // An empty chunk (all special or unknown tokens) keeps nothing; numpy would fail on it.
+    const threshold =
+      expanded.length > 0 ? numpyPercentile(expanded, thresholdPercentile(reduceRate)) : Infinity;
+
+    const keep: string[] = [];
+    words.forEach((w, i) => {
+      const p = probs[i]!;
+      let kept = p > threshold || (threshold === 1.0 && p === threshold);
+      if (
+        kept &&
+        options.dropConsecutive &&
+        force.has(w.text) &&
+        keep.length > 0 &&
+        keep[keep.length - 1] === w.text
+      ) {
+        kept = false;
+      }
+      if (kept) keep.push(w.text);
+      labels.push([w.display, kept ? 1 : 0]);
+    });
+    outputs.push(tokenizer.tokensToString(keep));
+  }
+  return summarize(joinChunks(outputs, options.spaceBetweenChunks), scored.originTokens, labels);
+}

@@ -1,0 +1,147 @@
+/**
+ * The LLMLingua-2 scorer's tokenizer: a Hugging Face `tokenizer.json` (through
+ * @huggingface/tokenizers) plus what LLMLingua-2 adds at load time.
+ *
+ * LLMLingua-2 registers 100 special tokens `[NEW0]`..`[NEW99]` after the base vocabulary (the
+ * released models carry 100 extra embedding rows for them); multi-piece force tokens are replaced by
+ * these placeholders before tokenizing. We add them to the tokenizer's `added_tokens` the same way,
+ * so the real hub tokenizers and the fixtures behave alike.
+ */
+import { Tokenizer } from '@huggingface/tokenizers';
+import { TokenSkipError } from '../errors.ts';
+
+export type TokenizerFamily = 'xlmr' | 'wordpiece';
+
+export const PLACEHOLDER_COUNT = 100;
+export const placeholder = (i: number): string => `[NEW${i}]`;
+
+/** The special tokens LLMLingua-2 skips when merging tokens into words. */
+export interface SpecialTokens {
+  cls: string;
+  sep: string;
+  pad: string;
+  unk: string;
+  /** `special_tokens_map` values other than additional special tokens. */
+  all: Set<string>;
+}
+
+export interface ScorerTokenizer {
+  family: TokenizerFamily;
+  specials: SpecialTokens;
+  /** Vocabulary size including the placeholders. */
+  vocabSize: number;
+  tokenize(text: string): string[];
+  /** Unknown tokens map to the unk id, as `convert_tokens_to_ids` does. */
+  tokenToId(token: string): number;
+  idToToken(id: number): string;
+  /** `convert_tokens_to_string`: the tokenizer's decoder over raw token strings. */
+  tokensToString(tokens: string[]): string;
+}
+
+type TokenizerJson = { added_tokens?: unknown[]; model?: { type?: string } } & Record<
+  string,
+  unknown
+>;
+type TokenizerConfig = Record<string, unknown>;
+
+function tokenString(config: TokenizerConfig, key: string): string | undefined {
+  const value = config[key];
+  if (typeof value === 'string') return value;
+  // Some configs store AddedToken objects: {content: "<s>", ...}.
+  if (
+    value &&
+    typeof value === 'object' &&
+    typeof (value as { content?: unknown }).content === 'string'
+  ) {
+    return (value as { content: string }).content;
+  }
+  return undefined;
+}
+
+/** The family from `config.json`'s model_type (or the tokenizer model type as a fallback). */
+export function detectFamily(
+  modelType: string | undefined,
+  tokenizerJson: TokenizerJson,
+): TokenizerFamily {
+  if (modelType === 'xlm-roberta' || tokenizerJson.model?.type === 'Unigram') return 'xlmr';
+  if (modelType === 'bert' || tokenizerJson.model?.type === 'WordPiece') return 'wordpiece';
+  throw new TokenSkipError(
+    'MODEL_LOAD_FAILED',
+    `Unsupported scorer model type '${modelType}' (tokenizer '${tokenizerJson.model?.type}'): LLMLingua-2 supports XLM-RoBERTa (Unigram) and BERT (WordPiece) token classifiers.`,
+  );
+}
+
+export function createScorerTokenizer(
+  tokenizerJson: TokenizerJson,
+  tokenizerConfig: TokenizerConfig,
+  family: TokenizerFamily,
+): ScorerTokenizer {
+  // Measure the base vocabulary on an unmodified tokenizer (Python's len(tokenizer)).
+  const base = new Tokenizer(tokenizerJson, tokenizerConfig);
+  const baseVocab = base.get_vocab(true).size;
+  const placeholders = Array.from({ length: PLACEHOLDER_COUNT }, (_, i) => ({
+    id: baseVocab + i,
+    content: placeholder(i),
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: true,
+  }));
+  const json = {
+    ...tokenizerJson,
+    added_tokens: [...(tokenizerJson.added_tokens ?? []), ...placeholders],
+  };
+  const tokenizer = new Tokenizer(json, tokenizerConfig);
+  const decoder = tokenizer.decoder;
+  if (!decoder) {
+    throw new TokenSkipError(
+      'MODEL_LOAD_FAILED',
+      'The scorer tokenizer.json has no decoder; LLMLingua-2 needs one to rebuild text.',
+    );
+  }
+
+  const defaults =
+    family === 'xlmr'
+      ? { cls: '<s>', sep: '</s>', pad: '<pad>', unk: '<unk>' }
+      : { cls: '[CLS]', sep: '[SEP]', pad: '[PAD]', unk: '[UNK]' };
+  const specials: SpecialTokens = {
+    cls: tokenString(tokenizerConfig, 'cls_token') ?? defaults.cls,
+    sep: tokenString(tokenizerConfig, 'sep_token') ?? defaults.sep,
+    pad: tokenString(tokenizerConfig, 'pad_token') ?? defaults.pad,
+    unk: tokenString(tokenizerConfig, 'unk_token') ?? defaults.unk,
+    all: new Set(),
+  };
+  for (const key of [
+    'bos_token',
+    'eos_token',
+    'unk_token',
+    'sep_token',
+    'pad_token',
+    'cls_token',
+    'mask_token',
+  ]) {
+    const value = tokenString(tokenizerConfig, key);
+    if (value) specials.all.add(value);
+  }
+  if (specials.all.size === 0)
+    for (const v of [specials.cls, specials.sep, specials.pad, specials.unk]) specials.all.add(v);
+
+  const unkId = tokenizer.token_to_id(specials.unk);
+  if (unkId === undefined) {
+    throw new TokenSkipError(
+      'MODEL_LOAD_FAILED',
+      `The scorer tokenizer has no unk token '${specials.unk}' in its vocabulary.`,
+    );
+  }
+
+  return {
+    family,
+    specials,
+    vocabSize: baseVocab + PLACEHOLDER_COUNT,
+    tokenize: (text) => tokenizer.tokenize(text),
+    tokenToId: (token) => tokenizer.token_to_id(token) ?? unkId,
+    idToToken: (id) => tokenizer.id_to_token(id) ?? specials.unk,
+    tokensToString: (tokens) => (tokens.length === 0 ? '' : decoder.decode(tokens)),
+  };
+}

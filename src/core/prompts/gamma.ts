@@ -1,0 +1,72 @@
+/**
+ * γ, the TokenSkip compression ratio: the share of CoT tokens the model is asked to keep.
+ *
+ * Valid γ is a finite number in (0, 1]. γ = 1 means "no compression" (the bare question, as in
+ * training); γ < 1 is written into the prompt the way the reference's Python writes a float
+ * (`str(0.6)` -> "0.6", `str(0.00005)` -> "5e-05"), so prompts match training byte for byte.
+ *
+ *   parseGamma('0.6')          // 0.6
+ *   formatGamma(0.6)           // "0.6"
+ *   parseGammaList('1,0.6')    // [1, 0.6]
+ */
+import { TokenSkipError } from '../errors.ts';
+
+/** Throws INVALID_ARGUMENT unless `value` is a number in (0, 1]; `field` names the input. */
+export function validateGamma(value: unknown, field = 'gamma'): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 1) {
+    const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
+    throw new TokenSkipError(
+      'INVALID_ARGUMENT',
+      `${field} must be a number in (0, 1] (the share of CoT tokens to keep), got ${shown}. ` +
+        'Use 1 for the uncompressed CoT, or e.g. 0.6 to keep about 60% of it.',
+    );
+  }
+  return value;
+}
+
+/** Parses γ typed by a user or read from a URL/CLI flag. */
+export function parseGamma(text: string, field = 'gamma'): number {
+  const trimmed = text.trim();
+  // Number('') is 0 and Number('0x1') is 1: accept plain decimals only.
+  if (!/^(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(trimmed)) {
+    throw new TokenSkipError(
+      'INVALID_ARGUMENT',
+      `${field} must be a number in (0, 1], got ${JSON.stringify(text)}. Write it as a decimal, e.g. 0.6.`,
+    );
+  }
+  return validateGamma(Number(trimmed), field);
+}
+
+/** Parses a comma-separated γ list ("1,0.8,0.6"); duplicates are an error, order is kept. */
+export function parseGammaList(text: string, field = 'gammas'): number[] {
+  const parts = text.split(',').filter((p) => p.trim() !== '');
+  if (parts.length === 0) {
+    throw new TokenSkipError(
+      'INVALID_ARGUMENT',
+      `${field} is empty. Give one or more γ values in (0, 1], separated by commas, e.g. 1,0.6.`,
+    );
+  }
+  const gammas = parts.map((p, i) => parseGamma(p, `${field}[${i}]`));
+  const dup = gammas.find((g, i) => gammas.indexOf(g) !== i);
+  if (dup !== undefined) {
+    throw new TokenSkipError(
+      'INVALID_ARGUMENT',
+      `${field} lists γ = ${dup} twice. Give each value once.`,
+    );
+  }
+  return gammas;
+}
+
+/**
+ * Formats γ like Python's `repr(float)`: shortest round-trip digits, exponent form below 1e-4
+ * with a sign and at least two exponent digits. JS's `String()` agrees with Python above 1e-4
+ * (it switches to exponents only below 1e-6), so only the small range needs care.
+ */
+export function formatGamma(gamma: number): string {
+  validateGamma(gamma);
+  if (gamma === 1) return '1.0';
+  if (gamma >= 1e-4) return String(gamma);
+  const [mantissa = '', exponent = '0'] = gamma.toExponential().split('e');
+  const exp = Number(exponent);
+  return `${mantissa}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+}

@@ -1,0 +1,193 @@
+/**
+ * One decoder-only causal LM exported in the transformers.js / Optimum layout, run on ONNX Runtime
+ * with a KV cache: `input_ids`, `attention_mask`, `position_ids`, `past_key_values.{i}.key|value`
+ * [B, kv_heads, past, head_dim] -> `logits`, `present.{i}.key|value`. The same code runs on
+ * onnxruntime-web (WebGPU or WASM) and onnxruntime-node: the caller passes its `ort` module, whose
+ * API both share (onnxruntime-common).
+ */
+import type { InferenceSession, Tensor } from 'onnxruntime-common';
+import { TokenSkipError } from '../../../core/errors.ts';
+
+/** The part of `onnxruntime-web` / `onnxruntime-node` used here. */
+export interface OrtLike {
+  InferenceSession: {
+    create(model: Uint8Array, options?: InferenceSession.SessionOptions): Promise<InferenceSession>;
+  };
+  Tensor: {
+    new (type: 'int64', data: BigInt64Array, dims: readonly number[]): Tensor;
+    new (type: 'float32', data: Float32Array, dims: readonly number[]): Tensor;
+    new (type: 'float16', data: Uint16Array, dims: readonly number[]): Tensor;
+  };
+}
+
+/** The fields of a Hugging Face `config.json` that the KV cache needs. */
+export interface CausalLmConfig {
+  numLayers: number;
+  numKvHeads: number;
+  headDim: number;
+  kvDtype: 'float32' | 'float16';
+}
+
+export function parseCausalLmConfig(
+  config: Record<string, unknown>,
+  where: string,
+): CausalLmConfig {
+  const int = (key: string): number | undefined => {
+    const v = config[key];
+    return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined;
+  };
+  const numLayers = int('num_hidden_layers');
+  const heads = int('num_attention_heads');
+  const numKvHeads = int('num_key_value_heads') ?? heads;
+  const hidden = int('hidden_size');
+  const headDim = int('head_dim') ?? (hidden && heads ? hidden / heads : undefined);
+  if (!numLayers || !numKvHeads || !headDim || !Number.isInteger(headDim)) {
+    throw new TokenSkipError(
+      'MODEL_FILE_CORRUPT',
+      `${where}: config.json lacks num_hidden_layers / num_key_value_heads / head_dim (or hidden_size and num_attention_heads); it is not a causal LM config.`,
+    );
+  }
+  const jsConfig = config['transformers.js_config'] as { kv_cache_dtype?: unknown } | undefined;
+  const kvDtype = jsConfig?.kv_cache_dtype === 'float16' ? 'float16' : 'float32';
+  return { numLayers, numKvHeads, headDim, kvDtype };
+}
+
+/** IEEE half -> float, for fp16 graphs whose logits come back as raw 16-bit words. */
+function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * 2 ** -14 * (frac / 1024);
+  if (exp === 31) return frac ? Number.NaN : sign * Infinity;
+  return sign * 2 ** (exp - 15) * (1 + frac / 1024);
+}
+
+export class CausalLm {
+  private past: Record<string, Tensor> = {};
+  private pastLength = 0;
+
+  private constructor(
+    private readonly ort: OrtLike,
+    readonly session: InferenceSession,
+    readonly config: CausalLmConfig,
+    private readonly name: string,
+  ) {}
+
+  static async create(
+    ort: OrtLike,
+    model: Uint8Array,
+    config: CausalLmConfig,
+    options: InferenceSession.SessionOptions = {},
+    name = 'model',
+  ): Promise<CausalLm> {
+    let session: InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(model, options);
+    } catch (error) {
+      throw new TokenSkipError(
+        'MODEL_LOAD_FAILED',
+        `Could not create an ONNX Runtime session for ${name}: ${error instanceof Error ? error.message : String(error)}. The file may be truncated, or this backend cannot run it; try the other engine or backend.`,
+        { cause: error },
+      );
+    }
+    const needed = ['input_ids', 'attention_mask', 'past_key_values.0.key'];
+    const missing = needed.filter((n) => !session.inputNames.includes(n));
+    if (missing.length > 0 || !session.outputNames.includes('logits')) {
+      await session.release();
+      throw new TokenSkipError(
+        'MODEL_LOAD_FAILED',
+        `${name} is not a causal LM with a KV cache (missing ${missing.concat(session.outputNames.includes('logits') ? [] : ['logits']).join(', ')}). Export it with past key values (transformers.js layout).`,
+      );
+    }
+    // The graph knows its cache type better than config.json (fp16 exports keep an fp16 cache).
+    const meta = session.inputMetadata?.find((m) => m.name === 'past_key_values.0.key');
+    const kvDtype = meta?.isTensor && meta.type === 'float16' ? 'float16' : config.kvDtype;
+    return new CausalLm(ort, session, { ...config, kvDtype }, name);
+  }
+
+  /** Drops the KV cache: the next `forward` starts a new sequence. */
+  reset(): void {
+    this.past = {};
+    this.pastLength = 0;
+  }
+
+  private emptyPast(): Record<string, Tensor> {
+    const { numLayers, numKvHeads, headDim, kvDtype } = this.config;
+    const feeds: Record<string, Tensor> = {};
+    const dims = [1, numKvHeads, 0, headDim];
+    for (let i = 0; i < numLayers; i++) {
+      for (const kind of ['key', 'value']) {
+        feeds[`past_key_values.${i}.${kind}`] =
+          kvDtype === 'float16'
+            ? new this.ort.Tensor('float16', new Uint16Array(0), dims)
+            : new this.ort.Tensor('float32', new Float32Array(0), dims);
+      }
+    }
+    return feeds;
+  }
+
+  /**
+   * Feeds `ids` after what is already cached and returns the logits of the last position.
+   * Batch size 1: the engines decode one sequence at a time (as TokenSkip's latency is measured).
+   */
+  async forward(ids: readonly number[]): Promise<Float32Array> {
+    const total = this.pastLength + ids.length;
+    const feeds: Record<string, Tensor> = {
+      ...(this.pastLength === 0 ? this.emptyPast() : this.past),
+      input_ids: new this.ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]),
+      attention_mask: new this.ort.Tensor('int64', new BigInt64Array(total).fill(1n), [1, total]),
+    };
+    if (this.session.inputNames.includes('position_ids')) {
+      const pos = BigInt64Array.from(ids, (_, j) => BigInt(this.pastLength + j));
+      feeds.position_ids = new this.ort.Tensor('int64', pos, [1, ids.length]);
+    }
+    const out = await this.session.run(feeds);
+    const logits = out.logits;
+    if (!logits || logits.dims.length !== 3) {
+      throw new TokenSkipError(
+        'MODEL_OUTPUT_INVALID',
+        `${this.name}: expected logits [1, T, vocab], got ${logits ? `[${logits.dims.join(', ')}]` : 'none'}.`,
+      );
+    }
+    const next: Record<string, Tensor> = {};
+    for (let i = 0; i < this.config.numLayers; i++) {
+      for (const kind of ['key', 'value']) {
+        const present = out[`present.${i}.${kind}`];
+        if (!present) {
+          throw new TokenSkipError(
+            'MODEL_OUTPUT_INVALID',
+            `${this.name}: output present.${i}.${kind} is missing; config.json says ${this.config.numLayers} layers.`,
+          );
+        }
+        next[`past_key_values.${i}.${kind}`] = present;
+      }
+    }
+    // Free the previous step's cache tensors (GPU buffers on WebGPU) once replaced.
+    for (const t of Object.values(this.past)) t.dispose?.();
+    this.past = next;
+    this.pastLength = total;
+    const vocab = logits.dims[2] ?? 0;
+    const start = (logits.dims[1]! - 1) * vocab;
+    const row =
+      logits.type === 'float16'
+        ? Float32Array.from(
+            (logits.data as Uint16Array).subarray(start, start + vocab),
+            halfToFloat,
+          )
+        : (logits.data as Float32Array).slice(start, start + vocab);
+    logits.dispose?.();
+    return row;
+  }
+
+  async release(): Promise<void> {
+    this.reset();
+    await this.session.release();
+  }
+}
+
+/** Index of the largest logit (the first on ties, like torch.argmax). */
+export function argmax(row: Float32Array): number {
+  let best = 0;
+  for (let i = 1; i < row.length; i++) if (row[i]! > row[best]!) best = i;
+  return best;
+}

@@ -1,0 +1,90 @@
+/**
+ * Types and look-ups for `models/manifest.json`: every scorer model the app and CLI know, where it
+ * comes from (a hub repo at a revision, or a path inside this project), its files with sizes and
+ * hashes where known, and which ONNX file (dtype) to run on each backend.
+ */
+import { TokenSkipError } from '../core/errors.ts';
+import type { TokenizerFamily } from '../core/compression/scorer-tokenizer.ts';
+
+export type Backend = 'webgpu' | 'wasm' | 'node';
+
+export interface ManifestFile {
+  path: string;
+  /** Bytes; exact when `sha256` is given, otherwise approximate (from the hub listing). */
+  size: number;
+  sha256?: string;
+}
+
+export interface OnnxVariant {
+  file: string;
+  dtype: 'fp32' | 'fp16' | 'int8';
+  /** External-data files next to the graph (models over 2 GB). */
+  externalData?: string[];
+}
+
+export type ModelSource =
+  { type: 'path'; path: string } | { type: 'hub'; repo: string; revision: string };
+
+export interface ScorerManifestEntry {
+  id: string;
+  label: string;
+  kind: 'token-classifier';
+  family: TokenizerFamily;
+  /** The PyTorch model this ONNX export comes from. */
+  upstream?: string;
+  source: ModelSource;
+  files: ManifestFile[];
+  onnx: Record<Backend, OnnxVariant>;
+  notes?: string;
+}
+
+export interface ModelManifest {
+  version: 1;
+  defaultScorer: string;
+  scorers: ScorerManifestEntry[];
+}
+
+export function findScorer(manifest: ModelManifest, id: string): ScorerManifestEntry {
+  const entry = manifest.scorers.find((m) => m.id === id);
+  if (!entry) {
+    const known = manifest.scorers.map((m) => m.id).join(', ');
+    throw new TokenSkipError(
+      'MODEL_NOT_FOUND',
+      `Unknown scorer model '${id}'. Known models: ${known}; or pass a model folder.`,
+    );
+  }
+  return entry;
+}
+
+export function manifestFile(entry: ScorerManifestEntry, path: string): ManifestFile | undefined {
+  return entry.files.find((f) => f.path === path);
+}
+
+/** Files a backend needs: tokenizer and config files plus its ONNX graph and external data. */
+export function filesForBackend(entry: ScorerManifestEntry, backend: Backend): string[] {
+  const variant = entry.onnx[backend];
+  return [
+    'config.json',
+    'tokenizer.json',
+    'tokenizer_config.json',
+    variant.file,
+    ...(variant.externalData ?? []),
+  ];
+}
+
+/** The URL of a file: hub models resolve on the hub (or a self-hosted mirror), path models on `appBase`. */
+export function fileUrl(
+  entry: ScorerManifestEntry,
+  path: string,
+  hosts: { appBase: string; hubHost?: string; mirror?: string },
+): string {
+  const { source } = entry;
+  if (source.type === 'path') return new URL(`${source.path}/${path}`, hosts.appBase).href;
+  if (hosts.mirror)
+    return new URL(
+      `${source.repo}/${path}`,
+      hosts.mirror.endsWith('/') ? hosts.mirror : `${hosts.mirror}/`,
+    ).href;
+  const hub = hosts.hubHost ?? 'https://huggingface.co';
+  return `${hub}/${source.repo}/resolve/${source.revision}/${path}`;
+}

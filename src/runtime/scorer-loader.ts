@@ -1,0 +1,74 @@
+/**
+ * Builds a ready LLMLingua-2 scorer (tokenizer + ONNX classifier) from a model's files, wherever they
+ * come from: the browser's model cache, a hub download, or a folder on disk. The caller supplies
+ * `readFile` and its `ort` module, so this one loader serves the web worker and the CLI.
+ */
+import { TokenSkipError } from '../core/errors.ts';
+import {
+  createScorerTokenizer,
+  detectFamily,
+  type ScorerTokenizer,
+} from '../core/compression/scorer-tokenizer.ts';
+import type { InferenceSession } from 'onnxruntime-common';
+import type { OnnxVariant } from './model-manifest.ts';
+import {
+  createOnnxTokenClassifier,
+  type OnnxTokenClassifier,
+  type OrtLike,
+} from './onnx-token-classifier.ts';
+
+export type ReadModelFile = (path: string) => Promise<Uint8Array>;
+
+export interface LoadedScorer {
+  modelId: string;
+  tokenizer: ScorerTokenizer;
+  classifier: OnnxTokenClassifier;
+  variant: OnnxVariant;
+}
+
+function parseJson(bytes: Uint8Array, where: string): Record<string, unknown> {
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
+  } catch (error) {
+    throw new TokenSkipError(
+      'MODEL_FILE_CORRUPT',
+      `${where} is not valid JSON (${(error as Error).message}); re-download the model.`,
+      { cause: error },
+    );
+  }
+}
+
+export async function loadScorer(
+  modelId: string,
+  readFile: ReadModelFile,
+  variant: OnnxVariant,
+  ort: OrtLike,
+  sessionOptions: InferenceSession.SessionOptions,
+): Promise<LoadedScorer> {
+  const [config, tokenizerJson, tokenizerConfig] = await Promise.all(
+    ['config.json', 'tokenizer.json', 'tokenizer_config.json'].map(async (f) =>
+      parseJson(await readFile(f), `${modelId}/${f}`),
+    ),
+  );
+  const family = detectFamily(config!.model_type as string | undefined, tokenizerJson!);
+  const tokenizer = createScorerTokenizer(tokenizerJson!, tokenizerConfig!, family);
+  const vocab = config!.vocab_size;
+  if (typeof vocab === 'number' && vocab < tokenizer.vocabSize) {
+    throw new TokenSkipError(
+      'MODEL_LOAD_FAILED',
+      `${modelId}: config.json has vocab_size ${vocab}, but LLMLingua-2 needs ${tokenizer.vocabSize} (tokenizer + 100 [NEWi] placeholders). Is this an LLMLingua-2 model?`,
+    );
+  }
+  const graph = await readFile(variant.file);
+  const externalData = await Promise.all(
+    (variant.externalData ?? []).map(async (path) => ({
+      path: path.split('/').pop()!,
+      data: await readFile(path),
+    })),
+  );
+  const classifier = await createOnnxTokenClassifier(ort, graph, {
+    name: modelId,
+    sessionOptions: externalData.length > 0 ? { ...sessionOptions, externalData } : sessionOptions,
+  });
+  return { modelId, tokenizer, classifier, variant };
+}
