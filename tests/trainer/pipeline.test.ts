@@ -1,8 +1,9 @@
 /**
  * The trainer pipeline end to end on CPU with a tiny random Qwen2 model this test creates:
- * build -> train (loss goes down; resume) -> merge -> export ONNX (onnxruntime-node greedy tokens ==
- * PyTorch's) -> export MLC. Needs a Python with torch (Debian python3-torch in CI); skipped with a
- * message otherwise.
+ * collect (in-process ONNX engine) -> compress (fixture: the LLMLingua-2 model is too big for CI) ->
+ * build -> train (loss goes down; resume) -> merge -> export ONNX (the app's ONNX engine and a plain
+ * onnxruntime-node loop give PyTorch's greedy tokens) -> export MLC -> eval. Needs a Python with torch
+ * (Debian python3-torch in CI); skipped with a message otherwise.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
@@ -14,6 +15,7 @@ import { main } from '../../src/node/cli.ts';
 import { findPython, TRAINER_DIR, type PythonInfo } from '../../src/node/trainer/python.ts';
 import { loadModelInfo, encode } from '../../src/node/trainer/tokenizer.ts';
 import { inferencePrompt } from '../../src/core/trainer/tokenskip-format.ts';
+import { createNodeOnnxEngine } from '../../src/runtime/engines/onnx/node.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'pipeline-'));
 const base = join(root, 'base');
@@ -87,8 +89,43 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 describe.skipIf(!py)(
   `trainer pipeline on a tiny Qwen2 (CPU)${skipReason ? ` — skipped: ${skipReason}` : ''}`,
   () => {
-    it('build -> train -> merge -> export onnx + mlc', async () => {
-      // --- build ---
+    it('collect -> build -> train -> merge -> export onnx + mlc -> eval', async () => {
+      // --- collect with the in-process ONNX engine (a random model answers wrong: nothing is kept) ---
+      const baseOnnx = join(root, 'base-onnx');
+      expect((await cli(['export', 'onnx', '--model', base, '--out', baseOnnx])).code).toBe(0);
+      const qs = join(root, 'questions.jsonl');
+      const questions = [
+        ['1+1', 2],
+        ['2+3', 5],
+        ['4+4', 8],
+      ];
+      writeFileSync(
+        qs,
+        questions
+          .map(([q, a], i) =>
+            JSON.stringify({ id: i, question: `What is ${q}?`, answer: String(a) }),
+          )
+          .join('\n') + '\n',
+      );
+      const c = await cli([
+        'collect',
+        '--input',
+        qs,
+        '--model-dir',
+        base,
+        '--onnx-model',
+        baseOnnx,
+        '--max-tokens',
+        '8',
+        '--out',
+        join(root, 'collected.jsonl'),
+      ]);
+      expect(c.code, c.err).toBe(0);
+      expect(lastJson(c.out)).toMatchObject({ total: 3 });
+      const journal = readFileSync(join(root, 'collected.jsonl.journal.jsonl'), 'utf8');
+      expect(journal.trim().split('\n')).toHaveLength(3);
+
+      // --- build (from synthetic traces standing in for a real model's correct ones) ---
       const data = join(root, 'build');
       const compressed = [0.9, 0.8, 0.7, 0.6, 0.5].flatMap((g) => [
         '--compressed',
@@ -210,6 +247,14 @@ describe.skipIf(!py)(
       ) as { tokens: number[] };
       const ortTokens = await greedyOrt(join(onnxDir, 'onnx', 'model.onnx'), prompt, 12, 2, 2, 8);
       expect(ortTokens).toEqual(torchOut.tokens);
+      // The app's ONNX engine gives the same tokens (it may stop early at an end-of-turn token).
+      const engine = createNodeOnnxEngine(onnxDir);
+      await engine.load();
+      const q = 'Tom has 5 apples and buys 3 more. How many now?';
+      const gen = await engine.generate(inferencePrompt('qwen2', q, 0.7), { maxNewTokens: 12 });
+      expect(gen.tokenIds!.length).toBeGreaterThan(0);
+      expect(gen.tokenIds).toEqual(torchOut.tokens.slice(0, gen.tokenIds!.length));
+      await engine.unload();
 
       // --- export MLC ---
       const mlc = join(root, 'mlc');
@@ -234,6 +279,31 @@ describe.skipIf(!py)(
       ]) {
         expect(existsSync(join(mlc, f)), f).toBe(true);
       }
+
+      // --- eval over two γ values with the in-process engine ---
+      const evalOut = join(root, 'eval.json');
+      const ev = await cli([
+        'eval',
+        '--input',
+        qs,
+        '--model-dir',
+        merged,
+        '--onnx-model',
+        onnxDir,
+        '--gammas',
+        '1,0.5',
+        '--max-tokens',
+        '8',
+        '--out',
+        evalOut,
+      ]);
+      expect(ev.code, ev.err).toBe(0);
+      const report = JSON.parse(readFileSync(evalOut, 'utf8')).results as {
+        gamma: number;
+        cot_tokens: number;
+      }[];
+      expect(report.map((r) => r.gamma)).toEqual([1, 0.5]);
+      expect(report[0]!.cot_tokens).toBeGreaterThan(0);
     }, 170_000);
 
     it('reports a base model folder with missing weights before training', async () => {

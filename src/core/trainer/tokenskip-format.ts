@@ -6,10 +6,18 @@
  *   const { prompt, response } = chatPair('qwen2', rec);
  *
  * The delimiter `<|eot_id|>` is plain text for Qwen (not a special token), as in the reference.
+ * Inference prompts come from src/core/prompts (one source of truth for the app and the trainer);
+ * this module adds what training needs: the record, the chat pair with the response, γ draws, splits.
  */
+import {
+  INSTRUCTION,
+  buildPrompt,
+  formatGamma as promptGamma,
+  splitOutput,
+  type PromptFamily,
+} from '../prompts/index.ts';
 
-export const INSTRUCTION =
-  'Please reason step by step, and put your final answer within \\boxed{}.';
+export { INSTRUCTION, PROMPT_FORMATS } from '../prompts/index.ts';
 export const GAMMAS = [1.0, 0.9, 0.8, 0.7, 0.6, 0.5] as const;
 export const DELIMITER = '<|eot_id|>';
 export const QWEN_SYSTEM = 'You are a helpful assistant.';
@@ -31,13 +39,15 @@ export interface TraceSample {
   gamma: number;
 }
 
-/** γ as the reference prints it (Python str of 0.9 is "0.9"). */
+/** γ as the reference prints it (Python str of 0.9 is "0.9"); training uses the six TokenSkip rates only. */
 export function formatGamma(gamma: number): string {
   if (!GAMMAS.includes(gamma as (typeof GAMMAS)[number])) {
     throw new RangeError(`gamma ${gamma} is not one of ${GAMMAS.join(', ')}`);
   }
-  return String(gamma);
+  return promptGamma(gamma);
 }
+
+const FAMILY: Record<ChatFormat, PromptFamily> = { qwen2: 'qwen2.5-instruct', llama3: 'llama-3.1' };
 
 export function tokenskipInput(question: string, gamma: number): string {
   return gamma < 1 ? `${question}${DELIMITER}${formatGamma(gamma)}${DELIMITER}` : question;
@@ -74,17 +84,13 @@ export function chatPair(
   };
 }
 
-/** The inference prompt of REFERENCE step 5, used by collect (γ = 1) and eval. */
+/** The inference prompt of REFERENCE step 5 (src/core/prompts), used by collect (γ = 1) and eval. */
 export function inferencePrompt(format: ChatFormat, question: string, gamma = 1): string {
-  if (format === 'qwen2')
-    return chatPair('qwen2', {
-      instruction: INSTRUCTION,
-      input: tokenskipInput(question, gamma),
-      output: '',
-    }).prompt;
-  const tail =
-    gamma < 1 ? `\n${DELIMITER}${formatGamma(gamma)}${DELIMITER}${DELIMITER}` : `\n${DELIMITER}`;
-  return `<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\n${INSTRUCTION}\n${question}${tail}<|start_header_id|>assistant<|end_header_id|>\n\n`;
+  return buildPrompt(FAMILY[format], question, gamma);
+}
+
+export function familyOf(format: ChatFormat): PromptFamily {
+  return FAMILY[format];
 }
 
 /** Chat format from an HF config.json's model_type. */
@@ -124,8 +130,7 @@ export function validationIndices(n: number, fraction: number, seed: number): Se
   return new Set(order.slice(0, k));
 }
 
-/** Splits a model output at the final-answer sentence: the CoT is what comes before it. */
+/** The CoT of a model output: what comes before the final-answer sentence (src/core/prompts). */
 export function splitCot(output: string): string {
-  const i = output.indexOf('\n\nThe final answer is');
-  return (i >= 0 ? output.slice(0, i) : output).trim();
+  return splitOutput(output).cot;
 }

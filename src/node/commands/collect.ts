@@ -8,18 +8,28 @@
  *   tokenskip collect --input data/gsm8k/train.jsonl --model-dir Qwen2.5-7B-Instruct \
  *     --endpoint http://gpu1:8000/v1 --endpoint http://gpu2:8000/v1 --served-model Qwen/Qwen2.5-7B-Instruct --out traces.jsonl
  *
- * The in-process ONNX back-end is not wired yet (it needs the app's ONNX engine).
+ *   tokenskip collect --input questions.jsonl --model-dir base --onnx-model base-onnx --out traces.jsonl
+ *
+ * `--onnx-model` runs the app's ONNX engine in-process (onnxruntime-node) instead of endpoints.
+ * Answers are graded with the project grader (src/core/eval, GSM8K or MATH rules).
  */
 import { parseArgs } from 'node:util';
 import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from './types.ts';
 import { TokenSkipError } from '../../core/errors.ts';
-import { chatFormatFor, inferencePrompt, splitCot } from '../../core/trainer/tokenskip-format.ts';
-import { extractAnswer, gsm8kCorrect } from '../../core/trainer/answer-check.ts';
+import {
+  PROMPT_FORMATS,
+  chatFormatFor,
+  familyOf,
+  inferencePrompt,
+  splitCot,
+} from '../../core/trainer/tokenskip-format.ts';
+import { gradeSample, type Dataset } from '../../core/eval/index.ts';
 import { readJsonl, stringField } from '../trainer/jsonl.ts';
 import { encode, loadModelInfo } from '../trainer/tokenizer.ts';
-import { createOpenAiBackend } from '../trainer/openai-backend.ts';
+import { createOpenAiBackend, type CompletionBackend } from '../trainer/openai-backend.ts';
+import { createOnnxBackend } from '../trainer/onnx-backend.ts';
 import {
   baseVersions,
   digest,
@@ -34,6 +44,8 @@ const USAGE = `Usage: tokenskip collect --input FILE --model-dir DIR --endpoint 
   --input FILE          questions (JSONL: question, answer; optional id)
   --model-dir DIR       target model folder: tokenizer.json (CoT length) and config.json (chat format)
   --endpoint URL        OpenAI-compatible base URL (e.g. http://127.0.0.1:8000/v1), repeatable
+  --onnx-model DIR      instead of endpoints: the in-process ONNX engine on this transformers.js folder
+  --dataset D           gsm8k or math grading rules (default: math when lines have 'problem')
   --served-model NAME   model name the endpoints serve (default: the folder name)
   --api-key KEY         bearer token (default: OPENAI_API_KEY)
   --concurrency N       in-flight requests per endpoint (default 4)
@@ -82,6 +94,8 @@ export const collectCommand: Command = {
         input: { type: 'string' },
         'model-dir': { type: 'string' },
         endpoint: { type: 'string', multiple: true, default: [] },
+        'onnx-model': { type: 'string' },
+        dataset: { type: 'string' },
         'served-model': { type: 'string' },
         'api-key': { type: 'string' },
         concurrency: { type: 'string', default: '4' },
@@ -97,10 +111,10 @@ export const collectCommand: Command = {
     const input = values.input;
     const modelDir = values['model-dir'];
     const out = values.out;
-    if (!input || !modelDir || !out || !values.endpoint?.length) {
+    if (!input || !modelDir || !out || (!values.endpoint?.length && !values['onnx-model'])) {
       throw new TokenSkipError(
         'INVALID_ARGUMENT',
-        `--input, --model-dir, --endpoint and --out are required.\n${USAGE}`,
+        `--input, --model-dir, --out and one back-end (--endpoint or --onnx-model) are required.\n${USAGE}`,
       );
     }
     const num = (name: string, v: string | undefined, min = 0): number => {
@@ -115,20 +129,27 @@ export const collectCommand: Command = {
     const format = chatFormatFor(String(info.config.model_type));
     let rows = await readJsonl(input);
     if (values.limit) rows = rows.slice(0, num('limit', values.limit, 1));
+    const dataset: Dataset = (values.dataset ??
+      ('problem' in (rows[0] ?? {}) ? 'math' : 'gsm8k')) as Dataset;
+    if (dataset !== 'gsm8k' && dataset !== 'math') {
+      throw new TokenSkipError('INVALID_ARGUMENT', '--dataset must be gsm8k or math.');
+    }
     const questions = rows.map((r, i) => ({
       id: String(r.id ?? i),
       question: stringField(r, ['question', 'problem'], `${input}:${i + 1}`),
       answer: stringField(r, ['answer'], `${input}:${i + 1}`),
     }));
-    const backend = createOpenAiBackend({
-      endpoints: values.endpoint,
-      model: values['served-model'] ?? modelDir.replace(/\/+$/, '').split('/').pop()!,
-      apiKey: values['api-key'] ?? process.env.OPENAI_API_KEY,
-      concurrency: num('concurrency', values.concurrency, 1),
-      retries: num('retries', values.retries),
-      timeoutMs: num('timeout', values.timeout) * 1000,
-      backoffMs: num('backoff', values.backoff) * 1000,
-    });
+    const backend: CompletionBackend = values['onnx-model']
+      ? createOnnxBackend(values['onnx-model'], PROMPT_FORMATS[familyOf(format)].stop)
+      : createOpenAiBackend({
+          endpoints: values.endpoint ?? [],
+          model: values['served-model'] ?? modelDir.replace(/\/+$/, '').split('/').pop()!,
+          apiKey: values['api-key'] ?? process.env.OPENAI_API_KEY,
+          concurrency: num('concurrency', values.concurrency, 1),
+          retries: num('retries', values.retries),
+          timeoutMs: num('timeout', values.timeout) * 1000,
+          backoffMs: num('backoff', values.backoff) * 1000,
+        });
     const journal = `${out}.journal.jsonl`;
     const done = await readJournal(journal);
     if (done.size)
@@ -146,10 +167,11 @@ export const collectCommand: Command = {
         const q = questions[i]!;
         try {
           const output = await backend.complete(inferencePrompt(format, q.question), { maxTokens });
-          const prediction = extractAnswer(output);
+          const grade = gradeSample({ dataset, question: q.question, output, answer: q.answer });
+          const prediction = grade.prediction;
           const cot = splitCot(output);
           const cotTokens = encode(info.tokenizer, cot).length;
-          const correct = gsm8kCorrect(prediction, q.answer);
+          const correct = grade.correct;
           const status: JournalEntry['status'] = !correct
             ? 'wrong'
             : cotTokens > maxCot
@@ -193,12 +215,14 @@ export const collectCommand: Command = {
       inputs: [await digest(input), await digest(join(modelDir, 'tokenizer.json'))],
       settings: {
         endpoints: values.endpoint,
+        onnx_model: values['onnx-model'] ?? null,
         served_model: values['served-model'],
         format,
         maxTokens,
         maxCot,
         limit: values.limit ?? null,
-        grader: 'answer-check (interim GSM8K check)',
+        grader: `src/core/eval gradeSample (${dataset})`,
+        backend: values['onnx-model'] ? 'onnx' : 'openai',
       },
       outputs: [await digest(out)],
       versions: baseVersions(),

@@ -6,8 +6,8 @@
  *
  *   tokenskip eval --input data/gsm8k/test.jsonl --model-dir merged --endpoint http://127.0.0.1:8000/v1 --out eval.json
  *
- * Grading uses the interim GSM8K check (src/core/trainer/answer-check.ts) until the project grader
- * lands; the in-process ONNX engine is not wired yet.
+ * `--onnx-model DIR` runs the app's ONNX engine in-process instead of endpoints. Grading is the
+ * project grader (src/core/eval), GSM8K or MATH rules.
  */
 import { parseArgs } from 'node:util';
 import { appendFile, readFile } from 'node:fs/promises';
@@ -15,14 +15,17 @@ import type { Command } from './types.ts';
 import { TokenSkipError } from '../../core/errors.ts';
 import {
   GAMMAS,
+  PROMPT_FORMATS,
   chatFormatFor,
+  familyOf,
   inferencePrompt,
   splitCot,
 } from '../../core/trainer/tokenskip-format.ts';
-import { extractAnswer, gsm8kCorrect } from '../../core/trainer/answer-check.ts';
+import { gradeSample, type Dataset } from '../../core/eval/index.ts';
 import { readJsonl, stringField } from '../trainer/jsonl.ts';
 import { encode, loadModelInfo } from '../trainer/tokenizer.ts';
-import { createOpenAiBackend } from '../trainer/openai-backend.ts';
+import { createOpenAiBackend, type CompletionBackend } from '../trainer/openai-backend.ts';
+import { createOnnxBackend } from '../trainer/onnx-backend.ts';
 import {
   baseVersions,
   digest,
@@ -34,6 +37,8 @@ import { createBar } from '../trainer/progress.ts';
 
 const USAGE = `Usage: tokenskip eval --input FILE --model-dir DIR --endpoint URL [...] --out FILE [options]
 
+  --onnx-model DIR     instead of endpoints: the in-process ONNX engine on this transformers.js folder
+  --dataset D          gsm8k or math grading rules (default: math when lines have 'problem')
   --gammas LIST        comma-separated γ values (default 1,0.9,0.8,0.7,0.6,0.5)
   --served-model NAME  --api-key KEY  --concurrency N (default 4)  --retries N (default 3)
   --timeout S (default 300)  --max-tokens N (default 512; 1024 for MATH)  --limit N
@@ -45,7 +50,7 @@ interface Sample {
   correct: boolean;
   cot_tokens: number;
   latency_s: number;
-  prediction?: string;
+  prediction?: string | string[];
 }
 
 export const evalCommand: Command = {
@@ -59,6 +64,8 @@ export const evalCommand: Command = {
         input: { type: 'string' },
         'model-dir': { type: 'string' },
         endpoint: { type: 'string', multiple: true, default: [] },
+        'onnx-model': { type: 'string' },
+        dataset: { type: 'string' },
         'served-model': { type: 'string' },
         'api-key': { type: 'string' },
         gammas: { type: 'string', default: GAMMAS.join(',') },
@@ -72,10 +79,10 @@ export const evalCommand: Command = {
     });
     const { input, out } = values;
     const modelDir = values['model-dir'];
-    if (!input || !modelDir || !out || !values.endpoint?.length) {
+    if (!input || !modelDir || !out || (!values.endpoint?.length && !values['onnx-model'])) {
       throw new TokenSkipError(
         'INVALID_ARGUMENT',
-        `--input, --model-dir, --endpoint and --out are required.\n${USAGE}`,
+        `--input, --model-dir, --out and one back-end (--endpoint or --onnx-model) are required.\n${USAGE}`,
       );
     }
     const gammas = values.gammas.split(',').map(Number);
@@ -95,14 +102,21 @@ export const evalCommand: Command = {
       question: stringField(r, ['question', 'problem'], `${input}:${i + 1}`),
       answer: stringField(r, ['answer'], `${input}:${i + 1}`),
     }));
-    const backend = createOpenAiBackend({
-      endpoints: values.endpoint,
-      model: values['served-model'] ?? modelDir.replace(/\/+$/, '').split('/').pop()!,
-      apiKey: values['api-key'] ?? process.env.OPENAI_API_KEY,
-      concurrency: Number(values.concurrency),
-      retries: Number(values.retries),
-      timeoutMs: Number(values.timeout) * 1000,
-    });
+    const dataset = (values.dataset ??
+      ('problem' in (rows[0] ?? {}) ? 'math' : 'gsm8k')) as Dataset;
+    if (dataset !== 'gsm8k' && dataset !== 'math') {
+      throw new TokenSkipError('INVALID_ARGUMENT', '--dataset must be gsm8k or math.');
+    }
+    const backend: CompletionBackend = values['onnx-model']
+      ? createOnnxBackend(values['onnx-model'], PROMPT_FORMATS[familyOf(format)].stop)
+      : createOpenAiBackend({
+          endpoints: values.endpoint ?? [],
+          model: values['served-model'] ?? modelDir.replace(/\/+$/, '').split('/').pop()!,
+          apiKey: values['api-key'] ?? process.env.OPENAI_API_KEY,
+          concurrency: Number(values.concurrency),
+          retries: Number(values.retries),
+          timeoutMs: Number(values.timeout) * 1000,
+        });
     const maxTokens = Number(values['max-tokens']);
     const journal = `${out}.journal.jsonl`;
     const done = new Map<string, Sample>();
@@ -133,14 +147,19 @@ export const evalCommand: Command = {
           const output = await backend.complete(inferencePrompt(format, qs[i]!.question, g), {
             maxTokens,
           });
-          const prediction = extractAnswer(output);
+          const grade = gradeSample({
+            dataset,
+            question: qs[i]!.question,
+            output,
+            answer: qs[i]!.answer,
+          });
           const s: Sample = {
             key,
             gamma: g,
-            correct: gsm8kCorrect(prediction, qs[i]!.answer),
+            correct: grade.correct,
             cot_tokens: encode(info.tokenizer, splitCot(output)).length,
             latency_s: (performance.now() - t0) / 1000,
-            prediction,
+            prediction: grade.prediction,
           };
           await appendFile(journal, `${JSON.stringify(s)}\n`);
           done.set(key, s);
@@ -173,7 +192,8 @@ export const evalCommand: Command = {
         maxTokens,
         endpoints: values.endpoint,
         limit: values.limit ?? null,
-        grader: 'answer-check (interim GSM8K check)',
+        grader: `src/core/eval gradeSample (${dataset})`,
+        backend: values['onnx-model'] ? 'onnx' : 'openai',
       },
       outputs: [await digest(out)],
       versions: baseVersions(),
