@@ -4,6 +4,11 @@
  *   tokenskip build --model Qwen2.5-0.5B-Instruct --traces traces.jsonl \
  *     --compressed 0.9:c09.jsonl --compressed 0.8:c08.jsonl ... --out build/
  *
+ * Or, with one compress run: `tokenskip build --assign-gamma --traces traces.jsonl --out planned.jsonl`
+ * adds a seeded `gamma` to every trace, `tokenskip compress --in planned.jsonl --field cot
+ * --rate-field gamma --out compressed.jsonl` compresses each at its own γ, and
+ * `tokenskip build --model DIR --traces compressed.jsonl --out build/` uses the per-line γ.
+ *
  * Each sample draws one γ from {1.0, 0.9, ..., 0.5} with --seed (REFERENCE section 1 step 2); γ = 1
  * keeps the original CoT from --traces, γ < 1 takes `compressed_prompt` from the file compressed at
  * that rate (`tokenskip compress` output: the input line plus compressed_prompt, rate, ...), matched
@@ -41,7 +46,9 @@ const USAGE = `Usage: tokenskip build --model DIR --traces FILE [--compressed GA
 
   --model DIR          target model folder (config.json + tokenizer.json): tokenizer and chat format
   --traces FILE        collected traces (JSONL: question, answer, cot or output; optional id), used for γ = 1
-  --compressed G:FILE  traces compressed at γ = G (JSONL with compressed_prompt), repeatable
+  --compressed G:FILE  traces compressed at γ = G (JSONL with compressed_prompt), repeatable;
+                       without it, lines carrying gamma + compressed_prompt are used as they are
+  --assign-gamma       only add a seeded gamma to every trace and write them to --out (a file)
   --out DIR            output folder
   --seed N             seed for the γ draw and the split (default 42)
   --val F              held-out fraction (default 0.1)
@@ -74,9 +81,10 @@ export const buildCommand: Command = {
         val: { type: 'string', default: '0.1' },
         cutoff: { type: 'string', default: '2048' },
         force: { type: 'boolean', default: false },
+        'assign-gamma': { type: 'boolean', default: false },
       },
     });
-    if (!values.model || !values.traces || !values.out) {
+    if ((!values.model && !values['assign-gamma']) || !values.traces || !values.out) {
       throw new TokenSkipError(
         'INVALID_ARGUMENT',
         `--model, --traces and --out are required.\n${USAGE}`,
@@ -101,8 +109,13 @@ export const buildCommand: Command = {
       }
       compressed.set(g, m[2] as string);
     }
+    if (values['assign-gamma']) {
+      const r = await assignGammas(values.traces, values.out, seed);
+      io.stdout.write(`${JSON.stringify(r)}\n`);
+      return 0;
+    }
     const result = await build({
-      model: values.model,
+      model: values.model as string,
       traces: values.traces,
       compressed,
       out: values.out,
@@ -127,6 +140,28 @@ export interface BuildOptions {
   cutoff: number;
   force: boolean;
   stderr: NodeJS.WritableStream;
+}
+
+/** Adds a seeded γ to every trace, for one `tokenskip compress --rate-field gamma` run. */
+export async function assignGammas(
+  traces: string,
+  out: string,
+  seed: number,
+): Promise<Record<string, unknown>> {
+  const rows = await readJsonl(traces);
+  const draws = drawGammas(rows.length, seed);
+  await writeAtomic(
+    out,
+    rows.map((r, i) => JSON.stringify({ ...r, gamma: draws[i] })).join('\n') + '\n',
+  );
+  await writeManifest(manifestPathFor(out), {
+    command: 'build --assign-gamma',
+    inputs: [await digest(traces)],
+    settings: { seed, gammas: [...GAMMAS] },
+    outputs: [await digest(out)],
+    versions: baseVersions(),
+  });
+  return { out, samples: rows.length };
 }
 
 export async function build(o: BuildOptions): Promise<Record<string, unknown>> {
@@ -170,10 +205,20 @@ export async function build(o: BuildOptions): Promise<Record<string, unknown>> {
   traces.forEach((t, i) => {
     const where = `${o.traces}:${i + 1}`;
     const id = String(t.id ?? i);
-    const gamma = draws[i] as number;
+    // Per-line γ (one compress run with --rate-field gamma) unless per-rate files were given.
+    const perLine = gammaFiles.length === 0 && t.gamma !== undefined;
+    const gamma = perLine ? Number(t.gamma) : (draws[i] as number);
+    if (perLine && !GAMMAS.includes(gamma as (typeof GAMMAS)[number])) {
+      throw new TokenSkipError(
+        'MALFORMED_JSONL',
+        `${where}: gamma ${String(t.gamma)} is not one of ${GAMMAS.join(', ')}.`,
+      );
+    }
     let cot: string;
     if (gamma === 1) {
       cot = typeof t.cot === 'string' ? t.cot : splitCot(stringField(t, ['output'], where));
+    } else if (perLine) {
+      cot = stringField(t, ['compressed_prompt'], where);
     } else {
       const c = byGamma.get(gamma)?.get(id);
       if (c === undefined) {
