@@ -304,7 +304,7 @@ describe.skipIf(!py)(
       }[];
       expect(report.map((r) => r.gamma)).toEqual([1, 0.5]);
       expect(report[0]!.cot_tokens).toBeGreaterThan(0);
-    }, 170_000);
+    }, 240_000);
 
     it('reports a base model folder with missing weights before training', async () => {
       const broken = join(root, 'broken');
