@@ -159,6 +159,7 @@ describe('MLC export of a tiny Qwen2 checkpoint', () => {
         'mlc-chat-config.json',
         'tokenizer.json',
         'webllm-model-record.json',
+        'app-model-record.json',
         'manifest.json',
       ]) {
         expect(existsSync(join(out, f)), f).toBe(true);
@@ -217,6 +218,14 @@ describe('MLC export of a tiny Qwen2 checkpoint', () => {
       expect(chat.conv_template.stop_token_ids).toEqual([256, 258]);
       expect(chat.model_config.num_hidden_layers).toBe(2);
       const record = JSON.parse(readFileSync(join(out, 'webllm-model-record.json'), 'utf8'));
+      const app = JSON.parse(readFileSync(join(out, 'app-model-record.json'), 'utf8'));
+      expect(app).toMatchObject({
+        engine: 'webllm',
+        quantization: q,
+        tokenskip: true,
+        family: 'qwen2.5-instruct',
+        model: 'https://example.org/m',
+      });
       expect(record.model).toBe('https://example.org/m');
       expect(record.required_features ?? []).toEqual(q === 'q4f16_1' ? ['shader-f16'] : []);
       expect(JSON.parse(chunks.join('')).params).toBe(names.length);

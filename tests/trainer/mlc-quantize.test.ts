@@ -115,3 +115,25 @@ describe('Qwen2 parameter names and shapes', () => {
     ).toBe(true);
   });
 });
+
+describe('model library reuse', () => {
+  it('points 0.5B/1.5B at the prebuilt Qwen2 library of the app web-llm version', async () => {
+    const { prebuiltModelLib } = await import('../../src/core/export/mlc/chat-config.ts');
+    const { WEBLLM_LIB_PREFIX } = await import('../../src/core/generation/model-records.ts');
+    const c = {
+      hidden_size: 896,
+      intermediate_size: 4864,
+      num_hidden_layers: 24,
+      num_attention_heads: 14,
+      num_key_value_heads: 2,
+      vocab_size: 151936,
+    };
+    expect(prebuiltModelLib(c, 'q4f32_1')).toBe(
+      `${WEBLLM_LIB_PREFIX}Qwen2-0.5B-Instruct-q4f32_1_cs1k-webgpu.wasm`,
+    );
+    expect(prebuiltModelLib({ ...c, hidden_size: 1536 }, 'q4f16_1')).toMatch(
+      /Qwen2-1\.5B-Instruct-q4f16_1_cs1k-webgpu\.wasm$/,
+    );
+    expect(prebuiltModelLib({ ...c, hidden_size: 3584 }, 'q4f16_1')).toBeUndefined();
+  });
+});

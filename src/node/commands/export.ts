@@ -18,9 +18,9 @@ import { TokenSkipError } from '../../core/errors.ts';
 import type { Quantization, Qwen2Config } from '../../core/export/mlc/qwen2-params.ts';
 import {
   mlcChatConfig,
+  appModelRecord,
   prebuiltModelLib,
   webLlmRecord,
-  DEFAULT_LIB_VERSION,
 } from '../../core/export/mlc/chat-config.ts';
 import { openSafetensors } from '../export/mlc/tensor-source.ts';
 import { tensorCache, withTempDir, writeShards } from '../export/mlc/convert.ts';
@@ -42,9 +42,10 @@ const USAGE = `Usage: tokenskip export mlc|onnx --model DIR --out DIR [options]
   mlc options:
     --quantization Q      q4f16_1 (needs shader-f16) or q4f32_1 (default q4f16_1)
     --model-id ID         WebLLM model_id (default: <folder>-<Q>-MLC)
-    --model-url URL       absolute URL where the output folder will be served (for the model record)
+    --model-url URL       where the output folder will be served: writes app-model-record.json (the
+                          app's GENERATION_MODELS entry; /models/... works) and, for an absolute
+                          URL, webllm-model-record.json (WebLLM appConfig.model_list entry)
     --model-lib URL       model library (.wasm); default: the prebuilt Qwen2 library for 0.5B/1.5B
-    --lib-version V       prebuilt library version (default ${DEFAULT_LIB_VERSION})
     --context-window N    (default 4096)   --prefill-chunk N (default 1024)
   --force                 convert again even when the manifest says the output is up to date
 `;
@@ -72,7 +73,6 @@ export const exportCommand: Command = {
         'model-id': { type: 'string' },
         'model-url': { type: 'string' },
         'model-lib': { type: 'string' },
-        'lib-version': { type: 'string', default: DEFAULT_LIB_VERSION },
         'context-window': { type: 'string', default: '4096' },
         'prefill-chunk': { type: 'string', default: '1024' },
         python: { type: 'string' },
@@ -140,7 +140,6 @@ interface MlcValues {
   'model-id'?: string;
   'model-url'?: string;
   'model-lib'?: string;
-  'lib-version'?: string;
   'context-window'?: string;
   'prefill-chunk'?: string;
 }
@@ -175,7 +174,7 @@ export async function exportMlc(
     (f) => existsSync(join(model, f)) && f !== 'generation_config.json',
   );
   const modelId = v['model-id'] ?? `${model.replace(/\/+$/, '').split('/').pop()}-${q}-MLC`;
-  const modelLib = v['model-lib'] ?? prebuiltModelLib(config, q, v['lib-version']);
+  const modelLib = v['model-lib'] ?? prebuiltModelLib(config, q);
   const bar = createBar(io.stderr, 'mlc', 1);
   const result = await withTempDir(out, async (tmp) => {
     const r = await writeShards(src, config, q, tmp, (done, total) => {
@@ -202,18 +201,18 @@ export async function exportMlc(
           `no prebuilt model library for hidden size ${config.hidden_size}; pass --model-lib URL.`,
         );
       }
-      const record = webLlmRecord(
-        v['model-url'],
-        modelId,
-        modelLib,
-        q,
-        r.bytesWritten,
-        contextWindow,
-      );
-      await writeAtomic(
-        join(tmp, 'webllm-model-record.json'),
-        `${JSON.stringify(record, null, 2)}\n`,
-      );
+      const url = v['model-url'];
+      // The app's record may use an app-relative URL (self-hosted under /models/); WebLLM's own
+      // appConfig entry needs an absolute one, so it is written only then.
+      const app = appModelRecord(url, modelId, modelLib, q, r.bytesWritten, contextWindow);
+      await writeAtomic(join(tmp, 'app-model-record.json'), `${JSON.stringify(app, null, 2)}\n`);
+      if (/^https?:\/\//.test(url)) {
+        const record = webLlmRecord(url, modelId, modelLib, q, r.bytesWritten, contextWindow);
+        await writeAtomic(
+          join(tmp, 'webllm-model-record.json'),
+          `${JSON.stringify(record, null, 2)}\n`,
+        );
+      }
     }
     return r;
   });

@@ -6,11 +6,10 @@
  * library (REFERENCE section 4): only the weights change.
  */
 import type { Quantization, Qwen2Config } from './qwen2-params.ts';
-
-export const MODEL_LIB_PREFIX =
-  'https://raw.githubusercontent.com/mlc-ai/binary-mlc-llm-libs/main/web-llm-models/';
-/** The library build that matches @mlc-ai/web-llm 0.2.8x. */
-export const DEFAULT_LIB_VERSION = 'v0_2_80';
+import {
+  WEBLLM_LIB_PREFIX,
+  type WebLlmModelRecord as AppWebLlmRecord,
+} from '../../generation/model-records.ts';
 
 export interface ChatConfigOptions {
   quantization: Quantization;
@@ -96,18 +95,43 @@ export function mlcChatConfig(c: Qwen2Config, o: ChatConfigOptions): Record<stri
 }
 
 /** Prebuilt Qwen2 libraries exist for these hidden sizes (REFERENCE section 4). */
-const PREBUILT: Record<number, string> = {
-  896: 'Qwen2-0.5B-Instruct',
-  1536: 'Qwen2-1.5B-Instruct',
-};
+const PREBUILT: Record<number, string> = { 896: '0.5B', 1536: '1.5B' };
 
-export function prebuiltModelLib(
-  c: Qwen2Config,
+/** The prebuilt library of the app's web-llm version, for the sizes that have one. */
+export function prebuiltModelLib(c: Qwen2Config, q: Quantization): string | undefined {
+  const size = PREBUILT[c.hidden_size];
+  return size ? `${WEBLLM_LIB_PREFIX}Qwen2-${size}-Instruct-${q}_cs1k-webgpu.wasm` : undefined;
+}
+
+function vramMB(weightBytes: number): number {
+  // Weights plus a KV cache / activation allowance in the ratio of the prebuilt 0.5B records.
+  return Math.round((weightBytes / 2 ** 20) * 1.6 + 500);
+}
+
+/** The app's own model record (src/core/generation/model-records.ts); `model` may be app-relative. */
+export function appModelRecord(
+  modelUrl: string,
+  modelId: string,
+  modelLib: string,
   q: Quantization,
-  version = DEFAULT_LIB_VERSION,
-): string | undefined {
-  const name = PREBUILT[c.hidden_size];
-  return name ? `${MODEL_LIB_PREFIX}${version}/${name}-${q}-ctx4k_cs1k-webgpu.wasm` : undefined;
+  weightBytes: number,
+  contextWindow: number,
+): AppWebLlmRecord {
+  return {
+    id: modelId,
+    label: `${modelId} (TokenSkip, ${q})`,
+    family: 'qwen2.5-instruct',
+    tokenskip: true,
+    notes:
+      'LoRA-merged TokenSkip fine-tune exported by tokenskip export mlc; reuses the prebuilt Qwen2 library.',
+    engine: 'webllm',
+    model: modelUrl,
+    modelLib,
+    quantization: q,
+    vramRequiredMB: vramMB(weightBytes),
+    requiredFeatures: q === 'q4f16_1' ? ['shader-f16'] : [],
+    contextWindowSize: contextWindow,
+  };
 }
 
 export interface WebLlmModelRecord {
@@ -139,8 +163,7 @@ export function webLlmRecord(
     model_id: modelId,
     model_lib: modelLib,
     overrides: { context_window_size: contextWindow },
-    // Weights plus a KV cache / activation allowance in the ratio of the prebuilt 0.5B records.
-    vram_required_MB: Math.round((weightBytes / 2 ** 20) * 1.6 + 500),
+    vram_required_MB: vramMB(weightBytes),
     low_resource_required: true,
     ...(q === 'q4f16_1' ? { required_features: ['shader-f16'] } : {}),
   };
