@@ -50,7 +50,26 @@ def io_names(n_layers: int):
     return ["input_ids", "attention_mask", "position_ids", *past], ["logits", *present]
 
 
-def export(model_dir: str, out: str) -> dict:
+def consolidate_external_data(onnx_dir: str, force: bool) -> bool:
+    """One `model.onnx_data` file beside `model.onnx`, the name transformers.js looks for.
+
+    The exporter switches to external data by itself above protobuf's 2 GB limit, but writes one
+    file per tensor; we gather them into one (and can do so on request for smaller models)."""
+    path = os.path.join(onnx_dir, "model.onnx")
+    extra = [f for f in os.listdir(onnx_dir) if f != "model.onnx"]
+    if not extra and not force:
+        return False
+    import onnx
+
+    model = onnx.load(path)  # pulls the per-tensor files in
+    for f in extra:
+        os.remove(os.path.join(onnx_dir, f))
+    onnx.save_model(model, path, save_as_external_data=True, all_tensors_to_one_file=True,
+                    location="model.onnx_data", size_threshold=1024)
+    return True
+
+
+def export(model_dir: str, out: str, external_data: bool = False) -> dict:
     model = load_model(model_dir).eval()
     Attention.use_sdpa = False
     cfg = model.config
@@ -77,6 +96,7 @@ def export(model_dir: str, out: str) -> dict:
         kwargs["dynamo"] = False  # the TorchScript exporter handles our dynamic_axes; torch >= 2.9 defaults to dynamo
     with torch.no_grad():
         torch.onnx.export(WithPast(model), (ids, mask, pos, *past), os.path.join(tmp, "onnx", "model.onnx"), **kwargs)
+    external = consolidate_external_data(os.path.join(tmp, "onnx"), external_data)
     config = cfg.to_dict()
     with open(os.path.join(model_dir, "config.json")) as f:
         config = {**json.load(f), "use_cache": True}
@@ -87,17 +107,20 @@ def export(model_dir: str, out: str) -> dict:
             shutil.copy(os.path.join(model_dir, name), tmp)
     shutil.rmtree(out, ignore_errors=True)
     os.replace(tmp, out)
-    return {"onnx": os.path.join(out, "onnx", "model.onnx"), "opset": OPSET, "layers": L, "inputs": inputs, "outputs": outputs}
+    return {"onnx": os.path.join(out, "onnx", "model.onnx"), "opset": OPSET, "layers": L, "external_data": external,
+            "inputs": inputs, "outputs": outputs}
 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--model", required=True, help="HF checkpoint folder (e.g. the output of merge.py)")
     p.add_argument("--out", required=True, help="output folder (transformers.js layout)")
+    p.add_argument("--external-data", action="store_true",
+                   help="weights in onnx/model.onnx_data (automatic above 2 GB)")
     a = p.parse_args(argv)
     torch.set_num_threads(2)
     try:
-        info = export(a.model, a.out)
+        info = export(a.model, a.out, a.external_data)
     except ValueError as e:
         print(json.dumps({"event": "error", "message": str(e)}), flush=True)
         print(f"export_onnx: {e}", file=sys.stderr)

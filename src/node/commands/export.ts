@@ -47,6 +47,8 @@ const USAGE = `Usage: tokenskip export mlc|onnx --model DIR --out DIR [options]
                           URL, webllm-model-record.json (WebLLM appConfig.model_list entry)
     --model-lib URL       model library (.wasm); default: the prebuilt Qwen2 library for 0.5B/1.5B
     --context-window N    (default 4096)   --prefill-chunk N (default 1024)
+  onnx options:
+    --external-data       weights in onnx/model.onnx_data (automatic above 2 GB)
   --force                 convert again even when the manifest says the output is up to date
 `;
 
@@ -76,6 +78,7 @@ export const exportCommand: Command = {
         'context-window': { type: 'string', default: '4096' },
         'prefill-chunk': { type: 'string', default: '1024' },
         python: { type: 'string' },
+        'external-data': { type: 'boolean', default: false },
         force: { type: 'boolean', default: false },
       },
     });
@@ -97,7 +100,7 @@ export const exportCommand: Command = {
     const inputs = await Promise.all(weights.map((f) => digest(join(values.model as string, f))));
     const settings =
       target === 'onnx'
-        ? { target }
+        ? { target, external_data: values['external-data'] }
         : {
             target,
             ...values,
@@ -115,7 +118,13 @@ export const exportCommand: Command = {
     const result =
       target === 'mlc'
         ? await exportMlc(values.model, values.out, values, io)
-        : await exportOnnx(values.model, values.out, values.python, io);
+        : await exportOnnx(
+            values.model,
+            values.out,
+            values.python,
+            values['external-data'] ?? false,
+            io,
+          );
     const outputs = await Promise.all(
       (await readdir(values.out, { recursive: true }))
         .filter((f) => /\.(json|bin|onnx)$/.test(f) && f !== 'manifest.json')
@@ -235,16 +244,22 @@ async function exportOnnx(
   model: string,
   out: string,
   python: string | undefined,
+  externalData: boolean,
   io: CommandIO,
 ): Promise<Record<string, unknown>> {
   const py = await findPython(python);
   let done: Record<string, unknown> | undefined;
-  const r = await runTrainerScript(py, 'export_onnx.py', ['--model', model, '--out', out], {
-    stderr: io.stderr,
-    onEvent(e) {
-      if (e.event === 'done') done = e;
+  const r = await runTrainerScript(
+    py,
+    'export_onnx.py',
+    ['--model', model, '--out', out, ...(externalData ? ['--external-data'] : [])],
+    {
+      stderr: io.stderr,
+      onEvent(e) {
+        if (e.event === 'done') done = e;
+      },
     },
-  });
+  );
   if (r.code !== 0 || !done)
     throw new TokenSkipError(
       'MODEL_LOAD_FAILED',
