@@ -1,0 +1,310 @@
+/**
+ * `tokenskip build`: TokenSkip training records from collected traces and their compressed versions.
+ *
+ *   tokenskip build --model Qwen2.5-0.5B-Instruct --traces traces.jsonl \
+ *     --compressed 0.9:c09.jsonl --compressed 0.8:c08.jsonl ... --out build/
+ *
+ * Or, with one compress run: `tokenskip build --assign-gamma --traces traces.jsonl --out planned.jsonl`
+ * adds a seeded `gamma` to every trace, `tokenskip compress --in planned.jsonl --field cot
+ * --rate-field gamma --out compressed.jsonl` compresses each at its own γ, and
+ * `tokenskip build --model DIR --traces compressed.jsonl --out build/` uses the per-line γ.
+ *
+ * Each sample draws one γ from {1.0, 0.9, ..., 0.5} with --seed (REFERENCE section 1 step 2); γ = 1
+ * keeps the original CoT from --traces, γ < 1 takes `compressed_prompt` from the file compressed at
+ * that rate (`tokenskip compress` output: the input line plus compressed_prompt, rate, ...), matched
+ * by `id` (or line number). Writes train.jsonl / val.jsonl (token ids, prompt masked with -100),
+ * llamafactory/ (alpaca JSON + dataset_info.json) and manifest.json.
+ */
+import { parseArgs } from 'node:util';
+import { join } from 'node:path';
+import type { Command } from './types.ts';
+import { TokenSkipError } from '../../core/errors.ts';
+import {
+  GAMMAS,
+  chatFormatFor,
+  chatPair,
+  drawGammas,
+  splitCot,
+  tokenskipRecord,
+  validationIndices,
+  type TokenSkipRecord,
+} from '../../core/trainer/tokenskip-format.ts';
+import { readJsonl, stringField } from '../trainer/jsonl.ts';
+import { encode, loadModelInfo } from '../trainer/tokenizer.ts';
+import {
+  baseVersions,
+  digest,
+  manifestPathFor,
+  readManifest,
+  sameRun,
+  writeAtomic,
+  writeManifest,
+} from '../trainer/manifest.ts';
+import { createBar } from '../trainer/progress.ts';
+
+const USAGE = `Usage: tokenskip build --model DIR --traces FILE [--compressed GAMMA:FILE ...] --out DIR [options]
+
+  --model DIR          target model folder (config.json + tokenizer.json): tokenizer and chat format
+  --traces FILE        collected traces (JSONL: question, answer, cot or output; optional id), used for γ = 1
+  --compressed G:FILE  traces compressed at γ = G (JSONL with compressed_prompt), repeatable;
+                       without it, lines carrying gamma + compressed_prompt are used as they are
+  --assign-gamma       only add a seeded gamma to every trace and write them to --out (a file)
+  --out DIR            output folder
+  --seed N             seed for the γ draw and the split (default 42)
+  --val F              held-out fraction (default 0.1)
+  --cutoff N           drop records longer than N tokens (default 2048)
+  --force              rebuild even when the manifest says the output is up to date
+`;
+
+export const IGNORE_INDEX = -100;
+
+export interface BuiltRecord extends TokenSkipRecord {
+  id: string;
+  gamma: number;
+  input_ids: number[];
+  labels: number[];
+}
+
+export const buildCommand: Command = {
+  name: 'build',
+  summary: 'Build tokenized TokenSkip training records (train/val + LLaMA-Factory JSON)',
+  usage: USAGE,
+  async run(argv, io) {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        model: { type: 'string' },
+        traces: { type: 'string' },
+        compressed: { type: 'string', multiple: true, default: [] },
+        out: { type: 'string' },
+        seed: { type: 'string', default: '42' },
+        val: { type: 'string', default: '0.1' },
+        cutoff: { type: 'string', default: '2048' },
+        force: { type: 'boolean', default: false },
+        'assign-gamma': { type: 'boolean', default: false },
+      },
+    });
+    if ((!values.model && !values['assign-gamma']) || !values.traces || !values.out) {
+      throw new TokenSkipError(
+        'INVALID_ARGUMENT',
+        `--model, --traces and --out are required.\n${USAGE}`,
+      );
+    }
+    const seed = Number(values.seed);
+    const valFraction = Number(values.val);
+    const cutoff = Number(values.cutoff);
+    if (!Number.isInteger(seed))
+      throw new TokenSkipError('INVALID_ARGUMENT', '--seed must be an integer.');
+    if (!(valFraction >= 0 && valFraction < 1))
+      throw new TokenSkipError('INVALID_ARGUMENT', '--val must be in [0, 1).');
+    const compressed = new Map<number, string>();
+    for (const spec of values.compressed ?? []) {
+      const m = /^([01](?:\.\d+)?):(.+)$/.exec(spec);
+      const g = m ? Number(m[1]) : NaN;
+      if (!m || !GAMMAS.includes(g as (typeof GAMMAS)[number]) || g === 1) {
+        throw new TokenSkipError(
+          'INVALID_ARGUMENT',
+          `--compressed '${spec}': expected GAMMA:FILE with GAMMA in 0.9, 0.8, 0.7, 0.6, 0.5.`,
+        );
+      }
+      compressed.set(g, m[2] as string);
+    }
+    if (values['assign-gamma']) {
+      const r = await assignGammas(values.traces, values.out, seed);
+      io.stdout.write(`${JSON.stringify(r)}\n`);
+      return 0;
+    }
+    const result = await build({
+      model: values.model as string,
+      traces: values.traces,
+      compressed,
+      out: values.out,
+      seed,
+      valFraction,
+      cutoff,
+      force: values.force ?? false,
+      stderr: io.stderr,
+    });
+    io.stdout.write(`${JSON.stringify(result)}\n`);
+    return 0;
+  },
+};
+
+export interface BuildOptions {
+  model: string;
+  traces: string;
+  compressed: Map<number, string>;
+  out: string;
+  seed: number;
+  valFraction: number;
+  cutoff: number;
+  force: boolean;
+  stderr: NodeJS.WritableStream;
+}
+
+/** Adds a seeded γ to every trace, for one `tokenskip compress --rate-field gamma` run. */
+export async function assignGammas(
+  traces: string,
+  out: string,
+  seed: number,
+): Promise<Record<string, unknown>> {
+  const rows = await readJsonl(traces);
+  const draws = drawGammas(rows.length, seed);
+  await writeAtomic(
+    out,
+    rows.map((r, i) => JSON.stringify({ ...r, gamma: draws[i] })).join('\n') + '\n',
+  );
+  await writeManifest(manifestPathFor(out), {
+    command: 'build --assign-gamma',
+    inputs: [await digest(traces)],
+    settings: { seed, gammas: [...GAMMAS] },
+    outputs: [await digest(out)],
+    versions: baseVersions(),
+  });
+  return { out, samples: rows.length };
+}
+
+export async function build(o: BuildOptions): Promise<Record<string, unknown>> {
+  const info = await loadModelInfo(o.model);
+  const format = chatFormatFor(String(info.config.model_type));
+  const gammaFiles = [...o.compressed.entries()].sort((a, b) => b[0] - a[0]);
+  const inputs = [
+    await digest(join(o.model, 'tokenizer.json')),
+    await digest(o.traces),
+    ...(await Promise.all(gammaFiles.map(([, p]) => digest(p)))),
+  ];
+  const settings = {
+    seed: o.seed,
+    val: o.valFraction,
+    cutoff: o.cutoff,
+    format,
+    gammas: gammaFiles.map(([g]) => g),
+  };
+  const manifestPath = manifestPathFor(o.out, true);
+  if (!o.force && sameRun(await readManifest(manifestPath), inputs, settings)) {
+    o.stderr.write(`build: ${o.out} is up to date (same inputs and settings); --force rebuilds.\n`);
+    return { upToDate: true, out: o.out };
+  }
+
+  const traces = await readJsonl(o.traces);
+  const byGamma = new Map<number, Map<string, string>>();
+  for (const [g, path] of gammaFiles) {
+    const rows = await readJsonl(path);
+    const m = new Map<string, string>();
+    rows.forEach((r, i) =>
+      m.set(String(r.id ?? i), stringField(r, ['compressed_prompt'], `${path}:${i + 1}`)),
+    );
+    byGamma.set(g, m);
+  }
+  // Draw among the rates actually supplied (all six in the TokenSkip recipe).
+  const pool = [1, ...gammaFiles.map(([g]) => g)];
+  const draws = drawGammas(traces.length, o.seed, pool);
+  const records: BuiltRecord[] = [];
+  let dropped = 0;
+  const bar = createBar(o.stderr, 'build', traces.length);
+  traces.forEach((t, i) => {
+    const where = `${o.traces}:${i + 1}`;
+    const id = String(t.id ?? i);
+    // Per-line γ (one compress run with --rate-field gamma) unless per-rate files were given.
+    const perLine = gammaFiles.length === 0 && t.gamma !== undefined;
+    const gamma = perLine ? Number(t.gamma) : (draws[i] as number);
+    if (perLine && !GAMMAS.includes(gamma as (typeof GAMMAS)[number])) {
+      throw new TokenSkipError(
+        'MALFORMED_JSONL',
+        `${where}: gamma ${String(t.gamma)} is not one of ${GAMMAS.join(', ')}.`,
+      );
+    }
+    let cot: string;
+    if (gamma === 1) {
+      cot = typeof t.cot === 'string' ? t.cot : splitCot(stringField(t, ['output'], where));
+    } else if (perLine) {
+      cot = stringField(t, ['compressed_prompt'], where);
+    } else {
+      const c = byGamma.get(gamma)?.get(id);
+      if (c === undefined) {
+        throw new TokenSkipError(
+          'MALFORMED_JSONL',
+          `${o.compressed.get(gamma)}: no line for sample id ${id} (γ ${gamma}); compress every trace at every rate.`,
+        );
+      }
+      cot = c;
+    }
+    const answer = stringField(t, ['prediction', 'answer'], where);
+    const rec = tokenskipRecord({
+      question: stringField(t, ['question'], where),
+      cot,
+      answer,
+      gamma,
+    });
+    const { prompt, response } = chatPair(format, rec);
+    const p = encode(info.tokenizer, prompt);
+    const r = encode(info.tokenizer, response);
+    bar.increment();
+    if (p.length + r.length > o.cutoff) {
+      dropped++;
+      return;
+    }
+    records.push({
+      id,
+      gamma,
+      ...rec,
+      input_ids: [...p, ...r],
+      labels: [...p.map(() => IGNORE_INDEX), ...r],
+    });
+  });
+  bar.stop();
+  if (records.length === 0)
+    throw new TokenSkipError('EMPTY_INPUT', `${o.traces}: no records left to build.`);
+  const held = validationIndices(records.length, o.valFraction, o.seed);
+  const train = records.filter((_, i) => !held.has(i));
+  const val = records.filter((_, i) => held.has(i));
+  const lines = (rs: BuiltRecord[]) =>
+    rs.map((r) => JSON.stringify(r)).join('\n') + (rs.length ? '\n' : '');
+  await writeAtomic(join(o.out, 'train.jsonl'), lines(train));
+  await writeAtomic(join(o.out, 'val.jsonl'), lines(val));
+  const alpaca = (rs: BuiltRecord[]) =>
+    JSON.stringify(
+      rs.map(({ instruction, input, output }) => ({ instruction, input, output })),
+      null,
+      1,
+    );
+  await writeAtomic(join(o.out, 'llamafactory', 'tokenskip_train.json'), alpaca(train));
+  await writeAtomic(join(o.out, 'llamafactory', 'tokenskip_val.json'), alpaca(val));
+  const columns = { prompt: 'instruction', query: 'input', response: 'output' };
+  await writeAtomic(
+    join(o.out, 'llamafactory', 'dataset_info.json'),
+    JSON.stringify(
+      {
+        tokenskip_train: { file_name: 'tokenskip_train.json', columns },
+        tokenskip_val: { file_name: 'tokenskip_val.json', columns },
+      },
+      null,
+      2,
+    ),
+  );
+  const gammaCounts: Record<string, number> = {};
+  for (const r of records) gammaCounts[String(r.gamma)] = (gammaCounts[String(r.gamma)] ?? 0) + 1;
+  const outputs = await Promise.all(
+    [
+      'train.jsonl',
+      'val.jsonl',
+      'llamafactory/tokenskip_train.json',
+      'llamafactory/tokenskip_val.json',
+    ].map((f) => digest(join(o.out, f))),
+  );
+  const results = {
+    train: train.length,
+    val: val.length,
+    dropped_over_cutoff: dropped,
+    gammas: gammaCounts,
+  };
+  await writeManifest(manifestPath, {
+    command: 'build',
+    inputs,
+    settings,
+    outputs,
+    versions: baseVersions(),
+    results,
+  });
+  return { out: o.out, ...results };
+}

@@ -1,0 +1,233 @@
+/**
+ * `tokenskip eval`: the TokenSkip benchmark, headless, against OpenAI-compatible endpoints serving a
+ * merged TokenSkip model: for each γ, greedy answers to the test questions with the TokenSkip prompt
+ * (REFERENCE section 1 step 5), accuracy, CoT tokens (target tokenizer), actual ratio and speedup
+ * against γ = 1. Resumable through `<out>.journal.jsonl`, like collect.
+ *
+ *   tokenskip eval --input data/gsm8k/test.jsonl --model-dir merged --endpoint http://127.0.0.1:8000/v1 --out eval.json
+ *
+ * `--onnx-model DIR` runs the app's ONNX engine in-process instead of endpoints. Grading is the
+ * project grader (src/core/eval), GSM8K or MATH rules.
+ */
+import { parseArgs } from 'node:util';
+import { appendFile, readFile } from 'node:fs/promises';
+import type { Command } from './types.ts';
+import { TokenSkipError } from '../../core/errors.ts';
+import {
+  GAMMAS,
+  PROMPT_FORMATS,
+  chatFormatFor,
+  familyOf,
+  inferencePrompt,
+  splitCot,
+} from '../../core/trainer/tokenskip-format.ts';
+import { gradeSample, type Dataset } from '../../core/eval/index.ts';
+import { readJsonl, stringField } from '../trainer/jsonl.ts';
+import { encode, loadModelInfo } from '../trainer/tokenizer.ts';
+import { createOpenAiBackend, type CompletionBackend } from '../trainer/openai-backend.ts';
+import { createOnnxBackend } from '../trainer/onnx-backend.ts';
+import {
+  baseVersions,
+  digest,
+  manifestPathFor,
+  writeAtomic,
+  writeManifest,
+} from '../trainer/manifest.ts';
+import { createBar } from '../trainer/progress.ts';
+
+const USAGE = `Usage: tokenskip eval --input FILE --model-dir DIR --endpoint URL [...] --out FILE [options]
+
+  --onnx-model DIR     instead of endpoints: the in-process ONNX engine on this transformers.js folder
+  --dataset D          gsm8k or math grading rules (default: math when lines have 'problem')
+  --gammas LIST        comma-separated γ values (default 1,0.9,0.8,0.7,0.6,0.5)
+  --served-model NAME  --api-key KEY  --concurrency N (default 4)  --retries N (default 3)
+  --timeout S (default 300)  --max-tokens N (default 512; 1024 for MATH)  --limit N
+`;
+
+interface Sample {
+  key: string;
+  gamma: number;
+  correct: boolean;
+  cot_tokens: number;
+  latency_s: number;
+  prediction?: string | string[];
+}
+
+export const evalCommand: Command = {
+  name: 'eval',
+  summary: 'Benchmark a TokenSkip model over γ values (accuracy, CoT tokens, speedup)',
+  usage: USAGE,
+  async run(argv, io) {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        input: { type: 'string' },
+        'model-dir': { type: 'string' },
+        endpoint: { type: 'string', multiple: true, default: [] },
+        'onnx-model': { type: 'string' },
+        dataset: { type: 'string' },
+        'served-model': { type: 'string' },
+        'api-key': { type: 'string' },
+        gammas: { type: 'string', default: GAMMAS.join(',') },
+        concurrency: { type: 'string', default: '4' },
+        retries: { type: 'string', default: '3' },
+        timeout: { type: 'string', default: '300' },
+        'max-tokens': { type: 'string', default: '512' },
+        limit: { type: 'string' },
+        out: { type: 'string' },
+      },
+    });
+    const { input, out } = values;
+    const modelDir = values['model-dir'];
+    if (!input || !modelDir || !out || (!values.endpoint?.length && !values['onnx-model'])) {
+      throw new TokenSkipError(
+        'INVALID_ARGUMENT',
+        `--input, --model-dir, --out and one back-end (--endpoint or --onnx-model) are required.\n${USAGE}`,
+      );
+    }
+    const gammas = values.gammas.split(',').map(Number);
+    for (const g of gammas) {
+      if (!GAMMAS.includes(g as (typeof GAMMAS)[number])) {
+        throw new TokenSkipError(
+          'INVALID_ARGUMENT',
+          `--gammas: ${g} is not one of ${GAMMAS.join(', ')}.`,
+        );
+      }
+    }
+    const info = await loadModelInfo(modelDir);
+    const format = chatFormatFor(String(info.config.model_type));
+    let rows = await readJsonl(input);
+    if (values.limit) rows = rows.slice(0, Number(values.limit));
+    const qs = rows.map((r, i) => ({
+      question: stringField(r, ['question', 'problem'], `${input}:${i + 1}`),
+      answer: stringField(r, ['answer'], `${input}:${i + 1}`),
+    }));
+    const dataset = (values.dataset ??
+      ('problem' in (rows[0] ?? {}) ? 'math' : 'gsm8k')) as Dataset;
+    if (dataset !== 'gsm8k' && dataset !== 'math') {
+      throw new TokenSkipError('INVALID_ARGUMENT', '--dataset must be gsm8k or math.');
+    }
+    const backend: CompletionBackend = values['onnx-model']
+      ? createOnnxBackend(values['onnx-model'], PROMPT_FORMATS[familyOf(format)].stop)
+      : createOpenAiBackend({
+          endpoints: values.endpoint ?? [],
+          model: values['served-model'] ?? modelDir.replace(/\/+$/, '').split('/').pop()!,
+          apiKey: values['api-key'] ?? process.env.OPENAI_API_KEY,
+          concurrency: Number(values.concurrency),
+          retries: Number(values.retries),
+          timeoutMs: Number(values.timeout) * 1000,
+        });
+    const maxTokens = Number(values['max-tokens']);
+    const journal = `${out}.journal.jsonl`;
+    const done = new Map<string, Sample>();
+    try {
+      for (const line of (await readFile(journal, 'utf8')).split('\n')) {
+        try {
+          const s = JSON.parse(line) as Sample;
+          done.set(s.key, s);
+        } catch {
+          // torn line from a crash: redo that sample
+        }
+      }
+    } catch {
+      // no journal yet
+    }
+    const jobs = gammas
+      .flatMap((g) => qs.map((_, i) => ({ g, i, key: `${g}:${i}` })))
+      .filter((j) => !done.has(j.key));
+    const bar = createBar(io.stderr, 'eval', gammas.length * qs.length);
+    bar.update(done.size);
+    const failures: string[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < jobs.length) {
+        const { g, i, key } = jobs[next++]!;
+        const t0 = performance.now();
+        try {
+          const output = await backend.complete(inferencePrompt(format, qs[i]!.question, g), {
+            maxTokens,
+          });
+          const grade = gradeSample({
+            dataset,
+            question: qs[i]!.question,
+            output,
+            answer: qs[i]!.answer,
+          });
+          const s: Sample = {
+            key,
+            gamma: g,
+            correct: grade.correct,
+            cot_tokens: encode(info.tokenizer, splitCot(output)).length,
+            latency_s: (performance.now() - t0) / 1000,
+            prediction: grade.prediction,
+          };
+          await appendFile(journal, `${JSON.stringify(s)}\n`);
+          done.set(key, s);
+        } catch (error) {
+          failures.push(`${key}: ${(error as Error).message}`);
+        }
+        bar.update(done.size);
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.max(1, Math.min(backend.slots, jobs.length)) }, worker),
+    );
+    bar.stop();
+    if (failures.length) {
+      throw new TokenSkipError(
+        'DOWNLOAD_FAILED',
+        `${failures.length} requests failed (first: ${failures[0]}); run the same command again to finish.`,
+      );
+    }
+    const report = summarize([...done.values()], gammas);
+    await writeAtomic(
+      out,
+      `${JSON.stringify({ input, model: modelDir, n: qs.length, results: report }, null, 2)}\n`,
+    );
+    await writeManifest(manifestPathFor(out), {
+      command: 'eval',
+      inputs: [await digest(input)],
+      settings: {
+        gammas,
+        maxTokens,
+        endpoints: values.endpoint,
+        limit: values.limit ?? null,
+        grader: `src/core/eval gradeSample (${dataset})`,
+        backend: values['onnx-model'] ? 'onnx' : 'openai',
+      },
+      outputs: [await digest(out)],
+      versions: baseVersions(),
+    });
+    io.stdout.write(`${JSON.stringify(report)}\n`);
+    return 0;
+  },
+};
+
+export interface GammaResult {
+  gamma: number;
+  accuracy: number;
+  cot_tokens: number;
+  latency_s: number;
+  actual_ratio: number | null;
+  speedup: number | null;
+}
+
+/** Per-γ means; ratio and speedup are relative to γ = 1 when it was evaluated. */
+export function summarize(samples: Sample[], gammas: number[]): GammaResult[] {
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+  const rows = gammas.map((g) => {
+    const s = samples.filter((x) => x.gamma === g);
+    return {
+      gamma: g,
+      accuracy: mean(s.map((x) => (x.correct ? 1 : 0))),
+      cot_tokens: mean(s.map((x) => x.cot_tokens)),
+      latency_s: mean(s.map((x) => x.latency_s)),
+    };
+  });
+  const ref = rows.find((r) => r.gamma === 1);
+  return rows.map((r) => ({
+    ...r,
+    actual_ratio: ref && ref.cot_tokens > 0 ? r.cot_tokens / ref.cot_tokens : null,
+    speedup: ref && r.latency_s > 0 ? ref.latency_s / r.latency_s : null,
+  }));
+}

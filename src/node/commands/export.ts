@@ -1,0 +1,269 @@
+/**
+ * `tokenskip export`: ship a (merged) HF checkpoint to the browser.
+ *
+ *   tokenskip export mlc  --model merged --out web/mlc --quantization q4f16_1 --model-url https://host/mlc
+ *   tokenskip export onnx --model merged --out web/onnx
+ *
+ * mlc: our TypeScript converter (q4f16_1 / q4f32_1 packing, Qwen2 names, 32 MB shards with md5,
+ * tensor-cache.json + ndarray-cache.json, mlc-chat-config.json, tokenizer files and the WebLLM model
+ * record, reusing the prebuilt model library). onnx: trainer/export_onnx.py (transformers.js layout
+ * with KV cache). Each output folder gets a manifest.json.
+ */
+import { parseArgs } from 'node:util';
+import { copyFile, readdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command, CommandIO } from './types.ts';
+import { TokenSkipError } from '../../core/errors.ts';
+import type { Quantization, Qwen2Config } from '../../core/export/mlc/qwen2-params.ts';
+import {
+  mlcChatConfig,
+  appModelRecord,
+  prebuiltModelLib,
+  webLlmRecord,
+} from '../../core/export/mlc/chat-config.ts';
+import { openSafetensors } from '../export/mlc/tensor-source.ts';
+import { tensorCache, withTempDir, writeShards } from '../export/mlc/convert.ts';
+import { loadModelInfo } from '../trainer/tokenizer.ts';
+import {
+  baseVersions,
+  digest,
+  manifestPathFor,
+  readManifest,
+  sameRun,
+  writeAtomic,
+  writeManifest,
+} from '../trainer/manifest.ts';
+import { createBar } from '../trainer/progress.ts';
+import { findPython, runTrainerScript } from '../trainer/python.ts';
+
+const USAGE = `Usage: tokenskip export mlc|onnx --model DIR --out DIR [options]
+
+  mlc options:
+    --quantization Q      q4f16_1 (needs shader-f16) or q4f32_1 (default q4f16_1)
+    --model-id ID         WebLLM model_id (default: <folder>-<Q>-MLC)
+    --model-url URL       where the output folder will be served: writes app-model-record.json (the
+                          app's GENERATION_MODELS entry; /models/... works) and, for an absolute
+                          URL, webllm-model-record.json (WebLLM appConfig.model_list entry)
+    --model-lib URL       model library (.wasm); default: the prebuilt Qwen2 library for 0.5B/1.5B
+    --context-window N    (default 4096)   --prefill-chunk N (default 1024)
+  onnx options:
+    --external-data       weights in onnx/model.onnx_data (automatic above 2 GB)
+  --force                 convert again even when the manifest says the output is up to date
+`;
+
+const TOKENIZER_FILES = [
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'vocab.json',
+  'merges.txt',
+  'generation_config.json',
+];
+
+export const exportCommand: Command = {
+  name: 'export',
+  summary: 'Export a checkpoint for the browser: MLC (WebLLM) or ONNX (transformers.js)',
+  usage: USAGE,
+  async run(argv, io) {
+    const [target, ...rest] = argv;
+    const { values } = parseArgs({
+      args: rest,
+      options: {
+        model: { type: 'string' },
+        out: { type: 'string' },
+        quantization: { type: 'string', default: 'q4f16_1' },
+        'model-id': { type: 'string' },
+        'model-url': { type: 'string' },
+        'model-lib': { type: 'string' },
+        'context-window': { type: 'string', default: '4096' },
+        'prefill-chunk': { type: 'string', default: '1024' },
+        python: { type: 'string' },
+        'external-data': { type: 'boolean', default: false },
+        force: { type: 'boolean', default: false },
+      },
+    });
+    if ((target !== 'mlc' && target !== 'onnx') || !values.model || !values.out) {
+      throw new TokenSkipError(
+        'INVALID_ARGUMENT',
+        `give the target (mlc or onnx), --model and --out.\n${USAGE}`,
+      );
+    }
+    if (!existsSync(join(values.model, 'config.json'))) {
+      throw new TokenSkipError(
+        'MODEL_FILE_MISSING',
+        `${values.model}/config.json is missing; --model must be an HF model folder.`,
+      );
+    }
+    const weights = (await readdir(values.model))
+      .filter((f) => f.endsWith('.safetensors') || f === 'config.json')
+      .sort();
+    const inputs = await Promise.all(weights.map((f) => digest(join(values.model as string, f))));
+    const settings =
+      target === 'onnx'
+        ? { target, external_data: values['external-data'] }
+        : {
+            target,
+            ...values,
+            python: undefined,
+            force: undefined,
+            out: undefined,
+            model: undefined,
+          };
+    const manifestPath = manifestPathFor(values.out, true);
+    if (!values.force && sameRun(await readManifest(manifestPath), inputs, settings)) {
+      io.stderr.write(`export: ${values.out} is up to date; --force exports again.\n`);
+      io.stdout.write(`${JSON.stringify({ out: values.out, upToDate: true })}\n`);
+      return 0;
+    }
+    const result =
+      target === 'mlc'
+        ? await exportMlc(values.model, values.out, values, io)
+        : await exportOnnx(
+            values.model,
+            values.out,
+            values.python,
+            values['external-data'] ?? false,
+            io,
+          );
+    const outputs = await Promise.all(
+      (await readdir(values.out, { recursive: true }))
+        .filter((f) => /\.(json|bin|onnx)$/.test(f) && f !== 'manifest.json')
+        .sort()
+        .map((f) => digest(join(values.out as string, f))),
+    );
+    await writeManifest(manifestPath, {
+      command: `export ${target}`,
+      inputs,
+      settings,
+      outputs,
+      versions: baseVersions(),
+      results: result,
+    });
+    io.stdout.write(`${JSON.stringify(result)}\n`);
+    return 0;
+  },
+};
+
+interface MlcValues {
+  quantization?: string;
+  'model-id'?: string;
+  'model-url'?: string;
+  'model-lib'?: string;
+  'context-window'?: string;
+  'prefill-chunk'?: string;
+}
+
+export async function exportMlc(
+  model: string,
+  out: string,
+  v: MlcValues,
+  io: CommandIO,
+): Promise<Record<string, unknown>> {
+  const q = v.quantization as Quantization;
+  if (q !== 'q4f16_1' && q !== 'q4f32_1')
+    throw new TokenSkipError(
+      'INVALID_ARGUMENT',
+      `--quantization must be q4f16_1 or q4f32_1, not ${q}.`,
+    );
+  const info = await loadModelInfo(model);
+  if (info.config.model_type !== 'qwen2') {
+    throw new TokenSkipError(
+      'INVALID_ARGUMENT',
+      `MLC export supports Qwen2 models; ${model} is '${String(info.config.model_type)}'.`,
+    );
+  }
+  const config = info.config as unknown as Qwen2Config;
+  const src = await openSafetensors(model);
+  const contextWindow = Number(v['context-window'] ?? 4096);
+  const prefillChunk = Number(v['prefill-chunk'] ?? 1024);
+  const stop = ['<|endoftext|>', '<|im_end|>']
+    .map((t) => info.tokenizer.token_to_id(t))
+    .filter((x): x is number => x !== undefined);
+  const tokenizerFiles = TOKENIZER_FILES.filter(
+    (f) => existsSync(join(model, f)) && f !== 'generation_config.json',
+  );
+  const modelId = v['model-id'] ?? `${model.replace(/\/+$/, '').split('/').pop()}-${q}-MLC`;
+  const modelLib = v['model-lib'] ?? prebuiltModelLib(config, q);
+  const bar = createBar(io.stderr, 'mlc', 1);
+  const result = await withTempDir(out, async (tmp) => {
+    const r = await writeShards(src, config, q, tmp, (done, total) => {
+      bar.setTotal(total);
+      bar.update(done);
+    });
+    const cache = `${JSON.stringify(tensorCache(r.shards), null, 1)}\n`;
+    // web-llm >= 0.2.80 reads tensor-cache.json, older versions ndarray-cache.json: ship both.
+    await writeAtomic(join(tmp, 'tensor-cache.json'), cache);
+    await writeAtomic(join(tmp, 'ndarray-cache.json'), cache);
+    const chat = mlcChatConfig(config, {
+      quantization: q,
+      contextWindow,
+      prefillChunk,
+      tokenizerFiles,
+      stopTokenIds: stop,
+    });
+    await writeAtomic(join(tmp, 'mlc-chat-config.json'), `${JSON.stringify(chat, null, 2)}\n`);
+    for (const f of tokenizerFiles) await copyFile(join(model, f), join(tmp, f));
+    if (v['model-url']) {
+      if (!modelLib) {
+        throw new TokenSkipError(
+          'INVALID_ARGUMENT',
+          `no prebuilt model library for hidden size ${config.hidden_size}; pass --model-lib URL.`,
+        );
+      }
+      const url = v['model-url'];
+      // The app's record may use an app-relative URL (self-hosted under /models/); WebLLM's own
+      // appConfig entry needs an absolute one, so it is written only then.
+      const app = appModelRecord(url, modelId, modelLib, q, r.bytesWritten, contextWindow);
+      await writeAtomic(join(tmp, 'app-model-record.json'), `${JSON.stringify(app, null, 2)}\n`);
+      if (/^https?:\/\//.test(url)) {
+        const record = webLlmRecord(url, modelId, modelLib, q, r.bytesWritten, contextWindow);
+        await writeAtomic(
+          join(tmp, 'webllm-model-record.json'),
+          `${JSON.stringify(record, null, 2)}\n`,
+        );
+      }
+    }
+    return r;
+  });
+  bar.stop();
+  return {
+    out,
+    quantization: q,
+    model_id: modelId,
+    model_lib: modelLib ?? null,
+    shards: result.shards.length,
+    params: result.paramCount,
+    bytes: result.bytesWritten,
+    source_mb: +(result.sourceBytes / 2 ** 20).toFixed(2),
+    seconds: +result.seconds.toFixed(3),
+    mb_per_s: +(result.sourceBytes / 2 ** 20 / result.seconds).toFixed(1),
+  };
+}
+
+async function exportOnnx(
+  model: string,
+  out: string,
+  python: string | undefined,
+  externalData: boolean,
+  io: CommandIO,
+): Promise<Record<string, unknown>> {
+  const py = await findPython(python);
+  let done: Record<string, unknown> | undefined;
+  const r = await runTrainerScript(
+    py,
+    'export_onnx.py',
+    ['--model', model, '--out', out, ...(externalData ? ['--external-data'] : [])],
+    {
+      stderr: io.stderr,
+      onEvent(e) {
+        if (e.event === 'done') done = e;
+      },
+    },
+  );
+  if (r.code !== 0 || !done)
+    throw new TokenSkipError(
+      'MODEL_LOAD_FAILED',
+      `ONNX export failed: ${r.lastError ?? `exit ${r.code}`}`,
+    );
+  return { ...done, torch: py.torch };
+}

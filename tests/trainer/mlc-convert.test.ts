@@ -1,0 +1,295 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import {
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  mkdirSync,
+  existsSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openSafetensors } from '../../src/node/export/mlc/tensor-source.ts';
+import { syntheticQwen2Source } from '../../src/node/export/mlc/synthetic-source.ts';
+import {
+  MAX_SHARD_BYTES,
+  writeShards,
+  type ShardRecord,
+} from '../../src/node/export/mlc/convert.ts';
+import {
+  qwen2Params,
+  qwen2Plan,
+  sourceShapes,
+  type Qwen2Config,
+} from '../../src/core/export/mlc/qwen2-params.ts';
+import { dequantizeQ4 } from '../../src/core/export/mlc/quantize.ts';
+import { f16BitsToF32, f32ToBf16Bits } from '../../src/core/export/mlc/half.ts';
+import { main } from '../../src/node/cli.ts';
+import { seededRandom } from '../../src/core/trainer/tokenskip-format.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'mlc-convert-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** Writes a safetensors file (F32 or BF16) the way the format specifies, without Python. */
+function writeSafetensors(
+  path: string,
+  tensors: Record<string, { shape: number[]; data: Float32Array }>,
+  dtype: 'F32' | 'BF16',
+): void {
+  const header: Record<string, unknown> = { __metadata__: { format: 'pt' } };
+  const chunks: Buffer[] = [];
+  let offset = 0;
+  for (const [name, t] of Object.entries(tensors)) {
+    let buf: Buffer;
+    if (dtype === 'F32') buf = Buffer.from(t.data.buffer.slice(0));
+    else buf = Buffer.from(Uint16Array.from(t.data, (v) => f32ToBf16Bits(v)).buffer);
+    header[name] = { dtype, shape: t.shape, data_offsets: [offset, offset + buf.length] };
+    offset += buf.length;
+    chunks.push(buf);
+  }
+  let json = JSON.stringify(header);
+  json += ' '.repeat((8 - (json.length % 8)) % 8);
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(json.length));
+  writeFileSync(path, Buffer.concat([len, Buffer.from(json), ...chunks]));
+}
+
+const tinyConfig: Qwen2Config & { model_type: string } = {
+  model_type: 'qwen2',
+  hidden_size: 64,
+  intermediate_size: 128,
+  num_hidden_layers: 2,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  vocab_size: 320,
+  tie_word_embeddings: true,
+};
+
+function makeTinyModel(
+  dir: string,
+  dtype: 'F32' | 'BF16',
+): Record<string, { shape: number[]; data: Float32Array }> {
+  mkdirSync(dir, { recursive: true });
+  const tensors: Record<string, { shape: number[]; data: Float32Array }> = {};
+  let seed = 3;
+  for (const item of qwen2Plan(tinyConfig)) {
+    const shapes = sourceShapes(item, tinyConfig);
+    for (const [k, s] of item.sources.entries()) {
+      const shape = shapes[k]!;
+      const r = seededRandom(seed++);
+      const n = shape.reduce((a, b) => a * b, 1);
+      tensors[s] = { shape, data: Float32Array.from({ length: n }, () => (r() - 0.5) * 0.2) };
+    }
+  }
+  writeSafetensors(join(dir, 'model.safetensors'), tensors, dtype);
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(tinyConfig));
+  const vocab: Record<string, number> = {};
+  for (let b = 0; b < 94; b++) vocab[String.fromCharCode(33 + b)] = b;
+  writeFileSync(
+    join(dir, 'tokenizer.json'),
+    JSON.stringify({
+      version: '1.0',
+      added_tokens: ['<|endoftext|>', '<|im_start|>', '<|im_end|>'].map((content, i) => ({
+        id: 256 + i,
+        content,
+        special: true,
+        single_word: false,
+        lstrip: false,
+        rstrip: false,
+        normalized: false,
+      })),
+      normalizer: null,
+      pre_tokenizer: null,
+      decoder: { type: 'Fuse' },
+      post_processor: null,
+      model: { type: 'WordLevel', vocab, unk_token: '!' },
+    }),
+  );
+  return tensors;
+}
+
+function readShardTensor(dir: string, shards: ShardRecord[], name: string): Buffer {
+  for (const s of shards) {
+    const rec = s.records.find((r) => r.name === name);
+    if (rec)
+      return readFileSync(join(dir, s.dataPath)).subarray(
+        rec.byteOffset,
+        rec.byteOffset + rec.nbytes,
+      );
+  }
+  throw new Error(`no record ${name}`);
+}
+
+describe('MLC export of a tiny Qwen2 checkpoint', () => {
+  it.each(['q4f16_1', 'q4f32_1'] as const)(
+    'writes %s weights that dequantize back to the checkpoint',
+    async (q) => {
+      const model = join(root, `tiny-${q}`);
+      const tensors = makeTinyModel(model, q === 'q4f16_1' ? 'F32' : 'BF16');
+      const out = join(root, `out-${q}`);
+      const chunks: string[] = [];
+      const io = {
+        stdin: process.stdin,
+        stdout: { write: (s: string) => chunks.push(s) },
+        stderr: { write: () => true },
+      } as never;
+      const code = await main(
+        [
+          'export',
+          'mlc',
+          '--model',
+          model,
+          '--out',
+          out,
+          '--quantization',
+          q,
+          '--model-url',
+          'https://example.org/m',
+          '--model-lib',
+          'https://example.org/lib.wasm',
+        ],
+        io,
+      );
+      expect(code).toBe(0);
+      for (const f of [
+        'tensor-cache.json',
+        'ndarray-cache.json',
+        'mlc-chat-config.json',
+        'tokenizer.json',
+        'webllm-model-record.json',
+        'app-model-record.json',
+        'manifest.json',
+      ]) {
+        expect(existsSync(join(out, f)), f).toBe(true);
+      }
+      const cache = JSON.parse(readFileSync(join(out, 'tensor-cache.json'), 'utf8')) as {
+        records: ShardRecord[];
+      };
+      expect(readFileSync(join(out, 'ndarray-cache.json'), 'utf8')).toBe(
+        readFileSync(join(out, 'tensor-cache.json'), 'utf8'),
+      );
+      const names = cache.records.flatMap((s) => s.records.map((r) => r.name));
+      expect(names).toEqual(qwen2Params(tinyConfig, q).map((p) => p.name));
+      for (const s of cache.records) {
+        const bin = readFileSync(join(out, s.dataPath));
+        expect(bin.length).toBe(s.nbytes);
+        expect(createHash('md5').update(bin).digest('hex')).toBe(s.md5sum);
+      }
+      // c_attn = q, k, v stacked on the output axis; dequantized within half a step of the original.
+      const rows = (4 + 2 * 2) * 16;
+      const qw = readShardTensor(out, cache.records, 'model.layers.1.self_attn.c_attn.q_weight');
+      const qs = readShardTensor(out, cache.records, 'model.layers.1.self_attn.c_attn.q_scale');
+      const scaleBits = new Uint16Array(qs.buffer.slice(qs.byteOffset, qs.byteOffset + qs.length));
+      const back = dequantizeQ4(
+        new Uint32Array(qw.buffer.slice(qw.byteOffset, qw.byteOffset + qw.length)),
+        scaleBits,
+        rows,
+        64,
+        q === 'q4f16_1' ? 'f16' : 'bf16',
+      );
+      const orig = ['q_proj', 'k_proj', 'v_proj'].flatMap((p) => [
+        ...tensors[`model.layers.1.self_attn.${p}.weight`]!.data,
+      ]);
+      const bf = (v: number) => new Float32Array(Uint32Array.of(f32ToBf16Bits(v) << 16).buffer)[0]!;
+      let maxErr = 0;
+      for (let i = 0; i < orig.length; i++) {
+        const o = q === 'q4f32_1' ? bf(orig[i]!) : orig[i]!; // the q4f32 checkpoint was written in bf16
+        maxErr = Math.max(maxErr, Math.abs(back[i]! - o));
+      }
+      expect(maxErr).toBeLessThanOrEqual((0.1 / 7) * 0.5 * 1.01);
+      expect(maxErr).toBeGreaterThan(0);
+      // Biases and norms: float16 raw, or float32 stored as bf16.
+      const bias = readShardTensor(out, cache.records, 'model.layers.0.self_attn.c_attn.bias');
+      const rec = cache.records[0]!.records.find(
+        (r) => r.name === 'model.layers.0.self_attn.c_attn.bias',
+      )!;
+      expect(rec.format).toBe(q === 'q4f16_1' ? 'raw' : 'f32-to-bf16');
+      expect(rec.nbytes).toBe(rows * 2);
+      if (q === 'q4f16_1') {
+        const b0 = f16BitsToF32(bias.readUInt16LE(0));
+        expect(
+          Math.abs(b0 - tensors['model.layers.0.self_attn.q_proj.bias']!.data[0]!),
+        ).toBeLessThan(1e-3);
+      }
+      const chat = JSON.parse(readFileSync(join(out, 'mlc-chat-config.json'), 'utf8'));
+      expect(chat.quantization).toBe(q);
+      expect(chat.conv_template.stop_token_ids).toEqual([256, 258]);
+      expect(chat.model_config.num_hidden_layers).toBe(2);
+      const record = JSON.parse(readFileSync(join(out, 'webllm-model-record.json'), 'utf8'));
+      const app = JSON.parse(readFileSync(join(out, 'app-model-record.json'), 'utf8'));
+      expect(app).toMatchObject({
+        engine: 'webllm',
+        quantization: q,
+        tokenskip: true,
+        family: 'qwen2.5-instruct',
+        model: 'https://example.org/m',
+      });
+      expect(record.model).toBe('https://example.org/m');
+      expect(record.required_features ?? []).toEqual(q === 'q4f16_1' ? ['shader-f16'] : []);
+      expect(JSON.parse(chunks.join('')).params).toBe(names.length);
+    },
+  );
+
+  it('refuses weights that do not match config.json, leaving no output', async () => {
+    const model = join(root, 'mismatch');
+    makeTinyModel(model, 'F32');
+    writeFileSync(
+      join(model, 'config.json'),
+      JSON.stringify({ ...tinyConfig, intermediate_size: 256 }),
+    );
+    const out = join(root, 'out-mismatch');
+    const err: string[] = [];
+    const io = {
+      stdin: process.stdin,
+      stdout: { write: () => true },
+      stderr: { write: (s: string) => err.push(s) },
+    } as never;
+    expect(await main(['export', 'mlc', '--model', model, '--out', out], io)).toBe(1);
+    expect(err.join('')).toMatch(/do not match/);
+    expect(existsSync(out)).toBe(false);
+    expect(existsSync(`${out}.partial`)).toBe(false);
+  });
+
+  it('reads a truncated checkpoint as an error', async () => {
+    const model = join(root, 'trunc');
+    makeTinyModel(model, 'F32');
+    const p = join(model, 'model.safetensors');
+    writeFileSync(p, readFileSync(p).subarray(0, statSync(p).size - 100));
+    await expect(openSafetensors(model)).rejects.toThrow(/truncated/);
+  });
+});
+
+describe('MLC export on Qwen2.5-0.5B shapes (synthetic, streamed)', () => {
+  it('names, shapes, byte sizes and the 32 MB shard limit', async () => {
+    // Real 0.5B widths and vocabulary; two of the 24 layers keep the test fast (every layer has the same shapes).
+    const cfg: Qwen2Config = {
+      hidden_size: 896,
+      intermediate_size: 4864,
+      num_hidden_layers: 2,
+      num_attention_heads: 14,
+      num_key_value_heads: 2,
+      vocab_size: 151936,
+      tie_word_embeddings: true,
+    };
+    const dir = join(root, 'q05');
+    mkdirSync(dir);
+    const r = await writeShards(syntheticQwen2Source(cfg), cfg, 'q4f16_1', dir);
+    const records = r.shards.flatMap((s) => s.records);
+    const want = qwen2Params(cfg, 'q4f16_1');
+    expect(records.map((x) => [x.name, x.shape])).toEqual(want.map((p) => [p.name, p.shape]));
+    for (const rec of records) {
+      const n = rec.shape.reduce((a, b) => a * b, 1);
+      expect(rec.nbytes, rec.name).toBe(n * (rec.dtype === 'uint32' ? 4 : 2));
+    }
+    for (const s of r.shards) {
+      // A shard stays under 32 MB unless it holds one tensor larger than that (the 68 MB embedding).
+      if (s.records.length > 1) expect(s.nbytes).toBeLessThanOrEqual(MAX_SHARD_BYTES);
+      expect(statSync(join(dir, s.dataPath)).size).toBe(s.nbytes);
+    }
+    expect(records.find((x) => x.name === 'model.embed_tokens.q_weight')!.nbytes).toBe(
+      151936 * 112 * 4,
+    );
+  }, 90_000);
+});
