@@ -55,10 +55,10 @@ test('CTS on the Compress page keeps what onnxruntime-node keeps', async ({ page
   expect(await page.getByTestId('score-ms').textContent()).toBe(scoreMs);
 });
 
-test('comparison view: CTS vs perplexity and CTS vs LLMLingua-2 on the same CoT', async ({
+// One backend is enough for the view itself: runs in the wasm project only.
+test('comparison view: CTS vs perplexity and CTS vs LLMLingua-2 on the same CoT @no-webgpu', async ({
   page,
-}, info) => {
-  test.skip(info.project.name !== 'wasm', 'one backend is enough for the view itself');
+}) => {
   await page.goto(
     `/#/compress?scorer=cts&condition=question&compare=ppl&ref=tiny-qwen2&backend=wasm`,
   );
@@ -95,8 +95,10 @@ test('comparison view: CTS vs perplexity and CTS vs LLMLingua-2 on the same CoT'
   expect(jaccard).toMatch(/^\d+\.\d%$/);
 });
 
-test('bad input: CTS conditioned on a missing answer says what to do', async ({ page }, info) => {
-  test.skip(info.project.name !== 'wasm', 'input checks do not depend on the backend');
+// Input checks do not depend on the backend: runs in the wasm project only.
+test('bad input: CTS conditioned on a missing answer says what to do @no-webgpu', async ({
+  page,
+}) => {
   await page.goto(`/#/compress?scorer=cts&condition=answer&ref=tiny-qwen2&backend=wasm`);
   await page.getByTestId('cot').fill(cot);
   await compress(page);
