@@ -215,7 +215,8 @@ export function createWebLlmEngine(options: WebLlmEngineOptions): GenerationEngi
       frequency_penalty: 0,
       presence_penalty: 0,
       seed: opts.seed ?? options.seed ?? 0,
-      ...(opts.stop && opts.stop.length > 0 ? { stop: opts.stop } : {}),
+      ...(opts.stop && opts.stop.length > 0 && !opts.ignoreEos ? { stop: opts.stop } : {}),
+      ...(opts.ignoreEos ? { ignore_eos: true } : {}),
     };
     const mlc = engine;
     if (opts.signal?.aborted) {
