@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  planBatches,
   scoreLingua2,
   selectLingua2,
   type LinguaOptions,
@@ -179,13 +180,33 @@ describe('chunking', () => {
 
   it('batches chunks of many texts into shared model calls', async () => {
     const classifier = tableClassifier(xlmr, () => 0.5);
-    const texts = [long, 'Janet sells 16 eggs.', long];
-    const scored = await scoreLingua2(texts, xlmr, classifier, { batchSize: 3 });
+    const texts = [long, 'Janet sells 16 eggs.', long, 'She adds 2 and 3.'];
+    const scored = await scoreLingua2(texts, xlmr, classifier, { batchSize: 50 });
     const rows = scored.reduce((n, s) => n + s.chunkTexts.length, 0);
-    expect(classifier.batches.map((b) => b.length)).toEqual(
-      [3, ...(rows > 3 ? [rows - 3] : [])].filter((n) => n > 0),
-    );
+    expect(classifier.batches.flat()).toHaveLength(rows);
+    expect(classifier.batches.length).toBeLessThan(rows); // several rows share a call
     expect(scored.map((s) => s.chunks.length)).toEqual(scored.map((s) => s.chunkTexts.length));
+    // Results come back in input order whatever the batching.
+    expect(scored[1]!.chunks[0]!.map((w) => w.display)).toEqual([
+      'Janet',
+      'sells',
+      '16',
+      'eggs',
+      '.',
+    ]);
+  });
+});
+
+describe('planBatches', () => {
+  it('caps calls at batchSize rows, shortest first', () => {
+    expect(planBatches([5, 5, 5, 5, 5], 2)).toEqual([[0, 1], [2, 3], [4]]);
+    expect(planBatches([9, 3, 6, 3], 50, 10)).toEqual([[1, 3, 2, 0]]);
+  });
+
+  it('closes a call when padding to its longest row would waste more than maxWaste', () => {
+    // 100 + 110 padded to 110 wastes 10/210 < 20%; adding 500 would waste far more.
+    expect(planBatches([500, 100, 110], 50, 0.2)).toEqual([[1, 2], [0]]);
+    expect(planBatches([], 50)).toEqual([]);
   });
 });
 

@@ -5,7 +5,9 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/node/cli.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -252,5 +254,33 @@ describe('tokenskip report', () => {
     expect(csv[2]).toBe(
       'short.jsonl,tiny,gsm8k,TokenSkip,0.5,false,2,1,50,-50,2.5,0.5,1.5,2,30,orig.jsonl',
     );
+  });
+});
+
+describe('command table', () => {
+  async function inProcess(argv: string[]): Promise<Run> {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let out = '';
+    let err = '';
+    stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    const code = await main(argv, { stdin: new PassThrough(), stdout, stderr });
+    return { code, stdout: out, stderr: err };
+  }
+
+  it('lists grade and report next to compress, each with its own --help', async () => {
+    const help = await inProcess(['--help']);
+    expect(help.stdout).toMatch(/^ {2}grade +Grade model completions/m);
+    expect(help.stdout).toMatch(/^ {2}report +Summarise graded runs/m);
+    expect(help.stdout).toMatch(/^ {2}compress /m);
+    expect((await inProcess(['grade', '--help'])).stdout).toContain('--dataset gsm8k|math');
+    expect((await inProcess(['report', '--help'])).stdout).toContain('--out-csv FILE');
+  });
+
+  it('turns option errors into a coded error message', async () => {
+    const run = await inProcess(['report']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('error [INVALID_ARGUMENT]: Give at least one graded file');
   });
 });

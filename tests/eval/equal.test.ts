@@ -1,10 +1,15 @@
 // Every equivalence branch of the reference's `math_equal` / `is_correct` / `eval_math`, each with
 // cases the reference calls equal and cases it calls not equal (a grader that says yes too often
 // is as wrong as one that says no), plus the time bound of the symbolic check.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { gradeMathLists, isCorrect, mathEqual } from '../../src/core/eval/equal.ts';
 import { parseDigits, parsePyFloat, isClose } from '../../src/core/eval/numeric.ts';
-import { resetSymbolicStats, symbolicEqual, symbolicStats } from '../../src/core/eval/symbolic.ts';
+import {
+  asSympyReads,
+  resetSymbolicStats,
+  symbolicEqual,
+  symbolicStats,
+} from '../../src/core/eval/symbolic.ts';
 
 type Case = [branch: string, prediction: string, gold: string, equal: boolean];
 
@@ -64,8 +69,15 @@ const CASES: Case[] = [
   ['symbolic: rational function (sample points)', '\\frac{x^2-1}{x-1}', 'x+1', true],
   ['symbolic: power', '2^{10}', '1024', true],
   ['symbolic: fraction vs decimal', '\\frac{1}{2}', '0.5', true],
-  ['numeric value within 1e-3', '\\pi', '3.1416', true],
-  ['numeric value beyond 1e-3', '\\pi', '3.14', false],
+  ['numeric value within 1e-3', '\\sqrt{2}', '1.4142', true],
+  ['numeric value beyond 1e-3', '\\sqrt{2}', '1.41', false],
+  // sympy's parse_latex reads \pi, e and i as plain symbols and \log as ln; so do we.
+  ['\\pi is a symbol for the reference: no decimal matches it', '\\frac{\\pi}{2}', '1.5708', false],
+  ['expressions in \\pi still compare symbolically', '\\frac{\\pi}{2}', '\\frac{1}{2}\\pi', true],
+  ['i is a symbol for the reference: i^2 is not -1', 'i^2', '-1', false],
+  ['complex answers in any order', '3+2i', '2i+3', true],
+  ['\\log is the natural logarithm', '\\log 100', '4.6052', true],
+  ['\\log with a base', '\\log_2 8', '3', true],
   ['not an identity for negative x', '\\sqrt{x^2}', 'x', false],
   ['opposite expressions', 'p-q', 'q-p', false],
   ['different variables', 'x', 'y', false],
@@ -74,6 +86,11 @@ const CASES: Case[] = [
   ['empty prediction', '', '0', false],
   ['empty gold', '0', '', false],
   ['unparsable LaTeX', '\\frac{1}{2', '\\frac{1}{2}', false],
+  ['base subscript dropped, as sympy reads it', '4210', '4210_{5}', true],
+  ['a base-5 answer is not its base-10 value', '555', '4210_{5}', false],
+  // Deliberate difference: sympy reads 1\frac{4}{5} as 1*(4/5); it is the mixed number 1 4/5.
+  ['mixed number', '\\frac{9}{5}', '1\\frac{4}{5}', true],
+  ['mixed number is not its product', '0.8', '1\\frac{4}{5}', false],
 ];
 
 describe('isCorrect (single answers)', () => {
@@ -153,15 +170,64 @@ describe('Python-compatible numbers', () => {
   });
 });
 
+describe('asSympyReads', () => {
+  it.each([
+    ['\\frac{\\pi}{2}', '\\frac{\\operatorname{pi}}{2}'],
+    ['3+2i', '3+2\\operatorname{ii}'],
+    ['e^{2}', '\\operatorname{ee}^{2}'],
+    ['\\log 100', '\\ln 100'],
+    ['\\log_2 8', '\\log_2 8'],
+    ['\\sec e', '\\sec \\operatorname{ee}'],
+    ['\\text{pie}', '\\text{pie}'],
+    [
+      '\\begin{pmatrix}1\\\\i\\end{pmatrix}',
+      '\\begin{pmatrix}1\\\\\\operatorname{ii}\\end{pmatrix}',
+    ],
+    ['4210_{5}', '4210'],
+    ['x_1', 'x_1'],
+  ])('%j -> %j', (input, expected) => {
+    expect(asSympyReads(input)).toBe(expected);
+  });
+});
+
 describe('symbolic check time bound', () => {
-  it('a pathological answer is cut off and counted as a timeout, not a hang', () => {
+  it('a long-running answer is cut off and counted as a timeout, not a hang', () => {
     resetSymbolicStats();
     const start = performance.now();
-    expect(symbolicEqual('100000!', '5', 150)).toBe(false);
+    expect(symbolicEqual('\\prod_{k=1}^{100000} k', '5', 150)).toBe(false);
     expect(mathEqual('\\sum_{n=1}^{10^{9}} n', '5', { symbolicTimeoutMs: 150 })).toBe(false);
     const elapsed = performance.now() - start;
     expect(symbolicStats().timeouts).toBe(2);
     expect(elapsed).toBeLessThan(2000);
+  });
+
+  it('answers whose big-number work would ignore the deadline are refused up front', () => {
+    resetSymbolicStats();
+    const start = performance.now();
+    // Each of these ran for seconds to minutes inside exact/big-float arithmetic before the screen.
+    for (const answer of ['\\binom{10^6}{5\\cdot10^5}', '100000!', 'x^{10^{9}}+1', '7^{10^{7}}']) {
+      expect(mathEqual(answer, '5', { symbolicTimeoutMs: 1000 })).toBe(false);
+    }
+    expect(performance.now() - start).toBeLessThan(3000);
+    expect(symbolicStats().timeouts).toBe(0);
+  });
+
+  it('small combinatorial answers are still computed', () => {
+    expect(mathEqual('\\binom{5}{2}', '10')).toBe(true);
+    expect(mathEqual('20!', '2432902008176640000')).toBe(true);
+    expect(mathEqual('2^{100}', '1267650600228229401496703205376')).toBe(true);
+  });
+
+  it('odd input does not spill the internal error logging of the CAS', () => {
+    const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      resetSymbolicStats();
+      expect(symbolicEqual('\\sum_{k=1}^{n}', '1')).toBe(false);
+      expect(spy).not.toHaveBeenCalled();
+      expect(symbolicStats().engineErrors).toBeGreaterThan(0);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('keeps working after a timeout', () => {

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   cotText,
+  groupRuns,
   summarizeRun,
   summarizeRuns,
   toCsv,
@@ -181,6 +182,50 @@ describe('reports', () => {
     expect(parsed.runs.map((r) => [r.name, r.samples.length])).toEqual([
       ['orig', 4],
       ['ts-0.5', 4],
+    ]);
+  });
+});
+
+describe('groupRuns', () => {
+  it('groups flat records per model, dataset, method and γ, in first-seen order', () => {
+    const base = { model: 'm', dataset: 'gsm8k' };
+    const runs = groupRuns([
+      {
+        ...base,
+        method: 'Original',
+        gamma: 1,
+        original: true,
+        correct: true,
+        cotTokens: 10,
+        id: 'a',
+      },
+      { ...base, method: 'TokenSkip', gamma: 0.6, correct: false, cotTokens: 6, latencyS: 1 },
+      { ...base, method: 'Original', gamma: 1, original: true, correct: false, cotTokens: 20 },
+      { ...base, method: 'TokenSkip', gamma: 0.6, correct: true, cotTokens: 4, latencyS: 2 },
+    ]);
+    expect(runs.map((r) => [r.name, r.gamma, r.original, r.samples.length])).toEqual([
+      ['m gsm8k Original γ=1', 1, true, 2],
+      ['m gsm8k TokenSkip γ=0.6', 0.6, undefined, 2],
+    ]);
+    expect(runs[0]!.samples[0]).toEqual({ correct: true, cotTokens: 10, id: 'a' });
+    const [o, t] = summarizeRuns(runs);
+    expect(o!.meanCotTokens).toBe(15);
+    expect(t).toMatchObject({ accuracyPct: 50, actualRatio: 5 / 15, meanLatencyS: 1.5 });
+  });
+
+  it('names runs by their run field or their source, and never mixes sources', () => {
+    const runs = groupRuns([
+      { run: 'named', source: 'a.jsonl', correct: true },
+      { source: 'a.jsonl', correct: true },
+      { source: 'b.jsonl', correct: true, gamma: 0.5 },
+      { source: 'b.jsonl', correct: false, gamma: 0.7 },
+      { run: 'named', source: 'b.jsonl', correct: false },
+    ]);
+    expect(runs.map((r) => [r.name, r.samples.length])).toEqual([
+      ['named', 2],
+      ['a.jsonl', 1],
+      ['b.jsonl γ=0.5', 1],
+      ['b.jsonl γ=0.7', 1],
     ]);
   });
 });

@@ -13,10 +13,7 @@ import {
   type LinguaScored,
 } from '../../src/core/compression/llmlingua2.ts';
 import { loadNodeScorer } from '../../src/runtime/node/scorer-node.ts';
-import {
-  createOnnxTokenClassifier,
-  type OrtLike,
-} from '../../src/runtime/onnx-token-classifier.ts';
+import { createOnnxTokenClassifier } from '../../src/runtime/onnx-token-classifier.ts';
 import { fixtureDir } from '../helpers/fixtures.ts';
 import { readFileSync } from 'node:fs';
 
@@ -54,7 +51,7 @@ describe.each(['tiny-lingua-xlmr', 'tiny-lingua-mbert'])('%s on onnxruntime-node
     for (const cot of cots)
       single.push(...(await scoreLingua2([cot], scorer.tokenizer, scorer.classifier)));
     const model = readFileSync(path.join(fixtureDir(id), 'onnx/model.onnx'));
-    const padded = await createOnnxTokenClassifier(ort as unknown as OrtLike, model, {
+    const padded = await createOnnxTokenClassifier(ort, model, {
       padTo: 'max',
     });
     const fixed = await scoreLingua2(cots, scorer.tokenizer, padded);

@@ -60,5 +60,8 @@ export type {
   TokenCounter,
 } from './metrics.ts';
 
+export { groupRuns } from './runs.ts';
+export type { RunRecord } from './runs.ts';
+
 export { CSV_COLUMNS, toCsv, toJson, toMarkdownTable } from './report.ts';
 export type { ReportMeta } from './report.ts';

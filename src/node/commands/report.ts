@@ -9,12 +9,12 @@ import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { TokenSkipError } from '../../core/errors.ts';
 import {
+  groupRuns,
   summarizeRuns,
   toCsv,
   toJson,
   toMarkdownTable,
-  type RunInput,
-  type SampleRecord,
+  type RunRecord,
 } from '../../core/eval/index.ts';
 import { readJsonlFile, writeFileAtomic } from '../jsonl.ts';
 import { loadTokenCounter } from '../token-counter.ts';
@@ -43,13 +43,6 @@ Options:
   --strict           stop at the first malformed line
 `;
 
-interface Group {
-  key: string;
-  file: string;
-  meta: Record<string, unknown>;
-  samples: SampleRecord[];
-}
-
 function num(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
@@ -58,8 +51,8 @@ function str(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-/** The sample fields of one graded line, or why it is malformed. */
-function toRecord(value: unknown): SampleRecord | string {
+/** The fields of one graded line, or why it is malformed. */
+function toRecord(value: unknown, source: string): RunRecord | string {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return 'expected a JSON object';
   }
@@ -68,7 +61,14 @@ function toRecord(value: unknown): SampleRecord | string {
     return "field 'correct' must be true or false (grade the file with 'tokenskip grade' first)";
   }
   if (v.gamma !== undefined && num(v.gamma) === undefined) return "field 'gamma' must be a number";
-  const record: SampleRecord = { correct: v.correct };
+  const record: RunRecord = { correct: v.correct, source };
+  for (const field of ['run', 'model', 'dataset', 'method'] as const) {
+    const text = str(v[field]);
+    if (text !== undefined) record[field] = text;
+  }
+  const gamma = num(v.gamma);
+  if (gamma !== undefined) record.gamma = gamma;
+  if (typeof v.original === 'boolean') record.original = v.original;
   if (typeof v.id === 'string' || typeof v.id === 'number') record.id = String(v.id);
   if (typeof v.prediction === 'string' || Array.isArray(v.prediction)) {
     record.prediction = v.prediction as string | string[];
@@ -82,36 +82,6 @@ function toRecord(value: unknown): SampleRecord | string {
   const decode = num(v.decode_tokens_per_s);
   if (decode !== undefined) record.decodeTokensPerS = decode;
   return record;
-}
-
-function groupKey(file: string, v: Record<string, unknown>): string {
-  const run = str(v.run);
-  if (run !== undefined) return `run\u0000${run}`;
-  return ['file', file, str(v.model), str(v.dataset), str(v.method), num(v.gamma) ?? 1].join(
-    '\u0000',
-  );
-}
-
-function toRuns(groups: Group[]): RunInput[] {
-  const perFile = new Map<string, number>();
-  for (const g of groups) perFile.set(g.file, (perFile.get(g.file) ?? 0) + 1);
-  return groups.map((g) => {
-    const m = g.meta;
-    const gamma = num(m.gamma) ?? 1;
-    const method = str(m.method);
-    let name = str(m.run) ?? basename(g.file);
-    if (str(m.run) === undefined && (perFile.get(g.file) ?? 0) > 1) {
-      name = `${name} ${[str(m.model), str(m.dataset), method].filter(Boolean).join(' ')} γ=${gamma}`;
-    }
-    const run: RunInput = { name, gamma, samples: g.samples };
-    if (method !== undefined) run.method = method;
-    const model = str(m.model);
-    if (model !== undefined) run.model = model;
-    const dataset = str(m.dataset);
-    if (dataset !== undefined) run.dataset = dataset;
-    if (typeof m.original === 'boolean') run.original = m.original;
-    return run;
-  });
 }
 
 function parseOptions(argv: string[]) {
@@ -150,40 +120,33 @@ export const reportCommand: Command = {
   usage,
   async run(argv, io) {
     const opts = parseOptions(argv);
-    const groups = new Map<string, Group>();
+    const records: RunRecord[] = [];
     let malformed = 0;
-    let needTokens = false;
     for (const file of opts.inputs) {
       for (const entry of await readJsonlFile(file)) {
-        const record = 'error' in entry ? entry.error : toRecord(entry.value);
+        const record = 'error' in entry ? entry.error : toRecord(entry.value, basename(file));
         if (typeof record === 'string') {
           const message = `${file}:${entry.line}: ${record}`;
-          if (opts.strict)
+          if (opts.strict) {
             throw new TokenSkipError(
               'MALFORMED_JSONL',
               `${message}. Fix the line or run without --strict.`,
             );
+          }
           io.stderr.write(`tokenskip report: skipping ${message}\n`);
           malformed++;
           continue;
         }
-        const v = (entry as { value: Record<string, unknown> }).value;
-        const key = groupKey(file, v);
-        let group = groups.get(key);
-        if (!group) {
-          group = { key, file, meta: v, samples: [] };
-          groups.set(key, group);
-        }
-        group.samples.push(record);
-        if (record.cotTokens === undefined && record.output !== undefined) needTokens = true;
+        records.push(record);
       }
     }
-    if (groups.size === 0) {
+    if (records.length === 0) {
       throw new TokenSkipError('EMPTY_INPUT', `No graded lines in ${opts.inputs.join(', ')}.`);
     }
+    const needTokens = records.some((r) => r.cotTokens === undefined && r.output !== undefined);
     const counter = needTokens ? await loadTokenCounter(opts.tokenizer) : undefined;
     const summaries = summarizeRuns(
-      toRuns([...groups.values()]),
+      groupRuns(records),
       counter ? { countTokens: counter.count } : {},
     );
     const table = toMarkdownTable(summaries);

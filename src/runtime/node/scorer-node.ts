@@ -7,7 +7,6 @@
 import os from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { loadScorer, type LoadedScorer } from '../scorer-loader.ts';
-import type { OrtLike } from '../onnx-token-classifier.ts';
 import { resolveModel } from './model-files.ts';
 
 export interface NodeScorerOptions {
@@ -22,7 +21,7 @@ export async function loadNodeScorer(
 ): Promise<LoadedScorer> {
   const model = resolveModel(spec, options);
   const threads = options.threads ?? Math.max(1, Math.min(4, os.availableParallelism()));
-  return loadScorer(model.id, model.readFile, model.variant, ort as unknown as OrtLike, {
+  return loadScorer(model.id, model.readFile, model.variant, ort, {
     executionProviders: ['cpu'],
     intraOpNumThreads: threads,
     interOpNumThreads: 1,

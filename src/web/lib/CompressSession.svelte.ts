@@ -24,6 +24,8 @@ export interface AlgorithmSettings {
 export class CompressSession {
   modelId = $state('');
   backend = $state<BackendPreference>('auto');
+  /** Self-hosted mirror for hub models (`<mirror>/<repo>/<file>`); empty = the Hugging Face hub. */
+  mirror = $state(globalThis.localStorage?.getItem('tokenskip.mirror') ?? '');
   rate = $state(0.5);
   question = $state('');
   cot = $state('');
@@ -80,7 +82,8 @@ export class CompressSession {
   }
 
   async ensureLoaded(): Promise<void> {
-    const key = `${this.modelId}|${this.backend}`;
+    const key = `${this.modelId}|${this.backend}|${this.mirror}`;
+    globalThis.localStorage?.setItem('tokenskip.mirror', this.mirror);
     if (this.load && this.#loadedKey === key) return;
     this.status = 'loading';
     this.progress = undefined;

@@ -20,7 +20,6 @@ import {
   type ModelManifest,
 } from '../../runtime/model-manifest.ts';
 import { loadScorer, type LoadedScorer } from '../../runtime/scorer-loader.ts';
-import type { OrtLike } from '../../runtime/onnx-token-classifier.ts';
 import type { ScorerWorkerApi } from './scorer-protocol.ts';
 
 const manifest = manifestJson as ModelManifest;
@@ -58,7 +57,7 @@ const api: ScorerWorkerApi = {
       await loaded?.classifier.release();
       loaded = undefined;
       lastScored = undefined;
-      loaded = await loadScorer(entry.id, readFile, variant, ort as unknown as OrtLike, {
+      loaded = await loadScorer(entry.id, readFile, variant, ort, {
         executionProviders: [choice.backend],
         graphOptimizationLevel: 'all',
       });
