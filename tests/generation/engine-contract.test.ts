@@ -194,6 +194,19 @@ describe('ONNX engine on the fixture', () => {
     expect(result.text).toBe(full.text.slice(0, cut));
   });
 
+  it('ignoreEos runs to exactly maxNewTokens through stop strings (fixed-length benchmarks)', async () => {
+    const engine = createNodeOnnxEngine(FIXTURE);
+    await engine.load();
+    const result = await engine.generate(prompt, {
+      maxNewTokens: 40,
+      stop: ['\n'],
+      ignoreEos: true,
+    });
+    expect(result.finishReason).toBe('length');
+    expect(result.usage.completionTokens).toBe(40);
+    expect(result.text).toContain('\n');
+  });
+
   it('fails to load a missing folder with a clear error', async () => {
     const e = await rejection(createNodeOnnxEngine('models/fixtures/no-such-model').load());
     expect(e.code).toBe('MODEL_FILE_MISSING');
