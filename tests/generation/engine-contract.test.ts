@@ -280,6 +280,30 @@ describe('WebLLM adapter', () => {
     expect(result.usage.timeToFirstTokenMs).toBeGreaterThan(0);
   });
 
+  it('maps a failed download and clears that model from the cache; GPU errors keep it', async () => {
+    const cleared: string[] = [];
+    const failing = (message: string) =>
+      createWebLlmEngine({
+        record: webllmRecord,
+        models: GENERATION_MODELS,
+        appBase: 'http://127.0.0.1:4317/',
+        gpuFeatures: async () => new Set(['shader-f16']),
+        createEngine: async () => {
+          throw new Error(message);
+        },
+        clearCache: async (id) => {
+          cleared.push(id);
+        },
+      });
+    const download = await rejection(failing('Failed to fetch').load());
+    expect(download.code).toBe('DOWNLOAD_FAILED');
+    expect(download.message).toMatch(/ONNX engine/);
+    expect(cleared).toEqual(['TokenSkip-Qwen2.5-0.5B-Instruct-q4f16_1-MLC']);
+    const lost = await rejection(failing('GPUDevice was lost').load());
+    expect(lost.code).toBe('BACKEND_UNAVAILABLE');
+    expect(cleared).toHaveLength(1);
+  });
+
   it('turns abort into interruptGenerate()', async () => {
     const { fake, engine } = setup(new Set(['shader-f16']));
     await engine.load();
