@@ -194,6 +194,19 @@ describe('ONNX engine on the fixture', () => {
     expect(result.text).toBe(full.text.slice(0, cut));
   });
 
+  it('ignoreEos runs to exactly maxNewTokens through stop strings (fixed-length benchmarks)', async () => {
+    const engine = createNodeOnnxEngine(FIXTURE);
+    await engine.load();
+    const result = await engine.generate(prompt, {
+      maxNewTokens: 40,
+      stop: ['\n'],
+      ignoreEos: true,
+    });
+    expect(result.finishReason).toBe('length');
+    expect(result.usage.completionTokens).toBe(40);
+    expect(result.text).toContain('\n');
+  });
+
   it('fails to load a missing folder with a clear error', async () => {
     const e = await rejection(createNodeOnnxEngine('models/fixtures/no-such-model').load());
     expect(e.code).toBe('MODEL_FILE_MISSING');
@@ -265,6 +278,30 @@ describe('WebLLM adapter', () => {
     expect(result.text).toBe(scriptedText);
     expect(result.usage).toMatchObject({ prefillTokensPerSecond: 1000, decodeTokensPerSecond: 50 });
     expect(result.usage.timeToFirstTokenMs).toBeGreaterThan(0);
+  });
+
+  it('maps a failed download and clears that model from the cache; GPU errors keep it', async () => {
+    const cleared: string[] = [];
+    const failing = (message: string) =>
+      createWebLlmEngine({
+        record: webllmRecord,
+        models: GENERATION_MODELS,
+        appBase: 'http://127.0.0.1:4317/',
+        gpuFeatures: async () => new Set(['shader-f16']),
+        createEngine: async () => {
+          throw new Error(message);
+        },
+        clearCache: async (id) => {
+          cleared.push(id);
+        },
+      });
+    const download = await rejection(failing('Failed to fetch').load());
+    expect(download.code).toBe('DOWNLOAD_FAILED');
+    expect(download.message).toMatch(/ONNX engine/);
+    expect(cleared).toEqual(['TokenSkip-Qwen2.5-0.5B-Instruct-q4f16_1-MLC']);
+    const lost = await rejection(failing('GPUDevice was lost').load());
+    expect(lost.code).toBe('BACKEND_UNAVAILABLE');
+    expect(cleared).toHaveLength(1);
   });
 
   it('turns abort into interruptGenerate()', async () => {

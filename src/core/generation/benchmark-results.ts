@@ -4,7 +4,7 @@
  * come from the project's grader (src/core/eval): accuracy, ΔAcc, CoT tokens, actual ratio,
  * latency and speedup per γ, measured against the γ = 1 run.
  */
-import { summarizeRuns, type RunInput, type RunSummary } from '../eval/index.ts';
+import { groupRuns, summarizeRuns, type RunRecord, type RunSummary } from '../eval/index.ts';
 import {
   RESULTS_SCHEMA,
   benchmarkQuery,
@@ -42,28 +42,24 @@ export function summarizeBenchmark(
   results: SampleResult[],
   method: string,
 ): RunSummary[] {
-  const runs: RunInput[] = config.gammas
-    .map((gamma) => ({
-      name: `${config.modelId} ${config.dataset} γ=${gamma}`,
-      method: gamma === 1 ? `${method} γ=1` : method,
-      model: config.modelId,
-      dataset: config.dataset,
-      gamma,
-      original: gamma === 1,
-      samples: results
-        .filter((r) => r.gamma === gamma)
-        .map((r) => ({
-          id: r.id,
-          correct: r.correct,
-          prediction: r.prediction,
-          output: r.output,
-          cotTokens: r.cotTokens,
-          latencyS: r.latencyS,
-          decodeTokensPerS: r.decodeTokensPerS,
-        })),
-    }))
-    .filter((run) => run.samples.length > 0);
-  return summarizeRuns(runs);
+  // γ order of the configuration, whatever order the samples finished in (resumed runs).
+  const ordered = config.gammas.flatMap((gamma) => results.filter((r) => r.gamma === gamma));
+  const records: RunRecord[] = ordered.map((r) => ({
+    run: `${config.modelId} ${config.dataset} γ=${r.gamma}`,
+    method: r.gamma === 1 ? `${method} γ=1` : method,
+    model: config.modelId,
+    dataset: config.dataset,
+    gamma: r.gamma,
+    original: r.gamma === 1,
+    id: r.id,
+    correct: r.correct,
+    prediction: r.prediction,
+    output: r.output,
+    cotTokens: r.cotTokens,
+    latencyS: r.latencyS,
+    decodeTokensPerS: r.decodeTokensPerS,
+  }));
+  return summarizeRuns(groupRuns(records));
 }
 
 export function buildResults(

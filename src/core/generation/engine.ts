@@ -42,6 +42,8 @@ export interface GenerationOptions {
   maxNewTokens: number;
   /** End-of-turn strings (the prompt family's `stop`); generation stops on the matching token. */
   stop?: string[];
+  /** Keep going past end-of-turn tokens up to maxNewTokens (benchmarks of fixed output length). */
+  ignoreEos?: boolean;
   /** Only reported and passed where the engine takes one; greedy decoding needs no randomness. */
   seed?: number;
   signal?: AbortSignal;

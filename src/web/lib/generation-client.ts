@@ -21,9 +21,9 @@ import type {
 import type { BackendPreference } from '../../runtime/web/backend.ts';
 import type { GenerationWorkerApi } from '../workers/generation-protocol.ts';
 
-async function call<T>(promise: Promise<T>): Promise<T> {
+async function call<T>(promise: Promise<T>, crashed?: Promise<never>): Promise<T> {
   try {
-    return await promise;
+    return await (crashed ? Promise.race([promise, crashed]) : promise);
   } catch (error) {
     throw isSerializedError(error) ? fromSerialized(error) : toTokenSkipError(error);
   }
@@ -34,13 +34,26 @@ export class GenerationClient {
   private remote: Comlink.Remote<GenerationWorkerApi> | undefined;
   private nextId = 1;
   private loaded: EngineInfo | undefined;
+  /** Rejects when the worker dies, so calls in flight fail instead of hanging. */
+  private crashed: Promise<never> | undefined;
 
   private api(): Comlink.Remote<GenerationWorkerApi> {
     if (!this.remote) {
       this.worker = new Worker(new URL('../workers/generation.worker.ts', import.meta.url), {
         type: 'module',
       });
-      this.worker.addEventListener('error', () => this.dispose());
+      this.crashed = new Promise<never>((_, reject) => {
+        this.worker!.addEventListener('error', (event) => {
+          reject(
+            new TokenSkipError(
+              'BACKEND_UNAVAILABLE',
+              `The generation worker stopped (${event.message || 'it crashed, e.g. the GPU device was lost or ran out of memory'}). Load the model again, or pick the WASM backend.`,
+            ),
+          );
+          this.dispose();
+        });
+      });
+      this.crashed.catch(() => undefined); // observed by the calls in flight, if any
       this.remote = Comlink.wrap<GenerationWorkerApi>(this.worker);
     }
     return this.remote;
@@ -57,7 +70,7 @@ export class GenerationClient {
   ): Promise<EngineInfo> {
     this.loaded = undefined;
     const progress = Comlink.proxy((p: LoadProgress) => onProgress?.(p));
-    this.loaded = await call(this.api().load({ modelId, backend }, progress));
+    this.loaded = await call(this.api().load({ modelId, backend }, progress), this.crashed);
     return this.loaded;
   }
 
@@ -84,7 +97,7 @@ export class GenerationClient {
     if (signal?.aborted) onAbort();
     signal?.addEventListener('abort', onAbort);
     try {
-      return await call(pending);
+      return await call(pending, this.crashed);
     } finally {
       settled = true;
       signal?.removeEventListener('abort', onAbort);
@@ -92,7 +105,7 @@ export class GenerationClient {
   }
 
   countTokens(texts: string[]): Promise<number[]> {
-    return call(this.api().countTokens(texts));
+    return call(this.api().countTokens(texts), this.crashed);
   }
 
   dispose(): void {
@@ -101,5 +114,6 @@ export class GenerationClient {
     this.worker = undefined;
     this.remote = undefined;
     this.loaded = undefined;
+    this.crashed = undefined;
   }
 }

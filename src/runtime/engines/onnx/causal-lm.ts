@@ -141,7 +141,12 @@ export class CausalLm {
       const pos = BigInt64Array.from(ids, (_, j) => BigInt(this.pastLength + j));
       feeds.position_ids = new this.ort.Tensor('int64', pos, [1, ids.length]);
     }
-    const out = await this.session.run(feeds);
+    let out: InferenceSession.ReturnType;
+    try {
+      out = await this.session.run(feeds);
+    } catch (error) {
+      throw runError(error, this.name, total);
+    }
     const logits = out.logits;
     if (!logits || logits.dims.length !== 3) {
       throw new TokenSkipError(
@@ -183,6 +188,26 @@ export class CausalLm {
     this.reset();
     await this.session.release();
   }
+}
+
+/**
+ * A failed session run: on WebGPU a lost device or an exhausted GPU heap surfaces here as a plain
+ * Error; name it, so the UI can say what happened and offer WASM.
+ */
+export function runError(error: unknown, name: string, tokens: number): TokenSkipError {
+  const message = error instanceof Error ? error.message : String(error);
+  if (
+    /device (was |is )?lost|lost device|out of memory|OutOfMemory|allocat|\bOOM\b/i.test(message)
+  ) {
+    return new TokenSkipError(
+      'BACKEND_UNAVAILABLE',
+      `${name}: the GPU failed at ${tokens} tokens of context (${message}). Load the model again, use the WASM backend, or lower the token budget.`,
+      { cause: error },
+    );
+  }
+  return new TokenSkipError('INTERNAL', `${name}: ONNX Runtime failed: ${message}`, {
+    cause: error,
+  });
 }
 
 /** Index of the largest logit (the first on ties, like torch.argmax). */

@@ -146,14 +146,14 @@ export function createOnnxEngine(options: OnnxEngineOptions): GenerationEngine {
       }
       const next = argmax(await lm.forward(input));
       if (tokenIds.length === 0) firstTokenMs = performance.now();
-      if (stopIds.has(next)) {
+      if (stopIds.has(next) && !opts.ignoreEos) {
         finishReason = 'stop';
         break;
       }
       tokenIds.push(next);
       const delta = stream.push(next);
       if (delta) emit({ type: 'token', text: delta, tokenId: next });
-      if (stopTexts.some((s) => stream.current.includes(s))) {
+      if (!opts.ignoreEos && stopTexts.some((s) => stream.current.includes(s))) {
         finishReason = 'stop';
         break;
       }
@@ -162,7 +162,7 @@ export function createOnnxEngine(options: OnnxEngineOptions): GenerationEngine {
     }
     const endMs = performance.now();
     let text = stream.finish();
-    for (const s of stopTexts) {
+    for (const s of opts.ignoreEos ? [] : stopTexts) {
       const at = text.indexOf(s);
       if (at >= 0) text = text.slice(0, at);
     }

@@ -53,6 +53,8 @@ export interface WebLlmEngineOptions {
   /** The GPU's features, or null without WebGPU. Default: ask navigator.gpu. */
   gpuFeatures?: () => Promise<ReadonlySet<string> | null>;
   createEngine?: CreateMlcEngine;
+  /** Drops a model's cached files (default: WebLLM's deleteModelAllInfoInCache). */
+  clearCache?: (modelId: string, appConfig: AppConfig) => Promise<void>;
   seed?: number;
 }
 
@@ -74,6 +76,11 @@ async function navigatorGpuFeatures(): Promise<ReadonlySet<string> | null> {
 const defaultCreateEngine: CreateMlcEngine = async (modelId, config) => {
   const { CreateMLCEngine } = await import('@mlc-ai/web-llm');
   return CreateMLCEngine(modelId, config);
+};
+
+const defaultClearCache = async (modelId: string, appConfig: AppConfig): Promise<void> => {
+  const { deleteModelAllInfoInCache } = await import('@mlc-ai/web-llm');
+  await deleteModelAllInfoInCache(modelId, appConfig);
 };
 
 /** Our record as a WebLLM ModelRecord, with absolute URLs. */
@@ -150,6 +157,7 @@ function mapError(error: unknown, modelId: string): TokenSkipError {
 export function createWebLlmEngine(options: WebLlmEngineOptions): GenerationEngine {
   const models = options.models ?? [options.record];
   const createEngine = options.createEngine ?? defaultCreateEngine;
+  const clearCache = options.clearCache ?? defaultClearCache;
   let engine: MLCEngineInterface | undefined;
   let loadedRecord: WebLlmModelRecord | undefined;
 
@@ -170,7 +178,12 @@ export function createWebLlmEngine(options: WebLlmEngineOptions): GenerationEngi
         logLevel: 'WARN',
       });
     } catch (error) {
-      throw mapError(error, record.id);
+      const mapped = mapError(error, record.id);
+      // An interrupted download can leave a broken cache entry that fails every later load;
+      // drop it so the next attempt starts clean (GPU errors leave the cache alone).
+      if (mapped.code !== 'BACKEND_UNAVAILABLE')
+        await clearCache(record.id, appConfig).catch(() => undefined);
+      throw mapped;
     }
     loadedRecord = record;
     const fellBack =
@@ -215,7 +228,8 @@ export function createWebLlmEngine(options: WebLlmEngineOptions): GenerationEngi
       frequency_penalty: 0,
       presence_penalty: 0,
       seed: opts.seed ?? options.seed ?? 0,
-      ...(opts.stop && opts.stop.length > 0 ? { stop: opts.stop } : {}),
+      ...(opts.stop && opts.stop.length > 0 && !opts.ignoreEos ? { stop: opts.stop } : {}),
+      ...(opts.ignoreEos ? { ignore_eos: true } : {}),
     };
     const mlc = engine;
     if (opts.signal?.aborted) {
