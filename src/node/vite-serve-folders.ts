@@ -16,7 +16,9 @@ const contentTypes: Record<string, string> = {
 
 function middleware(root: string, folders: string[]): Connect.NextHandleFunction {
   return (req, res, next) => {
-    const url = decodeURIComponent((req.url ?? '').split('?')[0] ?? '');
+    // Vite's own module requests carry a query (`/models/manifest.json?import`): leave them to Vite.
+    if ((req.url ?? '').includes('?')) return next();
+    const url = decodeURIComponent(req.url ?? '');
     const folder = folders.find((f) => url.startsWith(`/${f}/`));
     if (!folder) return next();
     const file = path.resolve(root, `.${url}`);
