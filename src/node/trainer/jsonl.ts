@@ -1,40 +1,12 @@
 /**
- * JSONL reading with line-numbered errors: a malformed line names the file and line and says
- * what to do, instead of failing somewhere downstream.
+ * JSONL helpers for the trainer commands: records read through the CLI's one strict JSONL reader
+ * (line-numbered errors), and required fields with line-numbered errors.
  */
-import { readFile } from 'node:fs/promises';
 import { TokenSkipError } from '../../core/errors.ts';
+import { readJsonl as readJsonlChecked } from '../jsonl.ts';
 
 export async function readJsonl(path: string): Promise<Record<string, unknown>[]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    throw new TokenSkipError('MODEL_FILE_MISSING', `${path} does not exist; check the path.`);
-  }
-  const out: Record<string, unknown>[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]?.trim();
-    if (!line) continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (error) {
-      throw new TokenSkipError(
-        'MALFORMED_JSONL',
-        `${path}:${i + 1}: not valid JSON (${(error as Error).message}); fix or remove the line.`,
-      );
-    }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw new TokenSkipError(
-        'MALFORMED_JSONL',
-        `${path}:${i + 1}: each line must be a JSON object.`,
-      );
-    }
-    out.push(value as Record<string, unknown>);
-  }
-  return out;
+  return (await readJsonlChecked(path)).records;
 }
 
 /** A required string field, with a line-numbered error when absent. */
