@@ -86,7 +86,11 @@ describe('tokenskip collect against OpenAI-compatible endpoints on loopback', ()
   it('retries timeouts and garbage, spreads over endpoints, fails cleanly, then resumes', async () => {
     const good = await serve(answerFor);
     let flakyHits = 0;
-    const flaky = await serve(() => (flakyHits++, { status: 503, body: 'overloaded' }));
+    // Overloaded for its first 2 requests, then a normal server: however the requests interleave,
+    // no sample can spend all 4 of its attempts on it (this used to be timing-dependent).
+    const flaky = await serve((prompt) =>
+      flakyHits++ < 2 ? { status: 503, body: 'overloaded' } : answerFor(prompt),
+    );
     const out = join(root, 'traces.jsonl');
     const args = [
       '--input',
