@@ -6,6 +6,7 @@
 import { commands } from './commands/index.ts';
 import type { CommandIO } from './commands/types.ts';
 import { TokenSkipError } from '../core/errors.ts';
+import { describeSystemError } from './system-errors.ts';
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -33,6 +34,13 @@ export async function main(argv: string[], io: CommandIO = process): Promise<num
   } catch (error) {
     if (error instanceof TokenSkipError) {
       io.stderr.write(`tokenskip ${name}: error [${error.code}]: ${error.message}\n`);
+      return 1;
+    }
+    const system = describeSystemError(error);
+    if (system) {
+      io.stderr.write(
+        `tokenskip ${name}: error [${(error as NodeJS.ErrnoException).code}]: ${system}\n`,
+      );
       return 1;
     }
     throw error;

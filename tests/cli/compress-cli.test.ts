@@ -10,11 +10,14 @@ import {
   rmSync,
   writeFileSync,
   appendFileSync,
+  closeSync,
+  openSync,
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { commands } from '../../src/node/commands/index.ts';
+import { describeSystemError } from '../../src/node/system-errors.ts';
 import { repoRoot } from '../helpers/fixtures.ts';
 
 const bin = path.join(repoRoot, 'bin/tokenskip.mjs');
@@ -197,5 +200,36 @@ describe('tokenskip compress: bad input leaves no output', () => {
     const { code, stderr } = cli(['compress'], 'word '.repeat(210_000));
     expect(code).toBe(1);
     expect(stderr).toMatch(/INPUT_TOO_LARGE.*Split it/);
+  });
+});
+
+describe('tokenskip compress: the file system fails', () => {
+  it('a full disk behind stdout gets a clear message, not a stack trace', () => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      const r = spawnSync(process.execPath, [bin, 'compress'], {
+        input: 'Janet sells 16 eggs.',
+        stdio: ['pipe', full, 'pipe'],
+        encoding: 'utf8',
+      });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/error \[ENOSPC\].*No space left on the device/);
+      expect(r.stderr).not.toMatch(/at .*node:internal/);
+    } finally {
+      closeSync(full);
+    }
+  });
+
+  it('describes the errors a long run can meet and says what to do', () => {
+    let enospc: unknown;
+    try {
+      writeFileSync('/dev/full', 'x');
+    } catch (error) {
+      enospc = error;
+    }
+    expect(describeSystemError(enospc)).toMatch(
+      /No space left on the device.*run the same command again/,
+    );
+    expect(describeSystemError(new Error('plain'))).toBeUndefined();
   });
 });
