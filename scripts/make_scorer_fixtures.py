@@ -30,6 +30,12 @@ import unicodedata
 import torch
 from torch import nn
 
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "trainer"))
+
+from token_classifier import EncoderLayer, added_token, mbert_tokenizer, wordpiece_split  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 N_PLACEHOLDERS = 100
 STOP_WORDS = set(
@@ -74,18 +80,6 @@ def keep_prior(word):
 
 # ---------------------------------------------------------------------------------------------
 # Tokenizers (tokenizer.json in the Hugging Face tokenizers format)
-
-
-def added_token(idx, content, lstrip=False):
-    return {
-        "id": idx,
-        "content": content,
-        "single_word": False,
-        "lstrip": lstrip,
-        "rstrip": False,
-        "normalized": False,
-        "special": True,
-    }
 
 
 def xlmr_tokenizer(texts, n_words):
@@ -154,90 +148,8 @@ def xlmr_tokenizer(texts, n_words):
     return tok, specials, pieces
 
 
-def wordpiece_split(text):
-    return re.findall(r"\w+|[^\w\s]", text)
-
-
-def mbert_tokenizer(texts, n_words):
-    words = collections.Counter()
-    chars = collections.Counter()
-    for t in texts:
-        for w in wordpiece_split(t):
-            words[w] += 1
-            chars.update(w)
-    pieces = ["[PAD]"] + [f"[unused{i}]" for i in range(1, 100)] + ["[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-    seen = set(pieces)
-    for ch, _ in sorted(chars.items(), key=lambda kv: (-kv[1], kv[0])):
-        for piece in (ch, "##" + ch):
-            if piece not in seen:
-                pieces.append(piece)
-                seen.add(piece)
-    for suffix in ("##s", "##ed", "##ing", "##er", "##ly", "##es", "##tion"):
-        if suffix not in seen:
-            pieces.append(suffix)
-            seen.add(suffix)
-    for w, _ in sorted(words.items(), key=lambda kv: (-kv[1], kv[0]))[:n_words]:
-        if w not in seen:
-            pieces.append(w)
-            seen.add(w)
-    tok = {
-        "version": "1.0",
-        "truncation": None,
-        "padding": None,
-        "added_tokens": [added_token(pieces.index(t), t) for t in ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")],
-        "normalizer": {
-            "type": "BertNormalizer",
-            "clean_text": True,
-            "handle_chinese_chars": True,
-            "strip_accents": None,
-            "lowercase": False,
-        },
-        "pre_tokenizer": {"type": "BertPreTokenizer"},
-        "post_processor": {"type": "BertProcessing", "sep": ["[SEP]", 102], "cls": ["[CLS]", 101]},
-        "decoder": {"type": "WordPiece", "prefix": "##", "cleanup": True},
-        "model": {
-            "type": "WordPiece",
-            "unk_token": "[UNK]",
-            "continuing_subword_prefix": "##",
-            "max_input_chars_per_word": 100,
-            "vocab": {p: i for i, p in enumerate(pieces)},
-        },
-    }
-    specials = {
-        "unk_token": "[UNK]",
-        "sep_token": "[SEP]",
-        "pad_token": "[PAD]",
-        "cls_token": "[CLS]",
-        "mask_token": "[MASK]",
-    }
-    return tok, specials, pieces
-
-
 # ---------------------------------------------------------------------------------------------
 # Model
-
-
-class EncoderLayer(nn.Module):
-    def __init__(self, d, n_head):
-        super().__init__()
-        self.n_head = n_head
-        self.qkv = nn.Linear(d, 3 * d)
-        self.proj = nn.Linear(d, d)
-        self.ln1 = nn.LayerNorm(d)
-        self.ff = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))
-        self.ln2 = nn.LayerNorm(d)
-
-    def forward(self, x, bias):
-        B, T, C = x.shape
-        q, k, v = self.qkv(x).split(C, dim=2)
-        q = q.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)  # (B, nh, T, hs)
-        k = k.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)
-        v = v.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)
-        att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(k.size(-1))) + bias  # (B, nh, T, T)
-        y = att.softmax(dim=-1) @ v
-        y = y.transpose(1, 2).contiguous().view(B, T, C)
-        x = self.ln1(x + self.proj(y))  # post-LN, as BERT
-        return self.ln2(x + self.ff(x))
 
 
 class TinyTokenClassifier(nn.Module):

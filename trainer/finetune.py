@@ -1,4 +1,9 @@
-"""LoRA SFT of a Qwen2/Llama-3 checkpoint on `tokenskip build` records: setup -> fit -> validate.
+"""LoRA SFT (or full-parameter training) of a Qwen2/Llama-3 checkpoint on `tokenskip build`
+records: setup -> fit -> validate.
+
+`--mode full` trains every weight instead of LoRA adapters (how the mini models are pretrained
+from a random init, trainer/tiny.py --tokenizer): checkpoints then hold the whole model, and the
+result is an HF model folder `<out>/model` (config, safetensors, tokenizer files of the base).
 
 Defaults are TokenSkip's (REFERENCE section 1): rank 8, alpha 16, all linear layers, dropout 0,
 AdamW lr 5e-5, 3 epochs, cosine with 10% warm-up, micro-batch 1 x accumulation 8, cutoff 2048,
@@ -67,6 +72,8 @@ class TrainArgs:
     """Optimizer steps between checkpoints."""
     max_steps: int = 0
     """Stop after this many optimizer steps (0 = run all epochs); the schedule still spans all epochs."""
+    mode: str = "lora"
+    """lora (adapters on all linear layers, base frozen) or full (every weight trained)."""
     precision: str = "auto"
     """auto (bf16 autocast on CUDA, fp32 on CPU), bf16 or fp32."""
     device: str = "auto"
@@ -85,6 +92,8 @@ class TrainArgs:
             raise ValueError("--precision must be auto, bf16 or fp32")
         if self.epochs < 1:
             raise ValueError("--epochs must be >= 1")
+        if self.mode not in ("lora", "full"):
+            raise ValueError("--mode must be lora or full")
 
 
 def emit(event: str, **fields) -> None:
@@ -132,14 +141,15 @@ def latest_checkpoint(out: str) -> Optional[str]:
     return os.path.join(root, steps[-1]) if steps else None
 
 
-def save_checkpoint(out: str, step: int, state: dict, lcfg: LoRAConfig, model, base: str, keep: int = 2) -> str:
+def save_checkpoint(out: str, step: int, state: dict, lcfg: Optional[LoRAConfig], model, base: str, keep: int = 2) -> str:
     root = os.path.join(out, "checkpoints")
     path = os.path.join(root, f"step-{step:06d}")
     tmp = path + ".partial"
     shutil.rmtree(tmp, ignore_errors=True)
     os.makedirs(tmp)
     torch.save(state, os.path.join(tmp, "state.pt"))
-    save_adapter(model, lcfg, tmp, base)
+    if lcfg is not None:
+        save_adapter(model, lcfg, tmp, base)
     shutil.rmtree(path, ignore_errors=True)
     os.replace(tmp, path)  # the checkpoint appears whole or not at all
     old = sorted(d for d in os.listdir(root) if d.startswith("step-") and not d.endswith(".partial"))
@@ -210,9 +220,11 @@ def run(args: TrainArgs) -> int:
 
     # Base weights in bf16 on GPU (half the memory), LoRA weights always fp32 (stable updates).
     model = load_model(args.base, dtype=torch.bfloat16 if use_bf16 and device.type == "cuda" else torch.float32, device=str(device))
-    lcfg = LoRAConfig(r=args.rank, lora_alpha=args.alpha, lora_dropout=args.dropout)
+    full = args.mode == "full"
+    lcfg = None if full else LoRAConfig(r=args.rank, lora_alpha=args.alpha, lora_dropout=args.dropout)
     torch.manual_seed(args.seed)
-    apply_lora(model, lcfg)
+    if lcfg is not None:
+        apply_lora(model, lcfg)
     for n, p in model.named_parameters():
         if p.requires_grad:
             p.data = p.data.float()
@@ -226,10 +238,15 @@ def run(args: TrainArgs) -> int:
         state = torch.load(os.path.join(ckpt, "state.pt"), map_location="cpu")
         if state.get("total_steps") != total_steps or state.get("train_records") != len(train_ds):
             raise ValueError(f"{ckpt}: checkpoint was made for another dataset or settings; pass --no-resume or another --out")
+        if state.get("mode", "lora") != args.mode:
+            raise ValueError(f"{ckpt}: checkpoint was made with --mode {state.get('mode', 'lora')}; pass --no-resume or another --out")
         sd = model.state_dict()
         with torch.no_grad():
-            for k, v in state["lora"].items():
-                sd[k[len(PREFIX):]].copy_(v)
+            if full:
+                model.load_state_dict(state["weights"])
+            else:
+                for k, v in state["lora"].items():
+                    sd[k[len(PREFIX):]].copy_(v)
         opt.load_state_dict(state["optimizer"])
         sched.load_state_dict(state["scheduler"])
         torch.set_rng_state(state["rng"]["cpu"])
@@ -248,7 +265,7 @@ def run(args: TrainArgs) -> int:
     if main_proc:
         with open(os.path.join(args.out, "train_args.json"), "w") as f:
             json.dump({**asdict(args), "world_size": world, "accumulation": accum, "total_steps": total_steps,
-                       "warmup_steps": warmup_steps, "lora": lcfg.to_peft(args.base), "trainer_version": VERSION,
+                       "warmup_steps": warmup_steps, "lora": lcfg.to_peft(args.base) if lcfg else None, "trainer_version": VERSION,
                        "torch": torch.__version__}, f, indent=2)
     say("start", total_steps=total_steps, steps_per_epoch=steps_per_epoch, epochs=args.epochs, train_records=len(train_ds),
         val_records=len(val_ds) if val_ds else 0, device=str(device), precision="bf16" if use_bf16 else "fp32",
@@ -256,8 +273,9 @@ def run(args: TrainArgs) -> int:
         trainable_params=sum(p.numel() for p in params))
 
     def checkpoint_state() -> dict:
+        weights = {"weights": {k: v.detach().clone() for k, v in model.state_dict().items()}} if full else {"lora": lora_state(model)}
         return {"step": step, "epoch": epoch, "micro": micro, "total_steps": total_steps, "train_records": len(train_ds),
-                "lora": lora_state(model), "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
+                "mode": args.mode, **weights, "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
                 "rng": {"cpu": torch.get_rng_state(), "cuda": torch.cuda.get_rng_state(device) if device.type == "cuda" else None},
                 "version": VERSION}
 
@@ -334,13 +352,39 @@ def run(args: TrainArgs) -> int:
         if val_ds is not None and val_loss is None:
             val_loss = evaluate(model, val_ds, device, autocast)
             say("val", step=step, epoch=epoch, val_loss=round(val_loss, 6))
-        adapter_dir = os.path.join(args.out, "adapter")
-        save_adapter(model, lcfg, adapter_dir, args.base)
+        if full:
+            adapter_dir = None
+            model_dir = save_full_model(model, args.base, os.path.join(args.out, "model"))
+        else:
+            model_dir = None
+            adapter_dir = os.path.join(args.out, "adapter")
+            save_adapter(model, lcfg, adapter_dir, args.base)
         save_checkpoint(args.out, step, checkpoint_state(), lcfg, model, args.base)
-        say("done", step=step, total_steps=total_steps, adapter=adapter_dir, train_loss=last_loss, val_loss=val_loss,
+        say("done", step=step, total_steps=total_steps, adapter=adapter_dir, model=model_dir, train_loss=last_loss, val_loss=val_loss,
             peak_mem_mb=round(peak_memory_mb(device), 1), elapsed_s=round(time.time() - t_start, 3))
     _finish(distributed)
     return 0
+
+
+TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "generation_config.json", "special_tokens_map.json",
+                   "vocab.json", "merges.txt")
+
+
+def save_full_model(model, base: str, out: str) -> str:
+    """The trained model as an HF folder beside the run: weights + config, the base's tokenizer files.
+    Written to `<out>.partial` and renamed, so a crash never leaves half a model."""
+    from model import save_model
+
+    tmp = out + ".partial"
+    shutil.rmtree(tmp, ignore_errors=True)
+    save_model(model, tmp, dtype=torch.float32)
+    for name in TOKENIZER_FILES:
+        src = os.path.join(base, name)
+        if os.path.exists(src):
+            shutil.copyfile(src, os.path.join(tmp, name))
+    shutil.rmtree(out, ignore_errors=True)
+    os.replace(tmp, out)
+    return out
 
 
 class _null:

@@ -6,6 +6,8 @@ the pipeline (Node tokenization, training, merge, ONNX/MLC export) runs on it as
 
     python trainer/tiny.py out/tiny --layers 2 --hidden 16 --seed 0
     python trainer/tiny.py out/q05 --preset qwen2.5-0.5b      # random weights, real shapes
+    python trainer/tiny.py out/mini-init --tokenizer out/tok --layers 4 --hidden 192 --std 0.02
+                                                              # a model to pretrain (tokenizer.json given)
 """
 from __future__ import annotations
 
@@ -62,23 +64,43 @@ def tokenizer_json() -> dict:
 
 
 def make(out: str, layers: int = 2, hidden: int = 16, heads: int = 4, kv_heads: int = 2, intermediate: int = 32,
-         vocab: int = 320, seed: int = 0, model_type: str = "qwen2", preset: str = "", dtype: str = "float32") -> str:
+         vocab: int = 320, seed: int = 0, model_type: str = "qwen2", preset: str = "", dtype: str = "float32",
+         tokenizer: str = "", std: float = 0.0, max_positions: int = 4096, rope_theta: float = 1000000.0) -> str:
+    """`tokenizer`: a folder with tokenizer.json (+ tokenizer_config.json) to use instead of the byte-only one;
+    the vocabulary size and the special ids come from it. `std`: init scale (0 = the test default)."""
+    tok = tokenizer_json()
+    tok_cfg = {"tokenizer_class": "Qwen2Tokenizer", "eos_token": "<|im_end|>", "pad_token": "<|endoftext|>",
+               "bos_token": None, "model_max_length": max_positions}
+    if tokenizer:
+        with open(os.path.join(tokenizer, "tokenizer.json"), encoding="utf-8") as f:
+            tok = json.load(f)
+        cfg_path = os.path.join(tokenizer, "tokenizer_config.json")
+        if os.path.exists(cfg_path):
+            with open(cfg_path, encoding="utf-8") as f:
+                tok_cfg = json.load(f)
+    specials = {t["content"]: t["id"] for t in tok["added_tokens"]}
+    missing = [s for s in SPECIALS if s not in specials]
+    if missing:
+        raise ValueError(f"{tokenizer or 'tokenizer'}: tokenizer.json lacks the chat tokens {missing}")
+    if tokenizer:
+        vocab = max([*tok["model"]["vocab"].values(), *specials.values()]) + 1
     kw = dict(model_type=model_type, vocab_size=vocab, hidden_size=hidden, intermediate_size=intermediate,
               num_hidden_layers=layers, num_attention_heads=heads, num_key_value_heads=kv_heads,
-              max_position_embeddings=4096, tie_word_embeddings=True)
+              max_position_embeddings=max_positions, tie_word_embeddings=True, rope_theta=rope_theta)
     if preset:
         kw.update(PRESETS[preset])
-    cfg = Config(**kw, extra={"bos_token_id": 256, "eos_token_id": 258})
+    eos, pad = specials["<|im_end|>"], specials["<|endoftext|>"]
+    cfg = Config(**kw, extra={"bos_token_id": pad, "eos_token_id": eos})
     torch.manual_seed(seed)
-    # Larger embeddings than a real init: with hidden 16, std 0.02 leaves the tied head unable to
-    # move the logits far from uniform, and a few LoRA steps could not show learning.
-    model = init_random(CausalLM(cfg), seed=seed, std=0.02 if preset else 0.2, embed_std=0.02 if preset else 1.0)
+    # Test default: larger embeddings than a real init: with hidden 16, std 0.02 leaves the tied head
+    # unable to move the logits far from uniform, and a few LoRA steps could not show learning.
+    w_std, e_std = (std, std) if std else ((0.02, 0.02) if preset else (0.2, 1.0))
+    model = init_random(CausalLM(cfg), seed=seed, std=w_std, embed_std=e_std)
     save_model(model, out, dtype={"float32": torch.float32, "bfloat16": torch.bfloat16}[dtype])
     files = {
-        "tokenizer.json": tokenizer_json(),
-        "tokenizer_config.json": {"tokenizer_class": "Qwen2Tokenizer", "eos_token": "<|im_end|>", "pad_token": "<|endoftext|>",
-                                  "bos_token": None, "model_max_length": 4096},
-        "generation_config.json": {"eos_token_id": [258, 256], "pad_token_id": 256, "do_sample": False},
+        "tokenizer.json": tok,
+        "tokenizer_config.json": tok_cfg,
+        "generation_config.json": {"eos_token_id": [eos, pad], "pad_token_id": pad, "do_sample": False},
     }
     for name, obj in files.items():
         with open(os.path.join(out, name), "w") as f:
@@ -99,7 +121,12 @@ if __name__ == "__main__":
     p.add_argument("--model-type", default="qwen2", choices=["qwen2", "llama"])
     p.add_argument("--preset", default="", choices=[""] + list(PRESETS))
     p.add_argument("--dtype", default="float32", choices=["float32", "bfloat16"])
+    p.add_argument("--tokenizer", default="", help="folder with tokenizer.json to use (sets the vocabulary size)")
+    p.add_argument("--std", type=float, default=0.0, help="init std of weights and embeddings (0: test default)")
+    p.add_argument("--max-positions", type=int, default=4096)
+    p.add_argument("--rope-theta", type=float, default=1000000.0)
     a = p.parse_args()
     torch.set_num_threads(2)
-    make(a.out, a.layers, a.hidden, a.heads, a.kv_heads, a.intermediate, a.vocab, a.seed, a.model_type, a.preset, a.dtype)
+    make(a.out, a.layers, a.hidden, a.heads, a.kv_heads, a.intermediate, a.vocab, a.seed, a.model_type, a.preset, a.dtype,
+         a.tokenizer, a.std, a.max_positions, a.rope_theta)
     print(json.dumps({"event": "done", "out": a.out}))

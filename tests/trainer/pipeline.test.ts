@@ -118,8 +118,10 @@ describe(`trainer pipeline on a tiny Qwen2 (CPU)${skipReason ? ` — cannot run:
       '--out',
       join(root, 'collected.jsonl'),
     ]);
-    expect(c.code, c.err).toBe(0);
-    expect(lastJson(c.out)).toMatchObject({ total: 3 });
+    // Nothing kept is an error, and no trace file is written (the journal keeps the answers).
+    expect(c.code).not.toBe(0);
+    expect(c.err).toMatch(/no trace kept: 3 of 3 answers were wrong/);
+    expect(existsSync(join(root, 'collected.jsonl'))).toBe(false);
     const journal = readFileSync(join(root, 'collected.jsonl.journal.jsonl'), 'utf8');
     expect(journal.trim().split('\n')).toHaveLength(3);
 

@@ -9,6 +9,7 @@
  * Inference prompts come from src/core/prompts (one source of truth for the app and the trainer);
  * this module adds what training needs: the record, the chat pair with the response, γ draws, splits.
  */
+import { seededRandom } from '../random.ts';
 import {
   INSTRUCTION,
   buildPrompt,
@@ -100,17 +101,7 @@ export function chatFormatFor(modelType: string): ChatFormat {
   throw new RangeError(`model_type '${modelType}' has no TokenSkip chat format (qwen2 or llama)`);
 }
 
-/** mulberry32: a small seeded PRNG, so γ draws and splits are reproducible across machines. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 /** One γ per sample, uniformly from `pool` (all of GAMMAS in the TokenSkip recipe). */
 export function drawGammas(n: number, seed: number, pool: readonly number[] = GAMMAS): number[] {

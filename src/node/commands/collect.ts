@@ -200,6 +200,14 @@ export const collectCommand: Command = {
     }
     const entries = [...done.values()].sort((a, b) => a.i - b.i);
     const kept = entries.filter((e) => e.status === 'kept').map((e) => e.record);
+    if (kept.length === 0) {
+      // An empty trace file would only fail later steps with a vaguer message.
+      const wrong = entries.filter((e) => e.status === 'wrong').length;
+      throw new TokenSkipError(
+        'EMPTY_INPUT',
+        `no trace kept: ${wrong} of ${entries.length} answers were wrong and the rest too long, so ${out} was not written. The model cannot solve these questions yet; train it further or check --dataset and --max-tokens (answers are in ${journal}).`,
+      );
+    }
     await writeAtomic(
       out,
       kept.map((r) => JSON.stringify(r)).join('\n') + (kept.length ? '\n' : ''),

@@ -9,6 +9,8 @@ import { trainCommand } from './train.ts';
 import { mergeCommand } from './merge.ts';
 import { exportCommand } from './export.ts';
 import { evalCommand } from './eval.ts';
+import { dataCommand } from './data.ts';
+import { miniCommand } from './mini.ts';
 
 export const commands: Command[] = [
   compressCommand,
@@ -20,4 +22,6 @@ export const commands: Command[] = [
   mergeCommand,
   exportCommand,
   evalCommand,
+  dataCommand,
+  miniCommand,
 ];

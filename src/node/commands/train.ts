@@ -2,6 +2,7 @@
  * `tokenskip train`: LoRA SFT in PyTorch (trainer/finetune.py), watched from Node.
  *
  *   tokenskip train --base Qwen2.5-0.5B-Instruct --data build/ --out runs/q05 [--nproc 4]
+ *   tokenskip train --mode full --base mini-init --data build/ --out runs/pretrain   # every weight
  *
  * The trainer's JSON-lines progress drives a progress bar. Ctrl-C (or SIGTERM) makes the trainer
  * save a checkpoint and stop; running the same command again resumes from the newest checkpoint,
@@ -31,6 +32,7 @@ const PASS_THROUGH = [
   'precision',
   'device',
   'threads',
+  'mode',
 ] as const;
 
 const USAGE = `Usage: tokenskip train --base DIR --data DIR --out DIR [options]
@@ -41,6 +43,7 @@ const USAGE = `Usage: tokenskip train --base DIR --data DIR --out DIR [options]
   --nproc N          data-parallel processes under torchrun (one per GPU)
   --python EXE       Python with PyTorch (default: TOKENSKIP_PYTHON or the first python3 that has torch)
   --no-resume        start over even if checkpoints exist
+  --mode M           lora (default: adapters, base frozen) or full (every weight; writes <out>/model)
   Hyper-parameters (TokenSkip defaults): --epochs 3 --lr 5e-5 --batch 8 --micro-batch 1 --cutoff 2048
   --warmup 0.1 --rank 8 --alpha 16 --seed 42 --save-every 50 --max-steps 0 --precision auto --device auto --threads 2
 `;
@@ -132,16 +135,22 @@ export const trainCommand: Command = {
         `trainer failed (exit ${result.code}): ${result.lastError ?? 'no message'}. Fix the cause and run the same command again; it resumes from the last checkpoint.`,
       );
     }
-    const adapter = join(out, 'adapter');
+    const full = values.mode === 'full';
+    const adapter = join(out, full ? 'model' : 'adapter');
     const inputs = [
       await digest(trainFile),
       ...(existsSync(valFile) ? [await digest(valFile)] : []),
       await digest(join(base, 'config.json')),
     ];
-    const outputs = [
-      await digest(join(adapter, 'adapter_model.safetensors')),
-      await digest(join(adapter, 'adapter_config.json')),
-    ];
+    const outputs = full
+      ? [
+          await digest(join(adapter, 'model.safetensors')),
+          await digest(join(adapter, 'config.json')),
+        ]
+      : [
+          await digest(join(adapter, 'adapter_model.safetensors')),
+          await digest(join(adapter, 'adapter_config.json')),
+        ];
     const settings = {
       base,
       nproc: nproc || 1,
@@ -158,7 +167,7 @@ export const trainCommand: Command = {
       results: { start, done, losses },
     });
     io.stdout.write(
-      `${JSON.stringify({ adapter, steps: done.step, train_loss: done.train_loss, val_loss: done.val_loss, losses })}\n`,
+      `${JSON.stringify({ [full ? 'model' : 'adapter']: adapter, steps: done.step, train_loss: done.train_loss, val_loss: done.val_loss, losses })}\n`,
     );
     return 0;
   },

@@ -1,0 +1,536 @@
+/**
+ * `tokenskip mini`: re-makes the shipped mini model pair from nothing, with the project's own
+ * pipeline, and prints the paper-style table.
+ *
+ *   tokenskip mini --out work/mini                  # the full recipe (about 2 h on 2 CPU cores)
+ *   tokenskip mini --out work/mini-quick --quick    # every step, tiny sizes (minutes; CI)
+ *   tokenskip mini --out work/mini --ship           # then copy the results into models/mini/
+ *
+ * Steps (each skipped when its marker in <out>/steps/ says it finished with the same settings;
+ * `train` and `collect` also resume mid-way from their own checkpoints and journals):
+ *   data -> tokenizer -> init -> pretrain (full-parameter) -> base ONNX -> collect (base model
+ *   answers the training questions, wrong traces dropped) -> scorer vocab -> teacher labels (CTS
+ *   of the base model) -> scorer (distilled token classifier) -> scorer quality -> assign γ ->
+ *   compress (mini scorer) -> build -> LoRA -> merge -> TokenSkip ONNX -> eval -> table.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { Command, CommandIO } from './types.ts';
+import { TokenSkipError } from '../../core/errors.ts';
+import { findPython, runTrainerScript, type PythonInfo } from '../trainer/python.ts';
+import { writeAtomic } from '../trainer/manifest.ts';
+import { readJsonl } from '../trainer/jsonl.ts';
+import { distilLabels, measureScorer } from '../pipeline/mini-scorer.ts';
+import { miniTable, tableMarkdown, type MiniTable } from '../pipeline/mini-table.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const CLI = join(ROOT, 'bin', 'tokenskip.mjs');
+
+const USAGE = `Usage: tokenskip mini --out DIR [options]
+
+  --out DIR        work folder (every step's output; re-run the same command to resume)
+  --quick          tiny sizes: every step runs in minutes (what CI runs)
+  --seed N         dataset seed (default 1)
+  --device D       auto (default), cpu or cuda: where PyTorch trains
+  --ship           copy base, TokenSkip model and scorer into models/mini/ when done
+  --threads N      CPU threads for PyTorch and onnxruntime (default 2)
+`;
+
+/** Sizes and hyper-parameters of a recipe. Chosen from measurements: see models/mini/README.md. */
+export interface Recipe {
+  pretrainProblems: number;
+  collectProblems: number;
+  testProblems: number;
+  model: { layers: number; hidden: number; heads: number; kvHeads: number; intermediate: number };
+  pretrain: { epochs: number; lr: number; batch: number };
+  scorer: { hidden: number; layers: number; heads: number; epochs: number; keepShare: number };
+  lora: { epochs: number; lr: number; batch: number; rank: number; alpha: number };
+}
+
+export const FULL: Recipe = {
+  pretrainProblems: 40_000,
+  collectProblems: 5_000,
+  testProblems: 500,
+  model: { layers: 4, hidden: 192, heads: 6, kvHeads: 2, intermediate: 512 },
+  pretrain: { epochs: 1, lr: 1.5e-3, batch: 32 },
+  scorer: { hidden: 128, layers: 3, heads: 4, epochs: 3, keepShare: 0.5 },
+  lora: { epochs: 3, lr: 2e-3, batch: 16, rank: 8, alpha: 16 },
+};
+
+export const QUICK: Recipe = {
+  pretrainProblems: 400,
+  collectProblems: 40,
+  testProblems: 10,
+  model: { layers: 1, hidden: 32, heads: 2, kvHeads: 1, intermediate: 64 },
+  pretrain: { epochs: 1, lr: 3e-3, batch: 16 },
+  scorer: { hidden: 32, layers: 1, heads: 2, epochs: 1, keepShare: 0.5 },
+  lora: { epochs: 1, lr: 2e-3, batch: 8, rank: 4, alpha: 8 },
+};
+
+export const GAMMA_LIST = [1, 0.9, 0.8, 0.7, 0.6, 0.5];
+
+interface Ctx {
+  out: string;
+  io: CommandIO;
+  py: PythonInfo;
+  recipe: Recipe;
+  seed: number;
+  device: string;
+  threads: number;
+}
+
+function say(ctx: Ctx, text: string): void {
+  ctx.io.stderr.write(`mini: ${text}\n`);
+}
+
+/** Runs `tokenskip <args>` in a child process; its stderr is shown, its stdout returned. */
+function cli(ctx: Ctx, args: string[]): Promise<string> {
+  return new Promise((res, rej) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: process.env,
+    });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => ctx.io.stderr.write(d));
+    child.on('error', rej);
+    child.on('close', (code) => {
+      if (code === 0) res(stdout);
+      else
+        rej(
+          new TokenSkipError(
+            'INTERNAL',
+            `step \`tokenskip ${args.slice(0, 2).join(' ')}\` failed (exit ${code}); fix the cause and run the same command again to resume.`,
+          ),
+        );
+    });
+  });
+}
+
+async function python(ctx: Ctx, script: string, args: string[]): Promise<void> {
+  const r = await runTrainerScript(ctx.py, script, args, {
+    stderr: ctx.io.stderr,
+    onEvent: (e) => {
+      if (e.event === 'done' || e.event === 'epoch' || e.event === 'vocab' || e.event === 'start')
+        say(ctx, `${script}: ${JSON.stringify(e)}`);
+    },
+  });
+  if (r.code !== 0) {
+    throw new TokenSkipError(
+      'INTERNAL',
+      `trainer/${script} failed (exit ${r.code}): ${r.lastError ?? 'see the messages above'}.`,
+    );
+  }
+}
+
+/**
+ * One resumable step: skipped when `<out>/steps/<name>.json` records the same settings; the marker
+ * is written only after the step finished, so an interrupted step runs again (and the commands
+ * that can, resume inside).
+ */
+async function step(
+  ctx: Ctx,
+  name: string,
+  settings: unknown,
+  run: () => Promise<unknown>,
+): Promise<void> {
+  const marker = join(ctx.out, 'steps', `${name}.json`);
+  const key = createHash('sha256').update(JSON.stringify(settings)).digest('hex');
+  if (existsSync(marker)) {
+    const prev = JSON.parse(await readFile(marker, 'utf8')) as { key?: string };
+    if (prev.key === key) {
+      say(ctx, `${name}: done already`);
+      return;
+    }
+  }
+  say(ctx, `${name} ...`);
+  const t0 = performance.now();
+  const result = await run();
+  const seconds = Math.round((performance.now() - t0) / 100) / 10;
+  await writeAtomic(marker, `${JSON.stringify({ key, settings, seconds, result }, null, 1)}\n`);
+  say(ctx, `${name}: ${seconds} s`);
+}
+
+function p(ctx: Ctx, ...parts: string[]): string {
+  return join(ctx.out, ...parts);
+}
+
+export async function runMini(ctx: Ctx): Promise<MiniTable> {
+  const r = ctx.recipe;
+  const threads = String(ctx.threads);
+  const dev = ctx.device === 'auto' ? [] : ['--device', ctx.device];
+  await step(ctx, 'data', { seed: ctx.seed, n: r.pretrainProblems }, () =>
+    cli(ctx, [
+      'data',
+      'arith',
+      '--out',
+      p(ctx, 'data'),
+      '--seed',
+      String(ctx.seed),
+      '--train',
+      String(r.pretrainProblems),
+    ]),
+  );
+  await step(ctx, 'tokenizer', {}, () =>
+    python(ctx, 'mini_tokenizer.py', [
+      '--data',
+      p(ctx, 'data', 'train.jsonl'),
+      '--out',
+      p(ctx, 'tokenizer'),
+    ]),
+  );
+  const m = r.model;
+  await step(ctx, 'init', m, () =>
+    python(ctx, 'tiny.py', [
+      p(ctx, 'init'),
+      '--tokenizer',
+      p(ctx, 'tokenizer'),
+      '--layers',
+      String(m.layers),
+      '--hidden',
+      String(m.hidden),
+      '--heads',
+      String(m.heads),
+      '--kv-heads',
+      String(m.kvHeads),
+      '--intermediate',
+      String(m.intermediate),
+      '--std',
+      '0.02',
+      '--max-positions',
+      '512',
+      '--rope-theta',
+      '10000',
+      '--seed',
+      '0',
+    ]),
+  );
+  await step(ctx, 'pretrain-data', {}, async () => {
+    // γ = 1 for every problem: the base model learns the task from the full, verbose CoTs.
+    const rows = await readJsonl(p(ctx, 'data', 'train.jsonl'));
+    const lines = rows.map(({ roles: _roles, ...row }) => JSON.stringify({ ...row, gamma: 1 }));
+    await writeAtomic(p(ctx, 'pretrain-traces.jsonl'), lines.join('\n') + '\n');
+    return cli(ctx, [
+      'build',
+      '--model',
+      p(ctx, 'init'),
+      '--traces',
+      p(ctx, 'pretrain-traces.jsonl'),
+      '--out',
+      p(ctx, 'build-pretrain'),
+      '--val',
+      '0.01',
+      '--force',
+    ]);
+  });
+  const pt = r.pretrain;
+  await step(ctx, 'pretrain', pt, () =>
+    cli(ctx, [
+      'train',
+      '--mode',
+      'full',
+      '--base',
+      p(ctx, 'init'),
+      '--data',
+      p(ctx, 'build-pretrain'),
+      '--out',
+      p(ctx, 'pretrain'),
+      '--micro-batch',
+      String(pt.batch),
+      '--batch',
+      String(pt.batch),
+      '--lr',
+      String(pt.lr),
+      '--epochs',
+      String(pt.epochs),
+      '--warmup',
+      '0.02',
+      '--save-every',
+      '100',
+      '--threads',
+      threads,
+      ...dev,
+    ]),
+  );
+  const base = p(ctx, 'pretrain', 'model');
+  await step(ctx, 'base-onnx', {}, () =>
+    cli(ctx, ['export', 'onnx', '--model', base, '--out', p(ctx, 'base-onnx'), '--force']),
+  );
+  await step(ctx, 'collect', { n: r.collectProblems }, () =>
+    cli(ctx, [
+      'collect',
+      '--input',
+      p(ctx, 'data', 'train.jsonl'),
+      '--limit',
+      String(r.collectProblems),
+      '--model-dir',
+      base,
+      '--onnx-model',
+      p(ctx, 'base-onnx'),
+      '--dataset',
+      'gsm8k',
+      '--max-tokens',
+      '256',
+      '--out',
+      p(ctx, 'traces.jsonl'),
+    ]),
+  );
+  await step(ctx, 'scorer-vocab', {}, () =>
+    python(ctx, 'scorer.py', [
+      'vocab',
+      '--data',
+      p(ctx, 'data', 'train.jsonl'),
+      '--out',
+      p(ctx, 'scorer'),
+    ]),
+  );
+  const sc = r.scorer;
+  await step(ctx, 'teacher-labels', { keepShare: sc.keepShare }, () =>
+    distilLabels({
+      traces: p(ctx, 'traces.jsonl'),
+      reference: p(ctx, 'base-onnx'),
+      scorerDir: p(ctx, 'scorer'),
+      out: p(ctx, 'scorer-labels'),
+      keepShare: sc.keepShare,
+      threads: ctx.threads,
+      stderr: ctx.io.stderr,
+    }),
+  );
+  await step(ctx, 'scorer', sc, () =>
+    python(ctx, 'scorer.py', [
+      'train',
+      '--records',
+      p(ctx, 'scorer-labels', 'train.jsonl'),
+      '--val-records',
+      p(ctx, 'scorer-labels', 'val.jsonl'),
+      '--out',
+      p(ctx, 'scorer'),
+      '--hidden',
+      String(sc.hidden),
+      '--layers',
+      String(sc.layers),
+      '--heads',
+      String(sc.heads),
+      '--epochs',
+      String(sc.epochs),
+      '--threads',
+      threads,
+    ]),
+  );
+  await step(ctx, 'scorer-quality', {}, () =>
+    measureScorer({
+      scorer: p(ctx, 'scorer'),
+      problems: p(ctx, 'data', 'val.jsonl'),
+      rates: [0.7, 0.5],
+      out: p(ctx, 'scorer-quality.json'),
+      threads: ctx.threads,
+    }),
+  );
+  await step(ctx, 'assign-gamma', {}, () =>
+    cli(ctx, [
+      'build',
+      '--assign-gamma',
+      '--traces',
+      p(ctx, 'traces.jsonl'),
+      '--out',
+      p(ctx, 'planned.jsonl'),
+      '--seed',
+      '42',
+    ]),
+  );
+  await step(ctx, 'compress', {}, async () => {
+    await rm(p(ctx, 'compressed.jsonl'), { force: true });
+    return cli(ctx, [
+      'compress',
+      '--model',
+      p(ctx, 'scorer'),
+      '--in',
+      p(ctx, 'planned.jsonl'),
+      '--field',
+      'cot',
+      '--rate-field',
+      'gamma',
+      '--out',
+      p(ctx, 'compressed.jsonl'),
+      '--fresh',
+    ]);
+  });
+  await step(ctx, 'build', {}, () =>
+    cli(ctx, [
+      'build',
+      '--model',
+      base,
+      '--traces',
+      p(ctx, 'compressed.jsonl'),
+      '--out',
+      p(ctx, 'build'),
+      '--force',
+    ]),
+  );
+  const lo = r.lora;
+  await step(ctx, 'lora', lo, () =>
+    cli(ctx, [
+      'train',
+      '--base',
+      base,
+      '--data',
+      p(ctx, 'build'),
+      '--out',
+      p(ctx, 'lora'),
+      '--micro-batch',
+      String(lo.batch),
+      '--batch',
+      String(lo.batch),
+      '--lr',
+      String(lo.lr),
+      '--epochs',
+      String(lo.epochs),
+      '--rank',
+      String(lo.rank),
+      '--alpha',
+      String(lo.alpha),
+      '--save-every',
+      '100',
+      '--threads',
+      threads,
+      ...dev,
+    ]),
+  );
+  await step(ctx, 'merge', {}, () =>
+    cli(ctx, [
+      'merge',
+      '--base',
+      base,
+      '--adapter',
+      p(ctx, 'lora'),
+      '--out',
+      p(ctx, 'merged'),
+      '--force',
+    ]),
+  );
+  await step(ctx, 'tokenskip-onnx', {}, () =>
+    cli(ctx, [
+      'export',
+      'onnx',
+      '--model',
+      p(ctx, 'merged'),
+      '--out',
+      p(ctx, 'tokenskip-onnx'),
+      '--force',
+    ]),
+  );
+  const test = [
+    '--input',
+    p(ctx, 'data', 'test.jsonl'),
+    '--limit',
+    String(r.testProblems),
+    '--dataset',
+    'gsm8k',
+    '--max-tokens',
+    '256',
+  ];
+  await step(ctx, 'eval-base', { n: r.testProblems }, () =>
+    cli(ctx, [
+      'eval',
+      ...test,
+      '--model-dir',
+      base,
+      '--onnx-model',
+      p(ctx, 'base-onnx'),
+      '--gammas',
+      '1',
+      '--out',
+      p(ctx, 'eval-base.json'),
+    ]),
+  );
+  await step(ctx, 'eval-tokenskip', { n: r.testProblems }, () =>
+    cli(ctx, [
+      'eval',
+      ...test,
+      '--model-dir',
+      p(ctx, 'merged'),
+      '--onnx-model',
+      p(ctx, 'tokenskip-onnx'),
+      '--gammas',
+      GAMMA_LIST.join(','),
+      '--out',
+      p(ctx, 'eval-tokenskip.json'),
+    ]),
+  );
+  const table = await miniTable(ctx.out);
+  await writeAtomic(p(ctx, 'table.json'), `${JSON.stringify(table, null, 2)}\n`);
+  say(ctx, `results on ${table.n} held-out problems:\n${tableMarkdown(table)}`);
+  return table;
+}
+
+/** Copies the three models into models/mini/ (the app's and the CLI's defaults). */
+export async function shipMini(out: string, dest = join(ROOT, 'models', 'mini')): Promise<void> {
+  const parts: [string, string][] = [
+    [join(out, 'base-onnx'), join(dest, 'base')],
+    [join(out, 'tokenskip-onnx'), join(dest, 'tokenskip')],
+    [join(out, 'scorer'), join(dest, 'scorer')],
+  ];
+  for (const [from, to] of parts) {
+    await rm(to, { recursive: true, force: true });
+    await mkdir(to, { recursive: true });
+    await cp(from, to, {
+      recursive: true,
+      // Only what the runtimes read: no manifests with machine paths, no partial files.
+      filter: (src) => !/manifest\.json$|\.partial$/.test(src),
+    });
+  }
+  for (const f of ['table.json', 'scorer-quality.json']) {
+    await cp(join(out, f), join(dest, f));
+  }
+  await writeFile(join(dest, '.gitattributes'), '*.onnx binary\n');
+}
+
+export const miniCommand: Command = {
+  name: 'mini',
+  summary: 'Re-make the shipped mini models from scratch (data, pretrain, scorer, TokenSkip, eval)',
+  usage: USAGE,
+  async run(argv, io) {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        out: { type: 'string' },
+        quick: { type: 'boolean', default: false },
+        seed: { type: 'string', default: '1' },
+        device: { type: 'string', default: 'auto' },
+        ship: { type: 'boolean', default: false },
+        threads: { type: 'string', default: '2' },
+      },
+    });
+    if (!values.out) throw new TokenSkipError('INVALID_ARGUMENT', `--out is required.\n${USAGE}`);
+    const seed = Number(values.seed);
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
+      throw new TokenSkipError(
+        'INVALID_ARGUMENT',
+        `--seed must be a whole number from 0 to 4294967295.`,
+      );
+    const threads = Number(values.threads);
+    if (!Number.isInteger(threads) || threads < 1)
+      throw new TokenSkipError('INVALID_ARGUMENT', `--threads must be a positive whole number.`);
+    if (!['auto', 'cpu', 'cuda'].includes(values.device as string))
+      throw new TokenSkipError('INVALID_ARGUMENT', `--device must be auto, cpu or cuda.`);
+    const ctx: Ctx = {
+      out: values.out,
+      io,
+      py: await findPython(),
+      recipe: values.quick ? QUICK : FULL,
+      seed,
+      device: values.device as string,
+      threads,
+    };
+    await mkdir(ctx.out, { recursive: true });
+    const table = await runMini(ctx);
+    if (values.ship) await shipMini(ctx.out);
+    io.stdout.write(`${JSON.stringify(table)}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,146 @@
+/**
+ * The mini scorer's two pipeline steps that run models from Node:
+ * - `distilLabels`: CTS on the base model labels every collected CoT (the teacher), written as the
+ *   scorer's training records (src/node/pipeline/scorer-labels.ts);
+ * - `measureScorer`: the trained scorer compresses held-out TinyArith CoTs at a few γ through the
+ *   unchanged LLMLingua-2 path, and the kept words are tallied against the generator's word roles
+ *   (share of essential words kept, of filler dropped).
+ */
+import { TokenSkipError } from '../../core/errors.ts';
+import { validationIndices } from '../../core/trainer/tokenskip-format.ts';
+import { validateCausalOptions } from '../../core/scoring/causal-scorer.ts';
+import { scoreLingua2, selectLingua2 } from '../../core/compression/llmlingua2.ts';
+import { emptyTally, parseRoles, tallyRoles, type RoleTally } from '../../core/datasets/arith.ts';
+import { loadNodeCausalScorer } from '../../runtime/node/causal-scorer-node.ts';
+import { loadNodeScorer } from '../../runtime/node/scorer-node.ts';
+import { readJsonl, stringField } from '../trainer/jsonl.ts';
+import { writeAtomic } from '../trainer/manifest.ts';
+import { createBar } from '../trainer/progress.ts';
+import {
+  loadScorerTokenizer,
+  scorerRecord,
+  teacherLabels,
+  IGNORE_INDEX,
+  type ScorerRecord,
+} from './scorer-labels.ts';
+
+export interface DistilOptions {
+  traces: string;
+  /** The teacher: a causal LM folder in the transformers.js layout (the base model's ONNX export). */
+  reference: string;
+  scorerDir: string;
+  out: string;
+  keepShare: number;
+  threads: number;
+  stderr: NodeJS.WritableStream;
+}
+
+export async function distilLabels(o: DistilOptions): Promise<Record<string, unknown>> {
+  const traces = await readJsonl(o.traces);
+  if (traces.length < 2) {
+    throw new TokenSkipError(
+      'EMPTY_INPUT',
+      `${o.traces}: ${traces.length} trace(s); the scorer needs at least 2 (train and validation).`,
+    );
+  }
+  const teacher = await loadNodeCausalScorer(o.reference, {
+    scorer: 'cts',
+    options: validateCausalOptions({ condition: 'answer' }),
+    selection: 'reference',
+    threads: o.threads,
+  });
+  const tokenizer = await loadScorerTokenizer(o.scorerDir);
+  const records: ScorerRecord[] = [];
+  let kept = 0;
+  let labelled = 0;
+  const bar = createBar(o.stderr, 'teacher', traces.length);
+  try {
+    for (const [i, t] of traces.entries()) {
+      const where = `${o.traces}:${i + 1}`;
+      const cot = stringField(t, ['cot'], where);
+      const answer = stringField(t, ['prediction', 'answer'], where);
+      const scored = await teacher.score({ cot, answer });
+      const rec = scorerRecord(
+        String(t.id ?? i),
+        cot,
+        scored,
+        teacherLabels(scored, o.keepShare),
+        tokenizer,
+      );
+      for (const l of rec.labels) {
+        if (l === IGNORE_INDEX) continue;
+        labelled++;
+        kept += l;
+      }
+      records.push(rec);
+      bar.increment();
+    }
+  } finally {
+    bar.stop();
+    await teacher.reference.session.release();
+  }
+  const held = validationIndices(records.length, 0.1, 42);
+  const lines = (keep: boolean) =>
+    records
+      .filter((_, i) => held.has(i) === keep)
+      .map((r) => JSON.stringify(r))
+      .join('\n') + '\n';
+  await writeAtomic(`${o.out}/train.jsonl`, lines(false));
+  await writeAtomic(`${o.out}/val.jsonl`, lines(true));
+  return {
+    records: records.length,
+    val: held.size,
+    token_keep_share: labelled ? kept / labelled : 0,
+    teacher: 'cts, condition answer',
+  };
+}
+
+export interface ScorerQuality {
+  problems: number;
+  rates: Record<
+    string,
+    { essential_kept: number; filler_dropped: number; context_kept: number; tally: RoleTally }
+  >;
+}
+
+export async function measureScorer(o: {
+  scorer: string;
+  problems: string;
+  rates: number[];
+  out: string;
+  threads: number;
+  limit?: number;
+}): Promise<ScorerQuality> {
+  const rows = (await readJsonl(o.problems)).slice(0, o.limit ?? 500);
+  const scorer = await loadNodeScorer(o.scorer, { threads: o.threads });
+  try {
+    const cots = rows.map((r, i) => stringField(r, ['cot'], `${o.problems}:${i + 1}`));
+    const scored = await scoreLingua2(
+      cots,
+      scorer.tokenizer,
+      scorer.classifier,
+      {},
+      scorer.modelId,
+    );
+    const result: ScorerQuality = { problems: rows.length, rates: {} };
+    for (const rate of o.rates) {
+      const tally = emptyTally();
+      scored.forEach((s, i) => {
+        const labels = selectLingua2(s, rate, scorer.tokenizer).word_labels;
+        const roles = parseRoles(stringField(rows[i]!, ['roles'], `${o.problems}:${i + 1}`));
+        tallyRoles(tally, cots[i]!, roles, labels);
+      });
+      const share = (k: { kept: number; total: number }) => (k.total ? k.kept / k.total : 0);
+      result.rates[String(rate)] = {
+        essential_kept: share(tally.essential),
+        filler_dropped: 1 - share(tally.filler),
+        context_kept: share(tally.context),
+        tally,
+      };
+    }
+    await writeAtomic(o.out, `${JSON.stringify(result, null, 2)}\n`);
+    return result;
+  } finally {
+    await scorer.classifier.release();
+  }
+}

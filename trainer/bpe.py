@@ -1,0 +1,146 @@
+"""Byte-level BPE in Qwen2's layout, trained on a corpus: the tokenizer of the mini models.
+
+Writes a Hugging Face `tokenizer.json` (NFC normaliser, Qwen2's pre-tokenizer regex, ByteLevel
+decoder, Qwen2's chat special tokens) that `@huggingface/tokenizers` in Node and in the browser
+loads like a real Qwen2 tokenizer. Qwen2's regex splits every digit into its own piece, so
+numbers are always read digit by digit ("15" -> "1", "5"), which makes small arithmetic learnable.
+
+    merges = train_bpe(texts, n_merges=800)
+    write_tokenizer(out_dir, merges)
+
+Training uses an ASCII transcription of the regex (Python's `re` has no \\p{L}); on ASCII text it
+splits exactly as the real regex does, and the corpus is ASCII (checked).
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import unicodedata
+from typing import Dict, Iterable, List, Tuple
+
+SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+
+QWEN2_REGEX = (
+    r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}"
+    r"| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+)
+ASCII_REGEX = re.compile(
+    r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\nA-Za-z0-9]?[A-Za-z]+|[0-9]"
+    r"| ?[^\sA-Za-z0-9]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+)
+SPECIAL_RE = re.compile("(" + "|".join(re.escape(s) for s in SPECIALS) + ")")
+
+
+def bytes_to_unicode() -> Dict[int, str]:
+    """GPT-2's byte -> printable character table used by every byte-level BPE."""
+    keep = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
+    chars, n = {}, 0
+    for b in range(256):
+        if b in keep:
+            chars[b] = chr(b)
+        else:
+            chars[b] = chr(256 + n)
+            n += 1
+    return chars
+
+
+BYTE_CHARS = bytes_to_unicode()
+
+
+def pretokenize(text: str) -> List[str]:
+    text = unicodedata.normalize("NFC", text)
+    if not text.isascii():
+        raise ValueError("the BPE trainer handles ASCII text only (the regex is transcribed for ASCII)")
+    pieces: List[str] = []
+    for part in SPECIAL_RE.split(text):
+        if part and part not in SPECIALS:
+            pieces.extend("".join(BYTE_CHARS[b] for b in p.encode("utf-8")) for p in ASCII_REGEX.findall(part))
+    return pieces
+
+
+def train_bpe(texts: Iterable[str], n_merges: int, min_count: int = 2) -> List[Tuple[str, str]]:
+    """Classic BPE: repeatedly merge the most frequent adjacent pair (ties: smallest pair), until
+    `n_merges` merges or no pair occurs `min_count` times."""
+    counts: Dict[str, int] = {}
+    for text in texts:
+        for word in pretokenize(text):
+            counts[word] = counts.get(word, 0) + 1
+    words = [(list(w), c) for w, c in sorted(counts.items())]
+    merges: List[Tuple[str, str]] = []
+    for _ in range(n_merges):
+        pairs: Dict[Tuple[str, str], int] = {}
+        for symbols, c in words:
+            for a, b in zip(symbols, symbols[1:]):
+                pairs[(a, b)] = pairs.get((a, b), 0) + c
+        if not pairs:
+            break
+        best, count = min(pairs.items(), key=lambda kv: (-kv[1], kv[0]))
+        if count < min_count:
+            break
+        merges.append(best)
+        joined = best[0] + best[1]
+        for symbols, _c in words:
+            i = 0
+            while i < len(symbols) - 1:
+                if symbols[i] == best[0] and symbols[i + 1] == best[1]:
+                    symbols[i:i + 2] = [joined]
+                i += 1
+    return merges
+
+
+def vocab_of(merges: List[Tuple[str, str]]) -> Dict[str, int]:
+    vocab = {BYTE_CHARS[b]: b for b in range(256)}
+    for a, b in merges:
+        vocab.setdefault(a + b, len(vocab))
+    for s in SPECIALS:
+        vocab[s] = len(vocab)
+    return vocab
+
+
+def tokenizer_json(merges: List[Tuple[str, str]]) -> dict:
+    vocab = vocab_of(merges)
+    byte_level = {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": False, "use_regex": False}
+    return {
+        "version": "1.0",
+        "truncation": None,
+        "padding": None,
+        "added_tokens": [
+            {"id": vocab[s], "content": s, "single_word": False, "lstrip": False, "rstrip": False,
+             "normalized": False, "special": True}
+            for s in SPECIALS
+        ],
+        "normalizer": {"type": "NFC"},
+        "pre_tokenizer": {
+            "type": "Sequence",
+            "pretokenizers": [
+                {"type": "Split", "pattern": {"Regex": QWEN2_REGEX}, "behavior": "Isolated", "invert": False},
+                byte_level,
+            ],
+        },
+        "post_processor": byte_level,
+        "decoder": byte_level,
+        "model": {
+            "type": "BPE", "dropout": None, "unk_token": None, "continuing_subword_prefix": "",
+            "end_of_word_suffix": "", "fuse_unk": False, "byte_fallback": False, "ignore_merges": False,
+            "vocab": {t: i for t, i in vocab.items() if t not in SPECIALS},
+            "merges": [f"{a} {b}" for a, b in merges],
+        },
+    }
+
+
+def write_tokenizer(out: str, merges: List[Tuple[str, str]]) -> Dict[str, int]:
+    """tokenizer.json + tokenizer_config.json in Qwen2's conventions; returns the special ids."""
+    os.makedirs(out, exist_ok=True)
+    vocab = vocab_of(merges)
+    files = {
+        "tokenizer.json": tokenizer_json(merges),
+        "tokenizer_config.json": {"tokenizer_class": "Qwen2Tokenizer", "eos_token": "<|im_end|>",
+                                  "pad_token": "<|endoftext|>", "bos_token": None, "model_max_length": 512},
+    }
+    for name, obj in files.items():
+        tmp = os.path.join(out, name + ".partial")
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(obj, f, ensure_ascii=False, indent=1)
+        os.replace(tmp, os.path.join(out, name))
+    return {s: vocab[s] for s in SPECIALS} | {"vocab_size": len(vocab)}

@@ -1,0 +1,58 @@
+"""Trains the mini models' byte-level BPE on TinyArith text wrapped in the TokenSkip chat format.
+
+    python trainer/mini_tokenizer.py --data data/arith/train.jsonl --out work/mini/tokenizer
+
+The corpus is what the model will read and write: the Qwen2.5-Instruct prompt (with and without
+`<|eot_id|>{gamma}<|eot_id|>`), the question, the CoT and the final-answer sentence, so the fixed
+prompt and every task word become one or a few tokens. Deterministic for the same input.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from bpe import train_bpe, write_tokenizer  # noqa: E402
+
+INSTRUCTION = "Please reason step by step, and put your final answer within \\boxed{}."
+GAMMAS = ["0.9", "0.8", "0.7", "0.6", "0.5"]
+
+
+def chat_text(question: str, cot: str, answer: str, gamma: str) -> str:
+    """The TokenSkip Qwen2.5-Instruct training text (REFERENCE section 1, steps 3 and 5)."""
+    suffix = "" if gamma == "1" else f"<|eot_id|>{gamma}<|eot_id|>"
+    return (
+        "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\n"
+        f"{INSTRUCTION}\n{question}{suffix}<|im_end|>\n<|im_start|>assistant\n"
+        f"{cot}\n\nThe final answer is: $\\boxed{{{answer}}}$<|im_end|>"
+    )
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--data", required=True, help="TinyArith JSONL (question, cot, answer)")
+    p.add_argument("--out", required=True)
+    p.add_argument("--merges", type=int, default=1000)
+    p.add_argument("--limit", type=int, default=5000, help="problems read from --data")
+    a = p.parse_args(argv)
+    texts = []
+    with open(a.data, encoding="utf-8") as f:
+        for i, line in enumerate(f):
+            if i >= a.limit:
+                break
+            r = json.loads(line)
+            texts.append(chat_text(r["question"], r["cot"], r["answer"], "1" if i % 2 == 0 else GAMMAS[i % len(GAMMAS)]))
+    if not texts:
+        print(f"mini_tokenizer: {a.data} has no problems", file=sys.stderr)
+        return 2
+    merges = train_bpe(texts, a.merges)
+    ids = write_tokenizer(a.out, merges)
+    print(json.dumps({"event": "done", "out": a.out, "merges": len(merges), **ids}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
