@@ -1,12 +1,15 @@
 /**
- * The datasets shipped in `data/` as question/CoT examples: GSM8K (question, answer, cot with
- * `<<a*b=c>>` calculator notes) and MATH-500 (problem, solution, answer).
+ * The datasets shipped in `data/` as question/CoT examples: TinyArith (question, answer, cot; the
+ * mini models' task, src/core/datasets/arith.ts), GSM8K (question, answer, cot with `<<a*b=c>>`
+ * calculator notes) and MATH-500 (problem, solution, answer).
  */
 import { TokenSkipError } from '../errors.ts';
 
-export type DatasetId = 'gsm8k-test' | 'gsm8k-train' | 'math500-test';
+export type DatasetId = 'arith-test' | 'arith-train' | 'gsm8k-test' | 'gsm8k-train' | 'math500-test';
 
 export const datasets: Record<DatasetId, { label: string; path: string }> = {
+  'arith-test': { label: 'TinyArith test (1,000)', path: 'data/arith/test.jsonl' },
+  'arith-train': { label: 'TinyArith train (5,000)', path: 'data/arith/train.jsonl' },
   'gsm8k-test': { label: 'GSM8K test (1,319)', path: 'data/gsm8k/test.jsonl' },
   'gsm8k-train': { label: 'GSM8K train (7,473)', path: 'data/gsm8k/train.jsonl' },
   'math500-test': { label: 'MATH-500 test (500)', path: 'data/math-500/test.jsonl' },

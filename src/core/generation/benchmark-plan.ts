@@ -10,7 +10,7 @@
 import { TokenSkipError } from '../errors.ts';
 import { parseGammaList, validateGamma } from '../prompts/gamma.ts';
 
-export type BenchmarkDataset = 'gsm8k' | 'math';
+export type BenchmarkDataset = 'gsm8k' | 'math' | 'arith';
 
 export const BENCHMARK_DATASETS: Record<
   BenchmarkDataset,
@@ -18,7 +18,11 @@ export const BENCHMARK_DATASETS: Record<
 > = {
   gsm8k: { label: 'GSM8K test (1,319)', path: 'data/gsm8k/test.jsonl', maxNewTokens: 512 },
   math: { label: 'MATH-500 (500)', path: 'data/math-500/test.jsonl', maxNewTokens: 1024 },
+  arith: { label: 'TinyArith test (1,000)', path: 'data/arith/test.jsonl', maxNewTokens: 256 },
 };
+
+/** The grading rules of a benchmark dataset: TinyArith answers are numbers, graded as GSM8K's. */
+export const gradingRules = (d: BenchmarkDataset): 'gsm8k' | 'math' => (d === 'math' ? 'math' : 'gsm8k');
 
 export type BackendPreference = 'auto' | 'webgpu' | 'wasm';
 
@@ -88,9 +92,10 @@ export function parseDataset(text: string | null): BenchmarkDataset {
   const t = (text ?? 'gsm8k').toLowerCase();
   if (t === 'gsm8k') return 'gsm8k';
   if (t === 'math' || t === 'math-500' || t === 'math500') return 'math';
+  if (t === 'arith' || t === 'tinyarith') return 'arith';
   throw new TokenSkipError(
     'INVALID_ARGUMENT',
-    `dataset must be gsm8k or math (MATH-500), got ${JSON.stringify(text)}.`,
+    `dataset must be gsm8k, math (MATH-500) or arith (TinyArith), got ${JSON.stringify(text)}.`,
   );
 }
 

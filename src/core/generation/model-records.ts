@@ -59,6 +59,29 @@ const qwenLib = (size: '0.5B' | '1.5B', q: string) =>
 export const GENERATION_MODELS: GenerationModelRecord[] = [
   {
     engine: 'onnx',
+    id: 'mini-tokenskip',
+    label: 'TokenSkip-mini (ONNX, trained by this project)',
+    family: 'qwen2.5-instruct',
+    tokenskip: true,
+    notes:
+      'A 1.7M-parameter Qwen2-architecture model trained from scratch by `tokenskip mini` on TinyArith word problems, then TokenSkip-tuned (LoRA, merged): ask for any γ. Shipped with the app; runs offline on the ONNX engine (WebLLM would need a compiled model library for this shape).',
+    baseUrl: '/models/mini/tokenskip/',
+    graphs: { webgpu: 'onnx/model.onnx', wasm: 'onnx/model.onnx', node: 'onnx/model.onnx' },
+  },
+  {
+    engine: 'onnx',
+    id: 'mini-base',
+    label: 'mini base (ONNX, original, before TokenSkip)',
+    family: 'qwen2.5-instruct',
+    tokenskip: false,
+    baselineOf: 'mini-tokenskip',
+    notes:
+      'The TokenSkip-mini model before its TokenSkip step: trained on full CoTs only (the γ = 1 baseline, and the CTS reference model of the mini scorer).',
+    baseUrl: '/models/mini/base/',
+    graphs: { webgpu: 'onnx/model.onnx', wasm: 'onnx/model.onnx', node: 'onnx/model.onnx' },
+  },
+  {
+    engine: 'onnx',
     id: 'tiny-qwen2',
     label: 'tiny-qwen2 (fixture, ONNX)',
     family: 'qwen2.5-instruct',

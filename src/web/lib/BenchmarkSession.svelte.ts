@@ -20,6 +20,7 @@ import {
   type BenchmarkState,
   type BenchmarkStatus,
   type SampleResult,
+  gradingRules,
 } from '../../core/generation/benchmark-plan.ts';
 import type { BenchmarkResults } from '../../core/generation/benchmark-results.ts';
 import type { Example } from '../../core/datasets/examples.ts';
@@ -34,7 +35,8 @@ const nowIso = (): string => new globalThis.Date().toISOString();
 export const STORAGE_KEY = 'tokenskip-benchmark-v1';
 
 function datasetExamples(config: BenchmarkConfig): Promise<Example[]> {
-  return loadExamples(config.dataset === 'gsm8k' ? 'gsm8k-test' : 'math500-test');
+  const ids = { gsm8k: 'gsm8k-test', math: 'math500-test', arith: 'arith-test' } as const;
+  return loadExamples(ids[config.dataset]);
 }
 
 export class BenchmarkSession {
@@ -142,7 +144,7 @@ export class BenchmarkSession {
       });
       if (result.finishReason === 'cancelled') break;
       const graded = gradeSample({
-        dataset: config.dataset,
+        dataset: gradingRules(config.dataset),
         question: example.question,
         output: result.text,
         answer: example.answer,
