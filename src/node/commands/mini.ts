@@ -47,7 +47,8 @@ export interface Recipe {
   collectProblems: number;
   testProblems: number;
   model: { layers: number; hidden: number; heads: number; kvHeads: number; intermediate: number };
-  pretrain: { epochs: number; lr: number; batch: number };
+  /** `maxSteps`: stop there (0 = the whole epoch); the cosine schedule still spans the epoch. */
+  pretrain: { epochs: number; lr: number; batch: number; maxSteps: number };
   scorer: { hidden: number; layers: number; heads: number; epochs: number; keepShare: number };
   lora: { epochs: number; lr: number; batch: number; rank: number; alpha: number };
   /** A model folder (repo-relative) that answers the collect questions instead of the new base. */
@@ -59,7 +60,7 @@ export const FULL: Recipe = {
   collectProblems: 2_000,
   testProblems: 500,
   model: { layers: 4, hidden: 192, heads: 6, kvHeads: 2, intermediate: 512 },
-  pretrain: { epochs: 1, lr: 1.5e-3, batch: 32 },
+  pretrain: { epochs: 1, lr: 1.5e-3, batch: 32, maxSteps: 0 },
   scorer: { hidden: 128, layers: 3, heads: 4, epochs: 3, keepShare: 0.5 },
   lora: { epochs: 3, lr: 2e-3, batch: 16, rank: 8, alpha: 16 },
 };
@@ -69,7 +70,7 @@ export const QUICK: Recipe = {
   collectProblems: 40,
   testProblems: 10,
   model: { layers: 1, hidden: 32, heads: 2, kvHeads: 1, intermediate: 64 },
-  pretrain: { epochs: 1, lr: 3e-3, batch: 16 },
+  pretrain: { epochs: 1, lr: 3e-3, batch: 16, maxSteps: 0 },
   scorer: { hidden: 32, layers: 1, heads: 2, epochs: 1, keepShare: 0.5 },
   lora: { epochs: 1, lr: 2e-3, batch: 8, rank: 4, alpha: 8 },
   collectWith: 'models/mini/base',
@@ -251,6 +252,8 @@ export async function runMini(ctx: Ctx): Promise<MiniTable> {
       String(pt.lr),
       '--epochs',
       String(pt.epochs),
+      '--max-steps',
+      String(pt.maxSteps),
       '--warmup',
       '0.02',
       '--save-every',

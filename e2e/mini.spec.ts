@@ -1,0 +1,99 @@
+/**
+ * The shipped TokenSkip-mini model reproduces its committed table in the browser, in both
+ * Chromium projects: the documented URL benchmark on 50 held-out TinyArith problems at γ = 1 and
+ * γ = 0.6 gives accuracy within ±5 points and mean CoT tokens within ±5% of models/mini/table.json
+ * (measured by `tokenskip eval` on 500 problems), and exactly the outputs onnxruntime-node gives
+ * for the same prompts.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { parseExamples } from '../src/core/datasets/examples.ts';
+import { sampleIndices } from '../src/core/generation/benchmark-plan.ts';
+import type { BenchmarkResults } from '../src/core/generation/benchmark-results.ts';
+import { buildPrompt } from '../src/core/prompts/index.ts';
+import { PROMPT_FORMATS } from '../src/core/prompts/formats.ts';
+import { createNodeOnnxEngine } from '../src/runtime/engines/onnx/node.ts';
+import type { MiniTable } from '../src/core/eval/reference-table.ts';
+
+const root = path.resolve(import.meta.dirname, '..');
+const table = JSON.parse(
+  readFileSync(path.join(root, 'models/mini/table.json'), 'utf8'),
+) as MiniTable;
+const N = 50;
+const GAMMAS = [1, 0.6];
+
+/** onnxruntime-node's greedy outputs for the same sample, computed once per worker. */
+let nodeOutputs: Promise<Map<string, string>> | undefined;
+function referenceOutputs(ids: string[]): Promise<Map<string, string>> {
+  nodeOutputs ??= (async () => {
+    const examples = parseExamples(
+      'arith-test',
+      readFileSync(path.join(root, 'data/arith/test.jsonl'), 'utf8'),
+    );
+    const byId = new Map(examples.map((e) => [e.id, e]));
+    const engine = createNodeOnnxEngine(path.join(root, 'models/mini/tokenskip'));
+    await engine.load();
+    const out = new Map<string, string>();
+    for (const gamma of GAMMAS) {
+      for (const id of ids) {
+        const prompt = buildPrompt('qwen2.5-instruct', byId.get(id)!.question, gamma);
+        const r = await engine.generate(prompt, {
+          maxNewTokens: 256,
+          stop: PROMPT_FORMATS['qwen2.5-instruct'].stop,
+        });
+        out.set(`${gamma}:${id}`, r.text);
+      }
+    }
+    await engine.unload();
+    return out;
+  })();
+  return nodeOutputs;
+}
+
+test.beforeEach(async ({ page }) => {
+  await page.goto('/');
+  await page.evaluate(() => localStorage.clear());
+});
+
+test('the mini model reproduces its committed table and onnxruntime-node', async ({
+  page,
+}, info) => {
+  test.setTimeout(900_000);
+  const backend = info.project.name === 'webgpu' ? 'webgpu' : 'wasm';
+  const q = new URLSearchParams({
+    dataset: 'arith',
+    n: String(N),
+    seed: '1',
+    model: 'mini-tokenskip',
+    gammas: GAMMAS.join(','),
+    backend,
+    autostart: '1',
+  });
+  await page.goto(`/#/benchmark?${q}`);
+  await expect(page.locator('#benchmark')).toHaveAttribute('data-state', 'done', {
+    timeout: 840_000,
+  });
+  const results = (await page.evaluate(() => window.__TOKENSKIP_RESULTS__)) as BenchmarkResults;
+  expect(results.engine).toMatchObject({ kind: 'onnx', device: backend });
+
+  const expectedIds = sampleIndices(1000, N, 1).map((i) => `arith-test-${i}`);
+  expect(results.sampleIds).toEqual(expectedIds);
+  const reference = await referenceOutputs(results.sampleIds);
+  for (const s of results.samples) {
+    expect(s.output, `γ=${s.gamma} ${s.id}`).toBe(reference.get(`${s.gamma}:${s.id}`));
+  }
+
+  for (const gamma of GAMMAS) {
+    const run = results.runs.find((r) => r.gamma === gamma)!;
+    const row = table.rows.find((r) => r.method === 'TokenSkip' && r.gamma === gamma)!;
+    expect(
+      Math.abs(run.accuracyPct - 100 * row.accuracy),
+      `accuracy at γ=${gamma}`,
+    ).toBeLessThanOrEqual(5);
+    expect(
+      Math.abs((run.meanCotTokens ?? 0) / row.cot_tokens - 1),
+      `mean CoT tokens at γ=${gamma}: ${run.meanCotTokens} vs ${row.cot_tokens}`,
+    ).toBeLessThanOrEqual(0.05);
+  }
+});

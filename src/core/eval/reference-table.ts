@@ -1,0 +1,63 @@
+/**
+ * The paper-style reference table of a TokenSkip model (the shipped mini's is models/mini/table.json),
+ * from two `tokenskip eval` reports: the original base model (no TokenSkip training, γ = 1) and the
+ * TokenSkip model at each γ. Shared by the CLI (`tokenskip mini`) and the Benchmark page.
+ *
+ * As in the TokenSkip paper, ΔAcc, the actual ratio and the speedup are relative to the original
+ * model; `ratio_vs_gamma1` is relative to the TokenSkip model's own γ = 1 row.
+ */
+/** Per-γ means of one `tokenskip eval` report (the CLI's GammaResult). */
+export interface EvalRow {
+  gamma: number;
+  accuracy: number;
+  cot_tokens: number;
+  latency_s: number;
+}
+
+export interface MiniRow {
+  method: 'Original' | 'TokenSkip';
+  gamma: number;
+  accuracy: number;
+  delta_acc: number;
+  cot_tokens: number;
+  actual_ratio: number;
+  ratio_vs_gamma1: number;
+  latency_s: number;
+  speedup: number;
+}
+
+export interface MiniTable {
+  n: number;
+  rows: MiniRow[];
+}
+
+/** The table from the original model's γ = 1 row and the TokenSkip model's rows. */
+export function referenceTable(n: number, orig: EvalRow, tokenskip: EvalRow[]): MiniTable {
+  const g1 = tokenskip.find((r) => r.gamma === 1);
+  const row = (method: MiniRow['method'], r: EvalRow): MiniRow => ({
+    method,
+    gamma: r.gamma,
+    accuracy: r.accuracy,
+    delta_acc: r.accuracy - orig.accuracy,
+    cot_tokens: r.cot_tokens,
+    actual_ratio: orig.cot_tokens ? r.cot_tokens / orig.cot_tokens : 0,
+    ratio_vs_gamma1: g1?.cot_tokens ? r.cot_tokens / g1.cot_tokens : 0,
+    latency_s: r.latency_s,
+    speedup: r.latency_s ? orig.latency_s / r.latency_s : 0,
+  });
+  return { n, rows: [row('Original', orig), ...tokenskip.map((r) => row('TokenSkip', r))] };
+}
+
+/** Markdown, laid out like the paper's table. */
+export function tableMarkdown(t: MiniTable): string {
+  const pct = (x: number) => (100 * x).toFixed(1);
+  const lines = [
+    '| Method | γ | Accuracy | ΔAcc | CoT tokens | Actual ratio | Latency (s) | Speedup |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...t.rows.map(
+      (r) =>
+        `| ${r.method} | ${r.method === 'Original' ? '-' : r.gamma.toFixed(1)} | ${pct(r.accuracy)} | ${r.method === 'Original' ? '-' : (r.delta_acc >= 0 ? '+' : '') + pct(r.delta_acc)} | ${r.cot_tokens.toFixed(1)} | ${r.actual_ratio.toFixed(2)} | ${r.latency_s.toFixed(3)} | ${r.speedup.toFixed(2)}x |`,
+    ),
+  ];
+  return lines.join('\n');
+}
