@@ -1,0 +1,78 @@
+/**
+ * `tokenskip mini --quick`: the whole recipe that makes the shipped mini models, at tiny sizes, so
+ * every step stays wired (data -> tokenizer -> init -> pretrain -> ONNX -> collect -> teacher labels
+ * -> scorer -> scorer quality -> γ -> compress -> build -> LoRA -> merge -> ONNX -> eval -> table).
+ * The quick base model is too small to answer anything, so collect runs the shipped mini base
+ * (models/mini/base) and keeps real traces. A second run does nothing (every step is done).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../helpers/fixtures.ts';
+import type { MiniTable } from '../../src/core/eval/reference-table.ts';
+
+const out = mkdtempSync(join(tmpdir(), 'mini-quick-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+function mini(args: string[]) {
+  const r = spawnSync(
+    process.execPath,
+    [join(repoRoot, 'bin/tokenskip.mjs'), 'mini', '--out', out, '--quick', ...args],
+    { encoding: 'utf8', timeout: 900_000 },
+  );
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('tokenskip mini --quick', () => {
+  it('runs every step and prints the table; a re-run resumes with nothing to do', () => {
+    const r = mini([]);
+    expect(r.code, r.stderr.slice(-3000)).toBe(0);
+    const table = JSON.parse(r.stdout.trim().split('\n').pop()!) as MiniTable;
+    expect(table.rows.map((x) => [x.method, x.gamma])).toEqual([
+      ['Original', 1],
+      ['TokenSkip', 1],
+      ['TokenSkip', 0.9],
+      ['TokenSkip', 0.8],
+      ['TokenSkip', 0.7],
+      ['TokenSkip', 0.6],
+      ['TokenSkip', 0.5],
+    ]);
+    expect(r.stderr).toMatch(/\| Method \| γ \| Accuracy \|/);
+    // The scorer was distilled and measured, and the TokenSkip data used its compressions.
+    const quality = JSON.parse(readFileSync(join(out, 'scorer-quality.json'), 'utf8'));
+    expect(Object.keys(quality.rates)).toEqual(['0.7', '0.5']);
+    const compressed = readFileSync(join(out, 'compressed.jsonl'), 'utf8').trim().split('\n');
+    expect(compressed.length).toBeGreaterThan(10);
+    expect(JSON.parse(compressed[0]!)).toHaveProperty('compressed_prompt');
+    for (const f of [
+      'base-onnx/onnx/model.onnx',
+      'tokenskip-onnx/onnx/model.onnx',
+      'scorer/onnx/model.onnx',
+    ])
+      expect(existsSync(join(out, f)), f).toBe(true);
+
+    const again = mini([]);
+    expect(again.code, again.stderr.slice(-2000)).toBe(0);
+    expect(again.stderr).not.toMatch(/\.\.\.\n/); // no step started
+    expect(again.stderr.match(/done already/g)?.length).toBeGreaterThanOrEqual(18);
+  }, 900_000);
+
+  it('refuses bad options before doing anything', () => {
+    for (const [args, message] of [
+      [['--seed=-1'], /--seed must be a whole number/],
+      [['--threads', '0'], /--threads must be a positive whole number/],
+      [['--device', 'tpu'], /--device must be auto, cpu or cuda/],
+    ] as const) {
+      const r = spawnSync(
+        process.execPath,
+        [join(repoRoot, 'bin/tokenskip.mjs'), 'mini', '--out', join(out, 'bad'), ...args],
+        { encoding: 'utf8' },
+      );
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toMatch(message);
+      expect(existsSync(join(out, 'bad'))).toBe(false);
+    }
+  });
+});
