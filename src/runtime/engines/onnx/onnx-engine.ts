@@ -40,6 +40,8 @@ export interface OnnxEngineOptions {
   /** Reported in EngineInfo: 'webgpu' | 'wasm' | 'cpu'. */
   device: string;
   detail?: string;
+  /** WebGPU: keep the KV cache in GPU buffers between steps (see CausalLm.create). */
+  kvCacheOnGpu?: boolean;
 }
 
 interface Loaded {
@@ -80,7 +82,14 @@ export function createOnnxEngine(options: OnnxEngineOptions): GenerationEngine {
         report(0.05 + 0.8 * (total > 0 ? done / total : 0), `Fetching ${graph}`),
       );
       report(0.9, `Creating the ${options.device} session`);
-      const lm = await CausalLm.create(options.ort, bytes, lmConfig, options.sessionOptions, where);
+      const lm = await CausalLm.create(
+        options.ort,
+        bytes,
+        lmConfig,
+        options.sessionOptions,
+        where,
+        options.kvCacheOnGpu ?? false,
+      );
       const eosIds = new Set([
         ...eosIdsOf(genConfig.eos_token_id),
         ...eosIdsOf(config.eos_token_id),
@@ -91,7 +100,9 @@ export function createOnnxEngine(options: OnnxEngineOptions): GenerationEngine {
         kind: 'onnx',
         modelId: options.modelId,
         device: options.device,
-        detail: options.detail ?? `ONNX Runtime (${options.device}), ${lmConfig.numLayers} layers`,
+        detail:
+          (options.detail ?? `ONNX Runtime (${options.device}), ${lmConfig.numLayers} layers`) +
+          (options.kvCacheOnGpu ? '; KV cache on the GPU' : ''),
         loadMs: performance.now() - started,
       };
     } catch (error) {
