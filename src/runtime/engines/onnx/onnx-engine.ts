@@ -144,6 +144,8 @@ export function createOnnxEngine(options: OnnxEngineOptions): GenerationEngine {
       throw new TokenSkipError('EMPTY_INPUT', 'The prompt is empty: nothing to generate from.');
     }
     const stream = new TextStream(tokenizer);
+    const maxStop = Math.max(1, ...stopTexts.map((s) => s.length));
+    let tail = '';
     const tokenIds: number[] = [];
     const startMs = performance.now();
     let firstTokenMs = startMs;
@@ -163,10 +165,17 @@ export function createOnnxEngine(options: OnnxEngineOptions): GenerationEngine {
       }
       tokenIds.push(next);
       const delta = stream.push(next);
-      if (delta) emit({ type: 'token', text: delta, tokenId: next });
-      if (!opts.ignoreEos && stopTexts.some((s) => stream.current.includes(s))) {
-        finishReason = 'stop';
-        break;
+      if (delta) {
+        emit({ type: 'token', text: delta, tokenId: next });
+        // A stop string that appears now ends within this delta: search only that tail, not the
+        // whole text (which would make every step O(length)).
+        if (!opts.ignoreEos && stopTexts.length > 0) {
+          tail = (tail + delta).slice(-(delta.length + maxStop - 1));
+          if (stopTexts.some((s) => tail.includes(s))) {
+            finishReason = 'stop';
+            break;
+          }
+        }
       }
       input = [next];
       await yieldToEventLoop();
