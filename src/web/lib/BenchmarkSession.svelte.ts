@@ -119,9 +119,22 @@ export class BenchmarkSession {
       );
     }
     this.engine = this.#client.info;
-    this.status = 'running';
     this.#controller = new AbortController();
     const signal = this.#controller.signal;
+    // One untimed generation of the full budget before the first timed one (also after a resume:
+    // the worker may be new). The first pass over every KV-cache length pays for allocations,
+    // kernel/shader set-up and JIT; a 1-token warm-up leaves all of that on the first timed γ.
+    const first = nextJob(jobs, this.state.results);
+    const firstExample = first && examples.get(first.id);
+    if (firstExample) {
+      this.loadText = 'Warming up (one untimed generation)';
+      await this.#client.generate(buildPrompt(record.family, firstExample.question, first.gamma), {
+        maxNewTokens: config.maxNewTokens,
+        ignoreEos: true,
+        signal,
+      });
+    }
+    this.status = 'running';
     this.state = { ...state, status: 'running' };
     this.#persist();
 
