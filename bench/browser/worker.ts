@@ -71,8 +71,10 @@ const api: HarnessApi = {
       ignoreEos: req.ignoreEos,
       ...(req.stop ? { stop: req.stop } : {}),
     });
-    for (let i = 0; i < req.warmup; i++)
-      await engine.generate(req.prompts[0]!, opts(req.maxNewTokens));
+    // Warm-up: the full budget whatever the stop tokens say, so every KV length has been seen.
+    for (let i = 0; i < req.warmup; i++) {
+      await engine.generate(req.prompts[0]!, { maxNewTokens: req.maxNewTokens, ignoreEos: true });
+    }
     const runs: GenerateReport['runs'] = [];
     for (let r = 0; r < req.repeats; r++) {
       for (const [p, prompt] of req.prompts.entries()) {
