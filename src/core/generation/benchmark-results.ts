@@ -4,7 +4,9 @@
  * come from the project's grader (src/core/eval): accuracy, ΔAcc, CoT tokens, actual ratio,
  * latency and speedup per γ, measured against the γ = 1 run.
  */
-import { groupRuns, summarizeRuns, type RunRecord, type RunSummary } from '../eval/index.ts';
+// metrics.ts and runs.ts, not eval/index.ts: that one pulls in the symbolic grader (Compute Engine).
+import { summarizeRuns, type RunSummary } from '../eval/metrics.ts';
+import { groupRuns, type RunRecord } from '../eval/runs.ts';
 import {
   RESULTS_SCHEMA,
   benchmarkQuery,

@@ -1,8 +1,8 @@
 /**
- * Web Worker hosting the LLMLingua-2 scorer (ORT-web on WebGPU or WASM), so the page never freezes
- * while a model loads or runs. The page talks to it through Comlink (see scorer-protocol.ts).
+ * The LLMLingua-2 scorer (ORT-web on WebGPU or WASM), hosted by the scorer worker
+ * (scorer.worker.ts) so the page never freezes while a model loads or runs. The page talks to it
+ * through Comlink (see scorer-protocol.ts).
  */
-import * as Comlink from 'comlink';
 import * as ort from 'onnxruntime-web/webgpu';
 import manifestJson from '../../../models/manifest.json';
 import { TokenSkipError, toTokenSkipError } from '../../core/errors.ts';
@@ -35,7 +35,7 @@ async function guard<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-const api: ScorerWorkerApi = {
+export const linguaScorerApi: ScorerWorkerApi = {
   load: (request, onProgress) =>
     guard(async () => {
       const started = performance.now();
@@ -103,5 +103,3 @@ const api: ScorerWorkerApi = {
 
   clearCache: () => guard(() => clearModelCache()),
 };
-
-Comlink.expose(api);
