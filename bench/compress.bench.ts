@@ -187,6 +187,9 @@ async function browserMain() {
   const { startHarness } = await import('./browser/server.ts');
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
   const graph = process.env.BENCH_GRAPH ?? 'onnx/model.onnx';
+  const vocabSize = (
+    JSON.parse(readFileSync(path.join(modelDir, 'config.json'), 'utf8')) as { vocab_size: number }
+  ).vocab_size;
   const harness = await startHarness({ mounts: { bert: modelDir } });
   const ms: Record<number, number[]> = { 1: [], 2: [] };
   let isolated = true;
@@ -203,7 +206,14 @@ async function browserMain() {
                 };
               }
             ).harness.classify(req),
-          { url: `/bench-mount/bert/${graph}`, threads, seqLen: 512, warmup: 1, repeats: REPEAT },
+          {
+            url: `/bench-mount/bert/${graph}`,
+            threads,
+            seqLen: 512,
+            vocabSize,
+            warmup: 1,
+            repeats: REPEAT,
+          },
         );
         isolated &&= report.crossOriginIsolated;
         ms[threads]!.push(...report.ms);

@@ -36,6 +36,8 @@ export interface ClassifyRequest {
   url: string;
   threads: number;
   seqLen: number;
+  /** Token ids are drawn in [5, vocabSize): the compute does not depend on which. */
+  vocabSize: number;
   warmup: number;
   repeats: number;
 }

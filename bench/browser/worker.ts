@@ -103,7 +103,7 @@ const api: HarnessApi = {
     });
     const n = req.seqLen;
     const ids = new BigInt64Array(n);
-    for (let i = 0; i < n; i++) ids[i] = BigInt(1000 + ((i * 7919) % 20000));
+    for (let i = 0; i < n; i++) ids[i] = BigInt(5 + ((i * 7919) % (req.vocabSize - 5)));
     const feeds: Record<string, ort.Tensor> = {};
     for (const name of session.inputNames) {
       const data =
