@@ -8,6 +8,11 @@
  *   3. WASM (onnxruntime-web in Node) multi-thread vs single-thread, and onnxruntime-node for scale.
  *
  * Options (env): BENCH_CHUNKS (default 6), BENCH_RECORDS (default 60), BENCH_REPEAT (default 3).
+ *
+ * `npm run bench:compress -- --browser`: the same model's 512-token chunk in Debian Chromium
+ * (onnxruntime-web WASM in a worker of a crossOriginIsolated page, bench/browser/ harness) with 1
+ * vs 2 WASM threads, each on fresh pages, alternated over BENCH_ROUNDS (default 3) rounds so drift
+ * hits both alike; prints both medians and their ratio.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -176,4 +181,65 @@ async function main() {
   await node.classifier.release();
 }
 
-await main();
+/** 1 vs 2 WASM threads in crossOriginIsolated Chromium, on one 512-token chunk. */
+async function browserMain() {
+  ensureModel();
+  const { startHarness } = await import('./browser/server.ts');
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  const graph = process.env.BENCH_GRAPH ?? 'onnx/model.onnx';
+  const vocabSize = (
+    JSON.parse(readFileSync(path.join(modelDir, 'config.json'), 'utf8')) as { vocab_size: number }
+  ).vocab_size;
+  const harness = await startHarness({ mounts: { bert: modelDir } });
+  const ms: Record<number, number[]> = { 1: [], 2: [] };
+  let isolated = true;
+  try {
+    for (let r = 0; r < rounds; r++) {
+      for (const threads of r % 2 === 0 ? [1, 2] : [2, 1]) {
+        const page = await harness.open('wasm');
+        const report = await page.evaluate(
+          (req) =>
+            (
+              globalThis as unknown as {
+                harness: {
+                  classify(r: typeof req): Promise<{ ms: number[]; crossOriginIsolated: boolean }>;
+                };
+              }
+            ).harness.classify(req),
+          {
+            url: `/bench-mount/bert/${graph}`,
+            threads,
+            seqLen: 512,
+            vocabSize,
+            warmup: 1,
+            repeats: REPEAT,
+          },
+        );
+        isolated &&= report.crossOriginIsolated;
+        ms[threads]!.push(...report.ms);
+        await page.close();
+      }
+    }
+  } finally {
+    await harness.close();
+  }
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  };
+  const one = median(ms[1]!);
+  const two = median(ms[2]!);
+  console.log(
+    `\nbench:compress --browser — ${path.relative(repoRoot, modelDir)}/${graph} (12 layers, hidden 768), one 512-token chunk, Chromium ${isolated ? 'crossOriginIsolated' : 'NOT crossOriginIsolated (threads unavailable)'}, onnxruntime-web WASM in a worker; ${rounds} rounds alternating, ${REPEAT} runs each after 1 warm-up, median; ${os.availableParallelism()} cores shared with other jobs\n`,
+  );
+  console.log(
+    `  1 thread    ${fmt(one).padStart(10)}   (runs: ${ms[1]!.map((x) => x.toFixed(0)).join(', ')})`,
+  );
+  console.log(
+    `  2 threads   ${fmt(two).padStart(10)}   (runs: ${ms[2]!.map((x) => x.toFixed(0)).join(', ')})`,
+  );
+  console.log(`  speedup 2 vs 1 thread: ${(one / two).toFixed(2)}×`);
+}
+
+if (process.argv.includes('--browser')) await browserMain();
+else await main();

@@ -1,44 +1,121 @@
 /**
- * `npm run bench:generate`: is "speedup ≈ token ratio" true for our ONNX engine? TokenSkip's
- * speedup is latency(γ = 1) / latency(γ); if every request paid only a per-token cost, it would
- * equal the inverse token ratio. A fixed cost per request (session setup, prefill of the prompt)
- * pulls the measured speedup below that ideal, the more so the shorter the outputs.
+ * `npm run bench:generate`: is TokenSkip's speedup what the token counts predict, and how fast does
+ * our ONNX engine decode? Side by side, from one run, on the model given by `--model DIR` (any
+ * transformers.js-layout causal LM folder; default the shipped tiny-qwen2 fixture):
  *
- * One run, side by side, on the same engine and prompt (a GSM8K question in the TokenSkip Qwen
- * format), greedy with end-of-turn ignored so every request yields exactly L tokens:
- *   1. latency at several output lengths L (round-robin over L, REPEATS times, best of the
- *      repeats: other processes on a shared machine only ever add time), fitted as
- *      latency = a + b·L + c·L² (least squares; c is attention over the growing KV cache), next to
- *      the measured TTFT (the fixed prefill cost of the request);
- *   2. for full CoTs of L tokens and γ in GAMMAS: measured speedup latency(L) / latency(γL)
- *      against the ideal 1/γ, as measured/ideal.
+ *   A. real prompts: QUESTIONS GSM8K questions in the TokenSkip Qwen format at every γ in GAMMAS,
+ *      greedy with the stop tokens, as the Benchmark page runs them (one untimed warm-up of the
+ *      full budget first, every γ of a question back to back, γ order rotated per question, median
+ *      of REPEATS). Per γ: measured speedup latency(γ = 1) / latency(γ) next to the ideal
+ *      1 / actual token ratio (completion tokens(γ = 1) / completion tokens(γ)), their ratio, and
+ *      decode tokens/s. Computed by the page's own code (timingByGamma).
+ *   B. (Node only) fixed cost vs per-token cost: latency at several forced output lengths L
+ *      (end-of-turn ignored), fitted as latency = a + b·L + c·L², and the speedup L vs γL against
+ *      the ideal 1/γ.
  *
- *   npm run bench:generate                                   # the shipped tiny-qwen2 fixture
- *   npm run bench:generate -- --model /tmp/qwen2-h256-l4     # any transformers.js causal LM folder
+ * `--browser` runs A in Debian Chromium (bench/browser/ harness, the app's engine on
+ * onnxruntime-web) on WASM and on WebGPU (SwiftShader here: a CPU rasteriser, so WebGPU figures
+ * on this machine say nothing about a real GPU) and prints decode tokens/s WebGPU vs WASM.
+ *
+ *   npm run bench:generate                                   # tiny-qwen2, onnxruntime-node
+ *   npm run bench:generate -- --model models/mini/qwen2-mini
+ *   npm run bench:generate -- --browser --model DIR          # WASM vs WebGPU in Chromium
  *   # a larger random-weight model in the same layout (seconds to make):
  *   /usr/bin/python3 scripts/make_causal_fixture.py --steps 0 --hidden 256 --layers 4 --intermediate 1024 --out /tmp/qwen2-h256-l4
  */
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
-import { buildPrompt } from '../src/core/prompts/index.ts';
+import path from 'node:path';
+import { buildPrompt, PROMPT_FORMATS } from '../src/core/prompts/index.ts';
 import { createNodeOnnxEngine } from '../src/runtime/engines/onnx/node.ts';
+import { timingByGamma, type GammaTiming } from '../src/core/generation/benchmark-results.ts';
+import type { BenchmarkConfig, SampleResult } from '../src/core/generation/benchmark-plan.ts';
+import type { GenerateReport, GenerateRequest } from './browser/protocol.ts';
 
 const { values } = parseArgs({
   options: {
     model: { type: 'string', default: 'models/fixtures/tiny-qwen2' },
-    repeats: { type: 'string', default: process.env.BENCH_REPEATS ?? '7' },
+    browser: { type: 'boolean', default: false },
+    repeats: { type: 'string', default: process.env.BENCH_REPEATS },
+    questions: { type: 'string', default: '4' },
+    gammas: { type: 'string', default: '1,0.8,0.6,0.5' },
+    'max-tokens': { type: 'string' },
     lengths: { type: 'string', default: '16,32,64,128,256' },
     threads: { type: 'string', default: '2' },
+    'skip-fixed-cost': { type: 'boolean', default: false },
   },
 });
-const REPEATS = Number(values.repeats);
+const BROWSER = values.browser!;
+const REPEATS = Number(values.repeats ?? (BROWSER ? 1 : 5));
+const QUESTIONS = Number(values.questions);
+const AGAMMAS = values.gammas!.split(',').map(Number);
+const MAX_TOKENS = Number(values['max-tokens'] ?? (BROWSER ? 64 : 128));
 const LENGTHS = values.lengths!.split(',').map(Number);
 const GAMMAS = [0.8, 0.6, 0.5, 0.3];
+const THREADS = Number(values.threads);
 
-const question = (
-  JSON.parse(readFileSync('data/gsm8k/test.jsonl', 'utf8').split('\n')[0]!) as { question: string }
-).question;
+const questions = readFileSync('data/gsm8k/test.jsonl', 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .slice(0, Math.max(1, QUESTIONS))
+  .map((line) => (JSON.parse(line) as { question: string }).question);
+const question = questions[0]!;
 const prompt = buildPrompt('qwen2.5-instruct', question, 1);
+const stop = PROMPT_FORMATS['qwen2.5-instruct'].stop;
+
+/** Question-major, γ rotated per question: the Benchmark page's plan. */
+const jobs = questions.flatMap((_, q) =>
+  AGAMMAS.map((__, k) => ({ q, gamma: AGAMMAS[(k + q) % AGAMMAS.length]! })),
+);
+const jobPrompts = jobs.map((j) => buildPrompt('qwen2.5-instruct', questions[j.q]!, j.gamma));
+const benchConfig = { gammas: AGAMMAS } as BenchmarkConfig;
+
+/** Median of the repeats per (γ, question), as the page's SampleResult, then timingByGamma. */
+function timingOf(runs: GenerateReport['runs']): GammaTiming[] {
+  const results: SampleResult[] = jobs.map((job, i) => {
+    const mine = runs.filter((r) => r.prompt === i);
+    const lat = median(mine.map((r) => r.e2eLatencyMs));
+    const first = mine[0]!;
+    return {
+      gamma: job.gamma,
+      id: String(job.q),
+      completionTokens: first.completionTokens,
+      latencyS: lat / 1000,
+      timeToFirstTokenMs: median(mine.map((r) => r.timeToFirstTokenMs)),
+      decodeTokensPerS: median(mine.map((r) => r.decodeTokensPerSecond)),
+    } as SampleResult;
+  });
+  return timingByGamma(benchConfig, results);
+}
+
+const f2 = (v: number | null, d = 2) => (v === null ? '–' : v.toFixed(d));
+
+function printTiming(label: string, t: GammaTiming[]): void {
+  console.log(`\n  ${label}`);
+  console.log(
+    '     γ   gen tokens   latency ms   measured speedup   ideal (1/token ratio)   measured/ideal   decode tok/s',
+  );
+  for (const g of t) {
+    console.log(
+      `  ${String(g.gamma).padStart(4)}   ${f2(g.meanCompletionTokens, 1).padStart(10)}   ${f2(g.meanLatencyS === null ? null : g.meanLatencyS * 1000, 1).padStart(10)}   ${`${f2(g.speedup)}×`.padStart(16)}   ${`${f2(g.tokenSpeedup)}×`.padStart(21)}   ${f2(g.speedupOverIdeal).padStart(14)}   ${f2(g.meanDecodeTokensPerS, 1).padStart(12)}`,
+    );
+  }
+}
+
+function request(backend: 'webgpu' | 'wasm'): GenerateRequest {
+  return {
+    base: '/bench-mount/model/',
+    backend,
+    threads: THREADS,
+    kvCacheOnGpu: true,
+    prompts: jobPrompts,
+    maxNewTokens: MAX_TOKENS,
+    ignoreEos: false,
+    stop,
+    warmup: 1,
+    repeats: REPEATS,
+  };
+}
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -70,15 +147,100 @@ function fit(points: { x: number; y: number }[]): { a: number; b: number; c: num
   return { a, b, c, r2: 1 - ssRes / ssTot };
 }
 
-const engine = createNodeOnnxEngine(values.model!, { threads: Number(values.threads) });
+const modelName = path.basename(path.resolve(values.model!));
+
+if (BROWSER) {
+  const { startHarness } = await import('./browser/server.ts');
+  const harness = await startHarness({ mounts: { model: path.resolve(values.model!) } });
+  const reports: Record<string, GenerateReport> = {};
+  try {
+    for (const backend of ['wasm', 'webgpu'] as const) {
+      const page = await harness.open(backend);
+      reports[backend] = await page.evaluate(
+        (r) =>
+          (
+            globalThis as unknown as {
+              harness: { generate(r: GenerateRequest): Promise<GenerateReport> };
+            }
+          ).harness.generate(r),
+        request(backend),
+      );
+      await page.close();
+    }
+  } finally {
+    await harness.close();
+  }
+  console.log(
+    `bench:generate --browser — ${modelName} in Chromium (onnxruntime-web), ${QUESTIONS} GSM8K questions × γ ${AGAMMAS.join(', ')}, max ${MAX_TOKENS} tokens, median of ${REPEATS}, after 1 warm-up`,
+  );
+  const timings = { wasm: timingOf(reports.wasm!.runs), webgpu: timingOf(reports.webgpu!.runs) };
+  for (const b of ['wasm', 'webgpu'] as const)
+    printTiming(`${b}: ${reports[b]!.detail}`, timings[b]);
+  const sameIds = reports.wasm!.runs.every(
+    (r, i) => JSON.stringify(r.tokenIds) === JSON.stringify(reports.webgpu!.runs[i]!.tokenIds),
+  );
+  console.log('\n  decode tokens/s, WebGPU vs WASM (same prompts, same run)\n');
+  console.log('     γ      WASM    WebGPU   WebGPU/WASM');
+  for (const [i, g] of AGAMMAS.entries()) {
+    const w = timings.wasm[i]!.meanDecodeTokensPerS;
+    const gp = timings.webgpu[i]!.meanDecodeTokensPerS;
+    console.log(
+      `  ${String(g).padStart(4)}   ${f2(w, 1).padStart(7)}   ${f2(gp, 1).padStart(7)}   ${w && gp ? (gp / w).toFixed(2) : '–'}×`,
+    );
+  }
+  const all = (b: 'wasm' | 'webgpu') =>
+    median(reports[b]!.runs.map((r) => r.decodeTokensPerSecond));
+  console.log(
+    `   all   ${all('wasm').toFixed(1).padStart(7)}   ${all('webgpu').toFixed(1).padStart(7)}   ${(all('webgpu') / all('wasm')).toFixed(2)}×   (median over every generation)`,
+  );
+  console.log(
+    `\n  token ids identical on WASM and WebGPU: ${sameIds ? 'yes' : 'NO'}. WebGPU here is SwiftShader (CPU); on a real GPU the ratio is another story.`,
+  );
+  process.exit(0);
+}
+
+const engine = createNodeOnnxEngine(values.model!, { threads: THREADS });
 const info = await engine.load();
+
+// A. real prompts, the Benchmark page's plan.
+await engine.generate(jobPrompts[0]!, { maxNewTokens: MAX_TOKENS, ignoreEos: true }); // warm-up
+const realRuns: GenerateReport['runs'] = [];
+for (let r = 0; r < REPEATS; r++) {
+  for (const [i, p] of jobPrompts.entries()) {
+    const res = await engine.generate(p, { maxNewTokens: MAX_TOKENS, stop });
+    realRuns.push({
+      prompt: i,
+      tokenIds: res.tokenIds ?? [],
+      text: res.text,
+      completionTokens: res.usage.completionTokens,
+      timeToFirstTokenMs: res.usage.timeToFirstTokenMs,
+      decodeTokensPerSecond: res.usage.decodeTokensPerSecond,
+      e2eLatencyMs: res.usage.e2eLatencyMs,
+    });
+  }
+}
+console.log(
+  `bench:generate — ${modelName} on ${info.detail}, ${THREADS} threads\n\nA. ${QUESTIONS} GSM8K questions × γ ${AGAMMAS.join(', ')}, greedy with stop tokens, max ${MAX_TOKENS} tokens, median of ${REPEATS}, after 1 warm-up (γ interleaved per question)`,
+);
+printTiming(
+  'speedup against the ideal 1 / actual token ratio (completion tokens), same questions',
+  timingOf(realRuns),
+);
+console.log(
+  '\n  measured/ideal 1.00: each token cost the same at every γ. Below 1: a fixed cost per request\n  (prefill) dilutes the saving; above 1: later tokens cost more (longer KV cache) or the timing drifted.',
+);
+if (values['skip-fixed-cost']) {
+  await engine.unload();
+  process.exit(0);
+}
+console.log('\nB. fixed cost vs per-token cost (end-of-turn ignored, forced lengths)');
 const run = (maxNewTokens: number) => engine.generate(prompt, { maxNewTokens, ignoreEos: true });
 
 // Every length any comparison needs, measured in the same round-robin.
 const needed = [
   ...new Set([...LENGTHS, ...LENGTHS.flatMap((l) => GAMMAS.map((g) => Math.round(g * l)))]),
 ].sort((a, b) => a - b);
-await run(8); // warm-up: first-run allocations stay out of the figures
+await run(needed.at(-1)!); // warm-up over every KV length: first-pass allocations stay out of the figures
 const latency = new Map<number, number[]>(needed.map((l) => [l, []]));
 const ttft = new Map<number, number[]>(needed.map((l) => [l, []]));
 for (let r = 0; r < REPEATS; r++) {
@@ -95,10 +257,8 @@ const lat = (l: number) => best(latency.get(l)!);
 const promptTokens = (await run(1)).usage.promptTokens;
 await engine.unload();
 
-console.log(
-  `bench:generate — ${info.modelId} on ${info.detail}, prompt ${promptTokens} tokens, best of ${REPEATS}`,
-);
-console.log('\n1. latency against output length (ignore_eos, greedy)\n');
+console.log(`  prompt ${promptTokens} tokens, best of ${REPEATS}`);
+console.log('\n  B1. latency against output length (ignore_eos, greedy)\n');
 console.log('  L tokens   latency ms   TTFT ms   ms/token after first');
 for (const l of LENGTHS) {
   const t = best(ttft.get(l)!);
@@ -118,7 +278,7 @@ console.log(
   `  per-token cost: ${f.b.toFixed(3)} ms at the start, growing ${(2 * f.c * 1000).toFixed(3)} µs per token of context (KV attention)`,
 );
 
-console.log('\n2. speedup against the ideal 1/γ (same engine, same prompt)\n');
+console.log('\n  B2. speedup against the ideal 1/γ (same engine, same prompt)\n');
 console.log(
   `  full L   ${GAMMAS.map((g) => `γ=${g}: measured / ideal = ratio`.padEnd(34)).join('')}`,
 );

@@ -76,6 +76,15 @@ test('a URL-driven run publishes its results in the documented form', async ({ p
   expect(half!.baseline).toBe(full!.name);
   expect(half!.actualRatio).toBeCloseTo(half!.meanCotTokens! / full!.meanCotTokens!, 6);
   expect(half!.speedup).toBeGreaterThan(0);
+  // Questions ran γ-interleaved; timing pairs them and checks speedup against the token counts.
+  expect(results.samples.map((s) => s.gamma)).toEqual([1, 0.5, 0.5, 1]);
+  expect(results.timing.map((t) => [t.gamma, t.pairs])).toEqual([
+    [1, 2],
+    [0.5, 2],
+  ]);
+  const t = results.timing[1]!;
+  expect(t.speedupOverIdeal).toBeCloseTo(t.speedup! / t.tokenSpeedup!, 6);
+  await expect(page.getByTestId('speedup-over-ideal')).toHaveCount(2);
   await expect(page.getByTestId('benchmark-table').locator('tbody tr')).toHaveCount(2);
   await expect(page.getByTestId('benchmark-chart')).toBeVisible();
   // The address bar names the run.

@@ -8,6 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { isCorrect } from '../../src/core/eval/equal.ts';
+// equal.ts reaches the CAS through symbolic-hook.ts; importing symbolic.ts installs it.
+import '../../src/core/eval/symbolic.ts';
 
 type Row = [prediction: string, gold: string, referenceVerdict: boolean];
 const rows = JSON.parse(

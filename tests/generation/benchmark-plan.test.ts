@@ -13,7 +13,7 @@ import {
   type BenchmarkState,
   type SampleResult,
 } from '../../src/core/generation/benchmark-plan.ts';
-import { buildResults } from '../../src/core/generation/benchmark-results.ts';
+import { buildResults, timingByGamma } from '../../src/core/generation/benchmark-results.ts';
 import { alignWords, compareRuns } from '../../src/core/generation/align.ts';
 
 describe('parseBenchmarkParams', () => {
@@ -89,18 +89,23 @@ function sample(
 }
 
 describe('jobs and resumption', () => {
-  it('runs γ-major and resumes at the first job without a result', () => {
+  it('interleaves γ per question (order rotated) and resumes at the first job without a result', () => {
     const jobs = plan(config, ['a', 'b']);
     expect(jobs).toEqual([
       { gamma: 1, id: 'a' },
-      { gamma: 1, id: 'b' },
       { gamma: 0.5, id: 'a' },
       { gamma: 0.5, id: 'b' },
+      { gamma: 1, id: 'b' },
     ]);
     expect(nextJob(jobs, [sample(1, 'a', true, 10, 1), sample(1, 'b', true, 10, 1)])).toEqual({
       gamma: 0.5,
       id: 'a',
     });
+    // Three γ over three questions: each γ runs first, second and third once.
+    const three = plan({ ...config, gammas: [1, 0.6, 0.3] }, ['a', 'b', 'c']);
+    for (let pos = 0; pos < 3; pos++) {
+      expect(new Set([0, 1, 2].map((q) => three[q * 3 + pos]!.gamma)).size).toBe(3);
+    }
     expect(
       nextJob(
         jobs,
@@ -207,5 +212,27 @@ describe('alignWords', () => {
       tokenRatio: 0.6,
       speedup: 1.5625,
     });
+  });
+});
+
+describe('timing per γ (is the speedup what the token counts predict?)', () => {
+  it('pairs questions with γ = 1 and compares per-token latency', () => {
+    // γ = 0.6 generated more tokens (28 + 5 vs 18 + 5 per question) yet took half the time:
+    // the kind of result a warm-up landing on γ = 1 produces. speedup / ideal exposes it.
+    const results = [
+      sample(1, 'a', true, 18, 2),
+      sample(1, 'b', true, 18, 2),
+      sample(0.5, 'a', true, 28, 1),
+      sample(0.5, 'b', true, 28, 1),
+      sample(0.5, 'c', true, 28, 1), // no γ = 1 partner: not paired
+    ];
+    const [base, half] = timingByGamma(config, results);
+    expect(base!.speedupOverIdeal).toBeCloseTo(1);
+    expect(half!.pairs).toBe(2);
+    expect(half!.tokenSpeedup).toBeCloseTo(23 / 33);
+    expect(half!.speedup).toBeCloseTo(2);
+    expect(half!.speedupOverIdeal).toBeCloseTo(2 / (23 / 33));
+    expect(half!.msPerToken).toBeCloseTo(1000 / 33);
+    expect(half!.meanCompletionTokens).toBeCloseTo(33);
   });
 });

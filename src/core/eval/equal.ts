@@ -16,7 +16,7 @@
  *   mathEqual('x=3', '3')                            // true
  */
 import { isClose, parseDigits, parsePyFloat } from './numeric.ts';
-import { DEFAULT_SYMBOLIC_TIMEOUT_MS, symbolicEqual } from './symbolic.ts';
+import { DEFAULT_SYMBOLIC_TIMEOUT_MS, callSymbolicEqual } from './symbolic-hook.ts';
 
 export interface EqualOptions {
   /** Milliseconds one symbolic comparison may take before it counts as "not equal". */
@@ -93,8 +93,8 @@ export function mathEqual(
     const predDiff = `${pl.trim()} - (${pr.trim()})`;
     const refDiff = `${rl.trim()} - (${rr.trim()})`;
     if (
-      symbolicEqual(predDiff, refDiff, timeoutMs) ||
-      symbolicEqual(`-(${predDiff})`, refDiff, timeoutMs)
+      callSymbolicEqual(predDiff, refDiff, timeoutMs) ||
+      callSymbolicEqual(`-(${predDiff})`, refDiff, timeoutMs)
     ) {
       return true;
     }
@@ -104,7 +104,7 @@ export function mathEqual(
     if (mathEqual(pred, ref.split('=')[1]!, options)) return true;
   }
 
-  return symbolicEqual(pred, ref, timeoutMs);
+  return callSymbolicEqual(pred, ref, timeoutMs);
 }
 
 /**

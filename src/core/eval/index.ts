@@ -19,8 +19,9 @@
  *   );
  *   toMarkdownTable(summaries); toCsv(summaries); toJson(summaries, { tokenizer: 'Qwen2.5' });
  *
- * The symbolic check loads Compute Engine (a few MB): a page that grades should import this
- * module lazily (`await import(...)`) so the CAS stays out of its first load.
+ * Importing this module loads Compute Engine (a few MB) for the symbolic check. A page that
+ * grades should use `lazy.ts` instead (`gradeSampleLazy`), which imports the CAS only when an
+ * answer reaches the symbolic check, so GSM8K runs never download it.
  */
 export { gradeSample, isDataset, DATASETS } from './grade.ts';
 export type { Dataset, SampleInput, GradeResult } from './grade.ts';

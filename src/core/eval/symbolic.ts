@@ -19,8 +19,9 @@
  */
 import { ComputeEngine } from '@cortex-js/compute-engine';
 import { isClose } from './numeric.ts';
+import { DEFAULT_SYMBOLIC_TIMEOUT_MS, installSymbolicEqual } from './symbolic-hook.ts';
 
-export const DEFAULT_SYMBOLIC_TIMEOUT_MS = 1000;
+export { DEFAULT_SYMBOLIC_TIMEOUT_MS };
 /** Answers longer than this are not parsed at all: no real answer is that long. */
 export const MAX_SYMBOLIC_CHARS = 1000;
 
@@ -282,3 +283,6 @@ export function symbolicEqual(
   if (equal) stats.equal++;
   return equal;
 }
+
+// Importing this module is what makes the grader's symbolic check available (symbolic-hook.ts).
+installSymbolicEqual(symbolicEqual);

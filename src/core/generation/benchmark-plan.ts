@@ -187,9 +187,16 @@ export interface Job {
   id: string;
 }
 
-/** γ-major order: each γ runs over the whole sample before the next (as the paper's runs). */
+/**
+ * Question-major order, every γ of a question back to back, the γ order rotated by one per
+ * question (1, 0.6 / 0.6, 1 / ...). Timing drift (another process, thermal throttling, a GPU that
+ * warms up, a browser tab in the background) then hits every γ alike, and no γ is always the one
+ * that runs first. The γ-major order of the paper's separate runs let all of it land on one γ:
+ * γ = 1 ran first, paid for the warm-up and was slower per token, which inflated the speedup.
+ */
 export function plan(config: BenchmarkConfig, sampleIds: string[]): Job[] {
-  return config.gammas.flatMap((gamma) => sampleIds.map((id) => ({ gamma, id })));
+  const g = config.gammas;
+  return sampleIds.flatMap((id, q) => g.map((_, k) => ({ gamma: g[(k + q) % g.length]!, id })));
 }
 
 export function nextJob(jobs: Job[], results: SampleResult[]): Job | undefined {

@@ -4,7 +4,9 @@
  * come from the project's grader (src/core/eval): accuracy, ΔAcc, CoT tokens, actual ratio,
  * latency and speedup per γ, measured against the γ = 1 run.
  */
-import { groupRuns, summarizeRuns, type RunRecord, type RunSummary } from '../eval/index.ts';
+// metrics.ts and runs.ts, not eval/index.ts: that one pulls in the symbolic grader (Compute Engine).
+import { summarizeRuns, type RunSummary } from '../eval/metrics.ts';
+import { groupRuns, type RunRecord } from '../eval/runs.ts';
 import {
   RESULTS_SCHEMA,
   benchmarkQuery,
@@ -34,7 +36,69 @@ export interface BenchmarkResults {
   /** How many times the run was resumed (after a pause or a page reload). */
   resumes: number;
   runs: RunSummary[];
+  /** Timing per γ, paired with the γ = 1 run on the same questions (see {@link GammaTiming}). */
+  timing: GammaTiming[];
   samples: SampleResult[];
+}
+
+/**
+ * Is the speedup what the token counts predict? The paper's speedup (`runs[].speedup`) is mean
+ * latency(γ = 1) / mean latency(γ), while its ratio counts CoT tokens only; a run that generated
+ * more tokens cannot honestly be faster unless each token got cheaper. So per γ, on the questions
+ * both it and the baseline ran (paired), over all generated tokens (what the latency pays for):
+ *   - tokenSpeedup: completion tokens(γ = 1) / completion tokens(γ), the ideal speedup if every
+ *     token cost the same (1 / actual token ratio);
+ *   - speedup: latency(γ = 1) / latency(γ), summed over the same questions;
+ *   - speedupOverIdeal: speedup / tokenSpeedup, which is per-token latency(γ = 1) / per-token
+ *     latency(γ): near 1 when the measurement is fair; far from it means the γ's were not timed
+ *     alike (warm-up, drift, a busy machine) or a fixed cost (prefill) dominates short outputs.
+ */
+export interface GammaTiming {
+  gamma: number;
+  /** Questions this γ and the baseline both ran. */
+  pairs: number;
+  meanCompletionTokens: number | null;
+  meanLatencyS: number | null;
+  /** Latency per generated token, ms (total latency / total completion tokens). */
+  msPerToken: number | null;
+  meanTimeToFirstTokenMs: number | null;
+  meanDecodeTokensPerS: number | null;
+  tokenSpeedup: number | null;
+  speedup: number | null;
+  speedupOverIdeal: number | null;
+}
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+export function timingByGamma(config: BenchmarkConfig, results: SampleResult[]): GammaTiming[] {
+  const baseGamma = config.gammas.includes(1) ? 1 : config.gammas[0];
+  const base = new Map(results.filter((r) => r.gamma === baseGamma).map((r) => [r.id, r]));
+  return config.gammas.map((gamma) => {
+    const mine = results.filter((r) => r.gamma === gamma);
+    const paired = mine.filter((r) => base.has(r.id));
+    const theirs = paired.map((r) => base.get(r.id)!);
+    const tokens = sum(mine.map((r) => r.completionTokens));
+    const latency = sum(mine.map((r) => r.latencyS));
+    const n = mine.length;
+    const pTokens = sum(paired.map((r) => r.completionTokens));
+    const bTokens = sum(theirs.map((r) => r.completionTokens));
+    const pLatency = sum(paired.map((r) => r.latencyS));
+    const bLatency = sum(theirs.map((r) => r.latencyS));
+    const tokenSpeedup = paired.length && pTokens > 0 ? bTokens / pTokens : null;
+    const speedup = paired.length && pLatency > 0 ? bLatency / pLatency : null;
+    return {
+      gamma,
+      pairs: paired.length,
+      meanCompletionTokens: n ? tokens / n : null,
+      meanLatencyS: n ? latency / n : null,
+      msPerToken: tokens > 0 ? (1000 * latency) / tokens : null,
+      meanTimeToFirstTokenMs: n ? sum(mine.map((r) => r.timeToFirstTokenMs)) / n : null,
+      meanDecodeTokensPerS: n ? sum(mine.map((r) => r.decodeTokensPerS)) / n : null,
+      tokenSpeedup,
+      speedup,
+      speedupOverIdeal: tokenSpeedup && speedup !== null ? speedup / tokenSpeedup : null,
+    };
+  });
 }
 
 export function summarizeBenchmark(
@@ -78,6 +142,7 @@ export function buildResults(
     finishedAt: state.finishedAt ?? new Date().toISOString(),
     resumes: state.resumes,
     runs: summarizeBenchmark(state.config, state.results, method),
+    timing: timingByGamma(state.config, state.results),
     samples: state.results,
   };
 }

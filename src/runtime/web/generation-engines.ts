@@ -97,6 +97,7 @@ async function createBrowserOnnxEngine(
     sessionOptions: { executionProviders: [backend], graphOptimizationLevel: 'all' },
     device: backend,
     detail: reason,
+    kvCacheOnGpu: backend === 'webgpu',
   });
 }
 

@@ -6,6 +6,8 @@ import type { CompressionResult } from '../../core/compression/types.ts';
 import type { LinguaOptions, LinguaScored } from '../../core/compression/llmlingua2.ts';
 import type { BackendPreference } from '../../runtime/web/backend.ts';
 import type { FileProgress } from '../../runtime/web/model-cache.ts';
+import type { ProxyMarked } from 'comlink';
+import type { CausalWorkerApi } from './causal-scorer-protocol.ts';
 
 export interface LoadRequest {
   modelId: string;
@@ -35,4 +37,10 @@ export interface ScorerWorkerApi {
   /** Re-thresholds the last scored text at γ; no model call. */
   select(rate: number): Promise<CompressionResult>;
   clearCache(): Promise<number>;
+}
+
+/** What scorer.worker.ts exposes: both scorers, each a Comlink proxy of its own API. */
+export interface ScorersWorkerApi {
+  lingua: ScorerWorkerApi & ProxyMarked;
+  causal: CausalWorkerApi & ProxyMarked;
 }

@@ -73,16 +73,26 @@ export class CausalLm {
     private readonly name: string,
   ) {}
 
+  /**
+   * `kvCacheOnGpu` (WebGPU only): every `present.*` output stays in a GPU buffer
+   * (`preferredOutputLocation: 'gpu-buffer'`, as transformers.js does in src/models/session.js) and
+   * is fed back as `past_key_values.*` next step, so the cache never makes the GPU -> CPU -> GPU
+   * round trip per token; the logits still come back to the CPU for argmax.
+   */
   static async create(
     ort: OrtLike,
     model: Uint8Array,
     config: CausalLmConfig,
     options: InferenceSession.SessionOptions = {},
     name = 'model',
+    kvCacheOnGpu = false,
   ): Promise<CausalLm> {
     let session: InferenceSession;
     try {
-      session = await ort.InferenceSession.create(model, options);
+      session = await ort.InferenceSession.create(
+        model,
+        kvCacheOnGpu ? withGpuKvCache(options, config.numLayers) : options,
+      );
     } catch (error) {
       throw new TokenSkipError(
         'MODEL_LOAD_FAILED',
@@ -105,10 +115,16 @@ export class CausalLm {
     return new CausalLm(ort, session, { ...config, kvDtype }, name);
   }
 
-  /** Drops the KV cache: the next `forward` starts a new sequence. */
+  /** Drops the KV cache (freeing its GPU buffers): the next `forward` starts a new sequence. */
   reset(): void {
+    disposeAll(this.past);
     this.past = {};
     this.pastLength = 0;
+  }
+
+  /** Where the cache lives now ('gpu-buffer' on WebGPU with `kvCacheOnGpu`, else 'cpu'). */
+  get kvLocation(): string | undefined {
+    return Object.values(this.past)[0]?.location;
   }
 
   private emptyPast(): Record<string, Tensor> {
@@ -168,7 +184,7 @@ export class CausalLm {
       }
     }
     // Free the previous step's cache tensors (GPU buffers on WebGPU) once replaced.
-    for (const t of Object.values(this.past)) t.dispose?.();
+    disposeAll(this.past);
     this.past = next;
     this.pastLength = total;
     const vocab = logits.dims[2] ?? 0;
@@ -188,6 +204,26 @@ export class CausalLm {
     this.reset();
     await this.session.release();
   }
+}
+
+/** Disposes tensors that hold device memory (GPU buffers); CPU tensors are left to the GC. */
+function disposeAll(tensors: Record<string, Tensor>): void {
+  for (const t of Object.values(tensors)) {
+    if (t.location === 'gpu-buffer') t.dispose();
+  }
+}
+
+/** Session options that keep every `present.{i}.key|value` output on the GPU (logits stay on the CPU). */
+export function withGpuKvCache(
+  options: InferenceSession.SessionOptions,
+  numLayers: number,
+): InferenceSession.SessionOptions {
+  const preferredOutputLocation: Record<string, 'gpu-buffer'> = {};
+  for (let i = 0; i < numLayers; i++) {
+    preferredOutputLocation[`present.${i}.key`] = 'gpu-buffer';
+    preferredOutputLocation[`present.${i}.value`] = 'gpu-buffer';
+  }
+  return { ...options, preferredOutputLocation };
 }
 
 /**

@@ -40,6 +40,8 @@ export interface OnnxEngineOptions {
   /** Reported in EngineInfo: 'webgpu' | 'wasm' | 'cpu'. */
   device: string;
   detail?: string;
+  /** WebGPU: keep the KV cache in GPU buffers between steps (see CausalLm.create). */
+  kvCacheOnGpu?: boolean;
 }
 
 interface Loaded {
@@ -80,7 +82,14 @@ export function createOnnxEngine(options: OnnxEngineOptions): GenerationEngine {
         report(0.05 + 0.8 * (total > 0 ? done / total : 0), `Fetching ${graph}`),
       );
       report(0.9, `Creating the ${options.device} session`);
-      const lm = await CausalLm.create(options.ort, bytes, lmConfig, options.sessionOptions, where);
+      const lm = await CausalLm.create(
+        options.ort,
+        bytes,
+        lmConfig,
+        options.sessionOptions,
+        where,
+        options.kvCacheOnGpu ?? false,
+      );
       const eosIds = new Set([
         ...eosIdsOf(genConfig.eos_token_id),
         ...eosIdsOf(config.eos_token_id),
@@ -91,7 +100,9 @@ export function createOnnxEngine(options: OnnxEngineOptions): GenerationEngine {
         kind: 'onnx',
         modelId: options.modelId,
         device: options.device,
-        detail: options.detail ?? `ONNX Runtime (${options.device}), ${lmConfig.numLayers} layers`,
+        detail:
+          (options.detail ?? `ONNX Runtime (${options.device}), ${lmConfig.numLayers} layers`) +
+          (options.kvCacheOnGpu ? '; KV cache on the GPU' : ''),
         loadMs: performance.now() - started,
       };
     } catch (error) {
@@ -133,6 +144,8 @@ export function createOnnxEngine(options: OnnxEngineOptions): GenerationEngine {
       throw new TokenSkipError('EMPTY_INPUT', 'The prompt is empty: nothing to generate from.');
     }
     const stream = new TextStream(tokenizer);
+    const maxStop = Math.max(1, ...stopTexts.map((s) => s.length));
+    let tail = '';
     const tokenIds: number[] = [];
     const startMs = performance.now();
     let firstTokenMs = startMs;
@@ -152,10 +165,17 @@ export function createOnnxEngine(options: OnnxEngineOptions): GenerationEngine {
       }
       tokenIds.push(next);
       const delta = stream.push(next);
-      if (delta) emit({ type: 'token', text: delta, tokenId: next });
-      if (!opts.ignoreEos && stopTexts.some((s) => stream.current.includes(s))) {
-        finishReason = 'stop';
-        break;
+      if (delta) {
+        emit({ type: 'token', text: delta, tokenId: next });
+        // A stop string that appears now ends within this delta: search only that tail, not the
+        // whole text (which would make every step O(length)).
+        if (!opts.ignoreEos && stopTexts.length > 0) {
+          tail = (tail + delta).slice(-(delta.length + maxStop - 1));
+          if (stopTexts.some((s) => tail.includes(s))) {
+            finishReason = 'stop';
+            break;
+          }
+        }
       }
       input = [next];
       await yieldToEventLoop();

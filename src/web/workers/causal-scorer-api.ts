@@ -1,8 +1,8 @@
 /**
- * Web Worker hosting the CTS and perplexity scorers: a reference causal LM on ORT-web (WebGPU or
- * WASM). The page talks to it through Comlink (see causal-scorer-protocol.ts).
+ * The CTS and perplexity scorers: a reference causal LM on ORT-web (WebGPU or WASM), hosted by the
+ * scorer worker (scorer.worker.ts). The page talks to it through Comlink (see
+ * causal-scorer-protocol.ts).
  */
-import * as Comlink from 'comlink';
 import * as ort from 'onnxruntime-web/webgpu';
 import { TokenSkipError, toTokenSkipError } from '../../core/errors.ts';
 import { createCausalScorer } from '../../core/scoring/causal-scorer.ts';
@@ -26,7 +26,7 @@ async function guard<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-const api: CausalWorkerApi = {
+export const causalScorerApi: CausalWorkerApi = {
   load: (request, onProgress) =>
     guard(async () => {
       const started = performance.now();
@@ -111,5 +111,3 @@ const api: CausalWorkerApi = {
 
   select: (scored, rate, mode) => guard(async () => selectCausal(scored, rate, mode)),
 };
-
-Comlink.expose(api);

@@ -1,0 +1,135 @@
+/**
+ * The bench harness worker: the app's own ONNX generation engine (src/runtime/engines/onnx) on
+ * onnxruntime-web, and a bare token-classifier session for the WASM thread bench. ORT's WASM
+ * thread count is fixed when ORT first initialises, so each configuration gets a fresh page.
+ */
+import * as Comlink from 'comlink';
+import * as ort from 'onnxruntime-web/webgpu';
+import {
+  CausalLm,
+  parseCausalLmConfig,
+  type OrtLike,
+} from '../../src/runtime/engines/onnx/causal-lm.ts';
+import type { ModelFiles } from '../../src/runtime/engines/onnx/model-files.ts';
+import { createOnnxEngine } from '../../src/runtime/engines/onnx/onnx-engine.ts';
+import type {
+  ClassifyReport,
+  ClassifyRequest,
+  GenerateReport,
+  GenerateRequest,
+  HarnessApi,
+} from './protocol.ts';
+
+function files(base: string): ModelFiles {
+  return {
+    location: base,
+    async readBytes(path, onProgress) {
+      const response = await fetch(new URL(path, new URL(base, self.location.href)));
+      if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+      const data = new Uint8Array(await response.arrayBuffer());
+      onProgress?.(data.byteLength, data.byteLength);
+      return data;
+    },
+  };
+}
+
+const api: HarnessApi = {
+  async kvLocation(base: string, kvCacheOnGpu: boolean): Promise<string[]> {
+    const f = files(base);
+    const config = JSON.parse(new TextDecoder().decode(await f.readBytes('config.json')));
+    const lm = await CausalLm.create(
+      ort as unknown as OrtLike,
+      await f.readBytes('onnx/model.onnx'),
+      parseCausalLmConfig(config, base),
+      { executionProviders: ['webgpu'] },
+      base,
+      kvCacheOnGpu,
+    );
+    const where: string[] = [];
+    for (const ids of [[1, 2, 3], [4], [5]]) {
+      await lm.forward(ids);
+      where.push(lm.kvLocation ?? 'none');
+    }
+    await lm.release();
+    return where;
+  },
+
+  async generate(req: GenerateRequest): Promise<GenerateReport> {
+    ort.env.wasm.numThreads = req.threads;
+    const engine = createOnnxEngine({
+      modelId: 'bench',
+      ort: ort as unknown as OrtLike,
+      files: files(req.base),
+      sessionOptions: { executionProviders: [req.backend], graphOptimizationLevel: 'all' },
+      device: req.backend,
+      detail: `onnxruntime-web ${req.backend}${req.backend === 'wasm' ? `, ${req.threads} thread(s)` : ''}`,
+      kvCacheOnGpu: req.kvCacheOnGpu && req.backend === 'webgpu',
+    });
+    const info = await engine.load();
+    const opts = (maxNewTokens: number) => ({
+      maxNewTokens,
+      ignoreEos: req.ignoreEos,
+      ...(req.stop ? { stop: req.stop } : {}),
+    });
+    // Warm-up: the full budget whatever the stop tokens say, so every KV length has been seen.
+    for (let i = 0; i < req.warmup; i++) {
+      await engine.generate(req.prompts[0]!, { maxNewTokens: req.maxNewTokens, ignoreEos: true });
+    }
+    const runs: GenerateReport['runs'] = [];
+    for (let r = 0; r < req.repeats; r++) {
+      for (const [p, prompt] of req.prompts.entries()) {
+        const res = await engine.generate(prompt, opts(req.maxNewTokens));
+        runs.push({
+          prompt: p,
+          tokenIds: res.tokenIds ?? [],
+          text: res.text,
+          completionTokens: res.usage.completionTokens,
+          timeToFirstTokenMs: res.usage.timeToFirstTokenMs,
+          decodeTokensPerSecond: res.usage.decodeTokensPerSecond,
+          e2eLatencyMs: res.usage.e2eLatencyMs,
+        });
+      }
+    }
+    await engine.unload();
+    return { detail: info.detail, device: info.device, loadMs: info.loadMs, runs };
+  },
+
+  async classify(req: ClassifyRequest): Promise<ClassifyReport> {
+    ort.env.wasm.numThreads = req.threads;
+    const model = new Uint8Array(await (await fetch(req.url)).arrayBuffer());
+    const session = await ort.InferenceSession.create(model, {
+      executionProviders: ['wasm'],
+      graphOptimizationLevel: 'all',
+    });
+    const n = req.seqLen;
+    const ids = new BigInt64Array(n);
+    for (let i = 0; i < n; i++) ids[i] = BigInt(5 + ((i * 7919) % (req.vocabSize - 5)));
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const name of session.inputNames) {
+      const data =
+        name === 'input_ids'
+          ? ids
+          : name === 'attention_mask'
+            ? new BigInt64Array(n).fill(1n)
+            : new BigInt64Array(n);
+      feeds[name] = new ort.Tensor('int64', data, [1, n]);
+    }
+    const ms: number[] = [];
+    for (let i = 0; i < req.warmup + req.repeats; i++) {
+      const t0 = performance.now();
+      const out = await session.run(feeds);
+      const t = performance.now() - t0;
+      for (const v of Object.values(out)) v.dispose();
+      if (i >= req.warmup) ms.push(t);
+    }
+    await session.release();
+    return {
+      threads: req.threads,
+      crossOriginIsolated: self.crossOriginIsolated,
+      inputNames: session.inputNames.slice(),
+      ms,
+    };
+  },
+};
+
+Comlink.expose(api);
