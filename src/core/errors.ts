@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'BACKEND_UNAVAILABLE'
   | 'DOWNLOAD_FAILED'
   | 'CANCELLED'
+  | 'OUTPUT_IN_USE'
   | 'INTERNAL';
 
 export class TokenSkipError extends Error {

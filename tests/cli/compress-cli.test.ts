@@ -160,39 +160,51 @@ describe('tokenskip compress', () => {
 });
 
 describe('tokenskip compress: bad input leaves no output', () => {
-  const cases: [string, string, string[], RegExp][] = [
-    ['malformed JSON', '{"cot": "a b c"}\n{"cot": oops}\n', [], /bad\.jsonl:2: not valid JSON/],
+  // Exit 2: a bad command line (flag or flag value); exit 1: bad input data or a missing model.
+  const cases: [string, string, string[], number, RegExp][] = [
+    ['malformed JSON', '{"cot": "a b c"}\n{"cot": oops}\n', [], 1, /bad\.jsonl:2: not valid JSON/],
     [
       'a line that is not an object',
       '{"cot": "a"}\n[1, 2]\n',
       [],
+      1,
       /:2: each line must be a JSON object/,
     ],
     [
       'a missing field',
       '{"cot": "a b"}\n{"text": "a b"}\n',
       [],
+      1,
       /:2: field 'cot' must be a string/,
     ],
-    ['an empty text', '{"cot": "a b"}\n\n{"cot": "   "}\n', [], /:3: field 'cot' is empty/],
-    ['γ above 1', '{"cot": "a b"}\n', ['--rate', '1.5'], /--rate must be in \(0, 1\]/],
-    ['γ not a number', '{"cot": "a b"}\n', ['--rate', 'half'], /--rate must be a number/],
+    ['an empty text', '{"cot": "a b"}\n\n{"cot": "   "}\n', [], 1, /:3: field 'cot' is empty/],
+    ['γ above 1', '{"cot": "a b"}\n', ['--rate', '1.5'], 2, /--rate must be a number in \(0, 1\]/],
+    ['γ not a number', '{"cot": "a b"}\n', ['--rate', 'half'], 2, /--rate must be a number/],
+    ['γ in hex', '{"cot": "a b"}\n', ['--rate', '0x1'], 2, /--rate must be a number in/],
     [
       'a bad per-record γ',
       '{"cot": "a b", "g": 0}\n',
       ['--rate-field', 'g'],
-      /field 'g' must be in \(0, 1\]/,
+      1,
+      /field 'g' must be a number in \(0, 1\]/,
     ],
-    ['an unknown option', '{"cot": "a b"}\n', ['--ratio', '0.5'], /Unknown option '--ratio'/],
-    ['a missing model', '{"cot": "a b"}\n', ['--model', 'nope'], /Unknown scorer model 'nope'/],
+    [
+      'an unknown option',
+      '{"cot": "a b"}\n',
+      ['--ratio', '0.5'],
+      2,
+      /Unknown option '--ratio'\. Run 'tokenskip compress --help'/,
+    ],
+    ['a missing model', '{"cot": "a b"}\n', ['--model', 'nope'], 1, /Unknown scorer model 'nope'/],
   ];
-  it.each(cases)('%s', (_name, content, extra, message) => {
+  it.each(cases)('%s', (_name, content, extra, exit, message) => {
     const input = path.join(dir, 'bad.jsonl');
     writeFileSync(input, content);
     const out = path.join(dir, 'bad.out.jsonl');
     const { code, stderr } = cli(['compress', '--in', input, '--out', out, ...extra]);
-    expect(code).toBe(1);
+    expect(code).toBe(exit);
     expect(stderr).toMatch(message);
+    if (exit === 2) expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(existsSync(out) || existsSync(`${out}.partial`)).toBe(false);
   });
 

@@ -146,7 +146,7 @@ describe('TinyArith generator', () => {
 describe('tokenskip data arith', () => {
   it('writes exactly the shipped data/arith/', () => {
     const out = path.join(dir, 'arith');
-    const r = cli(['data', 'arith', '--out', out]);
+    const r = cli(['data', 'arith', '--out', out, '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ train: 5000, val: 500, test: 1000 });
     for (const split of ['train', 'val', 'test']) {
@@ -173,8 +173,8 @@ describe('tokenskip data arith', () => {
       expect(r.stderr).not.toMatch(/\n\s+at /);
       expect(existsSync(out)).toBe(false);
     }
-    expect(cli(['data', 'gsm9k', '--out', dir]).stderr).toMatch(
-      /expected the dataset name 'arith'/,
-    );
+    const wrong = cli(['data', 'gsm9k', '--out', dir]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/expected the dataset name 'arith'/);
   });
 });

@@ -71,7 +71,9 @@ describe('tokenskip grade', () => {
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('gsm.jsonl:3: invalid JSON');
     expect(run.stderr).toContain("gsm.jsonl:4: field 'output' must be a string");
-    expect(run.stdout).toContain('graded 3 lines, 2 correct (66.67%); 2 malformed skipped');
+    // The summary is a message (stderr); stdout carries data only, and JSON with --json.
+    expect(run.stderr).toContain('graded 3 lines, 2 correct (66.67%); 2 malformed skipped');
+    expect(run.stdout).toBe('');
     const lines = await readLines(output);
     expect(lines.map((l) => [l.id, l.prediction, l.correct, l.gamma])).toEqual([
       ['g1', '18', true, 1],
@@ -133,7 +135,7 @@ describe('tokenskip grade', () => {
 
   it('explains bad arguments and missing files', async () => {
     const bad = await cli(['grade', '--dataset', 'svamp', '--in', 'x', '--out', 'y']);
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--dataset must be gsm8k or math (got 'svamp')");
     const missing = await cli([
       'grade',
@@ -280,7 +282,7 @@ describe('command table', () => {
 
   it('turns option errors into a coded error message', async () => {
     const run = await inProcess(['report']);
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(2);
     expect(run.stderr).toContain('error [INVALID_ARGUMENT]: Give at least one graded file');
   });
 });

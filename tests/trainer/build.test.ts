@@ -70,6 +70,7 @@ describe('tokenskip build with one compress run (--assign-gamma, then per-line Î
     const out = join(root, 'build');
     const b = await cli([
       'build',
+      '--json',
       '--model',
       model,
       '--traces',

@@ -127,7 +127,7 @@ describe('tokenskip collect against OpenAI-compatible endpoints on loopback', ()
 
     failAlways = false;
     requests.length = 0;
-    const second = await run(args);
+    const second = await run([...args, '--json']);
     expect(second.code).toBe(0);
     expect(second.err).toMatch(/resuming, 6 of 7 samples already done/);
     expect(requests).toEqual(['Q5 fail']); // only the failed sample is asked again

@@ -27,7 +27,7 @@ function mini(args: string[]) {
 
 describe('tokenskip mini --quick', () => {
   it('runs every step and prints the table; a re-run resumes with nothing to do', () => {
-    const r = mini([]);
+    const r = mini(['--json']);
     expect(r.code, r.stderr.slice(-3000)).toBe(0);
     const table = JSON.parse(r.stdout.trim().split('\n').pop()!) as MiniTable;
     expect(table.rows.map((x) => [x.method, x.gamma])).toEqual([

@@ -139,6 +139,7 @@ describe('MLC export of a tiny Qwen2 checkpoint', () => {
         [
           'export',
           'mlc',
+          '--json',
           '--model',
           model,
           '--out',

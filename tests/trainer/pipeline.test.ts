@@ -107,6 +107,7 @@ describe(`trainer pipeline on a tiny Qwen2 (CPU)${skipReason ? ` — cannot run:
     );
     const c = await cli([
       'collect',
+      '--json',
       '--input',
       qs,
       '--model-dir',
@@ -133,6 +134,7 @@ describe(`trainer pipeline on a tiny Qwen2 (CPU)${skipReason ? ` — cannot run:
     ]);
     const b = await cli([
       'build',
+      '--json',
       '--model',
       base,
       '--traces',
@@ -196,6 +198,7 @@ describe(`trainer pipeline on a tiny Qwen2 (CPU)${skipReason ? ` — cannot run:
     // --- train: two steps, then the same command resumes to the end ---
     const run = join(root, 'run');
     const hp = [
+      '--json',
       '--base',
       base,
       '--data',
@@ -228,7 +231,7 @@ describe(`trainer pipeline on a tiny Qwen2 (CPU)${skipReason ? ` — cannot run:
 
     // --- merge ---
     const merged = join(root, 'merged');
-    const m = await cli(['merge', '--base', base, '--adapter', run, '--out', merged]);
+    const m = await cli(['merge', '--json', '--base', base, '--adapter', run, '--out', merged]);
     expect(m.code, m.err).toBe(0);
     expect(lastJson(m.out)).toMatchObject({ merged_modules: 14 });
 

@@ -48,6 +48,7 @@ describe('tokenskip train and Ctrl-C', () => {
     const run = join(root, 'run');
     const args = [
       'train',
+      '--json',
       '--base',
       base,
       '--data',

@@ -15,6 +15,7 @@ import { formatPyFixed } from './py-format.ts';
 import { countCl100kTokens } from './token-count.ts';
 import type { ScorerTokenizer } from './scorer-tokenizer.ts';
 import type { CompressionResult, ScoredText, ScoredWord } from './types.ts';
+import { toGamma } from '../prompts/gamma.ts';
 import {
   applyTokenMap,
   buildModelInput,
@@ -98,22 +99,9 @@ export function validateText(text: unknown, where = 'text'): string {
   return text;
 }
 
-/** γ (the reference's `rate`): the share of tokens to keep, in (0, 1]. */
+/** γ (the reference's `rate`): the share of tokens to keep, in (0, 1]; the project's one γ check. */
 export function validateRate(rate: unknown, where = 'rate'): number {
-  const value = typeof rate === 'string' && rate.trim() !== '' ? Number(rate) : rate;
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new TokenSkipError(
-      'INVALID_ARGUMENT',
-      `${where} must be a number in (0, 1], got '${String(rate)}'.`,
-    );
-  }
-  if (value <= 0 || value > 1) {
-    throw new TokenSkipError(
-      'INVALID_ARGUMENT',
-      `${where} must be in (0, 1] (the share of tokens to keep), got ${value}.`,
-    );
-  }
-  return value;
+  return toGamma(rate, where);
 }
 
 export function resolveLinguaOptions(partial: Partial<LinguaOptions> = {}): LinguaOptions {

@@ -41,10 +41,16 @@ export const CSV_COLUMNS = [
   'baseline',
 ] as const;
 
+/**
+ * One CSV cell: RFC 4180 quoting, and text a spreadsheet would run as a formula (starting with =,
+ * +, -, @, a tab or a carriage return) prefixed with ' (OWASP's CSV injection advice). Numbers are
+ * written as they are, negative ones included.
+ */
 function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
-  const s = String(value);
-  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+  let s = String(value);
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\n\r\t]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
 /** One row per run (RFC 4180 quoting, empty cells for missing values). */

@@ -37,6 +37,15 @@ export function parseGamma(text: string, field = 'gamma'): number {
   return validateGamma(Number(trimmed), field);
 }
 
+/**
+ * γ from anywhere: a number (JSON, the UI) is validated, a string (a flag, a URL, a JSON string
+ * field) goes through `parseGamma`. The one γ check of the project: the CLI, the compressor, the
+ * scorers, the trainer and the report all use it, so "0x1", "" or "1e" are refused everywhere.
+ */
+export function toGamma(value: unknown, field = 'gamma'): number {
+  return typeof value === 'string' ? parseGamma(value, field) : validateGamma(value, field);
+}
+
 /** Parses a comma-separated γ list ("1,0.8,0.6"); duplicates are an error, order is kept. */
 export function parseGammaList(text: string, field = 'gammas'): number[] {
   const parts = text.split(',').filter((p) => p.trim() !== '');

@@ -15,8 +15,18 @@
  * by `id` (or line number). Writes train.jsonl / val.jsonl (token ids, prompt masked with -100),
  * llamafactory/ (alpaca JSON + dataset_info.json) and manifest.json.
  */
-import { parseArgs } from 'node:util';
 import { join } from 'node:path';
+import {
+  gammaOption,
+  intOption,
+  numberOption,
+  parseCommandArgs,
+  UsageError,
+  writeSummary,
+} from '../args.ts';
+import { checkOutput, withOutputLock } from '../output.ts';
+import { commandInfo } from './table.mjs';
+import { toGamma } from '../../core/prompts/gamma.ts';
 import type { Command } from './types.ts';
 import { TokenSkipError } from '../../core/errors.ts';
 import {
@@ -42,20 +52,6 @@ import {
 } from '../trainer/manifest.ts';
 import { createBar } from '../trainer/progress.ts';
 
-const USAGE = `Usage: tokenskip build --model DIR --traces FILE [--compressed GAMMA:FILE ...] --out DIR [options]
-
-  --model DIR          target model folder (config.json + tokenizer.json): tokenizer and chat format
-  --traces FILE        collected traces (JSONL: question, answer, cot or output; optional id), used for γ = 1
-  --compressed G:FILE  traces compressed at γ = G (JSONL with compressed_prompt), repeatable;
-                       without it, lines carrying gamma + compressed_prompt are used as they are
-  --assign-gamma       only add a seeded gamma to every trace and write them to --out (a file)
-  --out DIR            output folder
-  --seed N             seed for the γ draw and the split (default 42)
-  --val F              held-out fraction (default 0.1)
-  --cutoff N           drop records longer than N tokens (default 2048)
-  --force              rebuild even when the manifest says the output is up to date
-`;
-
 export const IGNORE_INDEX = -100;
 
 export interface BuiltRecord extends TokenSkipRecord {
@@ -66,69 +62,83 @@ export interface BuiltRecord extends TokenSkipRecord {
 }
 
 export const buildCommand: Command = {
-  name: 'build',
-  summary: 'Build tokenized TokenSkip training records (train/val + LLaMA-Factory JSON)',
-  usage: USAGE,
+  ...commandInfo('build'),
   async run(argv, io) {
-    const { values } = parseArgs({
-      args: argv,
-      options: {
-        model: { type: 'string' },
-        traces: { type: 'string' },
-        compressed: { type: 'string', multiple: true, default: [] },
-        out: { type: 'string' },
-        seed: { type: 'string', default: '42' },
-        val: { type: 'string', default: '0.1' },
-        cutoff: { type: 'string', default: '2048' },
-        force: { type: 'boolean', default: false },
-        'assign-gamma': { type: 'boolean', default: false },
-      },
+    const { values } = parseCommandArgs('build', argv, {
+      model: { type: 'string' },
+      traces: { type: 'string' },
+      compressed: { type: 'string', multiple: true, default: [] },
+      out: { type: 'string' },
+      seed: { type: 'string', default: '42' },
+      val: { type: 'string', default: '0.1' },
+      cutoff: { type: 'string', default: '2048' },
+      force: { type: 'boolean', default: false },
+      'assign-gamma': { type: 'boolean', default: false },
     });
     if ((!values.model && !values['assign-gamma']) || !values.traces || !values.out) {
-      throw new TokenSkipError(
-        'INVALID_ARGUMENT',
-        `--model, --traces and --out are required.\n${USAGE}`,
+      throw new UsageError(
+        values['assign-gamma']
+          ? '--assign-gamma needs --traces FILE and --out FILE.'
+          : '--model, --traces and --out are required.',
       );
     }
-    const seed = Number(values.seed);
-    const valFraction = Number(values.val);
-    const cutoff = Number(values.cutoff);
-    if (!Number.isInteger(seed))
-      throw new TokenSkipError('INVALID_ARGUMENT', '--seed must be an integer.');
-    if (!(valFraction >= 0 && valFraction < 1))
-      throw new TokenSkipError('INVALID_ARGUMENT', '--val must be in [0, 1).');
+    const seed = numberOption('--seed', values.seed, { integer: true });
+    const valFraction = numberOption('--val', values.val, { min: 0, max: 1, maxExclusive: true });
+    const cutoff = intOption('--cutoff', values.cutoff);
     const compressed = new Map<number, string>();
     for (const spec of values.compressed ?? []) {
-      const m = /^([01](?:\.\d+)?):(.+)$/.exec(spec);
-      const g = m ? Number(m[1]) : NaN;
-      if (!m || !GAMMAS.includes(g as (typeof GAMMAS)[number]) || g === 1) {
-        throw new TokenSkipError(
-          'INVALID_ARGUMENT',
-          `--compressed '${spec}': expected GAMMA:FILE with GAMMA in 0.9, 0.8, 0.7, 0.6, 0.5.`,
-        );
-      }
-      compressed.set(g, m[2] as string);
+      const colon = spec.indexOf(':');
+      const wrong = `--compressed '${spec}': expected GAMMA:FILE with GAMMA in 0.9, 0.8, 0.7, 0.6, 0.5.`;
+      if (colon < 1 || colon === spec.length - 1) throw new UsageError(wrong);
+      const g = gammaOption('--compressed', spec.slice(0, colon));
+      if (!GAMMAS.includes(g as (typeof GAMMAS)[number]) || g === 1) throw new UsageError(wrong);
+      compressed.set(g, spec.slice(colon + 1));
     }
+    const traces = values.traces;
+    const out = values.out;
     if (values['assign-gamma']) {
-      const r = await assignGammas(values.traces, values.out, seed);
-      io.stdout.write(`${JSON.stringify(r)}\n`);
+      await checkOutput(out, [traces]);
+      const r = await withOutputLock([out], () => assignGammas(traces, out, seed));
+      writeSummary(io, values.json, `build: ${r.samples} traces with a seeded gamma -> ${out}`, r);
       return 0;
     }
-    const result = await build({
-      model: values.model as string,
-      traces: values.traces,
-      compressed,
-      out: values.out,
-      seed,
-      valFraction,
-      cutoff,
-      force: values.force ?? false,
-      stderr: io.stderr,
-    });
-    io.stdout.write(`${JSON.stringify(result)}\n`);
+    const model = values.model as string;
+    const inputs = [traces, ...compressed.values(), join(model, 'tokenizer.json')];
+    for (const file of BUILD_OUTPUTS) await checkOutput(join(out, file), inputs);
+    const result = await withOutputLock([out], () =>
+      build({
+        model,
+        traces,
+        compressed,
+        out,
+        seed,
+        valFraction,
+        cutoff,
+        force: values.force ?? false,
+        stderr: io.stderr,
+      }),
+    );
+    writeSummary(
+      io,
+      values.json,
+      result.upToDate
+        ? `build: ${out} is up to date`
+        : `build: ${String(result.train)} train + ${String(result.val)} val records (${String(result.dropped_over_cutoff)} over the cutoff) -> ${out}`,
+      result,
+    );
     return 0;
   },
 };
+
+/** Files `build` writes inside --out. */
+const BUILD_OUTPUTS = [
+  'train.jsonl',
+  'val.jsonl',
+  'llamafactory/tokenskip_train.json',
+  'llamafactory/tokenskip_val.json',
+  'llamafactory/dataset_info.json',
+  'manifest.json',
+];
 
 export interface BuildOptions {
   model: string;
@@ -207,7 +217,14 @@ export async function build(o: BuildOptions): Promise<Record<string, unknown>> {
     const id = String(t.id ?? i);
     // Per-line γ (one compress run with --rate-field gamma) unless per-rate files were given.
     const perLine = gammaFiles.length === 0 && t.gamma !== undefined;
-    const gamma = perLine ? Number(t.gamma) : (draws[i] as number);
+    let gamma = draws[i] as number;
+    if (perLine) {
+      try {
+        gamma = toGamma(t.gamma, `${where}: gamma`);
+      } catch (error) {
+        throw new TokenSkipError('MALFORMED_JSONL', (error as Error).message);
+      }
+    }
     if (perLine && !GAMMAS.includes(gamma as (typeof GAMMAS)[number])) {
       throw new TokenSkipError(
         'MALFORMED_JSONL',

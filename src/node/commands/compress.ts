@@ -9,7 +9,6 @@
  * Chunks from many records share one model call (50 rows, as the reference batches); output is
  * written group by group to `<out>.partial` and renamed at the end, so an interrupted run resumes.
  */
-import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
 import { TokenSkipError, toTokenSkipError } from '../../core/errors.ts';
 import {
@@ -17,6 +16,17 @@ import {
   validateText,
   type LinguaOptions,
 } from '../../core/compression/llmlingua2.ts';
+import {
+  choiceOption,
+  gammaOption,
+  optionalNumber,
+  parseCommandArgs,
+  usageErrors,
+  UsageError,
+} from '../args.ts';
+import { warnIfFixture } from '../fixtures.ts';
+import { checkOutput, withOutputLock } from '../output.ts';
+import { commandInfo } from './table.mjs';
 import { readManifest } from '../../runtime/node/model-files.ts';
 import {
   conditionFields,
@@ -31,72 +41,21 @@ import {
 import { readJsonl, ResumableJsonlWriter, type JsonRecord } from '../jsonl.ts';
 import type { Command, CommandIO } from './types.ts';
 
-const usage = `Usage: tokenskip compress [options]
-
-Compresses a chain of thought with LLMLingua-2, CTS or perplexity: one text from stdin (prints the
-result as JSON), or every record of a JSONL file (--in/--out; each output line keeps its fields and
-adds compressed_prompt, origin_tokens, compressed_tokens, ratio, rate, word_labels).
-
-Options:
-  --scorer NAME            llmlingua2 (default), cts (conditional token selection: log-prob gain
-                           from the condition under a reference LM) or ppl (reference LM perplexity)
-  --rate γ                 share of tokens to keep, in (0, 1] (default 0.5)
-  --rate-field NAME        take γ per record from this field instead (JSONL mode)
-  --model ID|DIR           manifest model id or model folder (default: the manifest's default)
-  --in FILE.jsonl          input records
-  --field NAME             record field holding the text (default: cot)
-  --out FILE.jsonl         output file (written atomically; an interrupted run resumes)
-  --fresh                  discard a partial output of an earlier run and start over
-  --force-tokens LIST      tokens always kept: comma-separated, or a JSON array (\\n = newline)
-  --force-reserve-digit    keep every token that holds a digit
-  --drop-consecutive       drop a force token repeating the previous one
-  --token-to-word MODE     mean (default) or first
-  --real-boundaries        fix: feed <s>/</s> to XLM-R models instead of the reference's <unk>
-  --space-between-chunks   fix: do not fuse the last and first words of adjacent chunks
-  --batch-size N           rows per model call (default 50)
-  --threads N              ONNX Runtime threads (default: cores, at most 4)
-  --onnx-file PATH         ONNX graph inside the model folder (default per manifest)
-  --text                   stdin mode: print only the compressed text
-  --progress / --no-progress  force the progress bar on or off (default: on when stderr is a TTY)
-
-CTS and perplexity (--scorer cts|ppl):
-  --ref-model DIR|ID       reference causal LM in the transformers.js layout (required)
-  --condition WHAT         CTS condition placed before the CoT: question (default), answer, both
-  --question TEXT          stdin mode: the question (CTS with question/both)
-  --answer TEXT            stdin mode: the answer (CTS with answer/both)
-  --question-field NAME    JSONL mode: record field with the question (default: question)
-  --answer-field NAME      JSONL mode: record field with the answer (default: answer)
-  --window N               tokens per scoring window (default 1800)
-  --max-tokens N           CoT tokens scored; the rest is dropped, as the reference does (default 5000)
-  --selection MODE         reference (default: keep scores above the value at floor(N*γ)-1 per
-                           window) or exact (keep round(N*γ) per window)
-  (LLMLingua-2-only options such as --force-tokens are rejected with these scorers.)
-`;
-
 function parseForceTokens(value: string | undefined): string[] {
   if (value === undefined || value === '') return [];
   if (value.trim().startsWith('[')) {
-    const parsed: unknown = JSON.parse(value);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      parsed = undefined;
+    }
     if (!Array.isArray(parsed) || parsed.some((t) => typeof t !== 'string')) {
-      throw new TokenSkipError(
-        'INVALID_ARGUMENT',
-        '--force-tokens as JSON must be an array of strings.',
-      );
+      throw new UsageError('--force-tokens as JSON must be an array of strings.');
     }
     return parsed as string[];
   }
   return value.split(',').map((t) => t.replaceAll('\\n', '\n').replaceAll('\\t', '\t'));
-}
-
-function positiveInt(value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new TokenSkipError(
-      'INVALID_ARGUMENT',
-      `${name} must be a positive integer, got '${value}'.`,
-    );
-  return n;
 }
 
 async function readStdin(stream: NodeJS.ReadableStream): Promise<string> {
@@ -106,144 +65,150 @@ async function readStdin(stream: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+interface Values {
+  [name: string]: string | boolean | undefined;
+}
+
+/** Checks every flag before any file is read; problems are UsageErrors (exit 2). */
+function checkFlags(v: Values) {
+  const str = (name: string) => v[name] as string | undefined;
+  const scorerName = parseScorer(str('scorer'));
+  const rate = gammaOption('--rate', str('rate') ?? '0.5');
+  let causal: CausalCliSettings | undefined;
+  if (scorerName === 'llmlingua2') {
+    const causalOnly = [
+      'ref-model',
+      'condition',
+      'question',
+      'answer',
+      'window',
+      'max-tokens',
+      'selection',
+    ];
+    const given = causalOnly.filter((name) => v[name] !== undefined);
+    if (given.length > 0) {
+      throw new UsageError(`--${given.join(', --')}: only for --scorer cts or ppl.`);
+    }
+  } else {
+    const linguaOnly = ['force-tokens', 'model', 'batch-size'];
+    const flags = [
+      'force-reserve-digit',
+      'drop-consecutive',
+      'real-boundaries',
+      'space-between-chunks',
+    ];
+    const given = [
+      ...linguaOnly.filter((name) => v[name] !== undefined),
+      ...flags.filter((name) => v[name]),
+      ...(v['token-to-word'] !== 'mean' ? ['token-to-word'] : []),
+    ];
+    if (given.length > 0) {
+      throw new UsageError(
+        `--${given.join(', --')}: only for --scorer llmlingua2` +
+          (given.includes('model') ? '; the CTS/perplexity model is --ref-model.' : '.'),
+      );
+    }
+    causal = parseCausalSettings({
+      scorer: scorerName,
+      'ref-model': str('ref-model'),
+      condition: str('condition'),
+      window: str('window'),
+      'max-tokens': str('max-tokens'),
+      selection: str('selection'),
+    });
+  }
+  // CTS needs the question and/or answer beside each text.
+  const needs = scorerName === 'cts' && causal ? conditionFields(causal.options.condition) : [];
+  const tokenToWord = choiceOption('--token-to-word', str('token-to-word'), [
+    'mean',
+    'first',
+  ] as const);
+  const batchSize = optionalNumber('--batch-size', str('batch-size'), { integer: true, min: 1 });
+  const options: Partial<LinguaOptions> = {
+    forceTokens: parseForceTokens(str('force-tokens')),
+    forceReserveDigit: Boolean(v['force-reserve-digit']),
+    dropConsecutive: Boolean(v['drop-consecutive']),
+    tokenToWord,
+    realBoundaries: Boolean(v['real-boundaries']),
+    spaceBetweenChunks: Boolean(v['space-between-chunks']),
+    ...(batchSize !== undefined ? { batchSize } : {}),
+  };
+  const threads = optionalNumber('--threads', str('threads'), { integer: true, min: 1 });
+  const scorerOptions = {
+    threads,
+    ...(str('onnx-file') ? { onnxFile: str('onnx-file')! } : {}),
+  };
+  if (!v.in) {
+    if (v.out || v['rate-field'])
+      throw new UsageError('--out and --rate-field need --in FILE.jsonl.');
+    if (v['question-field'] !== 'question' || v['answer-field'] !== 'answer')
+      throw new UsageError(
+        '--question-field and --answer-field need --in FILE.jsonl; on stdin use --question/--answer.',
+      );
+    for (const what of needs) {
+      if (!str(what)?.trim())
+        throw new UsageError(
+          `--scorer cts --condition ${causal!.options.condition} needs --${what} TEXT on stdin input.`,
+        );
+    }
+  } else if (!v.out) {
+    throw new UsageError('--in needs --out FILE.jsonl for the results.');
+  }
+  return { scorerName, rate, causal, needs, options, scorerOptions };
+}
+
+/** The fields `compress` adds to each record; a resumed line must carry them. */
+const RESULT_FIELDS = ['compressed_prompt', 'origin_tokens', 'compressed_tokens', 'ratio', 'rate'];
+
 export const compressCommand: Command = {
-  name: 'compress',
-  summary: 'Compress a CoT (stdin) or a JSONL file with LLMLingua-2, CTS or perplexity',
-  usage,
+  ...commandInfo('compress'),
   async run(argv: string[], io: CommandIO): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        options: {
-          rate: { type: 'string' },
-          'rate-field': { type: 'string' },
-          model: { type: 'string' },
-          in: { type: 'string' },
-          field: { type: 'string', default: 'cot' },
-          out: { type: 'string' },
-          fresh: { type: 'boolean', default: false },
-          'force-tokens': { type: 'string' },
-          'force-reserve-digit': { type: 'boolean', default: false },
-          'drop-consecutive': { type: 'boolean', default: false },
-          'token-to-word': { type: 'string', default: 'mean' },
-          'real-boundaries': { type: 'boolean', default: false },
-          'space-between-chunks': { type: 'boolean', default: false },
-          'batch-size': { type: 'string' },
-          threads: { type: 'string' },
-          'onnx-file': { type: 'string' },
-          text: { type: 'boolean', default: false },
-          progress: { type: 'boolean' },
-          'no-progress': { type: 'boolean' },
-          scorer: { type: 'string' },
-          'ref-model': { type: 'string' },
-          condition: { type: 'string' },
-          question: { type: 'string' },
-          answer: { type: 'string' },
-          'question-field': { type: 'string', default: 'question' },
-          'answer-field': { type: 'string', default: 'answer' },
-          window: { type: 'string' },
-          'max-tokens': { type: 'string' },
-          selection: { type: 'string' },
-        },
-        strict: true,
-        allowPositionals: false,
-      });
-    } catch (error) {
-      throw new TokenSkipError(
-        'INVALID_ARGUMENT',
-        `${(error as Error).message}. See 'tokenskip compress --help'.`,
-      );
-    }
-    const v = parsed.values;
-    const scorerName = parseScorer(v.scorer);
-    const rate = validateRate(v.rate ?? '0.5', '--rate');
-    let causal: CausalCliSettings | undefined;
-    if (scorerName === 'llmlingua2') {
-      const causalOnly = [
-        'ref-model',
-        'condition',
-        'question',
-        'answer',
-        'window',
-        'max-tokens',
-        'selection',
-      ] as const;
-      const given = causalOnly.filter((name) => v[name] !== undefined);
-      if (given.length > 0) {
-        throw new TokenSkipError(
-          'INVALID_ARGUMENT',
-          `--${given.join(', --')}: only for --scorer cts or ppl.`,
-        );
+    const { values: v } = parseCommandArgs('compress', argv, {
+      rate: { type: 'string' },
+      'rate-field': { type: 'string' },
+      model: { type: 'string' },
+      in: { type: 'string' },
+      field: { type: 'string', default: 'cot' },
+      out: { type: 'string' },
+      fresh: { type: 'boolean', default: false },
+      'force-tokens': { type: 'string' },
+      'force-reserve-digit': { type: 'boolean', default: false },
+      'drop-consecutive': { type: 'boolean', default: false },
+      'token-to-word': { type: 'string', default: 'mean' },
+      'real-boundaries': { type: 'boolean', default: false },
+      'space-between-chunks': { type: 'boolean', default: false },
+      'batch-size': { type: 'string' },
+      threads: { type: 'string' },
+      'onnx-file': { type: 'string' },
+      text: { type: 'boolean', default: false },
+      progress: { type: 'boolean' },
+      'no-progress': { type: 'boolean' },
+      scorer: { type: 'string' },
+      'ref-model': { type: 'string' },
+      condition: { type: 'string' },
+      question: { type: 'string' },
+      answer: { type: 'string' },
+      'question-field': { type: 'string', default: 'question' },
+      'answer-field': { type: 'string', default: 'answer' },
+      window: { type: 'string' },
+      'max-tokens': { type: 'string' },
+      selection: { type: 'string' },
+    });
+    const { scorerName, rate, causal, needs, options, scorerOptions } = usageErrors(() =>
+      checkFlags(v),
+    );
+    const loadCompressor = (): Promise<RecordCompressor> => {
+      if (scorerName === 'llmlingua2') {
+        const model = v.model ?? readManifest().defaultScorer;
+        warnIfFixture(io.stderr, v.model ? '--model' : 'the default scorer', model);
+        return loadLingua2Compressor(model, scorerOptions, options);
       }
-    } else {
-      const linguaOnly = ['force-tokens', 'model', 'batch-size'] as const;
-      const flags = [
-        'force-reserve-digit',
-        'drop-consecutive',
-        'real-boundaries',
-        'space-between-chunks',
-      ] as const;
-      const given = [
-        ...linguaOnly.filter((name) => v[name] !== undefined),
-        ...flags.filter((name) => v[name]),
-        ...(v['token-to-word'] !== 'mean' ? ['token-to-word'] : []),
-      ];
-      if (given.length > 0) {
-        throw new TokenSkipError(
-          'INVALID_ARGUMENT',
-          `--${given.join(', --')}: only for --scorer llmlingua2` +
-            (given.includes('model') ? '; the CTS/perplexity model is --ref-model.' : '.'),
-        );
-      }
-      causal = parseCausalSettings({ ...v, scorer: scorerName });
-    }
-    // CTS needs the question and/or answer beside each text.
-    const needs = scorerName === 'cts' && causal ? conditionFields(causal.options.condition) : [];
-    const tokenToWord = v['token-to-word'];
-    if (tokenToWord !== 'mean' && tokenToWord !== 'first') {
-      throw new TokenSkipError(
-        'INVALID_ARGUMENT',
-        `--token-to-word must be 'mean' or 'first', got '${tokenToWord}'.`,
-      );
-    }
-    const options: Partial<LinguaOptions> = {
-      forceTokens: parseForceTokens(v['force-tokens']),
-      forceReserveDigit: v['force-reserve-digit'],
-      dropConsecutive: v['drop-consecutive'],
-      tokenToWord,
-      realBoundaries: v['real-boundaries'],
-      spaceBetweenChunks: v['space-between-chunks'],
-      ...(v['batch-size'] ? { batchSize: positiveInt(v['batch-size'], '--batch-size')! } : {}),
+      warnIfFixture(io.stderr, '--ref-model', causal!.refModel);
+      return loadCausalCompressor(scorerName, causal!, scorerOptions);
     };
-    const scorerOptions = {
-      threads: positiveInt(v.threads, '--threads'),
-      ...(v['onnx-file'] ? { onnxFile: v['onnx-file'] } : {}),
-    };
-    const loadCompressor = (): Promise<RecordCompressor> =>
-      scorerName === 'llmlingua2'
-        ? loadLingua2Compressor(v.model ?? readManifest().defaultScorer, scorerOptions, options)
-        : loadCausalCompressor(scorerName, causal!, scorerOptions);
 
     if (!v.in) {
-      if (v.out || v['rate-field'])
-        throw new TokenSkipError(
-          'INVALID_ARGUMENT',
-          '--out and --rate-field need --in FILE.jsonl.',
-        );
       // `echo` and heredocs end with a newline the user did not mean as part of the CoT.
-      if (v['question-field'] !== 'question' || v['answer-field'] !== 'answer')
-        throw new TokenSkipError(
-          'INVALID_ARGUMENT',
-          '--question-field and --answer-field need --in FILE.jsonl; on stdin use --question/--answer.',
-        );
-      for (const what of needs) {
-        if (!v[what]?.trim())
-          throw new TokenSkipError(
-            'INVALID_ARGUMENT',
-            `--scorer cts --condition ${causal!.options.condition} needs --${what} TEXT on stdin input.`,
-          );
-      }
       const text = validateText((await readStdin(io.stdin)).replace(/\r?\n$/, ''), 'stdin');
       const compressor = await loadCompressor();
       const [result] = await compressor.compress([
@@ -260,13 +225,15 @@ export const compressCommand: Command = {
       return 0;
     }
 
-    if (!v.out)
-      throw new TokenSkipError('INVALID_ARGUMENT', '--in needs --out FILE.jsonl for the results.');
+    const inFile = v.in;
+    const out = v.out!;
     const field = v.field;
-    const input = await readJsonl(v.in);
+    await checkOutput(out, [inFile]);
+    await checkOutput(`${out}.partial`, [inFile], '--out (its .partial file)');
+    const input = await readJsonl(inFile);
     // Check every record before any work, so bad input leaves no output behind.
     const rates = input.records.map((record, i) => {
-      const where = `${v.in}:${input.lines[i]}`;
+      const where = `${inFile}:${input.lines[i]}`;
       validateText(record[field], `${where}: field '${field}'`);
       for (const what of needs) {
         const name = v[`${what}-field`];
@@ -289,64 +256,92 @@ export const compressCommand: Command = {
         ? validateRate(record[v['rate-field']], `${where}: field '${v['rate-field']}'`)
         : rate;
     });
-    const compressor = await loadCompressor();
-    const items = input.records.map((r, i): CompressItem => {
-      const item: CompressItem = { text: r[field] as string, rate: rates[i]! };
-      for (const what of needs) item[what] = String(r[v[`${what}-field`]]);
-      return item;
-    });
-    // Input the model would reject (a CTS condition longer than the window) fails here, before
-    // any output file exists.
-    items.forEach((item, i) => {
-      try {
-        compressor.check(item);
-      } catch (error) {
-        const e = toTokenSkipError(error);
-        throw new TokenSkipError(e.code, `${v.in}:${input.lines[i]}: ${e.message}`);
+    return withOutputLock([out], async () => {
+      const compressor = await loadCompressor();
+      const items = input.records.map((r, i): CompressItem => {
+        const item: CompressItem = { text: r[field] as string, rate: rates[i]! };
+        for (const what of needs) item[what] = String(r[v[`${what}-field`]]);
+        return item;
+      });
+      // Input the model would reject (a CTS condition longer than the window) fails here, before
+      // any output file exists.
+      items.forEach((item, i) => {
+        try {
+          compressor.check(item);
+        } catch (error) {
+          const e = toTokenSkipError(error);
+          throw new TokenSkipError(e.code, `${inFile}:${input.lines[i]}: ${e.message}`);
+        }
+      });
+      const fingerprint = {
+        input: input.sha256,
+        field,
+        rate,
+        rateField: v['rate-field'] ?? null,
+        model: compressor.modelId,
+        ...compressor.settings,
+        ...(needs.length > 0
+          ? { questionField: v['question-field'], answerField: v['answer-field'] }
+          : {}),
+      };
+      const total = input.records.length;
+      // A kept line must be the output of its input record: every input field unchanged, the
+      // result fields present.
+      const matches = (record: JsonRecord, i: number): boolean => {
+        const source = input.records[i];
+        if (!source) return false;
+        for (const [key, value] of Object.entries(source)) {
+          if (RESULT_FIELDS.includes(key) || key === 'word_labels') continue;
+          if (JSON.stringify(record[key]) !== JSON.stringify(value)) return false;
+        }
+        return (
+          typeof record.compressed_prompt === 'string' &&
+          typeof record.origin_tokens === 'number' &&
+          typeof record.compressed_tokens === 'number' &&
+          Array.isArray(record.word_labels)
+        );
+      };
+      const writer = await ResumableJsonlWriter.open(out, fingerprint, v.fresh, matches);
+      if (writer.repairedBytes > 0) {
+        io.stderr.write(
+          `${writer.partial}: ${writer.repairedBytes} bytes after record ${writer.done} did not match the input (a torn write, a duplicate or foreign lines); cut off, and redone from there.\n`,
+        );
       }
+
+      const showBar = v['no-progress']
+        ? false
+        : (v.progress ?? Boolean((io.stderr as NodeJS.WriteStream).isTTY));
+      const bar = showBar
+        ? new SingleBar(
+            {
+              format: 'compress [{bar}] {value}/{total} records | {eta_formatted} left',
+              stream: io.stderr,
+            },
+            Presets.shades_classic,
+          )
+        : undefined;
+      bar?.start(total, writer.done);
+      if (writer.done > 0)
+        io.stderr.write(`Resuming ${out}: ${writer.done} of ${total} records already done.\n`);
+
+      const group = options.batchSize ?? 50;
+      for (let start = writer.done; start < total; start += group) {
+        const records = input.records.slice(start, start + group);
+        const results = await compressor.compress(items.slice(start, start + group));
+        const rows: JsonRecord[] = records.map((record, j) => ({ ...record, ...results[j]! }));
+        await writer.append(rows);
+        bar?.update(start + records.length);
+      }
+      bar?.stop();
+      await writer.finish();
+      await compressor.release();
+      io.stderr.write(`Wrote ${total} records to ${out}.\n`);
+      if (v.json) {
+        io.stdout.write(
+          `${JSON.stringify({ out, records: total, resumed: writer.done, model: compressor.modelId })}\n`,
+        );
+      }
+      return 0;
     });
-    const fingerprint = {
-      input: input.sha256,
-      field,
-      rate,
-      rateField: v['rate-field'] ?? null,
-      model: compressor.modelId,
-      ...compressor.settings,
-      ...(needs.length > 0
-        ? { questionField: v['question-field'], answerField: v['answer-field'] }
-        : {}),
-    };
-    const writer = await ResumableJsonlWriter.open(v.out, fingerprint, v.fresh);
-
-    const total = input.records.length;
-    const showBar = v['no-progress']
-      ? false
-      : (v.progress ?? Boolean((io.stderr as NodeJS.WriteStream).isTTY));
-    const bar = showBar
-      ? new SingleBar(
-          {
-            format: 'compress [{bar}] {value}/{total} records | {eta_formatted} left',
-            stream: io.stderr,
-          },
-          Presets.shades_classic,
-        )
-      : undefined;
-    bar?.start(total, writer.done);
-    if (writer.done > 0)
-      io.stderr.write(`Resuming ${v.out}: ${writer.done} of ${total} records already done.\n`);
-
-    const group = options.batchSize ?? 50;
-    for (let start = writer.done; start < total; start += group) {
-      const records = input.records.slice(start, start + group);
-      const results = await compressor.compress(items.slice(start, start + group));
-      const out: JsonRecord[] = records.map((record, j) => ({ ...record, ...results[j]! }));
-      await writer.append(out);
-      bar?.update(start + records.length);
-    }
-    bar?.stop();
-    await writer.finish();
-    await compressor.release();
-    io.stderr.write(`Wrote ${total} records to ${v.out}.\n`);
-    return 0;
   },
 };

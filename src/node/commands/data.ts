@@ -8,29 +8,16 @@
  * The shipped `data/arith/` is exactly this command's output; the same seed and sizes always give
  * the same bytes, and a larger --train extends the same stream (the first N problems never change).
  */
-import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import type { Command } from './types.ts';
-import { TokenSkipError } from '../../core/errors.ts';
+import { UsageError, parseCommandArgs, writeSummary } from '../args.ts';
+import { commandInfo } from './table.mjs';
 import { arithSplits, type ArithProblem } from '../../core/datasets/arith.ts';
 import { writeAtomic } from '../trainer/manifest.ts';
 
-const USAGE = `Usage: tokenskip data arith --out DIR [options]
-
-  --out DIR      folder for train.jsonl, val.jsonl and test.jsonl
-  --seed N       base seed, 0 to 4294967295 (default 1)
-  --train N      training problems (default 5000)
-  --val N        validation problems (default 500)
-  --test N       test problems (default 1000)
-`;
-
 function count(flag: string, value: string): number {
-  if (!/^\d+$/.test(value)) {
-    throw new TokenSkipError(
-      'INVALID_ARGUMENT',
-      `--${flag} must be a whole number (got '${value}').`,
-    );
-  }
+  if (!/^\d+$/.test(value))
+    throw new UsageError(`--${flag} must be a whole number, got '${value}'.`);
   return Number(value);
 }
 
@@ -48,29 +35,29 @@ export function arithLine(p: ArithProblem): string {
 }
 
 export const dataCommand: Command = {
-  name: 'data',
-  summary: 'Generate the TinyArith dataset (train/val/test JSONL) the mini models learn',
-  usage: USAGE,
+  ...commandInfo('data'),
   async run(argv, io) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
+    const { values, positionals } = parseCommandArgs(
+      'data',
+      argv,
+      {
         out: { type: 'string' },
         seed: { type: 'string', default: '1' },
         train: { type: 'string', default: '5000' },
         val: { type: 'string', default: '500' },
         test: { type: 'string', default: '1000' },
       },
-    });
-    if (positionals[0] !== 'arith' || positionals.length !== 1) {
-      throw new TokenSkipError('INVALID_ARGUMENT', `expected the dataset name 'arith'.\n${USAGE}`);
-    }
-    if (!values.out) throw new TokenSkipError('INVALID_ARGUMENT', `--out is required.\n${USAGE}`);
-    const splits = arithSplits(count('seed', values.seed as string), {
-      train: count('train', values.train as string),
-      val: count('val', values.val as string),
-      test: count('test', values.test as string),
+      { positionals: 1 },
+    );
+    if (positionals[0] !== 'arith')
+      throw new UsageError(
+        `expected the dataset name 'arith', e.g. 'tokenskip data arith --out DIR'.`,
+      );
+    if (!values.out) throw new UsageError('--out is required.');
+    const splits = arithSplits(count('seed', values.seed), {
+      train: count('train', values.train),
+      val: count('val', values.val),
+      test: count('test', values.test),
     });
     const written: Record<string, number> = {};
     for (const split of ['train', 'val', 'test'] as const) {
@@ -81,7 +68,12 @@ export const dataCommand: Command = {
       );
       written[split] = rows.length;
     }
-    io.stdout.write(`${JSON.stringify({ out: values.out, ...written })}\n`);
+    writeSummary(
+      io,
+      values.json,
+      `data: ${written.train} train, ${written.val} val, ${written.test} test problems -> ${values.out}`,
+      { out: values.out, ...written },
+    );
     return 0;
   },
 };

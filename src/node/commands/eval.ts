@@ -9,7 +9,18 @@
  * `--onnx-model DIR` runs the app's ONNX engine in-process instead of endpoints. Grading is the
  * project grader (src/core/eval), GSM8K or MATH rules.
  */
-import { parseArgs } from 'node:util';
+import {
+  apiKeyFromEnv,
+  gammaListOption,
+  intOption,
+  numberOption,
+  parseCommandArgs,
+  UsageError,
+  writeSummary,
+} from '../args.ts';
+import { warnIfFixture } from '../fixtures.ts';
+import { checkOutput, withOutputLock } from '../output.ts';
+import { commandInfo } from './table.mjs';
 import { appendFile, readFile } from 'node:fs/promises';
 import type { Command } from './types.ts';
 import { TokenSkipError } from '../../core/errors.ts';
@@ -35,15 +46,6 @@ import {
 } from '../trainer/manifest.ts';
 import { createBar } from '../trainer/progress.ts';
 
-const USAGE = `Usage: tokenskip eval --input FILE --model-dir DIR --endpoint URL [...] --out FILE [options]
-
-  --onnx-model DIR     instead of endpoints: the in-process ONNX engine on this transformers.js folder
-  --dataset D          gsm8k or math grading rules (default: math when lines have 'problem')
-  --gammas LIST        comma-separated γ values (default 1,0.9,0.8,0.7,0.6,0.5)
-  --served-model NAME  --api-key KEY  --concurrency N (default 4)  --retries N (default 3)
-  --timeout S (default 300)  --max-tokens N (default 512; 1024 for MATH)  --limit N
-`;
-
 interface Sample {
   key: string;
   gamma: number;
@@ -54,152 +56,163 @@ interface Sample {
 }
 
 export const evalCommand: Command = {
-  name: 'eval',
-  summary: 'Benchmark a TokenSkip model over γ values (accuracy, CoT tokens, speedup)',
-  usage: USAGE,
+  ...commandInfo('eval'),
   async run(argv, io) {
-    const { values } = parseArgs({
-      args: argv,
-      options: {
-        input: { type: 'string' },
-        'model-dir': { type: 'string' },
-        endpoint: { type: 'string', multiple: true, default: [] },
-        'onnx-model': { type: 'string' },
-        dataset: { type: 'string' },
-        'served-model': { type: 'string' },
-        'api-key': { type: 'string' },
-        gammas: { type: 'string', default: GAMMAS.join(',') },
-        concurrency: { type: 'string', default: '4' },
-        retries: { type: 'string', default: '3' },
-        timeout: { type: 'string', default: '300' },
-        'max-tokens': { type: 'string', default: '512' },
-        limit: { type: 'string' },
-        out: { type: 'string' },
-      },
+    const { values } = parseCommandArgs('eval', argv, {
+      input: { type: 'string' },
+      'model-dir': { type: 'string' },
+      endpoint: { type: 'string', multiple: true, default: [] },
+      'onnx-model': { type: 'string' },
+      dataset: { type: 'string' },
+      'served-model': { type: 'string' },
+      gammas: { type: 'string', default: GAMMAS.join(',') },
+      concurrency: { type: 'string', default: '4' },
+      retries: { type: 'string', default: '3' },
+      timeout: { type: 'string', default: '300' },
+      'max-tokens': { type: 'string', default: '512' },
+      limit: { type: 'string' },
+      out: { type: 'string' },
     });
     const { input, out } = values;
     const modelDir = values['model-dir'];
     if (!input || !modelDir || !out || (!values.endpoint?.length && !values['onnx-model'])) {
-      throw new TokenSkipError(
-        'INVALID_ARGUMENT',
-        `--input, --model-dir, --out and one back-end (--endpoint or --onnx-model) are required.\n${USAGE}`,
+      throw new UsageError(
+        '--input, --model-dir, --out and one back-end (--endpoint or --onnx-model) are required.',
       );
     }
-    const gammas = values.gammas.split(',').map(Number);
+    const gammas = gammaListOption('--gammas', values.gammas);
     for (const g of gammas) {
       if (!GAMMAS.includes(g as (typeof GAMMAS)[number])) {
+        throw new UsageError(`--gammas: ${g} is not one of ${GAMMAS.join(', ')}.`);
+      }
+    }
+    const concurrency = intOption('--concurrency', values.concurrency);
+    const retries = intOption('--retries', values.retries, 0);
+    const timeoutS = numberOption('--timeout', values.timeout, { min: 0, minExclusive: true });
+    const maxTokens = intOption('--max-tokens', values['max-tokens']);
+    const limit = values.limit === undefined ? undefined : intOption('--limit', values.limit);
+    if (values.dataset !== undefined && values.dataset !== 'gsm8k' && values.dataset !== 'math') {
+      throw new UsageError(`--dataset must be gsm8k or math, got '${values.dataset}'.`);
+    }
+    const journal = `${out}.journal.jsonl`;
+    await checkOutput(out, [input]);
+    await checkOutput(journal, [input], '--out (its journal)');
+    warnIfFixture(io.stderr, '--model-dir', modelDir);
+    if (values['onnx-model']) warnIfFixture(io.stderr, '--onnx-model', values['onnx-model']);
+    return withOutputLock([out], async () => {
+      const info = await loadModelInfo(modelDir);
+      const format = chatFormatFor(String(info.config.model_type));
+      let rows = await readJsonl(input);
+      if (limit !== undefined) rows = rows.slice(0, limit);
+      const qs = rows.map((r, i) => ({
+        question: stringField(r, ['question', 'problem'], `${input}:${i + 1}`),
+        answer: stringField(r, ['answer'], `${input}:${i + 1}`),
+      }));
+      const dataset = (values.dataset ??
+        ('problem' in (rows[0] ?? {}) ? 'math' : 'gsm8k')) as Dataset;
+      const backend: CompletionBackend = values['onnx-model']
+        ? createOnnxBackend(values['onnx-model'], PROMPT_FORMATS[familyOf(format)].stop)
+        : createOpenAiBackend({
+            endpoints: values.endpoint ?? [],
+            model: values['served-model'] ?? modelDir.replace(/\/+$/, '').split('/').pop()!,
+            apiKey: apiKeyFromEnv(),
+            concurrency,
+            retries,
+            timeoutMs: timeoutS * 1000,
+          });
+      const done = new Map<string, Sample>();
+      try {
+        for (const line of (await readFile(journal, 'utf8')).split('\n')) {
+          try {
+            const s = JSON.parse(line) as Sample;
+            done.set(s.key, s);
+          } catch {
+            // torn line from a crash: redo that sample
+          }
+        }
+      } catch {
+        // no journal yet
+      }
+      const jobs = gammas
+        .flatMap((g) => qs.map((_, i) => ({ g, i, key: `${g}:${i}` })))
+        .filter((j) => !done.has(j.key));
+      const bar = createBar(io.stderr, 'eval', gammas.length * qs.length);
+      bar.update(done.size);
+      const failures: string[] = [];
+      let next = 0;
+      const worker = async () => {
+        while (next < jobs.length) {
+          const { g, i, key } = jobs[next++]!;
+          const t0 = performance.now();
+          try {
+            const output = await backend.complete(inferencePrompt(format, qs[i]!.question, g), {
+              maxTokens,
+            });
+            const grade = gradeSample({
+              dataset,
+              question: qs[i]!.question,
+              output,
+              answer: qs[i]!.answer,
+            });
+            const s: Sample = {
+              key,
+              gamma: g,
+              correct: grade.correct,
+              cot_tokens: encode(info.tokenizer, splitCot(output)).length,
+              latency_s: (performance.now() - t0) / 1000,
+              prediction: grade.prediction,
+            };
+            await appendFile(journal, `${JSON.stringify(s)}\n`);
+            done.set(key, s);
+          } catch (error) {
+            failures.push(`${key}: ${(error as Error).message}`);
+          }
+          bar.update(done.size);
+        }
+      };
+      await Promise.all(
+        Array.from({ length: Math.max(1, Math.min(backend.slots, jobs.length)) }, worker),
+      );
+      bar.stop();
+      if (failures.length) {
         throw new TokenSkipError(
-          'INVALID_ARGUMENT',
-          `--gammas: ${g} is not one of ${GAMMAS.join(', ')}.`,
+          'DOWNLOAD_FAILED',
+          `${failures.length} requests failed (first: ${failures[0]}); run the same command again to finish.`,
         );
       }
-    }
-    const info = await loadModelInfo(modelDir);
-    const format = chatFormatFor(String(info.config.model_type));
-    let rows = await readJsonl(input);
-    if (values.limit) rows = rows.slice(0, Number(values.limit));
-    const qs = rows.map((r, i) => ({
-      question: stringField(r, ['question', 'problem'], `${input}:${i + 1}`),
-      answer: stringField(r, ['answer'], `${input}:${i + 1}`),
-    }));
-    const dataset = (values.dataset ??
-      ('problem' in (rows[0] ?? {}) ? 'math' : 'gsm8k')) as Dataset;
-    if (dataset !== 'gsm8k' && dataset !== 'math') {
-      throw new TokenSkipError('INVALID_ARGUMENT', '--dataset must be gsm8k or math.');
-    }
-    const backend: CompletionBackend = values['onnx-model']
-      ? createOnnxBackend(values['onnx-model'], PROMPT_FORMATS[familyOf(format)].stop)
-      : createOpenAiBackend({
-          endpoints: values.endpoint ?? [],
-          model: values['served-model'] ?? modelDir.replace(/\/+$/, '').split('/').pop()!,
-          apiKey: values['api-key'] ?? process.env.OPENAI_API_KEY,
-          concurrency: Number(values.concurrency),
-          retries: Number(values.retries),
-          timeoutMs: Number(values.timeout) * 1000,
-        });
-    const maxTokens = Number(values['max-tokens']);
-    const journal = `${out}.journal.jsonl`;
-    const done = new Map<string, Sample>();
-    try {
-      for (const line of (await readFile(journal, 'utf8')).split('\n')) {
-        try {
-          const s = JSON.parse(line) as Sample;
-          done.set(s.key, s);
-        } catch {
-          // torn line from a crash: redo that sample
-        }
-      }
-    } catch {
-      // no journal yet
-    }
-    const jobs = gammas
-      .flatMap((g) => qs.map((_, i) => ({ g, i, key: `${g}:${i}` })))
-      .filter((j) => !done.has(j.key));
-    const bar = createBar(io.stderr, 'eval', gammas.length * qs.length);
-    bar.update(done.size);
-    const failures: string[] = [];
-    let next = 0;
-    const worker = async () => {
-      while (next < jobs.length) {
-        const { g, i, key } = jobs[next++]!;
-        const t0 = performance.now();
-        try {
-          const output = await backend.complete(inferencePrompt(format, qs[i]!.question, g), {
-            maxTokens,
-          });
-          const grade = gradeSample({
-            dataset,
-            question: qs[i]!.question,
-            output,
-            answer: qs[i]!.answer,
-          });
-          const s: Sample = {
-            key,
-            gamma: g,
-            correct: grade.correct,
-            cot_tokens: encode(info.tokenizer, splitCot(output)).length,
-            latency_s: (performance.now() - t0) / 1000,
-            prediction: grade.prediction,
-          };
-          await appendFile(journal, `${JSON.stringify(s)}\n`);
-          done.set(key, s);
-        } catch (error) {
-          failures.push(`${key}: ${(error as Error).message}`);
-        }
-        bar.update(done.size);
-      }
-    };
-    await Promise.all(
-      Array.from({ length: Math.max(1, Math.min(backend.slots, jobs.length)) }, worker),
-    );
-    bar.stop();
-    if (failures.length) {
-      throw new TokenSkipError(
-        'DOWNLOAD_FAILED',
-        `${failures.length} requests failed (first: ${failures[0]}); run the same command again to finish.`,
+      const report = summarize([...done.values()], gammas);
+      await writeAtomic(
+        out,
+        `${JSON.stringify({ input, model: modelDir, n: qs.length, results: report }, null, 2)}\n`,
       );
-    }
-    const report = summarize([...done.values()], gammas);
-    await writeAtomic(
-      out,
-      `${JSON.stringify({ input, model: modelDir, n: qs.length, results: report }, null, 2)}\n`,
-    );
-    await writeManifest(manifestPathFor(out), {
-      command: 'eval',
-      inputs: [await digest(input)],
-      settings: {
-        gammas,
-        maxTokens,
-        endpoints: values.endpoint,
-        limit: values.limit ?? null,
-        grader: `src/core/eval gradeSample (${dataset})`,
-        backend: values['onnx-model'] ? 'onnx' : 'openai',
-      },
-      outputs: [await digest(out)],
-      versions: baseVersions(),
+      await writeManifest(manifestPathFor(out), {
+        command: 'eval',
+        inputs: [await digest(input)],
+        settings: {
+          gammas,
+          maxTokens,
+          endpoints: values.endpoint,
+          limit: values.limit ?? null,
+          grader: `src/core/eval gradeSample (${dataset})`,
+          backend: values['onnx-model'] ? 'onnx' : 'openai',
+        },
+        outputs: [await digest(out)],
+        versions: baseVersions(),
+      });
+      writeSummary(
+        io,
+        values.json,
+        `eval: ${qs.length} questions x ${gammas.length} γ -> ${out}\n` +
+          report
+            .map(
+              (r) =>
+                `  γ ${r.gamma}: accuracy ${(100 * r.accuracy).toFixed(1)}%, ${r.cot_tokens.toFixed(1)} CoT tokens, ${r.latency_s.toFixed(2)} s`,
+            )
+            .join('\n'),
+        report,
+      );
+      return 0;
     });
-    io.stdout.write(`${JSON.stringify(report)}\n`);
-    return 0;
   },
 };
 

@@ -9,7 +9,10 @@
  * record, reusing the prebuilt model library). onnx: trainer/export_onnx.py (transformers.js layout
  * with KV cache). Each output folder gets a manifest.json.
  */
-import { parseArgs } from 'node:util';
+import { choiceOption, intOption, parseCommandArgs, UsageError, writeSummary } from '../args.ts';
+import { warnIfFixture } from '../fixtures.ts';
+import { checkOutputFolder, withOutputLock } from '../output.ts';
+import { commandInfo } from './table.mjs';
 import { copyFile, readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,21 +40,6 @@ import {
 import { createBar } from '../trainer/progress.ts';
 import { findPython, runTrainerScript } from '../trainer/python.ts';
 
-const USAGE = `Usage: tokenskip export mlc|onnx --model DIR --out DIR [options]
-
-  mlc options:
-    --quantization Q      q4f16_1 (needs shader-f16) or q4f32_1 (default q4f16_1)
-    --model-id ID         WebLLM model_id (default: <folder>-<Q>-MLC)
-    --model-url URL       where the output folder will be served: writes app-model-record.json (the
-                          app's GENERATION_MODELS entry; /models/... works) and, for an absolute
-                          URL, webllm-model-record.json (WebLLM appConfig.model_list entry)
-    --model-lib URL       model library (.wasm); default: the prebuilt Qwen2 library for 0.5B/1.5B
-    --context-window N    (default 4096)   --prefill-chunk N (default 1024)
-  onnx options:
-    --external-data       weights in onnx/model.onnx_data (automatic above 2 GB)
-  --force                 convert again even when the manifest says the output is up to date
-`;
-
 const TOKENIZER_FILES = [
   'tokenizer.json',
   'tokenizer_config.json',
@@ -61,14 +49,12 @@ const TOKENIZER_FILES = [
 ];
 
 export const exportCommand: Command = {
-  name: 'export',
-  summary: 'Export a checkpoint for the browser: MLC (WebLLM) or ONNX (transformers.js)',
-  usage: USAGE,
+  ...commandInfo('export'),
   async run(argv, io) {
-    const [target, ...rest] = argv;
-    const { values } = parseArgs({
-      args: rest,
-      options: {
+    const { values, positionals } = parseCommandArgs(
+      'export',
+      argv,
+      {
         model: { type: 'string' },
         out: { type: 'string' },
         quantization: { type: 'string', default: 'q4f16_1' },
@@ -81,68 +67,91 @@ export const exportCommand: Command = {
         'external-data': { type: 'boolean', default: false },
         force: { type: 'boolean', default: false },
       },
-    });
-    if ((target !== 'mlc' && target !== 'onnx') || !values.model || !values.out) {
-      throw new TokenSkipError(
-        'INVALID_ARGUMENT',
-        `give the target (mlc or onnx), --model and --out.\n${USAGE}`,
-      );
-    }
-    if (!existsSync(join(values.model, 'config.json'))) {
-      throw new TokenSkipError(
-        'MODEL_FILE_MISSING',
-        `${values.model}/config.json is missing; --model must be an HF model folder.`,
-      );
-    }
-    const weights = (await readdir(values.model))
-      .filter((f) => f.endsWith('.safetensors') || f === 'config.json')
-      .sort();
-    const inputs = await Promise.all(weights.map((f) => digest(join(values.model as string, f))));
-    const settings =
-      target === 'onnx'
-        ? { target, external_data: values['external-data'] }
-        : {
-            target,
-            ...values,
-            python: undefined,
-            force: undefined,
-            out: undefined,
-            model: undefined,
-          };
-    const manifestPath = manifestPathFor(values.out, true);
-    if (!values.force && sameRun(await readManifest(manifestPath), inputs, settings)) {
-      io.stderr.write(`export: ${values.out} is up to date; --force exports again.\n`);
-      io.stdout.write(`${JSON.stringify({ out: values.out, upToDate: true })}\n`);
-      return 0;
-    }
-    const result =
-      target === 'mlc'
-        ? await exportMlc(values.model, values.out, values, io)
-        : await exportOnnx(
-            values.model,
-            values.out,
-            values.python,
-            values['external-data'] ?? false,
-            io,
-          );
-    const outputs = await Promise.all(
-      (await readdir(values.out, { recursive: true }))
-        .filter((f) => /\.(json|bin|onnx)$/.test(f) && f !== 'manifest.json')
-        .sort()
-        .map((f) => digest(join(values.out as string, f))),
+      { positionals: 1 },
     );
-    await writeManifest(manifestPath, {
-      command: `export ${target}`,
-      inputs,
-      settings,
-      outputs,
-      versions: baseVersions(),
-      results: result,
-    });
-    io.stdout.write(`${JSON.stringify(result)}\n`);
-    return 0;
+    const target = choiceOption('the export target', positionals[0], ['mlc', 'onnx'] as const);
+    if (!values.model || !values.out) throw new UsageError('--model and --out are required.');
+    choiceOption('--quantization', values.quantization, ['q4f16_1', 'q4f32_1'] as const);
+    intOption('--context-window', values['context-window']);
+    intOption('--prefill-chunk', values['prefill-chunk']);
+    const { model, out } = values;
+    await checkOutputFolder(out, [model]);
+    warnIfFixture(io.stderr, '--model', model);
+    return withOutputLock([out], () => exportModel(target, { ...values, model, out }, io));
   },
 };
+
+interface ExportValues extends MlcValues {
+  model: string;
+  out: string;
+  python?: string;
+  'external-data': boolean;
+  force: boolean;
+  json: boolean;
+}
+
+async function exportModel(
+  target: 'mlc' | 'onnx',
+  values: ExportValues,
+  io: CommandIO,
+): Promise<number> {
+  if (!existsSync(join(values.model, 'config.json'))) {
+    throw new TokenSkipError(
+      'MODEL_FILE_MISSING',
+      `${values.model}/config.json is missing; --model must be an HF model folder.`,
+    );
+  }
+  const weights = (await readdir(values.model))
+    .filter((f) => f.endsWith('.safetensors') || f === 'config.json')
+    .sort();
+  const inputs = await Promise.all(weights.map((f) => digest(join(values.model as string, f))));
+  const settings =
+    target === 'onnx'
+      ? { target, external_data: values['external-data'] }
+      : {
+          target,
+          ...values,
+          python: undefined,
+          force: undefined,
+          json: undefined,
+          out: undefined,
+          model: undefined,
+        };
+  const manifestPath = manifestPathFor(values.out, true);
+  if (!values.force && sameRun(await readManifest(manifestPath), inputs, settings)) {
+    writeSummary(io, values.json, `export: ${values.out} is up to date; --force exports again.`, {
+      out: values.out,
+      upToDate: true,
+    });
+    return 0;
+  }
+  const result =
+    target === 'mlc'
+      ? await exportMlc(values.model, values.out, values, io)
+      : await exportOnnx(
+          values.model,
+          values.out,
+          values.python,
+          values['external-data'] ?? false,
+          io,
+        );
+  const outputs = await Promise.all(
+    (await readdir(values.out, { recursive: true }))
+      .filter((f) => /\.(json|bin|onnx)$/.test(f) && f !== 'manifest.json')
+      .sort()
+      .map((f) => digest(join(values.out as string, f))),
+  );
+  await writeManifest(manifestPath, {
+    command: `export ${target}`,
+    inputs,
+    settings,
+    outputs,
+    versions: baseVersions(),
+    results: result,
+  });
+  writeSummary(io, values.json, `export ${target}: done -> ${values.out}`, result);
+  return 0;
+}
 
 interface MlcValues {
   quantization?: string;
@@ -174,8 +183,8 @@ export async function exportMlc(
   }
   const config = info.config as unknown as Qwen2Config;
   const src = await openSafetensors(model);
-  const contextWindow = Number(v['context-window'] ?? 4096);
-  const prefillChunk = Number(v['prefill-chunk'] ?? 1024);
+  const contextWindow = intOption('--context-window', v['context-window'] ?? '4096');
+  const prefillChunk = intOption('--prefill-chunk', v['prefill-chunk'] ?? '1024');
   const stop = ['<|endoftext|>', '<|im_end|>']
     .map((t) => info.tokenizer.token_to_id(t))
     .filter((x): x is number => x !== undefined);

@@ -5,11 +5,14 @@
  *
  *   tokenskip merge --base Qwen2.5-7B-Instruct --adapter runs/q7/adapter --out merged/
  */
-import { parseArgs } from 'node:util';
+import { choiceOption, parseCommandArgs, UsageError, writeSummary } from '../args.ts';
+import { warnIfFixture } from '../fixtures.ts';
+import { checkOutputFolder, withOutputLock } from '../output.ts';
+import { commandInfo } from './table.mjs';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import type { Command } from './types.ts';
+import type { Command, CommandIO } from './types.ts';
 import { TokenSkipError } from '../../core/errors.ts';
 import { findPython, runTrainerScript } from '../trainer/python.ts';
 import {
@@ -22,11 +25,6 @@ import {
 } from '../trainer/manifest.ts';
 import { createBar, type Bar } from '../trainer/progress.ts';
 
-const USAGE = `Usage: tokenskip merge --base DIR --adapter DIR --out DIR [--dtype float32|bfloat16|float16] [--force]
-
-  --adapter DIR   adapter folder (adapter_config.json + adapter_model.safetensors) or a \`tokenskip train\` run folder
-`;
-
 async function safetensorsIn(dir: string): Promise<string[]> {
   return (await readdir(dir))
     .filter((f) => f.endsWith('.safetensors') || f === 'config.json')
@@ -35,85 +33,100 @@ async function safetensorsIn(dir: string): Promise<string[]> {
 }
 
 export const mergeCommand: Command = {
-  name: 'merge',
-  summary: 'Merge LoRA adapters (ours or PEFT layout) into the base weights',
-  usage: USAGE,
+  ...commandInfo('merge'),
   async run(argv, io) {
-    const { values } = parseArgs({
-      args: argv,
-      options: {
-        base: { type: 'string' },
-        adapter: { type: 'string' },
-        out: { type: 'string' },
-        dtype: { type: 'string', default: '' },
-        python: { type: 'string' },
-        force: { type: 'boolean', default: false },
-      },
+    const { values } = parseCommandArgs('merge', argv, {
+      base: { type: 'string' },
+      adapter: { type: 'string' },
+      out: { type: 'string' },
+      dtype: { type: 'string', default: '' },
+      python: { type: 'string' },
+      force: { type: 'boolean', default: false },
     });
     if (!values.base || !values.adapter || !values.out) {
-      throw new TokenSkipError(
-        'INVALID_ARGUMENT',
-        `--base, --adapter and --out are required.\n${USAGE}`,
-      );
+      throw new UsageError('--base, --adapter and --out are required.');
     }
-    let adapter = values.adapter;
-    if (
-      !existsSync(join(adapter, 'adapter_config.json')) &&
-      existsSync(join(adapter, 'adapter', 'adapter_config.json'))
-    ) {
-      adapter = join(adapter, 'adapter');
+    if (values.dtype !== '') {
+      choiceOption('--dtype', values.dtype, ['float32', 'bfloat16', 'float16'] as const);
     }
-    if (!existsSync(join(values.base, 'config.json'))) {
-      throw new TokenSkipError(
-        'MODEL_FILE_MISSING',
-        `${values.base}/config.json is missing; --base must be an HF model folder.`,
-      );
-    }
-    const inputs = await Promise.all(
-      [
-        ...(await safetensorsIn(values.base)),
-        join(adapter, 'adapter_config.json'),
-        join(adapter, 'adapter_model.safetensors'),
-      ].map(digest),
-    );
-    const settings = { dtype: values.dtype };
-    const manifestPath = manifestPathFor(values.out, true);
-    if (!values.force && sameRun(await readManifest(manifestPath), inputs, settings)) {
-      io.stderr.write(`merge: ${values.out} is up to date; --force merges again.\n`);
-      io.stdout.write(`${JSON.stringify({ out: values.out, upToDate: true })}\n`);
-      return 0;
-    }
-    const py = await findPython(values.python);
-    let bar: Bar | undefined;
-    let done: Record<string, unknown> | undefined;
-    const args = ['--base', values.base, '--adapter', adapter, '--out', values.out];
-    if (values.dtype) args.push('--dtype', values.dtype);
-    const r = await runTrainerScript(py, 'merge.py', args, {
-      stderr: io.stderr,
-      onEvent(e) {
-        if (e.event === 'shard') {
-          bar ??= createBar(io.stderr, 'merge', Number(e.total));
-          bar.update(Number(e.index));
-        } else if (e.event === 'done') done = e;
-      },
-    });
-    bar?.stop();
-    if (r.code !== 0 || !done) {
-      throw new TokenSkipError(
-        r.code === 2 ? 'MODEL_FILE_CORRUPT' : 'INTERNAL',
-        `merge failed: ${r.lastError ?? `exit ${r.code}`}`,
-      );
-    }
-    const outputs = await Promise.all((await safetensorsIn(values.out)).map(digest));
-    await writeManifest(manifestPath, {
-      command: 'merge',
-      inputs,
-      settings,
-      outputs,
-      versions: { ...baseVersions(), python: py.executable, torch: py.torch },
-      results: done,
-    });
-    io.stdout.write(`${JSON.stringify(done)}\n`);
-    return 0;
+    await checkOutputFolder(values.out, [values.base, values.adapter]);
+    warnIfFixture(io.stderr, '--base', values.base);
+    const { base, adapter, out } = values;
+    return withOutputLock([out], () => merge({ ...values, base, adapter, out }, io));
   },
 };
+
+async function merge(
+  values: {
+    base: string;
+    adapter: string;
+    out: string;
+    dtype: string;
+    python?: string;
+    force: boolean;
+    json: boolean;
+  },
+  io: CommandIO,
+): Promise<number> {
+  let adapter = values.adapter;
+  if (
+    !existsSync(join(adapter, 'adapter_config.json')) &&
+    existsSync(join(adapter, 'adapter', 'adapter_config.json'))
+  ) {
+    adapter = join(adapter, 'adapter');
+  }
+  if (!existsSync(join(values.base, 'config.json'))) {
+    throw new TokenSkipError(
+      'MODEL_FILE_MISSING',
+      `${values.base}/config.json is missing; --base must be an HF model folder.`,
+    );
+  }
+  const inputs = await Promise.all(
+    [
+      ...(await safetensorsIn(values.base)),
+      join(adapter, 'adapter_config.json'),
+      join(adapter, 'adapter_model.safetensors'),
+    ].map(digest),
+  );
+  const settings = { dtype: values.dtype };
+  const manifestPath = manifestPathFor(values.out, true);
+  if (!values.force && sameRun(await readManifest(manifestPath), inputs, settings)) {
+    writeSummary(io, values.json, `merge: ${values.out} is up to date; --force merges again.`, {
+      out: values.out,
+      upToDate: true,
+    });
+    return 0;
+  }
+  const py = await findPython(values.python);
+  let bar: Bar | undefined;
+  let done: Record<string, unknown> | undefined;
+  const args = ['--base', values.base, '--adapter', adapter, '--out', values.out];
+  if (values.dtype) args.push('--dtype', values.dtype);
+  const r = await runTrainerScript(py, 'merge.py', args, {
+    stderr: io.stderr,
+    onEvent(e) {
+      if (e.event === 'shard') {
+        bar ??= createBar(io.stderr, 'merge', Number(e.total));
+        bar.update(Number(e.index));
+      } else if (e.event === 'done') done = e;
+    },
+  });
+  bar?.stop();
+  if (r.code !== 0 || !done) {
+    throw new TokenSkipError(
+      r.code === 2 ? 'MODEL_FILE_CORRUPT' : 'INTERNAL',
+      `merge failed: ${r.lastError ?? `exit ${r.code}`}`,
+    );
+  }
+  const outputs = await Promise.all((await safetensorsIn(values.out)).map(digest));
+  await writeManifest(manifestPath, {
+    command: 'merge',
+    inputs,
+    settings,
+    outputs,
+    versions: { ...baseVersions(), python: py.executable, torch: py.torch },
+    results: done,
+  });
+  writeSummary(io, values.json, `merge: merged -> ${values.out}`, done);
+  return 0;
+}

@@ -19,9 +19,10 @@ import { existsSync } from 'node:fs';
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import type { Command, CommandIO } from './types.ts';
 import { TokenSkipError } from '../../core/errors.ts';
+import { UsageError, parseCommandArgs, writeSummary } from '../args.ts';
+import { commandInfo } from './table.mjs';
 import { findPython, runTrainerScript, type PythonInfo } from '../trainer/python.ts';
 import { writeAtomic } from '../trainer/manifest.ts';
 import { readJsonl } from '../trainer/jsonl.ts';
@@ -30,16 +31,6 @@ import { miniTable, tableMarkdown, type MiniTable } from '../pipeline/mini-table
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const CLI = join(ROOT, 'bin', 'tokenskip.mjs');
-
-const USAGE = `Usage: tokenskip mini --out DIR [options]
-
-  --out DIR        work folder (every step's output; re-run the same command to resume)
-  --quick          tiny sizes: every step runs in minutes (what CI runs)
-  --seed N         dataset seed (default 1)
-  --device D       auto (default), cpu or cuda: where PyTorch trains
-  --ship           copy base, TokenSkip model and scorer into models/mini/ when done
-  --threads N      CPU threads for PyTorch and onnxruntime (default 2)
-`;
 
 /** Sizes and hyper-parameters of a recipe. Chosen from measurements: see models/mini/README.md. */
 export interface Recipe {
@@ -503,46 +494,40 @@ export async function shipMini(out: string, dest = join(ROOT, 'models', 'mini'))
 }
 
 export const miniCommand: Command = {
-  name: 'mini',
-  summary: 'Re-make the shipped mini models from scratch (data, pretrain, scorer, TokenSkip, eval)',
-  usage: USAGE,
+  ...commandInfo('mini'),
   async run(argv, io) {
-    const { values } = parseArgs({
-      args: argv,
-      options: {
-        out: { type: 'string' },
-        quick: { type: 'boolean', default: false },
-        seed: { type: 'string', default: '1' },
-        device: { type: 'string', default: 'auto' },
-        ship: { type: 'boolean', default: false },
-        threads: { type: 'string', default: '2' },
-      },
+    const { values } = parseCommandArgs('mini', argv, {
+      out: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      seed: { type: 'string', default: '1' },
+      device: { type: 'string', default: 'auto' },
+      ship: { type: 'boolean', default: false },
+      threads: { type: 'string', default: '2' },
     });
-    if (!values.out) throw new TokenSkipError('INVALID_ARGUMENT', `--out is required.\n${USAGE}`);
+    if (!values.out) throw new UsageError('--out is required.');
     const seed = Number(values.seed);
-    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
-      throw new TokenSkipError(
-        'INVALID_ARGUMENT',
-        `--seed must be a whole number from 0 to 4294967295.`,
+    if (!/^\d+$/.test(values.seed) || seed > 0xffffffff)
+      throw new UsageError(
+        `--seed must be a whole number from 0 to 4294967295, got '${values.seed}'.`,
       );
     const threads = Number(values.threads);
-    if (!Number.isInteger(threads) || threads < 1)
-      throw new TokenSkipError('INVALID_ARGUMENT', `--threads must be a positive whole number.`);
-    if (!['auto', 'cpu', 'cuda'].includes(values.device as string))
-      throw new TokenSkipError('INVALID_ARGUMENT', `--device must be auto, cpu or cuda.`);
+    if (!/^\d+$/.test(values.threads) || threads < 1)
+      throw new UsageError(`--threads must be a positive whole number, got '${values.threads}'.`);
+    if (!['auto', 'cpu', 'cuda'].includes(values.device))
+      throw new UsageError(`--device must be auto, cpu or cuda, got '${values.device}'.`);
     const ctx: Ctx = {
       out: values.out,
       io,
       py: await findPython(),
       recipe: values.quick ? QUICK : FULL,
       seed,
-      device: values.device as string,
+      device: values.device,
       threads,
     };
     await mkdir(ctx.out, { recursive: true });
     const table = await runMini(ctx);
     if (values.ship) await shipMini(ctx.out);
-    io.stdout.write(`${JSON.stringify(table)}\n`);
+    writeSummary(io, values.json, `mini: done -> ${ctx.out}/table.json`, table);
     return 0;
   },
 };

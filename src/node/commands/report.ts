@@ -6,7 +6,6 @@
  *   npx tokenskip report --in original.jsonl --in gamma-0.6.jsonl --out-json report.json --out-csv report.csv
  */
 import { basename } from 'node:path';
-import { parseArgs } from 'node:util';
 import { TokenSkipError } from '../../core/errors.ts';
 import {
   groupRuns,
@@ -16,32 +15,13 @@ import {
   toMarkdownTable,
   type RunRecord,
 } from '../../core/eval/index.ts';
-import { readJsonlFile, writeFileAtomic } from '../jsonl.ts';
+import { validateGamma } from '../../core/prompts/gamma.ts';
+import { readJsonlFile } from '../jsonl.ts';
 import { loadTokenCounter } from '../token-counter.ts';
-import type { Command } from './types.ts';
-
-const usage = `Usage: tokenskip report --in RESULTS.jsonl [--in MORE.jsonl ...] [--out-json F] [--out-csv F] [--out-md F]
-
-Summarises graded runs (lines written by 'tokenskip grade') in TokenSkip's terms and prints a
-Markdown table in the layout of the paper's tables.
-
-Each line needs "correct" (boolean). Used when present: "output" (its CoT, the text before
-"\\n\\nThe final answer is:", is counted), "cot_tokens", "latency_s" (or "latency_ms"),
-"decode_tokens_per_s", "id", "prediction".
-Run fields "run", "model", "dataset", "method", "gamma" (default 1) and "original" (true for the
-baseline) group lines into runs; lines without "run" form one run per file and metadata.
-ΔAcc, ratio and speedup are measured against the baseline of the same model and dataset: the run
-marked original, else method "Original", else the run with gamma 1.
-
-Options:
-  --in FILE          graded JSONL (repeatable; files may also be given as arguments)
-  --out-json FILE    write the full report (per-sample records included)
-  --out-csv FILE     write one CSV row per run
-  --out-md FILE      write the Markdown table
-  --tokenizer T      counts CoT tokens where lines lack "cot_tokens": cl100k (default), a
-                     tokenizer.json file, or a folder holding one (the target model's tokenizer)
-  --strict           stop at the first malformed line
-`;
+import { parseCommandArgs, UsageError } from '../args.ts';
+import { checkOutput, withOutputLock, writeFileAtomic } from '../output.ts';
+import { commandInfo } from './table.mjs';
+import type { Command, CommandIO } from './types.ts';
 
 function num(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
@@ -60,7 +40,19 @@ function toRecord(value: unknown, source: string): RunRecord | string {
   if (typeof v.correct !== 'boolean') {
     return "field 'correct' must be true or false (grade the file with 'tokenskip grade' first)";
   }
-  if (v.gamma !== undefined && num(v.gamma) === undefined) return "field 'gamma' must be a number";
+  if (v.gamma !== undefined) {
+    try {
+      validateGamma(v.gamma, "field 'gamma'");
+    } catch {
+      return `field 'gamma' must be a number in (0, 1], got ${JSON.stringify(v.gamma)}`;
+    }
+  }
+  for (const field of ['latency_s', 'latency_ms', 'cot_tokens', 'decode_tokens_per_s']) {
+    const value = v[field];
+    if (value !== undefined && value !== null && !(num(value) !== undefined && num(value)! >= 0)) {
+      return `field '${field}' must be a number >= 0, got ${JSON.stringify(value)}`;
+    }
+  }
   const record: RunRecord = { correct: v.correct, source };
   for (const field of ['run', 'model', 'dataset', 'method'] as const) {
     const text = str(v[field]);
@@ -85,82 +77,83 @@ function toRecord(value: unknown, source: string): RunRecord | string {
 }
 
 function parseOptions(argv: string[]) {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        in: { type: 'string', multiple: true },
-        'out-json': { type: 'string' },
-        'out-csv': { type: 'string' },
-        'out-md': { type: 'string' },
-        tokenizer: { type: 'string', default: 'cl100k' },
-        strict: { type: 'boolean', default: false },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    throw new TokenSkipError('INVALID_ARGUMENT', `${(error as Error).message}.\n\n${usage}`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs(
+    'report',
+    argv,
+    {
+      in: { type: 'string', multiple: true },
+      'out-json': { type: 'string' },
+      'out-csv': { type: 'string' },
+      'out-md': { type: 'string' },
+      tokenizer: { type: 'string', default: 'cl100k' },
+      strict: { type: 'boolean', default: false },
+    },
+    { positionals: Infinity },
+  );
   const inputs = [...(values.in ?? []), ...positionals];
   if (inputs.length === 0) {
-    throw new TokenSkipError(
-      'INVALID_ARGUMENT',
-      'Give at least one graded file: --in RESULTS.jsonl.',
-    );
+    throw new UsageError('Give at least one graded file: --in RESULTS.jsonl.');
   }
-  return { ...values, inputs };
+  const outputs = (['out-json', 'out-csv', 'out-md'] as const)
+    .map((flag) => [flag, values[flag]] as const)
+    .filter((o): o is readonly [(typeof o)[0], string] => o[1] !== undefined);
+  return { ...values, inputs, outputs };
 }
 
 export const reportCommand: Command = {
-  name: 'report',
-  summary: 'Summarise graded runs: accuracy, ΔAcc, CoT tokens, ratio, speedup (JSON/CSV/Markdown)',
-  usage,
+  ...commandInfo('report'),
   async run(argv, io) {
     const opts = parseOptions(argv);
-    const records: RunRecord[] = [];
-    let malformed = 0;
-    for (const file of opts.inputs) {
-      for (const entry of await readJsonlFile(file)) {
-        const record = 'error' in entry ? entry.error : toRecord(entry.value, basename(file));
-        if (typeof record === 'string') {
-          const message = `${file}:${entry.line}: ${record}`;
-          if (opts.strict) {
-            throw new TokenSkipError(
-              'MALFORMED_JSONL',
-              `${message}. Fix the line or run without --strict.`,
-            );
-          }
-          io.stderr.write(`tokenskip report: skipping ${message}\n`);
-          malformed++;
-          continue;
-        }
-        records.push(record);
-      }
-    }
-    if (records.length === 0) {
-      throw new TokenSkipError('EMPTY_INPUT', `No graded lines in ${opts.inputs.join(', ')}.`);
-    }
-    const needTokens = records.some((r) => r.cotTokens === undefined && r.output !== undefined);
-    const counter = needTokens ? await loadTokenCounter(opts.tokenizer) : undefined;
-    const summaries = summarizeRuns(
-      groupRuns(records),
-      counter ? { countTokens: counter.count } : {},
+    for (const [flag, path] of opts.outputs) await checkOutput(path, opts.inputs, `--${flag}`);
+    return withOutputLock(
+      opts.outputs.map(([, path]) => path),
+      () => report(opts, io),
     );
-    const table = toMarkdownTable(summaries);
-    io.stdout.write(table);
-    const meta = {
-      tokenizer: counter?.label ?? 'cot_tokens from the input',
-      createdAt: new Date().toISOString(),
-      inputs: opts.inputs,
-      malformedLines: malformed,
-    };
-    if (opts['out-json']) await writeFileAtomic(opts['out-json'], toJson(summaries, meta));
-    if (opts['out-csv']) await writeFileAtomic(opts['out-csv'], toCsv(summaries));
-    if (opts['out-md']) await writeFileAtomic(opts['out-md'], table);
-    if (malformed > 0) io.stderr.write(`tokenskip report: ${malformed} malformed lines skipped\n`);
-    return 0;
   },
 };
+
+async function report(opts: ReturnType<typeof parseOptions>, io: CommandIO): Promise<number> {
+  const records: RunRecord[] = [];
+  let malformed = 0;
+  for (const file of opts.inputs) {
+    for (const entry of await readJsonlFile(file)) {
+      const record = 'error' in entry ? entry.error : toRecord(entry.value, basename(file));
+      if (typeof record === 'string') {
+        const message = `${file}:${entry.line}: ${record}`;
+        if (opts.strict) {
+          throw new TokenSkipError(
+            'MALFORMED_JSONL',
+            `${message}. Fix the line or run without --strict.`,
+          );
+        }
+        io.stderr.write(`tokenskip report: skipping ${message}\n`);
+        malformed++;
+        continue;
+      }
+      records.push(record);
+    }
+  }
+  if (records.length === 0) {
+    throw new TokenSkipError('EMPTY_INPUT', `No graded lines in ${opts.inputs.join(', ')}.`);
+  }
+  const needTokens = records.some((r) => r.cotTokens === undefined && r.output !== undefined);
+  const counter = needTokens ? await loadTokenCounter(opts.tokenizer) : undefined;
+  const summaries = summarizeRuns(
+    groupRuns(records),
+    counter ? { countTokens: counter.count } : {},
+  );
+  const table = toMarkdownTable(summaries);
+  const meta = {
+    tokenizer: counter?.label ?? 'cot_tokens from the input',
+    createdAt: new Date().toISOString(),
+    inputs: opts.inputs,
+    malformedLines: malformed,
+  };
+  if (opts['out-json']) await writeFileAtomic(opts['out-json'], toJson(summaries, meta));
+  if (opts['out-csv']) await writeFileAtomic(opts['out-csv'], toCsv(summaries));
+  if (opts['out-md']) await writeFileAtomic(opts['out-md'], table);
+  if (malformed > 0) io.stderr.write(`tokenskip report: ${malformed} malformed lines skipped\n`);
+  // The report is this command's data: the Markdown table, or with --json the JSON report.
+  io.stdout.write(opts.json ? toJson(summaries, meta) : table);
+  return 0;
+}

@@ -8,9 +8,10 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile, rename, stat, writeFile, mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { TokenSkipError } from '../../core/errors.ts';
+import { writeFileAtomic } from '../output.ts';
 
 export interface FileDigest {
   path: string;
@@ -45,22 +46,12 @@ export async function digest(path: string): Promise<FileDigest> {
   return { path, bytes: info.size, sha256: await sha256File(path) };
 }
 
-/** Writes a file atomically: temp file + rename, so a crash or a full disk never leaves half a file. */
+/**
+ * Writes a file atomically, creating its folder: the CLI's one atomic writer (../output.ts), so a
+ * crash or a full disk never leaves half a file and the error says what happened.
+ */
 export async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.partial`;
-  try {
-    await writeFile(tmp, data);
-  } catch (error) {
-    throw new TokenSkipError(
-      'INTERNAL',
-      `could not write ${path}: ${(error as Error).message} (disk full?)`,
-      {
-        cause: error,
-      },
-    );
-  }
-  await rename(tmp, path);
+  await writeFileAtomic(path, data, { mkdirs: true });
 }
 
 export function manifestPathFor(output: string, isDir = false): string {
