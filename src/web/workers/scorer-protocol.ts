@@ -6,6 +6,7 @@ import type { CompressionResult } from '../../core/compression/types.ts';
 import type { LinguaOptions, LinguaScored } from '../../core/compression/llmlingua2.ts';
 import type { BackendPreference } from '../../runtime/web/backend.ts';
 import type { FileProgress } from '../../runtime/web/model-cache.ts';
+import type { IntegrityStatus } from '../../runtime/file-integrity.ts';
 
 export interface LoadRequest {
   modelId: string;
@@ -22,6 +23,8 @@ export interface LoadInfo {
   dtype: string;
   loadMs: number;
   fromCache: boolean;
+  /** How the files were checked: `verified` (manifest sha256), `recorded` (hash recorded locally). */
+  integrity?: IntegrityStatus;
 }
 
 export interface ScoreReply {
