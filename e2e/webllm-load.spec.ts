@@ -19,6 +19,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { main } from '../src/node/cli.ts';
 import { makeTinyModel } from '../tests/helpers/tiny-qwen2-checkpoint.ts';
 import type { WebLlmModelRecord } from '../src/core/generation/model-records.ts';
+import { securityHeaders } from '../src/node/security-headers.ts';
 
 const ID = 'TokenSkip-tiny-q4f32_1-MLC';
 const LIB = '/lib/tiny-q4f32_1-webgpu.wasm';
@@ -61,7 +62,12 @@ test.beforeAll(async () => {
     const p = decodeURIComponent(url.pathname);
     const send = (status: number, body: string | Buffer, type: string) => {
       log.push({ path: p, status });
-      res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' });
+      // The app's own headers (CSP included): WebLLM must load under the policy the app ships.
+      res.writeHead(status, {
+        ...securityHeaders('preview'),
+        'Content-Type': type,
+        'Cache-Control': 'no-store',
+      });
       res.end(body);
     };
     if (p === '/') {
