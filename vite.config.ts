@@ -1,7 +1,8 @@
 /**
  * Vite config for the TokenSkip Studio SPA.
  *
- * - COOP/COEP headers make the page `crossOriginIsolated`, so ORT-web can run multi-threaded WASM.
+ * - COOP/COEP headers make the page `crossOriginIsolated`, so ORT-web can run multi-threaded WASM;
+ *   a Content-Security-Policy and `X-Content-Type-Options: nosniff` (src/node/security-headers.ts).
  * - `/models/*` and `/data/*` are served from the repo's own `models/` and `data/` folders (dev and
  *   preview) and copied into `dist/` on build, so the app works offline with the shipped fixtures and
  *   datasets; nothing is fetched from a CDN at run time.
@@ -9,16 +10,12 @@
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { serveRepoFolders } from './src/node/vite-serve-folders.ts';
-
-const isolationHeaders = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-};
+import { securityHeaders } from './src/node/security-headers.ts';
 
 export default defineConfig({
   plugins: [svelte(), serveRepoFolders(['models', 'data'])],
-  server: { headers: isolationHeaders, port: 5173, strictPort: false },
-  preview: { headers: isolationHeaders, port: 4173 },
+  server: { headers: securityHeaders('dev'), port: 5173, strictPort: false },
+  preview: { headers: securityHeaders('preview'), port: 4173 },
   worker: { format: 'es' },
   // ORT-web locates its .wasm next to its .mjs through import.meta.url; pre-bundling breaks that.
   optimizeDeps: { exclude: ['onnxruntime-web'] },

@@ -18,7 +18,19 @@ function middleware(root: string, folders: string[]): Connect.NextHandleFunction
   return (req, res, next) => {
     // Vite's own module requests carry a query (`/models/manifest.json?import`): leave them to Vite.
     if ((req.url ?? '').includes('?')) return next();
-    const url = decodeURIComponent(req.url ?? '');
+    const raw = req.url ?? '';
+    if (!folders.some((f) => raw.startsWith(`/${f}/`))) return next();
+    let url: string;
+    try {
+      url = decodeURIComponent(raw);
+    } catch {
+      // A malformed percent-escape (`/models/%E0%A4%A`): a plain 400, no stack trace, no paths.
+      res.statusCode = 400;
+      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      res.end('Bad request: malformed percent-escape in the URL.\n');
+      return;
+    }
     const folder = folders.find((f) => url.startsWith(`/${f}/`));
     if (!folder) return next();
     const file = path.resolve(root, `.${url}`);
@@ -26,12 +38,15 @@ function middleware(root: string, folders: string[]): Connect.NextHandleFunction
     if (!file.startsWith(path.resolve(root, folder) + path.sep)) return next();
     if (!existsSync(file) || !statSync(file).isFile()) {
       res.statusCode = 404;
+      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+      res.setHeader('X-Content-Type-Options', 'nosniff');
       res.end(`Not found: ${url}`);
       return;
     }
     res.setHeader('Content-Type', contentTypes[path.extname(file)] ?? 'application/octet-stream');
     res.setHeader('Content-Length', String(statSync(file).size));
     res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
     createReadStream(file).pipe(res);
   };
 }

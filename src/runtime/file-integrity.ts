@@ -30,3 +30,55 @@ export async function verifyFile(
     );
   }
 }
+
+/**
+ * How far a model file was checked: `verified` against the manifest's sha256; `recorded` against
+ * the hash this machine recorded when it first downloaded the file (the manifest has none: the
+ * file is trusted on first use, and any later download or cached copy must match it); `unchecked`
+ * for files nobody has a hash for (self-hosted generation models).
+ */
+export type IntegrityStatus = 'verified' | 'recorded' | 'unchecked';
+
+export const INTEGRITY_LABEL: Record<IntegrityStatus, string> = {
+  verified: 'verified',
+  recorded: 'hash recorded locally',
+  unchecked: 'not checked',
+};
+
+/** The weakest of several files' statuses, for a model made of several files. */
+export function weakestIntegrity(statuses: IntegrityStatus[]): IntegrityStatus {
+  if (statuses.includes('unchecked')) return 'unchecked';
+  if (statuses.includes('recorded')) return 'recorded';
+  return 'verified';
+}
+
+/** A file's size and hash, as the manifest gives them or as recorded at first download. */
+export interface FileHash {
+  size: number;
+  sha256: string;
+}
+
+/** Compares a computed size and hash with the expected ones (manifest or recorded). */
+export function checkHash(
+  actual: FileHash,
+  expected: FileHash,
+  where: string,
+  source: 'manifest' | 'recorded',
+): void {
+  const origin =
+    source === 'manifest'
+      ? 'the manifest'
+      : 'the hash recorded at its first download (the host now serves different bytes)';
+  if (actual.size !== expected.size) {
+    throw new TokenSkipError(
+      'MODEL_FILE_CORRUPT',
+      `${where} has ${actual.size} bytes, expected ${expected.size} from ${origin}: the file is truncated or replaced. Delete it (or clear the app's model cache) and load again.`,
+    );
+  }
+  if (actual.sha256 !== expected.sha256) {
+    throw new TokenSkipError(
+      'MODEL_FILE_CORRUPT',
+      `${where} has sha256 ${actual.sha256.slice(0, 12)}…, expected ${expected.sha256.slice(0, 12)}… from ${origin}: the file is corrupt or was replaced.`,
+    );
+  }
+}

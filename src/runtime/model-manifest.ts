@@ -22,8 +22,13 @@ export interface OnnxVariant {
   externalData?: string[];
 }
 
+/**
+ * A hub source is pinned to a commit (`revision`, never a branch). Where the commit is not known
+ * yet, `revision` is absent: the commit `main` points to is resolved at the first download
+ * (`resolveRevision`), recorded locally, and every later load stays on it.
+ */
 export type ModelSource =
-  { type: 'path'; path: string } | { type: 'hub'; repo: string; revision: string };
+  { type: 'path'; path: string } | { type: 'hub'; repo: string; revision?: string };
 
 export interface ScorerManifestEntry {
   id: string;
@@ -72,11 +77,57 @@ export function filesForBackend(entry: ScorerManifestEntry, backend: Backend): s
   ];
 }
 
+export const DEFAULT_HUB = 'https://huggingface.co';
+
+/** Where a resolved revision is kept between runs (a file in Node, the Cache API in a browser). */
+export interface RevisionStore {
+  get(repo: string): Promise<string | undefined>;
+  set(repo: string, revision: string): Promise<void>;
+}
+
+/**
+ * The commit to download a hub entry at: the manifest's pin, else the one recorded here, else the
+ * commit `main` points to now (the hub's `/api/models/<repo>/revision/main`), recorded for next time.
+ */
+export async function resolveRevision(
+  entry: ScorerManifestEntry,
+  store: RevisionStore,
+  hubHost: string = DEFAULT_HUB,
+): Promise<string> {
+  const { source } = entry;
+  if (source.type !== 'hub')
+    throw new TokenSkipError('INVALID_ARGUMENT', `${entry.id} is not a hub model.`);
+  if (source.revision) return source.revision;
+  const recorded = await store.get(source.repo);
+  if (recorded) return recorded;
+  const url = `${hubHost}/api/models/${source.repo}/revision/main`;
+  let sha: unknown;
+  try {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    sha = ((await response.json()) as { sha?: unknown }).sha;
+  } catch (error) {
+    throw new TokenSkipError(
+      'DOWNLOAD_FAILED',
+      `${entry.id} has no pinned revision and the hub could not say which commit main is (${url}: ${(error as Error).message}).`,
+      { cause: error },
+    );
+  }
+  if (typeof sha !== 'string' || !/^[0-9a-f]{40}$/.test(sha)) {
+    throw new TokenSkipError(
+      'DOWNLOAD_FAILED',
+      `${url} returned no commit sha for ${source.repo}.`,
+    );
+  }
+  await store.set(source.repo, sha);
+  return sha;
+}
+
 /** The URL of a file: hub models resolve on the hub (or a self-hosted mirror), path models on `appBase`. */
 export function fileUrl(
   entry: ScorerManifestEntry,
   path: string,
-  hosts: { appBase: string; hubHost?: string; mirror?: string },
+  hosts: { appBase: string; hubHost?: string; mirror?: string; revision?: string },
 ): string {
   const { source } = entry;
   if (source.type === 'path') return new URL(`${source.path}/${path}`, hosts.appBase).href;
@@ -85,6 +136,13 @@ export function fileUrl(
       `${source.repo}/${path}`,
       hosts.mirror.endsWith('/') ? hosts.mirror : `${hosts.mirror}/`,
     ).href;
-  const hub = hosts.hubHost ?? 'https://huggingface.co';
-  return `${hub}/${source.repo}/resolve/${source.revision}/${path}`;
+  const hub = hosts.hubHost ?? DEFAULT_HUB;
+  const revision = hosts.revision ?? source.revision;
+  if (!revision) {
+    throw new TokenSkipError(
+      'INVALID_ARGUMENT',
+      `${entry.id} has no pinned revision: resolve it first (resolveRevision).`,
+    );
+  }
+  return `${hub}/${source.repo}/resolve/${revision}/${path}`;
 }

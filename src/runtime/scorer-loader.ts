@@ -18,6 +18,11 @@ import {
 } from './onnx-token-classifier.ts';
 
 export type ReadModelFile = (path: string) => Promise<Uint8Array>;
+/**
+ * Where ORT can fetch a large file itself (a URL, in the browser), so that it never passes through
+ * one JS ArrayBuffer; ORT-web's `externalData: [{path, data: url}]` session option.
+ */
+export type LocateModelFile = (path: string) => Promise<string>;
 
 export interface LoadedScorer {
   modelId: string;
@@ -44,6 +49,7 @@ export async function loadScorer(
   variant: OnnxVariant,
   ort: OrtLike,
   sessionOptions: InferenceSession.SessionOptions,
+  locateFile?: LocateModelFile,
 ): Promise<LoadedScorer> {
   const [config, tokenizerJson, tokenizerConfig] = await Promise.all(
     ['config.json', 'tokenizer.json', 'tokenizer_config.json'].map(async (f) =>
@@ -63,7 +69,7 @@ export async function loadScorer(
   const externalData = await Promise.all(
     (variant.externalData ?? []).map(async (path) => ({
       path: path.split('/').pop()!,
-      data: await readFile(path),
+      data: locateFile ? await locateFile(path) : await readFile(path),
     })),
   );
   const classifier = await createOnnxTokenClassifier(ort, graph, {

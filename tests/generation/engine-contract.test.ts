@@ -20,7 +20,11 @@ import {
 } from '../../src/core/generation/model-records.ts';
 import { PROMPT_FORMATS, buildPrompt } from '../../src/core/prompts/index.ts';
 import { createNodeOnnxEngine } from '../../src/runtime/engines/onnx/node.ts';
-import { createWebLlmEngine } from '../../src/runtime/engines/webllm/webllm-engine.ts';
+import * as webllm from '@mlc-ai/web-llm';
+import {
+  classifyLoadError,
+  createWebLlmEngine,
+} from '../../src/runtime/engines/webllm/webllm-engine.ts';
 import { createFakeMlcEngine } from './fake-mlc-engine.ts';
 
 const FIXTURE = 'models/fixtures/tiny-qwen2';
@@ -237,10 +241,11 @@ describe('WebLLM adapter', () => {
     const list = created?.config.appConfig?.model_list ?? [];
     expect(list).toHaveLength(1);
     expect(list[0]).toMatchObject({
-      model: 'http://127.0.0.1:4317/models/TokenSkip-Qwen2.5-0.5B-Instruct-q4f16_1-MLC/',
+      model:
+        'http://127.0.0.1:4317/models/TokenSkip-Qwen2.5-0.5B-Instruct-q4f16_1-MLC/resolve/main/',
       model_id: 'TokenSkip-Qwen2.5-0.5B-Instruct-q4f16_1-MLC',
-      model_lib:
-        'https://raw.githubusercontent.com/mlc-ai/binary-mlc-llm-libs/main/web-llm-models/v0_2_86/base/Qwen2-0.5B-Instruct-q4f16_1_cs1k-webgpu.wasm',
+      // Built from web-llm's own exports, so it moves with the installed version.
+      model_lib: `${webllm.modelLibURLPrefix}${webllm.modelVersion}/Qwen2-0.5B-Instruct-q4f16_1_cs1k-webgpu.wasm`,
       required_features: ['shader-f16'],
     });
   });
@@ -280,28 +285,54 @@ describe('WebLLM adapter', () => {
     expect(result.usage.timeToFirstTokenMs).toBeGreaterThan(0);
   });
 
-  it('maps a failed download and clears that model from the cache; GPU errors keep it', async () => {
+  it('keeps the cache after network errors (a retry resumes); drops it only on wrong content', async () => {
     const cleared: string[] = [];
-    const failing = (message: string) =>
+    const failing = (error: Error) =>
       createWebLlmEngine({
         record: webllmRecord,
         models: GENERATION_MODELS,
         appBase: 'http://127.0.0.1:4317/',
         gpuFeatures: async () => new Set(['shader-f16']),
         createEngine: async () => {
-          throw new Error(message);
+          throw error;
         },
         clearCache: async (id) => {
           cleared.push(id);
         },
       });
-    const download = await rejection(failing('Failed to fetch').load());
-    expect(download.code).toBe('DOWNLOAD_FAILED');
-    expect(download.message).toMatch(/ONNX engine/);
-    expect(cleared).toEqual(['TokenSkip-Qwen2.5-0.5B-Instruct-q4f16_1-MLC']);
-    const lost = await rejection(failing('GPUDevice was lost').load());
+    // What Chromium throws from cache.add / fetch when the network fails or the status is not 2xx.
+    for (const e of [
+      new TypeError('Failed to fetch'),
+      new TypeError("Failed to execute 'add' on 'Cache': Request failed"),
+      new Error('Cannot fetch http://h/m/resolve/main/params_shard_3.bin'),
+      new DOMException('The user aborted a request.', 'AbortError'),
+    ]) {
+      const download = await rejection(failing(e).load());
+      expect(download.code, e.message).toBe('DOWNLOAD_FAILED');
+      expect(download.message).toMatch(/stay cached/);
+    }
+    expect(cleared).toEqual([]);
+    // An HTML page served with status 200 where JSON or a library was expected (web-llm #289).
+    const html = new SyntaxError(`Unexpected token '<', "<!doctype "... is not valid JSON`);
+    const bad = await rejection(failing(html).load());
+    expect(bad.code).toBe('MODEL_FILE_CORRUPT');
+    const wasm = new Error('WebAssembly.instantiate(): expected magic word 00 61 73 6d');
+    wasm.name = 'CompileError';
+    expect((await rejection(failing(wasm).load())).code).toBe('MODEL_FILE_CORRUPT');
+    expect(cleared).toEqual([
+      'TokenSkip-Qwen2.5-0.5B-Instruct-q4f16_1-MLC',
+      'TokenSkip-Qwen2.5-0.5B-Instruct-q4f16_1-MLC',
+    ]);
+    const lost = await rejection(failing(new Error('GPUDevice was lost')).load());
     expect(lost.code).toBe('BACKEND_UNAVAILABLE');
-    expect(cleared).toHaveLength(1);
+    expect(cleared).toHaveLength(2);
+  });
+
+  it('classifies load failures', () => {
+    expect(classifyLoadError(new TypeError('Failed to fetch'))).toBe('network');
+    expect(classifyLoadError(new SyntaxError('Unexpected end of JSON input'))).toBe('content');
+    expect(classifyLoadError(new Error('ShaderF16SupportError'))).toBe('gpu');
+    expect(classifyLoadError(new Error('something else'))).toBe('other');
   });
 
   it('turns abort into interruptGenerate()', async () => {

@@ -24,11 +24,19 @@ let server: Server;
 let host = '';
 let corrupt = false;
 const requests: string[] = [];
+/** The commit the fake hub's `main` points to. */
+let mainSha = 'a'.repeat(40);
 
 beforeAll(async () => {
   server = createServer((req, res) => {
     requests.push(req.url ?? '');
-    const match = /^\/acme\/tiny-xlmr\/resolve\/abc123\/(.+)$/.exec(req.url ?? '');
+    if (req.url === '/api/models/acme/tiny-xlmr/revision/main') {
+      res
+        .writeHead(200, { 'Content-Type': 'application/json' })
+        .end(JSON.stringify({ sha: mainSha }));
+      return;
+    }
+    const match = /^\/acme\/tiny-xlmr\/resolve\/(?:abc123|[0-9a-f]{40})\/(.+)$/.exec(req.url ?? '');
     const file = match && path.join(fixtureDir('tiny-lingua-xlmr'), match[1]!);
     if (!file || !existsSync(file)) {
       res.writeHead(404).end('not found');
@@ -83,5 +91,86 @@ describe('hub model cache', () => {
     });
     const offline = createHubReader(entry, 'http://127.0.0.1:9', cache);
     await expect(offline('config.json')).rejects.toMatchObject({ code: 'DOWNLOAD_FAILED' });
+  });
+});
+
+describe('files the manifest has no sha256 for', () => {
+  const cache = mkdtempSync(path.join(os.tmpdir(), 'tokenskip-cache-'));
+  afterAll(() => rmSync(cache, { recursive: true, force: true }));
+  // The same repo with hashes unknown, as the real hub entries are.
+  const unhashed: ScorerManifestEntry = {
+    ...entry,
+    files: entry.files.map(({ path: p, size }) => ({ path: p, size })),
+  };
+  const cached = path.join(cache, 'acme/tiny-xlmr/abc123/tokenizer.json');
+  const record = `${cached}.sha256.json`;
+
+  it('records size and hash at the first download and says so, not "verified"', async () => {
+    corrupt = false;
+    const seen: string[] = [];
+    const read = createHubReader(unhashed, host, cache, (f, s) => seen.push(`${f}:${s}`));
+    const data = await read('tokenizer.json');
+    const recorded = JSON.parse(readFileSync(record, 'utf8'));
+    expect(recorded.size).toBe(data.byteLength);
+    expect(recorded.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(seen).toEqual(['tokenizer.json:recorded']);
+  });
+
+  it('rejects a cached copy that changed, and a re-download that differs from the record', async () => {
+    writeFileSync(cached, '{"broken": true}');
+    const read = createHubReader(unhashed, host, cache);
+    await expect(read('tokenizer.json')).rejects.toMatchObject({
+      code: 'MODEL_FILE_CORRUPT',
+      message: expect.stringContaining('recorded at its first download'),
+    });
+    expect(existsSync(cached)).toBe(false);
+    expect(existsSync(record)).toBe(true); // the record outlives the bad file
+    corrupt = true; // the host now serves other bytes for the same revision
+    await expect(read('tokenizer.json')).rejects.toMatchObject({ code: 'MODEL_FILE_CORRUPT' });
+    expect(existsSync(cached)).toBe(false);
+    corrupt = false;
+    await expect(read('tokenizer.json')).resolves.toBeInstanceOf(Uint8Array);
+  });
+});
+
+describe('a hub entry without a pinned revision', () => {
+  const cache = mkdtempSync(path.join(os.tmpdir(), 'tokenskip-cache-'));
+  afterAll(() => rmSync(cache, { recursive: true, force: true }));
+  const unpinned: ScorerManifestEntry = {
+    ...entry,
+    source: { type: 'hub', repo: 'acme/tiny-xlmr' },
+  };
+
+  it('downloads at the commit main pointed to first, records it, and stays on it', async () => {
+    corrupt = false;
+    mainSha = 'a'.repeat(40);
+    const read = createHubReader(unpinned, host, cache);
+    await read('config.json');
+    expect(requests.at(-1)).toBe(`/acme/tiny-xlmr/resolve/${'a'.repeat(40)}/config.json`);
+    expect(
+      JSON.parse(readFileSync(path.join(cache, 'acme/tiny-xlmr/revision.json'), 'utf8')),
+    ).toEqual({ revision: 'a'.repeat(40) });
+    mainSha = 'b'.repeat(40); // main moved on the hub
+    const later = createHubReader(unpinned, host, cache);
+    await later('tokenizer_config.json');
+    expect(requests.at(-1)).toBe(`/acme/tiny-xlmr/resolve/${'a'.repeat(40)}/tokenizer_config.json`);
+    expect(requests.filter((r) => r.startsWith('/api/'))).toHaveLength(1);
+  });
+});
+
+describe('the shipped manifest', () => {
+  it('pins every hub entry to a commit, never a branch', () => {
+    for (const e of readManifest().scorers) {
+      if (e.source.type !== 'hub') continue;
+      if (e.source.revision !== undefined)
+        expect(e.source.revision, e.id).toMatch(/^[0-9a-f]{40}$/);
+    }
+    const byId = new Map(readManifest().scorers.map((e) => [e.id, e.source]));
+    expect(byId.get('llmlingua-2-bert-base-multilingual-cased-meetingbank')).toMatchObject({
+      revision: 'd7070a9b381ca5297dd7bd5cf7704dde81470518',
+    });
+    expect(byId.get('llmlingua-2-xlm-roberta-large-meetingbank')).toMatchObject({
+      revision: '11c2933c5eed99af04f5277e44e1b9a99771c058',
+    });
   });
 });

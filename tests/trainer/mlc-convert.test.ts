@@ -18,97 +18,14 @@ import {
   writeShards,
   type ShardRecord,
 } from '../../src/node/export/mlc/convert.ts';
-import {
-  qwen2Params,
-  qwen2Plan,
-  sourceShapes,
-  type Qwen2Config,
-} from '../../src/core/export/mlc/qwen2-params.ts';
+import { qwen2Params, type Qwen2Config } from '../../src/core/export/mlc/qwen2-params.ts';
 import { dequantizeQ4 } from '../../src/core/export/mlc/quantize.ts';
 import { f16BitsToF32, f32ToBf16Bits } from '../../src/core/export/mlc/half.ts';
 import { main } from '../../src/node/cli.ts';
-import { seededRandom } from '../../src/core/trainer/tokenskip-format.ts';
+import { makeTinyModel, tinyConfig } from '../helpers/tiny-qwen2-checkpoint.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'mlc-convert-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-/** Writes a safetensors file (F32 or BF16) the way the format specifies, without Python. */
-function writeSafetensors(
-  path: string,
-  tensors: Record<string, { shape: number[]; data: Float32Array }>,
-  dtype: 'F32' | 'BF16',
-): void {
-  const header: Record<string, unknown> = { __metadata__: { format: 'pt' } };
-  const chunks: Buffer[] = [];
-  let offset = 0;
-  for (const [name, t] of Object.entries(tensors)) {
-    let buf: Buffer;
-    if (dtype === 'F32') buf = Buffer.from(t.data.buffer.slice(0));
-    else buf = Buffer.from(Uint16Array.from(t.data, (v) => f32ToBf16Bits(v)).buffer);
-    header[name] = { dtype, shape: t.shape, data_offsets: [offset, offset + buf.length] };
-    offset += buf.length;
-    chunks.push(buf);
-  }
-  let json = JSON.stringify(header);
-  json += ' '.repeat((8 - (json.length % 8)) % 8);
-  const len = Buffer.alloc(8);
-  len.writeBigUInt64LE(BigInt(json.length));
-  writeFileSync(path, Buffer.concat([len, Buffer.from(json), ...chunks]));
-}
-
-const tinyConfig: Qwen2Config & { model_type: string } = {
-  model_type: 'qwen2',
-  hidden_size: 64,
-  intermediate_size: 128,
-  num_hidden_layers: 2,
-  num_attention_heads: 4,
-  num_key_value_heads: 2,
-  vocab_size: 320,
-  tie_word_embeddings: true,
-};
-
-function makeTinyModel(
-  dir: string,
-  dtype: 'F32' | 'BF16',
-): Record<string, { shape: number[]; data: Float32Array }> {
-  mkdirSync(dir, { recursive: true });
-  const tensors: Record<string, { shape: number[]; data: Float32Array }> = {};
-  let seed = 3;
-  for (const item of qwen2Plan(tinyConfig)) {
-    const shapes = sourceShapes(item, tinyConfig);
-    for (const [k, s] of item.sources.entries()) {
-      const shape = shapes[k]!;
-      const r = seededRandom(seed++);
-      const n = shape.reduce((a, b) => a * b, 1);
-      tensors[s] = { shape, data: Float32Array.from({ length: n }, () => (r() - 0.5) * 0.2) };
-    }
-  }
-  writeSafetensors(join(dir, 'model.safetensors'), tensors, dtype);
-  writeFileSync(join(dir, 'config.json'), JSON.stringify(tinyConfig));
-  const vocab: Record<string, number> = {};
-  for (let b = 0; b < 94; b++) vocab[String.fromCharCode(33 + b)] = b;
-  writeFileSync(
-    join(dir, 'tokenizer.json'),
-    JSON.stringify({
-      version: '1.0',
-      added_tokens: ['<|endoftext|>', '<|im_start|>', '<|im_end|>'].map((content, i) => ({
-        id: 256 + i,
-        content,
-        special: true,
-        single_word: false,
-        lstrip: false,
-        rstrip: false,
-        normalized: false,
-      })),
-      normalizer: null,
-      pre_tokenizer: null,
-      decoder: { type: 'Fuse' },
-      post_processor: null,
-      model: { type: 'WordLevel', vocab, unk_token: '!' },
-    }),
-  );
-  return tensors;
-}
 
 function readShardTensor(dir: string, shards: ShardRecord[], name: string): Buffer {
   for (const s of shards) {
@@ -128,7 +45,7 @@ describe('MLC export of a tiny Qwen2 checkpoint', () => {
     async (q) => {
       const model = join(root, `tiny-${q}`);
       const tensors = makeTinyModel(model, q === 'q4f16_1' ? 'F32' : 'BF16');
-      const out = join(root, `out-${q}`);
+      let out = join(root, `out-${q}`);
       const chunks: string[] = [];
       const io = {
         stdin: process.stdin,
@@ -154,14 +71,17 @@ describe('MLC export of a tiny Qwen2 checkpoint', () => {
         io,
       );
       expect(code).toBe(0);
+      // WebLLM reads https://example.org/m/resolve/main/...: the weights go there, records on top.
+      const top = out;
+      for (const f of ['webllm-model-record.json', 'app-model-record.json', 'manifest.json']) {
+        expect(existsSync(join(top, f)), f).toBe(true);
+      }
+      out = join(top, 'resolve/main');
       for (const f of [
         'tensor-cache.json',
         'ndarray-cache.json',
         'mlc-chat-config.json',
         'tokenizer.json',
-        'webllm-model-record.json',
-        'app-model-record.json',
-        'manifest.json',
       ]) {
         expect(existsSync(join(out, f)), f).toBe(true);
       }
@@ -218,20 +138,43 @@ describe('MLC export of a tiny Qwen2 checkpoint', () => {
       expect(chat.quantization).toBe(q);
       expect(chat.conv_template.stop_token_ids).toEqual([256, 258]);
       expect(chat.model_config.num_hidden_layers).toBe(2);
-      const record = JSON.parse(readFileSync(join(out, 'webllm-model-record.json'), 'utf8'));
-      const app = JSON.parse(readFileSync(join(out, 'app-model-record.json'), 'utf8'));
+      const record = JSON.parse(readFileSync(join(top, 'webllm-model-record.json'), 'utf8'));
+      const app = JSON.parse(readFileSync(join(top, 'app-model-record.json'), 'utf8'));
       expect(app).toMatchObject({
         engine: 'webllm',
         quantization: q,
         tokenskip: true,
         family: 'qwen2.5-instruct',
-        model: 'https://example.org/m',
+        model: 'https://example.org/m/resolve/main/',
       });
-      expect(record.model).toBe('https://example.org/m');
+      expect(record.model).toBe('https://example.org/m/resolve/main/');
+      expect(record.model_lib).toBe('https://example.org/lib.wasm');
       expect(record.required_features ?? []).toEqual(q === 'q4f16_1' ? ['shader-f16'] : []);
       expect(JSON.parse(chunks.join('')).params).toBe(names.length);
     },
   );
+
+  it('writes flat when --model-url names a /resolve/<rev>/ folder; picks a prebuilt library', async () => {
+    const model = join(root, 'tiny-flat');
+    makeTinyModel(model, 'F32');
+    const out = join(root, 'out-flat');
+    const io = {
+      stdin: process.stdin,
+      stdout: { write: () => true },
+      stderr: { write: () => true },
+    } as never;
+    const url = 'https://example.org/m/resolve/v1/';
+    expect(
+      await main(['export', 'mlc', '--model', model, '--out', out, '--model-url', url], io),
+    ).toBe(1);
+    // A tiny model has no prebuilt library; --model-lib is then required.
+    const args = ['export', 'mlc', '--model', model, '--out', out, '--model-url', url];
+    expect(await main([...args, '--model-lib', 'https://example.org/lib.wasm'], io)).toBe(0);
+    expect(existsSync(join(out, 'mlc-chat-config.json'))).toBe(true);
+    expect(existsSync(join(out, 'resolve'))).toBe(false);
+    const app = JSON.parse(readFileSync(join(out, 'app-model-record.json'), 'utf8'));
+    expect(app.model).toBe(url);
+  });
 
   it('refuses weights that do not match config.json, leaving no output', async () => {
     const model = join(root, 'mismatch');

@@ -117,9 +117,10 @@ describe('Qwen2 parameter names and shapes', () => {
 });
 
 describe('model library reuse', () => {
-  it('points 0.5B/1.5B at the prebuilt Qwen2 library of the app web-llm version', async () => {
+  it('picks the prebuilt library web-llm itself uses for Qwen2.5 0.5B/1.5B/3B/7B', async () => {
     const { prebuiltModelLib } = await import('../../src/core/export/mlc/chat-config.ts');
-    const { WEBLLM_LIB_PREFIX } = await import('../../src/core/generation/model-records.ts');
+    const { prebuiltAppConfig } = await import('@mlc-ai/web-llm');
+    const list = prebuiltAppConfig.model_list;
     const c = {
       hidden_size: 896,
       intermediate_size: 4864,
@@ -128,12 +129,21 @@ describe('model library reuse', () => {
       num_key_value_heads: 2,
       vocab_size: 151936,
     };
-    expect(prebuiltModelLib(c, 'q4f32_1')).toBe(
-      `${WEBLLM_LIB_PREFIX}Qwen2-0.5B-Instruct-q4f32_1_cs1k-webgpu.wasm`,
+    expect(prebuiltModelLib(c, 'q4f32_1', list)).toBe(
+      'Qwen2-0.5B-Instruct-q4f32_1_cs1k-webgpu.wasm',
     );
-    expect(prebuiltModelLib({ ...c, hidden_size: 1536 }, 'q4f16_1')).toMatch(
-      /Qwen2-1\.5B-Instruct-q4f16_1_cs1k-webgpu\.wasm$/,
-    );
-    expect(prebuiltModelLib({ ...c, hidden_size: 3584 }, 'q4f16_1')).toBeUndefined();
+    expect(
+      prebuiltModelLib({ ...c, hidden_size: 1536, num_hidden_layers: 28 }, 'q4f16_1', list),
+    ).toBe('Qwen2-1.5B-Instruct-q4f16_1_cs1k-webgpu.wasm');
+    expect(
+      prebuiltModelLib({ ...c, hidden_size: 2048, num_hidden_layers: 36 }, 'q4f16_1', list),
+    ).toBe('Qwen2.5-3B-Instruct-q4f16_1_cs1k-webgpu.wasm');
+    expect(
+      prebuiltModelLib({ ...c, hidden_size: 3584, num_hidden_layers: 28 }, 'q4f32_1', list),
+    ).toBe('Qwen2-7B-Instruct-q4f32_1_cs1k-webgpu.wasm');
+    expect(
+      prebuiltModelLib({ ...c, hidden_size: 5120, num_hidden_layers: 48 }, 'q4f16_1', list),
+    ).toBeUndefined();
+    expect(prebuiltModelLib({ ...c, num_hidden_layers: 2 }, 'q4f16_1', list)).toBeUndefined();
   });
 });

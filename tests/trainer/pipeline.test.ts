@@ -286,7 +286,8 @@ describe(`trainer pipeline on a tiny Qwen2 (CPU)${skipReason ? ` — cannot run:
       'params_shard_0.bin',
       'manifest.json',
     ]) {
-      expect(existsSync(join(mlc, f)), f).toBe(true);
+      // WebLLM reads <url>/resolve/main/: the weights are laid out that way, the manifest on top.
+      expect(existsSync(join(mlc, f === 'manifest.json' ? '' : 'resolve/main', f)), f).toBe(true);
     }
 
     // --- eval over two γ values with the in-process engine ---

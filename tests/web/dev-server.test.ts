@@ -56,3 +56,27 @@ describe('dev server', () => {
     expect(response.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
   });
 });
+
+describe('security headers', () => {
+  it('sends a CSP (wasm allowed, no inline script) and nosniff', async () => {
+    const response = await fetch(`${base}/`);
+    const csp = response.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self' 'wasm-unsafe-eval'");
+    expect(csp).not.toMatch(/script-src[^;]*'unsafe-inline'/);
+    expect(csp).toContain("object-src 'none'");
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    const file = await fetch(`${base}/models/fixtures/tiny-lingua-xlmr/config.json`);
+    expect(file.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
+  it('answers a malformed percent-escape under /models/ with 400, no stack, no paths', async () => {
+    for (const bad of ['/models/%E0%A4%A', '/models/%', '/data/%zz.jsonl']) {
+      const response = await fetch(`${base}${bad}`);
+      const body = await response.text();
+      expect(response.status, bad).toBe(400);
+      expect(body).toMatch(/malformed percent-escape/);
+      expect(body).not.toMatch(/URIError|at |\/work\/|node_modules|\.ts/);
+      expect(body).not.toContain(repoRoot);
+    }
+  });
+});

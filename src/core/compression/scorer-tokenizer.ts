@@ -5,7 +5,9 @@
  * LLMLingua-2 registers 100 special tokens `[NEW0]`..`[NEW99]` after the base vocabulary (the
  * released models carry 100 extra embedding rows for them); multi-piece force tokens are replaced by
  * these placeholders before tokenizing. We add them to the tokenizer's `added_tokens` the same way,
- * so the real hub tokenizers and the fixtures behave alike.
+ * so the real hub tokenizers and the fixtures behave alike. Some community exports (atjsh's
+ * tinybert / mobilebert / XLM-R) ship a tokenizer.json that already holds `[NEWi]`: those are kept
+ * with their ids and only missing ones are added, as `add_special_tokens` does in Python.
  */
 import { Tokenizer } from '@huggingface/tokenizers';
 import { TokenSkipError } from '../errors.ts';
@@ -76,12 +78,17 @@ export function createScorerTokenizer(
   tokenizerConfig: TokenizerConfig,
   family: TokenizerFamily,
 ): ScorerTokenizer {
-  // Measure the base vocabulary on an unmodified tokenizer (Python's len(tokenizer)).
+  // Measure the vocabulary on an unmodified tokenizer (Python's len(tokenizer)).
   const base = new Tokenizer(tokenizerJson, tokenizerConfig);
-  const baseVocab = base.get_vocab(true).size;
-  const placeholders = Array.from({ length: PLACEHOLDER_COUNT }, (_, i) => ({
-    id: baseVocab + i,
-    content: placeholder(i),
+  const vocab = base.get_vocab(true);
+  const baseVocab = vocab.size;
+  // Idempotent: placeholders the tokenizer already has keep their ids; only missing ones are added.
+  const missing = Array.from({ length: PLACEHOLDER_COUNT }, (_, i) => placeholder(i)).filter(
+    (p) => !vocab.has(p),
+  );
+  const placeholders = missing.map((content, k) => ({
+    id: baseVocab + k,
+    content,
     single_word: false,
     lstrip: false,
     rstrip: false,
@@ -138,7 +145,7 @@ export function createScorerTokenizer(
   return {
     family,
     specials,
-    vocabSize: baseVocab + PLACEHOLDER_COUNT,
+    vocabSize: baseVocab + missing.length,
     tokenize: (text) => tokenizer.tokenize(text),
     tokenToId: (token) => tokenizer.token_to_id(token) ?? unkId,
     idToToken: (id) => tokenizer.id_to_token(id) ?? specials.unk,

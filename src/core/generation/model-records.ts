@@ -7,17 +7,17 @@
  * - `webllm` records: MLC weights plus a prebuilt WebLLM model library. A TokenSkip model is a
  *   LoRA-merged fine-tune of the same architecture, so it reuses the base model's library and
  *   only its weights differ. `model` may be relative to the app (self-hosted weights under
- *   /models/); the adapter makes it absolute because WebLLM rejects relative URLs.
+ *   /models/); the adapter makes it absolute because WebLLM rejects relative URLs. WebLLM reads
+ *   every model folder at `<model>/resolve/main/` unless the URL already has a `/resolve/<x>/`
+ *   segment (see webllm-urls.ts), so self-hosted records name that segment explicitly.
+ *   `modelLib` is a bare prebuilt library file name (resolved against web-llm's exported
+ *   `modelLibURLPrefix` + `modelVersion` at load time) or a URL.
  *
  * `tokenskip: true` marks models trained with the γ marker (γ < 1 means something to them);
  * `baselineOf` links an original instruct model to the TokenSkip model it is the γ = 1 baseline for.
  */
 import { TokenSkipError } from '../errors.ts';
 import type { PromptFamily } from '../prompts/formats.ts';
-
-/** web-llm 0.2.86's prebuilt libraries; the version must match the npm package. */
-export const WEBLLM_LIB_PREFIX =
-  'https://raw.githubusercontent.com/mlc-ai/binary-mlc-llm-libs/main/web-llm-models/v0_2_86/base/';
 
 interface RecordBase {
   id: string;
@@ -40,8 +40,9 @@ export interface OnnxModelRecord extends RecordBase {
 
 export interface WebLlmModelRecord extends RecordBase {
   engine: 'webllm';
-  /** WebLLM `model`: URL of the MLC weights folder. */
+  /** WebLLM `model`: URL of the MLC weights folder (WebLLM's `/resolve/main/` rule applies). */
   model: string;
+  /** A prebuilt library file name of the installed web-llm, or a library URL. */
   modelLib: string;
   quantization: 'q4f16_1' | 'q4f32_1';
   vramRequiredMB: number;
@@ -53,8 +54,9 @@ export interface WebLlmModelRecord extends RecordBase {
 
 export type GenerationModelRecord = OnnxModelRecord | WebLlmModelRecord;
 
+/** web-llm's prebuilt library for Qwen2.5 0.5B/1.5B is the Qwen2 one (its prebuiltAppConfig). */
 const qwenLib = (size: '0.5B' | '1.5B', q: string) =>
-  `${WEBLLM_LIB_PREFIX}Qwen2-${size}-Instruct-${q}_cs1k-webgpu.wasm`;
+  `Qwen2-${size}-Instruct-${q}_cs1k-webgpu.wasm`;
 
 export const GENERATION_MODELS: GenerationModelRecord[] = [
   {
@@ -144,7 +146,7 @@ export const GENERATION_MODELS: GenerationModelRecord[] = [
     family: 'qwen2.5-instruct',
     tokenskip: true,
     notes: 'LoRA-merged TokenSkip weights from `npx tokenskip` (self-hosted under /models/).',
-    model: '/models/TokenSkip-Qwen2.5-0.5B-Instruct-q4f16_1-MLC/',
+    model: '/models/TokenSkip-Qwen2.5-0.5B-Instruct-q4f16_1-MLC/resolve/main/',
     modelLib: qwenLib('0.5B', 'q4f16_1'),
     quantization: 'q4f16_1',
     vramRequiredMB: 944.62,
@@ -159,7 +161,7 @@ export const GENERATION_MODELS: GenerationModelRecord[] = [
     family: 'qwen2.5-instruct',
     tokenskip: true,
     notes: 'For GPUs without shader-f16.',
-    model: '/models/TokenSkip-Qwen2.5-0.5B-Instruct-q4f32_1-MLC/',
+    model: '/models/TokenSkip-Qwen2.5-0.5B-Instruct-q4f32_1-MLC/resolve/main/',
     modelLib: qwenLib('0.5B', 'q4f32_1'),
     quantization: 'q4f32_1',
     vramRequiredMB: 1060.2,

@@ -13,7 +13,7 @@ import { choiceOption, intOption, parseCommandArgs, UsageError, writeSummary } f
 import { warnIfFixture } from '../fixtures.ts';
 import { checkOutputFolder, withOutputLock } from '../output.ts';
 import { commandInfo } from './table.mjs';
-import { copyFile, readdir } from 'node:fs/promises';
+import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command, CommandIO } from './types.ts';
@@ -26,6 +26,11 @@ import {
   webLlmRecord,
 } from '../../core/export/mlc/chat-config.ts';
 import { openSafetensors } from '../export/mlc/tensor-source.ts';
+import {
+  hasResolveSegment,
+  resolveModelLib,
+  withResolveSegment,
+} from '../../core/generation/webllm-urls.ts';
 import { tensorCache, withTempDir, writeShards } from '../export/mlc/convert.ts';
 import { loadModelInfo } from '../trainer/tokenizer.ts';
 import {
@@ -192,9 +197,17 @@ export async function exportMlc(
     (f) => existsSync(join(model, f)) && f !== 'generation_config.json',
   );
   const modelId = v['model-id'] ?? `${model.replace(/\/+$/, '').split('/').pop()}-${q}-MLC`;
-  const modelLib = v['model-lib'] ?? prebuiltModelLib(config, q);
+  const webllm = await import('@mlc-ai/web-llm');
+  const modelLib =
+    v['model-lib'] ?? prebuiltModelLib(config, q, webllm.prebuiltAppConfig.model_list);
+  // WebLLM's cleanModelUrl reads every model folder at `<url>/resolve/main/` unless the URL has a
+  // `/resolve/<x>/` segment (see webllm-urls.ts): lay the folder out the way it will be read.
+  const url = v['model-url'];
+  const weightsDir = url && hasResolveSegment(url) ? '' : 'resolve/main';
   const bar = createBar(io.stderr, 'mlc', 1);
-  const result = await withTempDir(out, async (tmp) => {
+  const result = await withTempDir(out, async (top) => {
+    const tmp = join(top, weightsDir);
+    await mkdir(tmp, { recursive: true });
     const r = await writeShards(src, config, q, tmp, (done, total) => {
       bar.setTotal(total);
       bar.update(done);
@@ -212,22 +225,25 @@ export async function exportMlc(
     });
     await writeAtomic(join(tmp, 'mlc-chat-config.json'), `${JSON.stringify(chat, null, 2)}\n`);
     for (const f of tokenizerFiles) await copyFile(join(model, f), join(tmp, f));
-    if (v['model-url']) {
+    if (url) {
       if (!modelLib) {
         throw new TokenSkipError(
           'INVALID_ARGUMENT',
-          `no prebuilt model library for hidden size ${config.hidden_size}; pass --model-lib URL.`,
+          `web-llm ${webllm.modelVersion} has no prebuilt library for a Qwen2 model with hidden size ${config.hidden_size} and ${config.num_hidden_layers} layers (it has Qwen2.5 0.5B/1.5B/3B/7B); pass --model-lib URL.`,
         );
       }
-      const url = v['model-url'];
-      // The app's record may use an app-relative URL (self-hosted under /models/); WebLLM's own
-      // appConfig entry needs an absolute one, so it is written only then.
-      const app = appModelRecord(url, modelId, modelLib, q, r.bytesWritten, contextWindow);
-      await writeAtomic(join(tmp, 'app-model-record.json'), `${JSON.stringify(app, null, 2)}\n`);
+      // Records name the folder WebLLM will read (`.../resolve/main/`), not rely on the suffix.
+      const folderUrl = withResolveSegment(url);
+      // The app's record may use an app-relative URL (self-hosted under /models/) and a bare
+      // prebuilt library name (the app resolves it with its own web-llm version); WebLLM's own
+      // appConfig entry needs absolute URLs, so it is written only for an absolute --model-url.
+      const app = appModelRecord(folderUrl, modelId, modelLib, q, r.bytesWritten, contextWindow);
+      await writeAtomic(join(top, 'app-model-record.json'), `${JSON.stringify(app, null, 2)}\n`);
       if (/^https?:\/\//.test(url)) {
-        const record = webLlmRecord(url, modelId, modelLib, q, r.bytesWritten, contextWindow);
+        const lib = resolveModelLib(modelLib, folderUrl, webllm);
+        const record = webLlmRecord(folderUrl, modelId, lib, q, r.bytesWritten, contextWindow);
         await writeAtomic(
-          join(tmp, 'webllm-model-record.json'),
+          join(top, 'webllm-model-record.json'),
           `${JSON.stringify(record, null, 2)}\n`,
         );
       }
@@ -237,6 +253,7 @@ export async function exportMlc(
   bar.stop();
   return {
     out,
+    weights: weightsDir ? join(out, weightsDir) : out,
     quantization: q,
     model_id: modelId,
     model_lib: modelLib ?? null,

@@ -187,8 +187,12 @@ Options:
     --model-id ID         WebLLM model_id (default: <folder>-<Q>-MLC)
     --model-url URL       where the output folder will be served: writes app-model-record.json (the
                           app's GENERATION_MODELS entry; /models/... works) and, for an absolute
-                          URL, webllm-model-record.json (WebLLM appConfig.model_list entry)
-    --model-lib URL       model library (.wasm); default: the prebuilt Qwen2 library for 0.5B/1.5B
+                          URL, webllm-model-record.json (WebLLM appConfig.model_list entry).
+                          WebLLM reads a model from <url>/resolve/main/ unless the URL has a
+                          /resolve/<x>/ segment, so the weights are written to OUT/resolve/main/
+                          (flat into OUT when --model-url already names such a segment)
+    --model-lib URL       model library (.wasm); default: the prebuilt library web-llm uses for
+                          Qwen2.5 0.5B/1.5B/3B/7B
     --context-window N    (default 4096)   --prefill-chunk N (default 1024)
   onnx options:
     --external-data       weights in onnx/model.onnx_data (automatic above 2 GB)

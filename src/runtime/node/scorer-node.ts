@@ -8,23 +8,34 @@ import os from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { loadScorer, type LoadedScorer } from '../scorer-loader.ts';
 import { resolveModel } from './model-files.ts';
+import { INTEGRITY_LABEL, type IntegrityStatus } from '../file-integrity.ts';
 
 export interface NodeScorerOptions {
   onnxFile?: string;
   threads?: number;
   hubHost?: string;
+  /** Where to say how the files were checked (default: stderr, for hub models only). */
+  report?: (line: string) => void;
 }
 
 export async function loadNodeScorer(
   spec: string,
   options: NodeScorerOptions = {},
-): Promise<LoadedScorer> {
+): Promise<LoadedScorer & { integrity: IntegrityStatus }> {
   const model = resolveModel(spec, options);
   const threads = options.threads ?? Math.max(1, Math.min(4, os.availableParallelism()));
-  return loadScorer(model.id, model.readFile, model.variant, ort, {
+  const scorer = await loadScorer(model.id, model.readFile, model.variant, ort, {
     executionProviders: ['cpu'],
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
   });
+  const integrity = model.integrity();
+  // Hub files without a manifest sha256 are trusted on first use: say so rather than "verified".
+  if (integrity === 'recorded') {
+    (options.report ?? ((line) => process.stderr.write(line)))(
+      `${model.id}: model files ${INTEGRITY_LABEL.recorded} (the manifest has no sha256 for them; later downloads must match).\n`,
+    );
+  }
+  return { ...scorer, integrity };
 }

@@ -17,6 +17,7 @@ import type { OrtLike } from '../engines/onnx/causal-lm.ts';
 import type { ModelFiles } from '../engines/onnx/model-files.ts';
 import { createOnnxEngine } from '../engines/onnx/onnx-engine.ts';
 import { createWebLlmEngine } from '../engines/webllm/webllm-engine.ts';
+import { webLlmModelBase } from '../../core/generation/webllm-urls.ts';
 import { chooseBackend, type BackendPreference } from './backend.ts';
 import { readCachedFile } from './model-cache.ts';
 
@@ -111,12 +112,10 @@ export async function createBrowserEngine(
 
 /** The record's own tokenizer (MLC weight folders ship tokenizer.json too). */
 export async function loadTokenizer(record: GenerationModelRecord): Promise<Tokenizer> {
-  const base = record.engine === 'onnx' ? record.baseUrl : record.model.replace(/\/?$/, '/');
-  // WebLLM appends /resolve/main/ to hub URLs; do the same to read the tokenizer beside the weights.
+  // WebLLM reads a model's files from `cleanModelUrl(model)` (`/resolve/main/` appended to every
+  // URL without a `/resolve/<x>/` segment, hub or not): read the tokenizer from the same folder.
   const folder =
-    record.engine === 'webllm' && /huggingface\.co\//.test(base) && !/\/resolve\//.test(base)
-      ? `${base}resolve/main/`
-      : base;
+    record.engine === 'onnx' ? record.baseUrl : webLlmModelBase(record.model, appBase());
   const files = httpModelFiles(folder);
   const decode = async (name: string) =>
     JSON.parse(new TextDecoder().decode(await files.readBytes(name))) as Record<string, unknown>;

@@ -1,14 +1,29 @@
 /**
- * Model files in the browser: fetched once with progress, verified against the manifest, then kept
- * in the Cache API so the app works offline. A file enters the cache only after it is complete and
- * verified; a cached file that fails verification is deleted and fetched again, so a broken download
- * can never break the next start.
+ * Model files in the browser: fetched once with progress, checked, then kept in the Cache API so
+ * the app works offline. A file enters the cache only after it is complete and checked; a cached
+ * file that fails its check is deleted and fetched again, so a broken download can never break the
+ * next start.
+ *
+ * Downloads stream into the cache (`cache.put` of a Response built on the download stream, hashed
+ * on the way with an incremental SHA-256): the file is never assembled in one buffer, which a file
+ * over Chrome's ~2 GB ArrayBuffer limit (XLM-R large's 2.24 GB `model.onnx_data`) could never be.
+ * `locateCachedFile` then hands ORT-web a URL to the cached file (a blob: URL of the disk-backed
+ * cached body) for its `externalData` session option, and ORT streams it into wasm memory itself.
+ *
+ * Checks: the manifest's sha256 where it has one ("verified"); otherwise the size and hash seen at
+ * the first download are recorded in a separate cache (kept when the model cache is cleared) and
+ * every later download or cached copy must match them ("hash recorded locally").
  */
 import { TokenSkipError } from '../../core/errors.ts';
-import { verifyFile } from '../file-integrity.ts';
-import type { ManifestFile } from '../model-manifest.ts';
+import { checkHash, sha256Hex, type FileHash, type IntegrityStatus } from '../file-integrity.ts';
+import type { ManifestFile, RevisionStore } from '../model-manifest.ts';
+import { Sha256 } from '../sha256-stream.ts';
 
 export const MODEL_CACHE = 'tokenskip-models-v1';
+/** Sizes and hashes recorded at first download, for files the manifest has no sha256 for. */
+export const HASH_CACHE = 'tokenskip-model-hashes-v1';
+/** Cached files up to this size are re-hashed on every load; larger ones are checked by size. */
+export const REHASH_LIMIT = 512 * 2 ** 20;
 
 export interface FileProgress {
   file: string;
@@ -17,20 +32,47 @@ export interface FileProgress {
   fromCache: boolean;
 }
 
-async function openCache(): Promise<Cache | undefined> {
+async function openCache(name = MODEL_CACHE): Promise<Cache | undefined> {
   try {
-    return globalThis.caches ? await caches.open(MODEL_CACHE) : undefined;
+    return globalThis.caches ? await caches.open(name) : undefined;
   } catch {
     return undefined; // e.g. an insecure context: run without a cache
   }
 }
 
-async function download(
+async function recordedHash(url: string): Promise<FileHash | undefined> {
+  const hit = await (await openCache(HASH_CACHE))?.match(url);
+  if (!hit) return undefined;
+  try {
+    const v = (await hit.json()) as FileHash;
+    return typeof v.sha256 === 'string' && typeof v.size === 'number' ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function recordHash(url: string, hash: FileHash): Promise<void> {
+  const cache = await openCache(HASH_CACHE);
+  await cache
+    ?.put(
+      url,
+      new Response(JSON.stringify(hash), { headers: { 'Content-Type': 'application/json' } }),
+    )
+    .catch(() => undefined);
+}
+
+/** The hash a file must have: the manifest's, else the one recorded here at first download. */
+async function expectedHash(
   url: string,
-  file: string,
   expected: ManifestFile | undefined,
-  onProgress?: (p: FileProgress) => void,
-): Promise<Uint8Array> {
+): Promise<{ hash: FileHash; source: 'manifest' | 'recorded' } | undefined> {
+  if (expected?.sha256)
+    return { hash: { size: expected.size, sha256: expected.sha256 }, source: 'manifest' };
+  const recorded = await recordedHash(url);
+  return recorded ? { hash: recorded, source: 'recorded' } : undefined;
+}
+
+async function fetchOk(url: string, file: string): Promise<Response> {
   let response: Response;
   try {
     response = await fetch(url);
@@ -47,66 +89,222 @@ async function download(
       `Downloading ${file} from ${url} failed: HTTP ${response.status}.`,
     );
   }
-  const total = Number(response.headers.get('Content-Length') ?? expected?.size ?? 0);
-  if (!response.body) return new Uint8Array(await response.arrayBuffer());
-  const reader = response.body.getReader();
-  const parts: Uint8Array[] = [];
-  let loaded = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    parts.push(value);
-    loaded += value.byteLength;
-    onProgress?.({ file, loaded, total, fromCache: false });
-  }
-  const data = new Uint8Array(loaded);
-  let offset = 0;
-  for (const part of parts) {
-    data.set(part, offset);
-    offset += part.byteLength;
-  }
-  return data;
+  return response;
 }
 
-/** Reads `url` through the model cache. */
+/** Passes a body through, hashing and counting it. */
+function hashing(
+  body: ReadableStream<Uint8Array>,
+  onChunk: (loaded: number) => void,
+): { stream: ReadableStream<Uint8Array>; done: () => FileHash } {
+  const sha = new Sha256();
+  let size = 0;
+  const stream = body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        sha.update(chunk);
+        size += chunk.byteLength;
+        onChunk(size);
+        controller.enqueue(chunk);
+      },
+    }),
+  );
+  return { stream, done: () => ({ size, sha256: sha.hex() }) };
+}
+
+async function hashBody(response: Response): Promise<FileHash> {
+  if (!response.body) {
+    const data = new Uint8Array(await response.arrayBuffer());
+    return { size: data.byteLength, sha256: await sha256Hex(data) };
+  }
+  const { stream, done } = hashing(response.body, () => undefined);
+  const reader = stream.getReader();
+  while (!(await reader.read()).done) {
+    /* drain */
+  }
+  return done();
+}
+
+function cachedSize(hit: Response): number | undefined {
+  const length = hit.headers.get('Content-Length');
+  return length === null ? undefined : Number(length);
+}
+
+/**
+ * Checks a cached copy: fully re-hashed up to REHASH_LIMIT, by size above it (only complete,
+ * checked files ever enter the cache). Returns its status, or undefined when it is bad (deleted).
+ */
+async function checkCached(
+  cache: Cache,
+  url: string,
+  file: string,
+  expected: ManifestFile | undefined,
+): Promise<IntegrityStatus | undefined> {
+  const hit = await cache.match(url);
+  if (!hit) return undefined;
+  const want = await expectedHash(url, expected);
+  try {
+    if (want) {
+      const size = cachedSize(hit);
+      if (size !== undefined && size > REHASH_LIMIT) {
+        if (size !== want.hash.size) throw new Error('size');
+      } else {
+        checkHash(await hashBody(hit), want.hash, file, want.source);
+      }
+      return want.source === 'manifest' ? 'verified' : 'recorded';
+    }
+    // Cached before hashes were recorded: record it now.
+    await recordHash(url, await hashBody(hit));
+    return 'recorded';
+  } catch {
+    await cache.delete(url);
+    return undefined;
+  }
+}
+
+/** Streams `url` into the cache, checking it; on a failed check nothing stays cached. */
+async function downloadIntoCache(
+  cache: Cache,
+  url: string,
+  file: string,
+  expected: ManifestFile | undefined,
+  onProgress?: (p: FileProgress) => void,
+): Promise<IntegrityStatus> {
+  const response = await fetchOk(url, file);
+  const length = response.headers.get('Content-Length');
+  const total = Number(length ?? expected?.size ?? 0);
+  if (!response.body) throw new TokenSkipError('DOWNLOAD_FAILED', `${url} returned no body.`);
+  const { stream, done } = hashing(response.body, (loaded) =>
+    onProgress?.({ file, loaded, total, fromCache: false }),
+  );
+  const headers: Record<string, string> = { 'Content-Type': 'application/octet-stream' };
+  if (length !== null) headers['Content-Length'] = length;
+  try {
+    await cache.put(url, new Response(stream, { headers }));
+  } catch (error) {
+    await cache.delete(url).catch(() => undefined);
+    throw new TokenSkipError(
+      'DOWNLOAD_FAILED',
+      `Could not download and store ${file} from ${url}: ${(error as Error).message}.`,
+      { cause: error },
+    );
+  }
+  const actual = done();
+  const want = await expectedHash(url, expected);
+  try {
+    if (want) checkHash(actual, want.hash, file, want.source);
+  } catch (error) {
+    await cache.delete(url);
+    throw error;
+  }
+  if (!want) await recordHash(url, actual);
+  return want?.source === 'manifest' ? 'verified' : 'recorded';
+}
+
+export interface CachedFile {
+  fromCache: boolean;
+  integrity: IntegrityStatus;
+}
+
+/** Makes sure a checked copy of `url` is in the model cache; false when there is no cache. */
+async function ensureCached(
+  url: string,
+  file: string,
+  expected: ManifestFile | undefined,
+  onProgress?: (p: FileProgress) => void,
+): Promise<(CachedFile & { cache: Cache }) | undefined> {
+  const cache = await openCache();
+  if (!cache) return undefined;
+  const status = await checkCached(cache, url, file, expected);
+  if (status) {
+    const size = cachedSize((await cache.match(url))!) ?? 0;
+    onProgress?.({ file, loaded: size, total: size, fromCache: true });
+    return { fromCache: true, integrity: status, cache };
+  }
+  const integrity = await downloadIntoCache(cache, url, file, expected, onProgress);
+  return { fromCache: false, integrity, cache };
+}
+
+/** Reads `url` through the model cache into memory (graphs, tokenizers, configs). */
 export async function readCachedFile(
   url: string,
   file: string,
   expected: ManifestFile | undefined,
   onProgress?: (p: FileProgress) => void,
-): Promise<{ data: Uint8Array; fromCache: boolean }> {
-  const cache = await openCache();
-  const hit = await cache?.match(url);
-  if (hit) {
-    const data = new Uint8Array(await hit.arrayBuffer());
-    try {
-      await verifyFile(data, expected, file);
-      onProgress?.({ file, loaded: data.byteLength, total: data.byteLength, fromCache: true });
-      return { data, fromCache: true };
-    } catch {
-      await cache!.delete(url); // stale or corrupt: fetch it again below
-    }
+): Promise<{ data: Uint8Array } & CachedFile> {
+  const cached = await ensureCached(url, file, expected, onProgress).catch(async (error) => {
+    // Storing failed (quota, private mode): run from a plain download instead.
+    if ((error as TokenSkipError).code === 'MODEL_FILE_CORRUPT') throw error;
+    if ((error as TokenSkipError).code === 'MODEL_FILE_MISSING') throw error;
+    return undefined;
+  });
+  if (cached) {
+    const hit = await cached.cache.match(url);
+    if (hit) return { data: new Uint8Array(await hit.arrayBuffer()), ...cached };
   }
-  const data = await download(url, file, expected, onProgress);
-  await verifyFile(data, expected, file);
-  try {
-    await cache?.put(
-      url,
-      new Response(data as Uint8Array<ArrayBuffer>, {
-        headers: { 'Content-Type': 'application/octet-stream' },
-      }),
+  const response = await fetchOk(url, file);
+  const data = new Uint8Array(await response.arrayBuffer());
+  const want = await expectedHash(url, expected);
+  if (want)
+    checkHash(
+      { size: data.byteLength, sha256: await sha256Hex(data) },
+      want.hash,
+      file,
+      want.source,
     );
-  } catch {
-    // Quota exceeded: the model still runs, it just is not kept for next time.
-  }
-  return { data, fromCache: false };
+  onProgress?.({ file, loaded: data.byteLength, total: data.byteLength, fromCache: false });
+  return {
+    data,
+    fromCache: false,
+    integrity: want ? (want.source === 'manifest' ? 'verified' : 'recorded') : 'unchecked',
+  };
 }
 
-/** Deletes every cached model file; returns how many entries were removed. */
+/**
+ * A URL for a large file that must not pass through one ArrayBuffer (ONNX external data): the
+ * checked cached copy as a blob: URL, or without a cache the network URL itself. ORT-web fetches
+ * it and, above 1 GB, streams it into WebAssembly memory (onnxruntime-web lib/wasm/
+ * wasm-utils-load-file.ts). Call `release()` once the session is created.
+ */
+export async function locateCachedFile(
+  url: string,
+  file: string,
+  expected: ManifestFile | undefined,
+  onProgress?: (p: FileProgress) => void,
+): Promise<{ href: string; release: () => void } & CachedFile> {
+  const cached = await ensureCached(url, file, expected, onProgress);
+  const hit = await cached?.cache.match(url);
+  if (cached && hit) {
+    const href = URL.createObjectURL(await hit.blob());
+    return { href, release: () => URL.revokeObjectURL(href), ...cached };
+  }
+  return { href: url, release: () => undefined, fromCache: false, integrity: 'unchecked' };
+}
+
+/** Deletes every cached model file (recorded hashes stay); returns how many entries were removed. */
 export async function clearModelCache(): Promise<number> {
   const cache = await openCache();
   if (!cache) return 0;
   const keys = await cache.keys();
   await Promise.all(keys.map((k) => cache.delete(k)));
   return keys.length;
+}
+
+/** Revisions resolved for unpinned hub entries, kept beside the recorded hashes. */
+export const browserRevisionStore: RevisionStore = {
+  async get(repo) {
+    const hit = await (await openCache(HASH_CACHE))?.match(revisionKey(repo));
+    if (!hit) return undefined;
+    return ((await hit.json().catch(() => ({}))) as { revision?: string }).revision;
+  },
+  async set(repo, revision) {
+    const cache = await openCache(HASH_CACHE);
+    await cache
+      ?.put(revisionKey(repo), new Response(JSON.stringify({ revision })))
+      .catch(() => undefined);
+  },
+};
+
+function revisionKey(repo: string): string {
+  return new URL(`/tokenskip-revision/${repo}`, self.location.href).href;
 }

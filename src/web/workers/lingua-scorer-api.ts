@@ -12,11 +12,18 @@ import {
   type LinguaScored,
 } from '../../core/compression/llmlingua2.ts';
 import { chooseBackend } from '../../runtime/web/backend.ts';
-import { clearModelCache, readCachedFile } from '../../runtime/web/model-cache.ts';
+import {
+  browserRevisionStore,
+  clearModelCache,
+  locateCachedFile,
+  readCachedFile,
+} from '../../runtime/web/model-cache.ts';
+import { weakestIntegrity, type IntegrityStatus } from '../../runtime/file-integrity.ts';
 import {
   fileUrl,
   findScorer,
   manifestFile,
+  resolveRevision,
   type ModelManifest,
 } from '../../runtime/model-manifest.ts';
 import { loadScorer, type LoadedScorer } from '../../runtime/scorer-loader.ts';
@@ -44,23 +51,59 @@ export const linguaScorerApi: ScorerWorkerApi = {
       const variant = entry.onnx[choice.backend];
       ort.env.wasm.numThreads = choice.threads;
       let fromCache = true;
+      const integrity: IntegrityStatus[] = [];
+      const releases: (() => void)[] = [];
       const appBase = new URL('/', self.location.href).href;
-      const readFile = async (path: string) => {
-        const url = fileUrl(entry, path, {
+      // Unpinned hub entries: the commit main pointed to at the first download, recorded here.
+      const revision =
+        entry.source.type === 'hub' && !request.mirror
+          ? await resolveRevision(entry, browserRevisionStore)
+          : undefined;
+      const urlOf = (path: string) =>
+        fileUrl(entry, path, {
           appBase,
+          ...(revision ? { revision } : {}),
           ...(request.mirror ? { mirror: request.mirror } : {}),
         });
-        const result = await readCachedFile(url, path, manifestFile(entry, path), onProgress);
+      const readFile = async (path: string) => {
+        const result = await readCachedFile(
+          urlOf(path),
+          path,
+          manifestFile(entry, path),
+          onProgress,
+        );
         fromCache &&= result.fromCache;
+        integrity.push(result.integrity);
         return result.data;
+      };
+      // External data (XLM-R large fp32: 2.24 GB) goes to ORT as a URL, never as one buffer.
+      const locateFile = async (path: string) => {
+        const result = await locateCachedFile(
+          urlOf(path),
+          path,
+          manifestFile(entry, path),
+          onProgress,
+        );
+        fromCache &&= result.fromCache;
+        integrity.push(result.integrity);
+        releases.push(result.release);
+        return result.href;
       };
       await loaded?.classifier.release();
       loaded = undefined;
       lastScored = undefined;
-      loaded = await loadScorer(entry.id, readFile, variant, ort, {
-        executionProviders: [choice.backend],
-        graphOptimizationLevel: 'all',
-      });
+      try {
+        loaded = await loadScorer(
+          entry.id,
+          readFile,
+          variant,
+          ort,
+          { executionProviders: [choice.backend], graphOptimizationLevel: 'all' },
+          locateFile,
+        );
+      } finally {
+        for (const release of releases) release();
+      }
       return {
         modelId: entry.id,
         backend: choice.backend,
@@ -69,6 +112,7 @@ export const linguaScorerApi: ScorerWorkerApi = {
         dtype: variant.dtype,
         loadMs: performance.now() - started,
         fromCache,
+        integrity: weakestIntegrity(integrity),
       };
     }),
 

@@ -8,6 +8,7 @@ import type { BackendPreference } from '../../runtime/web/backend.ts';
 import type { FileProgress } from '../../runtime/web/model-cache.ts';
 import type { ProxyMarked } from 'comlink';
 import type { CausalWorkerApi } from './causal-scorer-protocol.ts';
+import type { IntegrityStatus } from '../../runtime/file-integrity.ts';
 
 export interface LoadRequest {
   modelId: string;
@@ -24,6 +25,8 @@ export interface LoadInfo {
   dtype: string;
   loadMs: number;
   fromCache: boolean;
+  /** How the files were checked: `verified` (manifest sha256), `recorded` (hash recorded locally). */
+  integrity?: IntegrityStatus;
 }
 
 export interface ScoreReply {

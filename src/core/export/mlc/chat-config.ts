@@ -6,10 +6,7 @@
  * library (REFERENCE section 4): only the weights change.
  */
 import type { Quantization, Qwen2Config } from './qwen2-params.ts';
-import {
-  WEBLLM_LIB_PREFIX,
-  type WebLlmModelRecord as AppWebLlmRecord,
-} from '../../generation/model-records.ts';
+import type { WebLlmModelRecord as AppWebLlmRecord } from '../../generation/model-records.ts';
 
 export interface ChatConfigOptions {
   quantization: Quantization;
@@ -94,13 +91,31 @@ export function mlcChatConfig(c: Qwen2Config, o: ChatConfigOptions): Record<stri
   };
 }
 
-/** Prebuilt Qwen2 libraries exist for these hidden sizes (REFERENCE section 4). */
-const PREBUILT: Record<number, string> = { 896: '0.5B', 1536: '1.5B' };
+/** Qwen2.5-Instruct sizes web-llm ships records for, told apart by hidden size and depth. */
+const QWEN25_SIZES: { hidden: number; layers: number; size: string }[] = [
+  { hidden: 896, layers: 24, size: '0.5B' },
+  { hidden: 1536, layers: 28, size: '1.5B' },
+  { hidden: 2048, layers: 36, size: '3B' },
+  { hidden: 3584, layers: 28, size: '7B' },
+];
 
-/** The prebuilt library of the app's web-llm version, for the sizes that have one. */
-export function prebuiltModelLib(c: Qwen2Config, q: Quantization): string | undefined {
-  const size = PREBUILT[c.hidden_size];
-  return size ? `${WEBLLM_LIB_PREFIX}Qwen2-${size}-Instruct-${q}_cs1k-webgpu.wasm` : undefined;
+/**
+ * The prebuilt library web-llm itself uses for this Qwen2.5 size, as a bare file name (the app
+ * resolves it against web-llm's `modelLibURLPrefix` + `modelVersion`). Looked up in web-llm's own
+ * `prebuiltAppConfig.model_list` (pass it in): in 0.2.86 0.5B/1.5B use the Qwen2 libraries,
+ * 3B its own `Qwen2.5-3B-Instruct-*_cs1k` one, and 7B reuses Qwen2-7B's.
+ */
+export function prebuiltModelLib(
+  c: Qwen2Config,
+  q: Quantization,
+  modelList: readonly { model_id: string; model_lib: string }[],
+): string | undefined {
+  const size = QWEN25_SIZES.find(
+    (s) => s.hidden === c.hidden_size && s.layers === c.num_hidden_layers,
+  )?.size;
+  if (!size) return undefined;
+  const record = modelList.find((m) => m.model_id === `Qwen2.5-${size}-Instruct-${q}-MLC`);
+  return record?.model_lib.split('/').pop();
 }
 
 function vramMB(weightBytes: number): number {

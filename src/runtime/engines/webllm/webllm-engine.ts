@@ -9,8 +9,17 @@
  * - maps chunks to token/usage/done events and `signal` to `interruptGenerate()`.
  *
  * The MLCEngine itself comes from `createEngine` (default: WebLLM's CreateMLCEngine, loaded
- * lazily so Node tests never touch WebGPU); tests pass a recording fake typed as the real
- * MLCEngineInterface.
+ * lazily so Node tests never touch WebGPU); unit tests pass a recording fake typed as the real
+ * MLCEngineInterface, and e2e/webllm-load.spec.ts drives the real CreateMLCEngine in Chromium.
+ *
+ * Cache policy on a failed load (web-llm 0.2.86, lib/index.js): `ArtifactCache.addToCache` stores
+ * a file with `cache.add`, which keeps only complete 2xx responses, and skips files already cached
+ * (tvmjs `fetchTensorCache` does the same per shard), so after a network error a retry resumes
+ * where it stopped: the cache is left alone. Only a content error (a server answering an HTML
+ * page with status 200, a truncated or foreign file: JSON that does not parse, a library that does
+ * not compile, an integrity or size mismatch; web-llm issue #289) is repaired by dropping that
+ * model's cached files, because `cache.add` accepted the wrong bytes and every later load would
+ * read them again.
  */
 import type {
   AppConfig,
@@ -38,6 +47,11 @@ import {
   type GenerationModelRecord,
   type WebLlmModelRecord,
 } from '../../../core/generation/model-records.ts';
+import {
+  resolveModelLib,
+  webLlmModelBase,
+  type WebLlmLibInfo,
+} from '../../../core/generation/webllm-urls.ts';
 
 export type CreateMlcEngine = (
   modelId: string,
@@ -53,8 +67,10 @@ export interface WebLlmEngineOptions {
   /** The GPU's features, or null without WebGPU. Default: ask navigator.gpu. */
   gpuFeatures?: () => Promise<ReadonlySet<string> | null>;
   createEngine?: CreateMlcEngine;
-  /** Drops a model's cached files (default: WebLLM's deleteModelAllInfoInCache). */
+  /** Drops a model's cached files after a content error (default: `clearWebLlmModelCache`). */
   clearCache?: (modelId: string, appConfig: AppConfig) => Promise<void>;
+  /** web-llm's `modelLibURLPrefix` and `modelVersion` (default: read from the package). */
+  libInfo?: WebLlmLibInfo;
   seed?: number;
 }
 
@@ -78,17 +94,45 @@ const defaultCreateEngine: CreateMlcEngine = async (modelId, config) => {
   return CreateMLCEngine(modelId, config);
 };
 
-const defaultClearCache = async (modelId: string, appConfig: AppConfig): Promise<void> => {
-  const { deleteModelAllInfoInCache } = await import('@mlc-ai/web-llm');
-  await deleteModelAllInfoInCache(modelId, appConfig);
-};
+async function defaultLibInfo(): Promise<WebLlmLibInfo> {
+  const { modelLibURLPrefix, modelVersion } = await import('@mlc-ai/web-llm');
+  return { modelLibURLPrefix, modelVersion };
+}
 
-/** Our record as a WebLLM ModelRecord, with absolute URLs. */
-export function toModelRecord(record: WebLlmModelRecord, appBase: string): ModelRecord {
+/**
+ * Drops everything WebLLM cached for a model. web-llm's `deleteModelAllInfoInCache` runs its three
+ * steps in sequence and its first step fetches `tensor-cache.json` (through the cache), so a broken
+ * or unreachable tensor-cache.json would stop it before the library and config are dropped, and it
+ * never deletes tensor-cache.json itself. Here each step runs on its own, and the cached
+ * tensor-cache.json (scope "webllm/model" with the "cache" backend) is deleted last.
+ */
+export async function clearWebLlmModelCache(modelId: string, appConfig: AppConfig): Promise<void> {
+  const webllm = await import('@mlc-ai/web-llm');
+  const steps = [
+    () => webllm.deleteModelWasmInCache(modelId, appConfig),
+    () => webllm.deleteChatConfigInCache(modelId, appConfig),
+    () => webllm.deleteModelInCache(modelId, appConfig),
+    async () => {
+      const record = appConfig.model_list.find((m) => m.model_id === modelId);
+      if (!record || !globalThis.caches) return;
+      const base = webLlmModelBase(record.model, record.model);
+      const cache = await caches.open('webllm/model');
+      await cache.delete(new URL('tensor-cache.json', base).href);
+    },
+  ];
+  for (const step of steps) await step().catch(() => undefined);
+}
+
+/** Our record as a WebLLM ModelRecord, with absolute URLs (WebLLM's own folder rule applied). */
+export function toModelRecord(
+  record: WebLlmModelRecord,
+  appBase: string,
+  libInfo: WebLlmLibInfo,
+): ModelRecord {
   return {
-    model: new URL(record.model, appBase).href,
+    model: webLlmModelBase(record.model, appBase),
     model_id: record.id,
-    model_lib: new URL(record.modelLib, appBase).href,
+    model_lib: resolveModelLib(record.modelLib, appBase, libInfo),
     vram_required_MB: record.vramRequiredMB,
     low_resource_required: true,
     required_features: record.requiredFeatures,
@@ -132,6 +176,40 @@ function toUsage(usage: NonNullable<Completion['usage']>): GenerationUsage {
   };
 }
 
+export type LoadFailure = 'gpu' | 'content' | 'network' | 'other';
+
+function describe(error: unknown): { name: string; message: string } {
+  if (error instanceof Error) return { name: error.name, message: error.message };
+  return { name: '', message: String(error) };
+}
+
+/**
+ * What kind of load failure this is. `content`: the server answered, but with the wrong bytes (an
+ * HTML page as JSON -> SyntaxError; as a library -> WebAssembly CompileError; an integrity or size
+ * check). `network`: no (complete) answer: fetch failures, non-2xx statuses, aborts.
+ */
+export function classifyLoadError(error: unknown): LoadFailure {
+  const { name, message } = describe(error);
+  const text = `${name} ${message}`;
+  if (/WebGPU|ShaderF16|FeatureSupport|DeviceLost|device was lost/i.test(text)) return 'gpu';
+  if (
+    /^(SyntaxError|CompileError|LinkError|IntegrityError)$/.test(name) ||
+    /is not valid JSON|Unexpected token|JSON\.parse|magic word|WebAssembly\.(Module|instantiate|compile)|integrity|md5|data's length|nbytes|size mismatch/i.test(
+      message,
+    )
+  ) {
+    return 'content';
+  }
+  if (
+    /fetch|network|download|Request failed|status|\b[45]\d\d\b|abort|timed? ?out|offline/i.test(
+      text,
+    )
+  ) {
+    return 'network';
+  }
+  return 'other';
+}
+
 /** WebLLM errors carry their class in `name`; turn the common ones into actionable codes. */
 function mapError(error: unknown, modelId: string): TokenSkipError {
   if (error instanceof TokenSkipError) return error;
@@ -144,10 +222,18 @@ function mapError(error: unknown, modelId: string): TokenSkipError {
       { cause: error },
     );
   }
-  if (/fetch|network|download|404|Failed to/i.test(message)) {
+  const kind = classifyLoadError(error);
+  if (kind === 'content') {
+    return new TokenSkipError(
+      'MODEL_FILE_CORRUPT',
+      `WebLLM read a wrong or damaged file for ${modelId}: ${message}. Its cached files were dropped; check that the server returns the model files (not an HTML page), then load again.`,
+      { cause: error },
+    );
+  }
+  if (kind === 'network') {
     return new TokenSkipError(
       'DOWNLOAD_FAILED',
-      `WebLLM could not download ${modelId}: ${message}. Check the connection (or clear the model's cache), or use the ONNX engine.`,
+      `WebLLM could not download ${modelId}: ${message}. Check the connection and load again: the files already downloaded stay cached and are not fetched twice. Or use the ONNX engine.`,
       { cause: error },
     );
   }
@@ -157,7 +243,7 @@ function mapError(error: unknown, modelId: string): TokenSkipError {
 export function createWebLlmEngine(options: WebLlmEngineOptions): GenerationEngine {
   const models = options.models ?? [options.record];
   const createEngine = options.createEngine ?? defaultCreateEngine;
-  const clearCache = options.clearCache ?? defaultClearCache;
+  const clearCache = options.clearCache ?? clearWebLlmModelCache;
   let engine: MLCEngineInterface | undefined;
   let loadedRecord: WebLlmModelRecord | undefined;
 
@@ -166,8 +252,9 @@ export function createWebLlmEngine(options: WebLlmEngineOptions): GenerationEngi
     await unload();
     const features = await (options.gpuFeatures ?? navigatorGpuFeatures)();
     const record = pickRecord(options.record, features, models);
+    const libInfo = options.libInfo ?? (await defaultLibInfo());
     const appConfig: AppConfig = {
-      model_list: [toModelRecord(record, options.appBase)],
+      model_list: [toModelRecord(record, options.appBase, libInfo)],
       cacheBackend: 'cache',
     };
     try {
@@ -178,12 +265,11 @@ export function createWebLlmEngine(options: WebLlmEngineOptions): GenerationEngi
         logLevel: 'WARN',
       });
     } catch (error) {
-      const mapped = mapError(error, record.id);
-      // An interrupted download can leave a broken cache entry that fails every later load;
-      // drop it so the next attempt starts clean (GPU errors leave the cache alone).
-      if (mapped.code !== 'BACKEND_UNAVAILABLE')
+      // Only wrong bytes poison the cache; after a network error the retry resumes (see above).
+      if (classifyLoadError(error) === 'content') {
         await clearCache(record.id, appConfig).catch(() => undefined);
-      throw mapped;
+      }
+      throw mapError(error, record.id);
     }
     loadedRecord = record;
     const fellBack =
