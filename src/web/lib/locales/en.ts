@@ -173,6 +173,7 @@ export const en = {
     words: 'Words',
     keptBy: 'Kept by {{name}}',
     keptBoth: 'Kept by both',
+    keptOnly: 'Kept only by {{name}}',
     jaccard: 'Jaccard overlap',
     agreement: 'Same decision',
     spearman: 'Rank correlation',

@@ -170,6 +170,7 @@ export const zh: Shape<typeof en> = {
     words: '词数',
     keptBy: '{{name}} 保留',
     keptBoth: '两者都保留',
+    keptOnly: '仅 {{name}} 保留',
     jaccard: 'Jaccard 重合度',
     agreement: '决定相同',
     spearman: '排名相关性',
