@@ -16,6 +16,7 @@ import { alignWords, compareRuns } from '../../core/generation/align.ts';
 import { buildPrompt, parseGamma, promptFormat, splitOutput } from '../../core/prompts/index.ts';
 import type { BackendPreference } from '../../runtime/web/backend.ts';
 import { GenerationClient } from './generation-client.ts';
+import { DEFAULT_GENERATION_MODEL_ID } from './defaults.ts';
 
 export interface RunView {
   gamma: number;
@@ -23,11 +24,13 @@ export interface RunView {
   result?: GenerationResult;
   /** CoT tokens (target tokenizer), once the run is done. */
   cotTokens?: number;
+  /** Tokens streamed so far against milliseconds since the run started, for the tokens-over-time chart. */
+  timeline: { ms: number; tokens: number }[];
 }
 
 export class GenerateSession {
   question = $state('');
-  modelId = $state('tiny-qwen2');
+  modelId = $state(DEFAULT_GENERATION_MODEL_ID);
   backend = $state<BackendPreference>('auto');
   gammaText = $state('0.6');
   maxNewTokens = $state(128);
@@ -108,17 +111,21 @@ export class GenerateSession {
     try {
       await this.#ensureLoaded();
       this.status = 'generating';
-      this.runs = prompts.map((p) => ({ gamma: p.gamma, text: '' }));
+      this.runs = prompts.map((p) => ({ gamma: p.gamma, text: '', timeline: [] }));
       this.#controller = new AbortController();
       const stop = promptFormat(findGenerationModel(this.modelId).family).stop;
       for (const [i, p] of prompts.entries()) {
         if (this.#controller.signal.aborted) break;
         const run = this.runs[i]!;
+        const started = performance.now();
+        let streamed = 0;
         const result = await this.#client.generate(
           p.prompt,
           { maxNewTokens: this.maxNewTokens, stop, signal: this.#controller.signal },
           (e) => {
-            if (e.type === 'token') run.text += e.text;
+            if (e.type !== 'token') return;
+            run.text += e.text;
+            run.timeline.push({ ms: performance.now() - started, tokens: ++streamed });
           },
         );
         run.text = result.text;

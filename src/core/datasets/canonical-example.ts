@@ -1,0 +1,42 @@
+/**
+ * The worked example every page can show: TokenSkip's own illustration of a verbose chain of
+ * thought, in English and in Simplified Chinese. Framework-free, so the CLI and tests can use it.
+ *
+ *   canonicalExample('zh').cot // '首先，我们来看一下。…'
+ */
+import type { Example } from './examples.ts';
+
+export type ExampleLanguage = 'en' | 'zh';
+
+const examples: Record<ExampleLanguage, Example> = {
+  en: {
+    id: 'canonical-en',
+    question:
+      'Xiaoming has 5 apples. He buys 3 more, then eats 2. How many apples does Xiaoming have now?',
+    cot:
+      "First, let's see. Xiaoming starts with 5 apples. Then he buys 3 more, so now he has 5 + 3 = 8 " +
+      'apples. After that, he eats 2 of them, which means he has 8 - 2 = 6 apples left. So, finally, ' +
+      'Xiaoming has 6 apples.',
+    answer: '6',
+  },
+  zh: {
+    id: 'canonical-zh',
+    question: '小明有5个苹果。他又买了3个，然后吃了2个。小明现在有几个苹果？',
+    cot:
+      '首先，我们来看一下。小明一开始有5个苹果。然后他又买了3个，所以现在他有5 + 3 = 8个苹果。' +
+      '之后，他吃了其中2个，也就是说他还剩8 - 2 = 6个苹果。所以，最后小明有6个苹果。',
+    answer: '6',
+  },
+};
+
+/** The canonical example in a language (English unless `zh`). */
+export function canonicalExample(language: string = 'en'): Example {
+  return examples[language === 'zh' ? 'zh' : 'en'];
+}
+
+/** `canonical`, `canonical:en` or `canonical:zh` in a URL's `example=` parameter. */
+export function parseCanonicalSpec(spec: string | null): Example | undefined {
+  if (spec === null) return undefined;
+  const [name, language] = spec.split(':');
+  return name === 'canonical' ? canonicalExample(language) : undefined;
+}
