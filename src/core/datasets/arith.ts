@@ -5,7 +5,7 @@
  *
  *   Q: Xiaoming has 5 apples. He buys 3 more. Then he eats 2. How many apples does Xiaoming have now?
  *   CoT: First, let's see. Xiaoming starts with 5 apples. Then he buys 3 more, so now he has
- *        5 + 3 = 8 apples. After that, he eats 2 of them, which means he has 8 - 2 = 6 apples left.
+ *        5 + 3 = 8 apples. After that, he eats 2 of them, which means he has 8 - 2 = 6 apples.
  *        So, finally, Xiaoming has 6 apples.
  *
  * Every CoT word carries a role: `essential` (numbers, operators, results), `filler` (connectives

@@ -1,6 +1,7 @@
 /**
  * The worked example every page can show: TokenSkip's own illustration of a verbose chain of
- * thought, in English and in Simplified Chinese. Framework-free, so the CLI and tests can use it.
+ * thought, in English and in Simplified Chinese. The English one is worded exactly as TinyArith
+ * (src/core/datasets/arith.ts) words its problems, so the shipped mini models read it in-domain. Framework-free, so the CLI and tests can use it.
  *
  *   canonicalExample('zh').cot // '首先，我们来看一下。…'
  */
@@ -12,10 +13,10 @@ const examples: Record<ExampleLanguage, Example> = {
   en: {
     id: 'canonical-en',
     question:
-      'Xiaoming has 5 apples. He buys 3 more, then eats 2. How many apples does Xiaoming have now?',
+      'Xiaoming has 5 apples. He buys 3 more. Then he eats 2. How many apples does Xiaoming have now?',
     cot:
       "First, let's see. Xiaoming starts with 5 apples. Then he buys 3 more, so now he has 5 + 3 = 8 " +
-      'apples. After that, he eats 2 of them, which means he has 8 - 2 = 6 apples left. So, finally, ' +
+      'apples. After that, he eats 2 of them, which means he has 8 - 2 = 6 apples. So, finally, ' +
       'Xiaoming has 6 apples.',
     answer: '6',
   },

@@ -88,8 +88,9 @@ function positiveInt(text: string | null, field: string, fallback: number | unde
   return value;
 }
 
+/** TinyArith by default: the task the shipped mini model was trained on. */
 export function parseDataset(text: string | null): BenchmarkDataset {
-  const t = (text ?? 'gsm8k').toLowerCase();
+  const t = (text ?? 'arith').toLowerCase();
   if (t === 'gsm8k') return 'gsm8k';
   if (t === 'math' || t === 'math-500' || t === 'math500') return 'math';
   if (t === 'arith' || t === 'tinyarith') return 'arith';
@@ -102,7 +103,7 @@ export function parseDataset(text: string | null): BenchmarkDataset {
 /** Reads a benchmark configuration from URL parameters (see docs/automation.md). */
 export function parseBenchmarkParams(
   params: URLSearchParams,
-  defaultModel = 'tiny-qwen2',
+  defaultModel = 'mini-tokenskip',
 ): BenchmarkConfig {
   const dataset = parseDataset(params.get('dataset'));
   const backend = (params.get('backend') ?? 'auto') as BackendPreference;

@@ -4,6 +4,7 @@
  * CTS and perplexity run in the causal-scorer worker on a reference causal LM. Both workers keep
  * their models, so comparing costs one scoring per side and moving γ costs no model run at all.
  */
+import { DEFAULT_REFERENCE_MODEL_ID } from './defaults.ts';
 import { proxy } from 'comlink';
 import { toTokenSkipError, TokenSkipError } from '../../core/errors.ts';
 import { validateRate, validateText } from '../../core/compression/llmlingua2.ts';
@@ -52,7 +53,7 @@ export class ScorerLab {
   compareWith = $state<ScorerName | 'none'>('none');
   compareCondition = $state<Condition>('answer');
   /** A reference model id (see reference-models.ts) or a folder URL. */
-  refModel = $state(referenceModels[0]!.id);
+  refModel = $state(DEFAULT_REFERENCE_MODEL_ID);
   answer = $state('');
   windowSize = $state(1800);
   maxTokens = $state(5000);

@@ -218,6 +218,12 @@ export const en = {
     output: 'Output at γ = {{gamma}}',
   },
   bench: {
+    refTitle: 'Reference figures: the shipped TokenSkip-mini on TinyArith (tokenskip mini)',
+    refCaption:
+      '{{n}} held-out problems, onnxruntime-node; ΔAcc, ratio and speedup against the original model (before TokenSkip).',
+    refOriginal: 'Original',
+    refFailed: 'The reference table (models/mini/table.json) could not be loaded.',
+    refLoading: 'Loading the reference table…',
     genTokens: 'Gen. tokens',
     genTokensTitle: 'all generated tokens, not only the CoT',
     msPerToken: 'ms / token',
@@ -225,9 +231,9 @@ export const en = {
     tokenSpeedupTitle: 'completion tokens(γ = 1) / completion tokens(γ)',
     overIdeal: 'Speedup / ideal',
     overIdealTitle: 'speedup / ideal speedup on the same questions: per-token latency γ = 1 / γ',
-    title: 'Benchmark γ on GSM8K or MATH-500',
+    title: 'Benchmark γ on TinyArith, GSM8K or MATH-500',
     intro:
-      'Run a seeded sample of questions at each γ, grade the answers as the paper does, and compare accuracy, CoT tokens, latency and speedup against γ = 1. The preset below is small enough to finish in about a minute on the fixture model; press Run.',
+      'Run a seeded sample of questions at each γ, grade the answers as the paper does, and compare accuracy, CoT tokens, latency and speedup against γ = 1. The preset runs the shipped TokenSkip-mini model on 10 TinyArith problems (about a minute on WASM); press Run, and compare with the reference figures.',
     dataset: 'Dataset',
     n: 'Sample size',
     seed: 'Seed',

@@ -215,6 +215,12 @@ export const zh: Shape<typeof en> = {
     output: 'γ = {{gamma}} 时的输出',
   },
   bench: {
+    refTitle: '参考数据：随应用提供的 TokenSkip-mini 在 TinyArith 上的结果（tokenskip mini）',
+    refCaption:
+      '{{n}} 道留出题目，onnxruntime-node；ΔAcc、比率和加速均相对于原始模型（TokenSkip 训练之前）。',
+    refOriginal: '原始模型',
+    refFailed: '无法加载参考表（models/mini/table.json）。',
+    refLoading: '正在加载参考表…',
     genTokens: '生成词元',
     genTokensTitle: '全部生成的词元，不只是思维链',
     msPerToken: '毫秒 / 词元',
@@ -222,9 +228,9 @@ export const zh: Shape<typeof en> = {
     tokenSpeedupTitle: '补全词元数(γ = 1) / 补全词元数(γ)',
     overIdeal: '加速 / 理想',
     overIdealTitle: '同一组题目上实测加速与理想加速之比：γ = 1 与 γ 的每词元延迟之比',
-    title: '在 GSM8K 或 MATH-500 上评测 γ',
+    title: '在 TinyArith、GSM8K 或 MATH-500 上评测 γ',
     intro:
-      '对每个 γ 运行一组固定随机种子抽样的题目，按论文的方式评分，并与 γ = 1 比较准确率、思维链词元数、延迟和加速。下面的预设很小，在示例模型上约一分钟即可完成；点击“运行”。',
+      '对每个 γ 运行一组固定随机种子抽样的题目，按论文的方式评分，并与 γ = 1 比较准确率、思维链词元数、延迟和加速。预设在 10 道 TinyArith 题目上运行随应用提供的 TokenSkip-mini 模型（在 WASM 上约一分钟）；点击“运行”，并与参考数据比较。',
     dataset: '数据集',
     n: '样本数',
     seed: '随机种子',
