@@ -42,7 +42,10 @@ describe('tokenskip mini --quick', () => {
     expect(r.stderr).toMatch(/\| Method \| γ \| Accuracy \|/);
     // The scorer was distilled and measured, and the TokenSkip data used its compressions.
     const quality = JSON.parse(readFileSync(join(out, 'scorer-quality.json'), 'utf8'));
-    expect(Object.keys(quality.rates)).toEqual(['0.7', '0.5']);
+    expect(Object.keys(quality.configs)).toEqual(['scorer', 'shipped']);
+    expect(Object.keys(quality.configs.shipped)).toEqual(['0.7', '0.5']);
+    // The shipped compression forces digits and operators: every essential word is kept.
+    expect(quality.configs.shipped['0.7'].essential_kept).toBe(1);
     const compressed = readFileSync(join(out, 'compressed.jsonl'), 'utf8').trim().split('\n');
     expect(compressed.length).toBeGreaterThan(10);
     expect(JSON.parse(compressed[0]!)).toHaveProperty('compressed_prompt');

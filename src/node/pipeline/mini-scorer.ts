@@ -9,7 +9,11 @@
 import { TokenSkipError } from '../../core/errors.ts';
 import { validationIndices } from '../../core/trainer/tokenskip-format.ts';
 import { validateCausalOptions } from '../../core/scoring/causal-scorer.ts';
-import { scoreLingua2, selectLingua2 } from '../../core/compression/llmlingua2.ts';
+import {
+  scoreLingua2,
+  selectLingua2,
+  type LinguaOptions,
+} from '../../core/compression/llmlingua2.ts';
 import { emptyTally, parseRoles, tallyRoles, type RoleTally } from '../../core/datasets/arith.ts';
 import { loadNodeCausalScorer } from '../../runtime/node/causal-scorer-node.ts';
 import { loadNodeScorer } from '../../runtime/node/scorer-node.ts';
@@ -95,12 +99,17 @@ export async function distilLabels(o: DistilOptions): Promise<Record<string, unk
   };
 }
 
+interface RoleShares {
+  essential_kept: number;
+  filler_dropped: number;
+  context_kept: number;
+  tally: RoleTally;
+}
+
 export interface ScorerQuality {
   problems: number;
-  rates: Record<
-    string,
-    { essential_kept: number; filler_dropped: number; context_kept: number; tally: RoleTally }
-  >;
+  /** Per compression config (LLMLingua-2 options), per γ. */
+  configs: Record<string, Record<string, RoleShares>>;
 }
 
 export async function measureScorer(o: {
@@ -110,33 +119,38 @@ export async function measureScorer(o: {
   out: string;
   threads: number;
   limit?: number;
+  configs: Record<string, Partial<LinguaOptions>>;
 }): Promise<ScorerQuality> {
   const rows = (await readJsonl(o.problems)).slice(0, o.limit ?? 500);
   const scorer = await loadNodeScorer(o.scorer, { threads: o.threads });
   try {
     const cots = rows.map((r, i) => stringField(r, ['cot'], `${o.problems}:${i + 1}`));
-    const scored = await scoreLingua2(
-      cots,
-      scorer.tokenizer,
-      scorer.classifier,
-      {},
-      scorer.modelId,
-    );
-    const result: ScorerQuality = { problems: rows.length, rates: {} };
-    for (const rate of o.rates) {
-      const tally = emptyTally();
-      scored.forEach((s, i) => {
-        const labels = selectLingua2(s, rate, scorer.tokenizer).word_labels;
-        const roles = parseRoles(stringField(rows[i]!, ['roles'], `${o.problems}:${i + 1}`));
-        tallyRoles(tally, cots[i]!, roles, labels);
-      });
-      const share = (k: { kept: number; total: number }) => (k.total ? k.kept / k.total : 0);
-      result.rates[String(rate)] = {
-        essential_kept: share(tally.essential),
-        filler_dropped: 1 - share(tally.filler),
-        context_kept: share(tally.context),
-        tally,
-      };
+    const result: ScorerQuality = { problems: rows.length, configs: {} };
+    const share = (k: { kept: number; total: number }) => (k.total ? k.kept / k.total : 0);
+    for (const [name, options] of Object.entries(o.configs)) {
+      const scored = await scoreLingua2(
+        cots,
+        scorer.tokenizer,
+        scorer.classifier,
+        options,
+        scorer.modelId,
+      );
+      const byRate: Record<string, RoleShares> = {};
+      for (const rate of o.rates) {
+        const tally = emptyTally();
+        scored.forEach((s, i) => {
+          const labels = selectLingua2(s, rate, scorer.tokenizer).word_labels;
+          const roles = parseRoles(stringField(rows[i]!, ['roles'], `${o.problems}:${i + 1}`));
+          tallyRoles(tally, cots[i]!, roles, labels);
+        });
+        byRate[String(rate)] = {
+          essential_kept: share(tally.essential),
+          filler_dropped: 1 - share(tally.filler),
+          context_kept: share(tally.context),
+          tally,
+        };
+      }
+      result.configs[name] = byRate;
     }
     await writeAtomic(o.out, `${JSON.stringify(result, null, 2)}\n`);
     return result;
