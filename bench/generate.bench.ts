@@ -3,7 +3,7 @@
  * our ONNX engine decode? Side by side, from one run, on the model given by `--model DIR` (any
  * transformers.js-layout causal LM folder; default the shipped tiny-qwen2 fixture):
  *
- *   A. real prompts: QUESTIONS GSM8K questions in the TokenSkip Qwen format at every γ in GAMMAS,
+ *   A. real prompts: QUESTIONS GSM8K (or, for models/mini, TinyArith) questions in the TokenSkip Qwen format at every γ in GAMMAS,
  *      greedy with the stop tokens, as the Benchmark page runs them (one untimed warm-up of the
  *      full budget first, every γ of a question back to back, γ order rotated per question, median
  *      of REPEATS). Per γ: measured speedup latency(γ = 1) / latency(γ) next to the ideal
@@ -18,7 +18,7 @@
  * on this machine say nothing about a real GPU) and prints decode tokens/s WebGPU vs WASM.
  *
  *   npm run bench:generate                                   # tiny-qwen2, onnxruntime-node
- *   npm run bench:generate -- --model models/mini/qwen2-mini
+ *   npm run bench:generate -- --model models/mini/tokenskip    # TinyArith questions (--dataset)
  *   npm run bench:generate -- --browser --model DIR          # WASM vs WebGPU in Chromium
  *   # a larger random-weight model in the same layout (seconds to make):
  *   /usr/bin/python3 scripts/make_causal_fixture.py --steps 0 --hidden 256 --layers 4 --intermediate 1024 --out /tmp/qwen2-h256-l4
@@ -38,6 +38,8 @@ const { values } = parseArgs({
     browser: { type: 'boolean', default: false },
     repeats: { type: 'string', default: process.env.BENCH_REPEATS },
     questions: { type: 'string', default: '4' },
+    // TinyArith for the mini models (their task), GSM8K otherwise.
+    dataset: { type: 'string' },
     gammas: { type: 'string', default: '1,0.8,0.6,0.5' },
     'max-tokens': { type: 'string' },
     lengths: { type: 'string', default: '16,32,64,128,256' },
@@ -54,7 +56,8 @@ const LENGTHS = values.lengths!.split(',').map(Number);
 const GAMMAS = [0.8, 0.6, 0.5, 0.3];
 const THREADS = Number(values.threads);
 
-const questions = readFileSync('data/gsm8k/test.jsonl', 'utf8')
+const DATASET = values.dataset ?? (values.model!.includes('models/mini') ? 'arith' : 'gsm8k');
+const questions = readFileSync(`data/${DATASET === 'arith' ? 'arith' : 'gsm8k'}/test.jsonl`, 'utf8')
   .split('\n')
   .filter(Boolean)
   .slice(0, Math.max(1, QUESTIONS))

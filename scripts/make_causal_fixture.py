@@ -28,6 +28,7 @@ import json
 import math
 import random
 import re
+import sys
 import time
 import unicodedata
 from dataclasses import asdict, dataclass
@@ -39,22 +40,22 @@ import torch.nn.functional as F
 from torch import nn
 
 ROOT = Path(__file__).resolve().parent.parent
-SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+sys.path.insert(0, str(ROOT / "trainer"))
+
+from bpe import (  # noqa: E402  (the trainer's BPE: one implementation)
+    ASCII_REGEX,
+    QWEN2_REGEX,
+    SPECIALS,
+    Tokenizer,
+    tokenizer_json as bpe_tokenizer_json,
+    train_bpe as _train_bpe,
+)
+
+
+def train_bpe(texts: list[str], n_merges: int) -> list[tuple[str, str]]:
+    return _train_bpe(texts, n_merges, min_count=1, split_specials=False)
 INSTRUCTION = "Please reason step by step, and put your final answer within \\boxed{}."
 GAMMAS = [1.0, 0.8, 0.6, 0.5]
-
-# Qwen2's pre-tokenizer regex. Python's `re` has no \p{L}/\p{N}; on ASCII text (the only text
-# the fixture is trained on) [A-Za-z] and [0-9] match exactly what \p{L} and \p{N} match, so the
-# JS tokenizer (which gets the real regex below) and this script split identically.
-QWEN2_REGEX = (
-    r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}"
-    r"| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
-)
-ASCII_REGEX = re.compile(
-    r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\nA-Za-z0-9]?[A-Za-z]+|[0-9]"
-    r"| ?[^\sA-Za-z0-9]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
-)
-
 
 @dataclass
 class Config:
@@ -78,139 +79,8 @@ class Config:
 # ---------------------------------------------------------------- tokenizer
 
 
-def bytes_to_unicode() -> dict[int, str]:
-    """GPT-2's byte -> printable character table used by every byte-level BPE."""
-    keep = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1))
-    keep += list(range(ord("®"), ord("ÿ") + 1))
-    chars, n = {}, 0
-    for b in range(256):
-        if b in keep:
-            chars[b] = chr(b)
-        else:
-            chars[b] = chr(256 + n)
-            n += 1
-    return chars
-
-
-BYTE_CHARS = bytes_to_unicode()
-
-
-def pretokenize(text: str) -> list[str]:
-    text = unicodedata.normalize("NFC", text)
-    return ["".join(BYTE_CHARS[b] for b in piece.encode("utf-8")) for piece in ASCII_REGEX.findall(text)]
-
-
-def train_bpe(texts: list[str], n_merges: int) -> list[tuple[str, str]]:
-    """Classic BPE: repeatedly merge the most frequent adjacent pair (ties: smallest pair)."""
-    counts: dict[str, int] = {}
-    for text in texts:
-        for word in pretokenize(text):
-            counts[word] = counts.get(word, 0) + 1
-    words = [(list(w), c) for w, c in sorted(counts.items())]
-    merges: list[tuple[str, str]] = []
-    for _ in range(n_merges):
-        pairs: dict[tuple[str, str], int] = {}
-        for symbols, c in words:
-            for a, b in zip(symbols, symbols[1:]):
-                pairs[(a, b)] = pairs.get((a, b), 0) + c
-        if not pairs:
-            break
-        best = min(pairs.items(), key=lambda kv: (-kv[1], kv[0]))[0]
-        merges.append(best)
-        joined = best[0] + best[1]
-        for symbols, _c in words:
-            i = 0
-            while i < len(symbols) - 1:
-                if symbols[i] == best[0] and symbols[i + 1] == best[1]:
-                    symbols[i : i + 2] = [joined]
-                i += 1
-    return merges
-
-
-class Tokenizer:
-    """Encodes exactly as tokenizers' BPE does for this vocabulary (lowest-rank merge first)."""
-
-    def __init__(self, merges: list[tuple[str, str]]):
-        self.merges = merges
-        self.ranks = {pair: i for i, pair in enumerate(merges)}
-        self.vocab = {BYTE_CHARS[b]: b for b in range(256)}
-        for a, b in merges:
-            self.vocab.setdefault(a + b, len(self.vocab))
-        for s in SPECIALS:
-            self.vocab[s] = len(self.vocab)
-        self.inverse = {i: t for t, i in self.vocab.items()}
-        self.special_re = re.compile("(" + "|".join(re.escape(s) for s in SPECIALS) + ")")
-
-    def _bpe(self, word: str) -> list[str]:
-        symbols = list(word)
-        while len(symbols) > 1:
-            ranked = [(self.ranks.get(p, math.inf), i) for i, p in enumerate(zip(symbols, symbols[1:]))]
-            rank, _ = min(ranked)
-            if rank == math.inf:
-                break
-            a, b = self.merges[int(rank)]
-            out, i = [], 0
-            while i < len(symbols):
-                if i < len(symbols) - 1 and symbols[i] == a and symbols[i + 1] == b:
-                    out.append(a + b)
-                    i += 2
-                else:
-                    out.append(symbols[i])
-                    i += 1
-            symbols = out
-        return symbols
-
-    def encode(self, text: str) -> list[int]:
-        ids: list[int] = []
-        for part in self.special_re.split(text):
-            if part in SPECIALS:
-                ids.append(self.vocab[part])
-            elif part:
-                for word in pretokenize(part):
-                    ids.extend(self.vocab[s] for s in self._bpe(word))
-        return ids
-
-    def decode(self, ids: list[int]) -> str:
-        byte_of = {c: b for b, c in BYTE_CHARS.items()}
-        out, buf = [], bytearray()
-        for i in ids:
-            tok = self.inverse[i]
-            if tok in SPECIALS:
-                out.append(buf.decode("utf-8", "replace") + tok)
-                buf = bytearray()
-            else:
-                buf.extend(byte_of[c] for c in tok)
-        return "".join(out) + buf.decode("utf-8", "replace")
-
-
-def tokenizer_json(tok: Tokenizer, merges: list[tuple[str, str]]) -> dict:
-    byte_level = {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": False, "use_regex": False}
-    return {
-        "version": "1.0",
-        "truncation": None,
-        "padding": None,
-        "added_tokens": [
-            {"id": tok.vocab[s], "content": s, "single_word": False, "lstrip": False, "rstrip": False,
-             "normalized": False, "special": True}
-            for s in SPECIALS
-        ],
-        "normalizer": {"type": "NFC"},
-        "pre_tokenizer": {
-            "type": "Sequence",
-            "pretokenizers": [
-                {"type": "Split", "pattern": {"Regex": QWEN2_REGEX}, "behavior": "Isolated", "invert": False},
-                byte_level,
-            ],
-        },
-        "post_processor": byte_level,
-        "decoder": byte_level,
-        "model": {
-            "type": "BPE", "dropout": None, "unk_token": None, "continuing_subword_prefix": "",
-            "end_of_word_suffix": "", "fuse_unk": False, "byte_fallback": False, "ignore_merges": False,
-            "vocab": {t: i for t, i in tok.vocab.items() if t not in SPECIALS},
-            "merges": [f"{a} {b}" for a, b in merges],
-        },
-    }
+def tokenizer_json(tok: "Tokenizer", merges: list[tuple[str, str]]) -> dict:
+    return bpe_tokenizer_json(merges)
 
 
 # ---------------------------------------------------------------- data

@@ -14,6 +14,7 @@ splits exactly as the real regex does, and the corpus is ASCII (checked).
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import unicodedata
@@ -48,23 +49,26 @@ def bytes_to_unicode() -> Dict[int, str]:
 BYTE_CHARS = bytes_to_unicode()
 
 
-def pretokenize(text: str) -> List[str]:
+def pretokenize(text: str, split_specials: bool = True) -> List[str]:
+    """Byte-level pieces of ASCII text; chat special tokens are left out unless `split_specials`
+    is False (then they are ordinary text, as the tiny-qwen2 fixture was trained)."""
     text = unicodedata.normalize("NFC", text)
     if not text.isascii():
         raise ValueError("the BPE trainer handles ASCII text only (the regex is transcribed for ASCII)")
     pieces: List[str] = []
-    for part in SPECIAL_RE.split(text):
+    for part in SPECIAL_RE.split(text) if split_specials else [text]:
         if part and part not in SPECIALS:
             pieces.extend("".join(BYTE_CHARS[b] for b in p.encode("utf-8")) for p in ASCII_REGEX.findall(part))
     return pieces
 
 
-def train_bpe(texts: Iterable[str], n_merges: int, min_count: int = 2) -> List[Tuple[str, str]]:
+def train_bpe(texts: Iterable[str], n_merges: int, min_count: int = 2,
+              split_specials: bool = True) -> List[Tuple[str, str]]:
     """Classic BPE: repeatedly merge the most frequent adjacent pair (ties: smallest pair), until
     `n_merges` merges or no pair occurs `min_count` times."""
     counts: Dict[str, int] = {}
     for text in texts:
-        for word in pretokenize(text):
+        for word in pretokenize(text, split_specials):
             counts[word] = counts.get(word, 0) + 1
     words = [(list(w), c) for w, c in sorted(counts.items())]
     merges: List[Tuple[str, str]] = []
@@ -87,6 +91,63 @@ def train_bpe(texts: Iterable[str], n_merges: int, min_count: int = 2) -> List[T
                     symbols[i:i + 2] = [joined]
                 i += 1
     return merges
+
+
+class Tokenizer:
+    """Encodes exactly as tokenizers' BPE does for this vocabulary (lowest-rank merge first)."""
+
+    def __init__(self, merges: List[Tuple[str, str]]):
+        self.merges = merges
+        self.ranks = {pair: i for i, pair in enumerate(merges)}
+        self.vocab = {BYTE_CHARS[b]: b for b in range(256)}
+        for a, b in merges:
+            self.vocab.setdefault(a + b, len(self.vocab))
+        for s in SPECIALS:
+            self.vocab[s] = len(self.vocab)
+        self.inverse = {i: t for t, i in self.vocab.items()}
+        self.special_re = re.compile("(" + "|".join(re.escape(s) for s in SPECIALS) + ")")
+
+    def _bpe(self, word: str) -> List[str]:
+        symbols = list(word)
+        while len(symbols) > 1:
+            ranked = [(self.ranks.get(p, math.inf), i) for i, p in enumerate(zip(symbols, symbols[1:]))]
+            rank, _ = min(ranked)
+            if rank == math.inf:
+                break
+            a, b = self.merges[int(rank)]
+            out, i = [], 0
+            while i < len(symbols):
+                if i < len(symbols) - 1 and symbols[i] == a and symbols[i + 1] == b:
+                    out.append(a + b)
+                    i += 2
+                else:
+                    out.append(symbols[i])
+                    i += 1
+            symbols = out
+        return symbols
+
+    def encode(self, text: str) -> List[int]:
+        ids: List[int] = []
+        for part in self.special_re.split(text):
+            if part in SPECIALS:
+                ids.append(self.vocab[part])
+            elif part:
+                for word in pretokenize(part):
+                    ids.extend(self.vocab[s] for s in self._bpe(word))
+        return ids
+
+    def decode(self, ids: List[int]) -> str:
+        byte_of = {c: b for b, c in BYTE_CHARS.items()}
+        out, buf = [], bytearray()
+        for i in ids:
+            tok = self.inverse[i]
+            if tok in SPECIALS:
+                out.append(buf.decode("utf-8", "replace") + tok)
+                buf = bytearray()
+            else:
+                buf.extend(byte_of[c] for c in tok)
+        return "".join(out) + buf.decode("utf-8", "replace")
+
 
 
 def vocab_of(merges: List[Tuple[str, str]]) -> Dict[str, int]:

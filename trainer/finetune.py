@@ -360,7 +360,9 @@ def run(args: TrainArgs) -> int:
             adapter_dir = os.path.join(args.out, "adapter")
             save_adapter(model, lcfg, adapter_dir, args.base)
         save_checkpoint(args.out, step, checkpoint_state(), lcfg, model, args.base)
-        say("done", step=step, total_steps=total_steps, adapter=adapter_dir, model=model_dir, train_loss=last_loss, val_loss=val_loss,
+        say("done", step=step, total_steps=total_steps, adapter=adapter_dir, model=model_dir,
+            # No step in this run (resumed at the end): no loss, and JSON has no NaN.
+            train_loss=None if math.isnan(last_loss) else last_loss, val_loss=val_loss,
             peak_mem_mb=round(peak_memory_mb(device), 1), elapsed_s=round(time.time() - t_start, 3))
     _finish(distributed)
     return 0

@@ -8,6 +8,7 @@
  *   const next = nextJob(plan(config, ids), results);
  */
 import { TokenSkipError } from '../errors.ts';
+import { seededRandom } from '../random.ts';
 import { parseGammaList, validateGamma } from '../prompts/gamma.ts';
 
 export type BenchmarkDataset = 'gsm8k' | 'math' | 'arith';
@@ -154,18 +155,6 @@ export function benchmarkQuery(config: BenchmarkConfig): string {
   return q.toString();
 }
 
-/** mulberry32: a tiny, well-known 32-bit PRNG; the same seed gives the same sample in every browser. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `n` distinct row indices out of `size`, chosen by a seeded shuffle, in ascending order. */
 export function sampleIndices(size: number, n: number, seed: number): number[] {
   if (n > size) {
@@ -174,7 +163,7 @@ export function sampleIndices(size: number, n: number, seed: number): number[] {
       `n = ${n} is more than the dataset's ${size} questions.`,
     );
   }
-  const rand = mulberry32(seed);
+  const rand = seededRandom(seed);
   const idx = Array.from({ length: size }, (_, i) => i);
   for (let i = 0; i < n; i++) {
     const j = i + Math.floor(rand() * (size - i));
