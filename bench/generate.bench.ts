@@ -174,7 +174,7 @@ if (BROWSER) {
     await harness.close();
   }
   console.log(
-    `bench:generate --browser — ${modelName} in Chromium (onnxruntime-web), ${QUESTIONS} GSM8K questions × γ ${AGAMMAS.join(', ')}, max ${MAX_TOKENS} tokens, median of ${REPEATS}, after 1 warm-up`,
+    `bench:generate --browser — ${modelName} in Chromium (onnxruntime-web), ${QUESTIONS} ${DATASET === 'arith' ? 'TinyArith' : 'GSM8K'} questions × γ ${AGAMMAS.join(', ')}, max ${MAX_TOKENS} tokens, median of ${REPEATS}, after 1 warm-up`,
   );
   const timings = { wasm: timingOf(reports.wasm!.runs), webgpu: timingOf(reports.webgpu!.runs) };
   for (const b of ['wasm', 'webgpu'] as const)
@@ -223,7 +223,7 @@ for (let r = 0; r < REPEATS; r++) {
   }
 }
 console.log(
-  `bench:generate — ${modelName} on ${info.detail}, ${THREADS} threads\n\nA. ${QUESTIONS} GSM8K questions × γ ${AGAMMAS.join(', ')}, greedy with stop tokens, max ${MAX_TOKENS} tokens, median of ${REPEATS}, after 1 warm-up (γ interleaved per question)`,
+  `bench:generate — ${modelName} on ${info.detail}, ${THREADS} threads\n\nA. ${QUESTIONS} ${DATASET === 'arith' ? 'TinyArith' : 'GSM8K'} questions × γ ${AGAMMAS.join(', ')}, greedy with stop tokens, max ${MAX_TOKENS} tokens, median of ${REPEATS}, after 1 warm-up (γ interleaved per question)`,
 );
 printTiming(
   'speedup against the ideal 1 / actual token ratio (completion tokens), same questions',
