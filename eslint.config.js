@@ -7,7 +7,15 @@ import globals from 'globals';
 
 export default tseslint.config(
   {
-    ignores: ['dist/', 'node_modules/', 'test-results/', 'playwright-report/', 'models/fixtures/'],
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'test-results/',
+      'playwright-report/',
+      'models/fixtures/',
+      'models/mini/',
+      'work/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -37,9 +37,13 @@ async function main(): Promise<void> {
   let base = process.env['SCREENSHOT_URL'];
   if (!base) {
     base = 'http://127.0.0.1:4360';
-    server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', '4360', '--strictPort'], {
-      stdio: 'ignore',
-    });
+    server = spawn(
+      'npx',
+      ['vite', 'preview', '--host', '127.0.0.1', '--port', '4360', '--strictPort'],
+      {
+        stdio: 'ignore',
+      },
+    );
   }
   await waitFor(base);
   mkdirSync(out, { recursive: true });

@@ -5,7 +5,8 @@
  */
 import { TokenSkipError } from '../errors.ts';
 
-export type DatasetId = 'arith-test' | 'arith-train' | 'gsm8k-test' | 'gsm8k-train' | 'math500-test';
+export type DatasetId =
+  'arith-test' | 'arith-train' | 'gsm8k-test' | 'gsm8k-train' | 'math500-test';
 
 export const datasets: Record<DatasetId, { label: string; path: string }> = {
   'arith-test': { label: 'TinyArith test (1,000)', path: 'data/arith/test.jsonl' },

@@ -23,7 +23,8 @@ export const BENCHMARK_DATASETS: Record<
 };
 
 /** The grading rules of a benchmark dataset: TinyArith answers are numbers, graded as GSM8K's. */
-export const gradingRules = (d: BenchmarkDataset): 'gsm8k' | 'math' => (d === 'math' ? 'math' : 'gsm8k');
+export const gradingRules = (d: BenchmarkDataset): 'gsm8k' | 'math' =>
+  d === 'math' ? 'math' : 'gsm8k';
 
 export type BackendPreference = 'auto' | 'webgpu' | 'wasm';
 

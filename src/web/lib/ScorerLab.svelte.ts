@@ -16,7 +16,7 @@ import type { FileProgress } from '../../runtime/web/model-cache.ts';
 import type { CausalLoadInfo } from '../workers/causal-scorer-protocol.ts';
 import { causalClient, resetCausalClient } from './causal-client.ts';
 import type { CompressSession } from './CompressSession.svelte.ts';
-import { referenceModels, resolveReference } from './reference-models.ts';
+import { resolveReference } from './reference-models.ts';
 import { call } from './scorer-client.ts';
 
 export interface MethodChoice {
