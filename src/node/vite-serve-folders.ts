@@ -66,7 +66,8 @@ export function serveRepoFolders(folders: string[]): Plugin {
     configurePreviewServer(server) {
       server.middlewares.use(middleware(root, folders));
     },
-    closeBundle() {
+    // writeBundle, not closeBundle: the offline precache (vite-offline.ts) lists them afterwards.
+    writeBundle() {
       for (const folder of folders) {
         const from = path.resolve(root, folder);
         if (existsSync(from)) cpSync(from, path.join(outDir, folder), { recursive: true });

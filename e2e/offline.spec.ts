@@ -1,0 +1,39 @@
+/**
+ * The app works offline after one visit: the service worker (src/node/vite-offline.ts) precaches
+ * the app shell, ORT's WebAssembly, the datasets and the shipped models; with the network off a
+ * reload still scores on the Compress page with the default model, on WASM.
+ */
+import { expect, test } from '@playwright/test';
+
+test.use({ serviceWorkers: 'allow' });
+
+test('visit once, go offline, reload: the Compress page still scores with the default model', async ({
+  page,
+  context,
+}) => {
+  await page.goto('/#/compress');
+  await expect(page.getByTestId('cot')).toBeVisible();
+  // Wait until the worker is installed (all files precached) and controls the page.
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+      await new Promise((resolve) =>
+        navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }),
+      );
+    }
+  });
+  // Nothing was scored online: the model files can only come from the service worker's precache.
+  expect(
+    await page.evaluate(
+      async () => (await (await caches.open('tokenskip-models-v1')).keys()).length,
+    ),
+  ).toBe(0);
+  await context.setOffline(true);
+  await page.goto('/#/compress?backend=wasm&example=gsm8k-test:3&rate=0.6&run=1');
+  await page.reload(); // a full load of the app, offline
+  await expect(page.getByTestId('compressed')).toBeVisible();
+  await expect(page.getByTestId('backend')).toHaveText('WASM');
+  expect(await page.evaluate(() => navigator.onLine)).toBe(false);
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+  await context.setOffline(false);
+});
