@@ -53,6 +53,9 @@ def vocab(args) -> int:
                 texts += [r["question"], r["cot"]]
     if not texts:
         raise ValueError(f"{args.data}: no problems to build a vocabulary from")
+    # Every printable ASCII character (alone and as a ## continuation), so English text beyond the
+    # training task (GSM8K, MATH: $, %, brackets, any capital) never turns into [UNK].
+    texts.append(" ".join(chr(c) for c in range(33, 127)) + " " + "".join(chr(c) for c in range(33, 127)))
     tok, specials, pieces = mbert_tokenizer(texts, args.words)
     os.makedirs(args.out, exist_ok=True)
     write_json(os.path.join(args.out, "tokenizer.json"), tok)

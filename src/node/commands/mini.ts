@@ -332,7 +332,7 @@ export async function runMini(ctx: Ctx): Promise<MiniTable> {
         p(ctx, 'traces.jsonl'),
       ]),
   );
-  await step(ctx, 'scorer-vocab', {}, ['scorer'], () =>
+  await step(ctx, 'scorer-vocab', { vocab: 'task words + printable ASCII' }, ['scorer'], () =>
     python(ctx, 'scorer.py', [
       'vocab',
       '--data',
