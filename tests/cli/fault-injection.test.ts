@@ -428,7 +428,7 @@ describe('input files', () => {
     expectRefused(
       grade(file('u16.jsonl', le), 'x.jsonl'),
       1,
-      /'u16\.jsonl' is UTF-16 text \(byte order mark FF FE\); save it as UTF-8/,
+      /u16\.jsonl' is UTF-16 text \(byte order mark FF FE\); save it as UTF-8/,
     );
     expectRefused(
       grade(file('u16nobom.jsonl', Buffer.from(rows, 'utf16le')), 'x.jsonl'),
