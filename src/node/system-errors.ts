@@ -20,5 +20,6 @@ export function describeSystemError(error: unknown): string | undefined {
   if (!e || typeof e.code !== 'string' || !(e.code in hints)) return undefined;
   const where = e.path ? ` (${e.path})` : '';
   const what = e.syscall ? ` during ${e.syscall}` : '';
-  return `${hints[e.code]}${where}${what}. Nothing was written to the final output; free space or fix the path, then run the same command again to resume.`;
+  const fix = e.code === 'ENOSPC' || e.code === 'EDQUOT' ? 'free space' : 'fix the path';
+  return `${hints[e.code]}${where}${what}. Nothing was written to the final output; ${fix}, then run the same command again to resume.`;
 }

@@ -86,7 +86,8 @@ export async function createOnnxTokenClassifier(
 
   async function classify(rows: ModelInput[]): Promise<Float32Array[]> {
     if (rows.length === 0) return [];
-    const width = padTo === 'max' ? MAX_SEQ_LEN : Math.max(...rows.map((r) => r.ids.length));
+    const width =
+      padTo === 'max' ? MAX_SEQ_LEN : rows.reduce((w, r) => Math.max(w, r.ids.length), 0);
     const ids = new BigInt64Array(rows.length * width);
     const mask = new BigInt64Array(rows.length * width);
     rows.forEach((row, b) => {

@@ -105,9 +105,10 @@ export function extractMathAnswer(question: string, text: string): string[] {
   const out: string[] = [];
   for (const ans of extractAnswers(text)) {
     if (question.includes('separated by commas') && ![...'()[]'].some((ch) => ans.includes(ch))) {
-      out.push(...ans.split(',').map((a) => a.trim()));
+      // A loop, not push(...parts): a huge list would overflow the call stack.
+      for (const part of ans.split(',')) out.push(part.trim());
     } else if (TEXT_AND.test(ans)) {
-      out.push(...ans.split(new RegExp(TEXT_AND.source, 'g')).map((a) => a.trim()));
+      for (const part of ans.split(new RegExp(TEXT_AND.source, 'g'))) out.push(part.trim());
     } else {
       out.push(ans.trim());
     }
