@@ -15,8 +15,11 @@ test.describe('Learn and keyboard @no-webgpu', () => {
     await expect(page.getByTestId('learn-page')).toBeVisible();
     await expect(page.getByTestId('nav-learn')).toHaveAttribute('aria-current', 'page');
     const words = page.locator('[data-testid=learn-scores] .word');
-    await expect(words.first()).toBeVisible({ timeout: 20_000 });
-    expect(Date.now() - started).toBeLessThan(20_000);
+    // A few seconds on an idle machine; the bound leaves room for a busy CI host.
+    await expect(words.first()).toBeVisible({ timeout: 45_000 });
+    const seconds = (Date.now() - started) / 1000;
+    test.info().annotations.push({ type: 'first scored result', description: `${seconds} s` });
+    expect(seconds).toBeLessThan(45);
     await expect(words.first()).toHaveAttribute('aria-label', /keep-probability 0\.\d\d/);
     await expect(page.getByTestId('learn-compressed')).not.toBeEmpty();
 
@@ -47,6 +50,7 @@ test.describe('Learn and keyboard @no-webgpu', () => {
         'eot',
         'log',
         'WebGPU',
+        'cividis',
       ].map((w) => w.toLowerCase()),
     );
     const englishWords = async () =>
