@@ -23,7 +23,7 @@ for (const theme of ['light', 'dark'] as const)
           localStorage.setItem('tokenskip.theme', t);
           localStorage.setItem('tokenskip.locale', l);
         },
-        [theme, locale],
+        [theme, locale] as const,
       );
       const found: string[] = [];
       for (const p of pages) {
