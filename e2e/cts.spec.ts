@@ -100,6 +100,7 @@ test('bad input: CTS conditioned on a missing answer says what to do @no-webgpu'
   page,
 }) => {
   await page.goto(`/#/compress?scorer=cts&condition=answer&ref=tiny-qwen2&backend=wasm`);
+  await page.getByTestId('answer').fill(''); // the page opens on the worked example, answer and all
   await page.getByTestId('cot').fill(cot);
   await compress(page);
   await expect(page.getByTestId('error')).toContainText(

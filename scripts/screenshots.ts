@@ -5,6 +5,8 @@
  *   npm run screenshots                                   # builds, serves on :4360, shoots
  *   SCREENSHOT_URL=http://127.0.0.1:5173 tsx scripts/screenshots.ts   # against a running server
  *   SCREENSHOT_ONLY=learn-light-en tsx scripts/screenshots.ts         # names containing this
+ *   SCREENSHOT_FULL=1 …                                               # whole pages, not the viewport
+ * Chinese needs a CJK font on the machine (e.g. Debian's fonts-noto-cjk), or it shows as boxes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -18,6 +20,7 @@ const pages: { path: string; ready: string }[] = [
 ];
 const out = 'docs/screenshots';
 const only = process.env['SCREENSHOT_ONLY'] ?? '';
+const full = process.env['SCREENSHOT_FULL'] === '1';
 
 async function waitFor(url: string, ms = 60_000): Promise<void> {
   const end = Date.now() + ms;
@@ -73,7 +76,10 @@ async function main(): Promise<void> {
             await tab.goto(`${base}/#/${page.path}`);
             await tab.locator(page.ready).first().waitFor({ timeout: 60_000 });
             await tab.waitForTimeout(300);
-            await tab.screenshot({ path: `${out}/${name}.png`, fullPage: page.path === 'learn' });
+            await tab.screenshot({
+              path: `${out}/${name}.png`,
+              fullPage: page.path === 'learn' || full,
+            });
             await context.close();
             console.log(`${out}/${name}.png`);
           }

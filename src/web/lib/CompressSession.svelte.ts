@@ -99,12 +99,14 @@ export class CompressSession {
 
   async compress(): Promise<void> {
     this.error = undefined;
+    // The text as it is now: edits made while the model loads belong to the next run.
+    const cot = this.cot;
     try {
-      validateText(this.cot, 'The chain of thought');
+      validateText(cot, 'The chain of thought');
       validateRate(this.rate, 'γ');
       await this.ensureLoaded();
       this.status = 'scoring';
-      const reply = await call(scorerClient().score(this.cot, this.options()));
+      const reply = await call(scorerClient().score(cot, this.options()));
       this.scoreMs = reply.scoreMs;
       this.#scored = reply.scored;
       this.#result = await call(scorerClient().select(this.rate));

@@ -123,8 +123,10 @@ export class ScorerLab {
       );
       return;
     }
+    // The text as it is now: edits made while the model loads belong to the next run.
+    const input = { cot: session.cot, question: session.question, answer: this.answer };
     try {
-      validateText(session.cot, 'The chain of thought');
+      validateText(input.cot, 'The chain of thought');
       validateRate(session.rate, 'γ');
       this.status = 'scoring';
       if (choices.some((c) => c.method === 'llmlingua2')) {
@@ -143,7 +145,7 @@ export class ScorerLab {
         const reply = await call(
           causalClient().score({
             scorer: choice.method as 'cts' | 'ppl',
-            input: { cot: session.cot, question: session.question, answer: this.answer },
+            input,
             options: {
               condition: choice.condition,
               windowSize: this.windowSize,

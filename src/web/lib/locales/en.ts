@@ -263,6 +263,7 @@ export const en = {
     measured: 'measured',
     ideal: 'ideal',
     tableCaption: 'Results per γ (the charts’ data)',
+    finished: 'Started {{started}}, finished {{finished}}.',
     state: {
       idle: 'idle',
       loading: 'loading',

@@ -260,6 +260,7 @@ export const zh: Shape<typeof en> = {
     measured: '实测',
     ideal: '理想',
     tableCaption: '各 γ 的结果（图表数据）',
+    finished: '开始于 {{started}}，完成于 {{finished}}。',
     state: {
       idle: '空闲',
       loading: '加载中',

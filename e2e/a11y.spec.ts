@@ -1,0 +1,43 @@
+/**
+ * Accessibility: axe finds no serious or critical violation on any page, in the light and dark
+ * themes and in English and 中文, with each page's worked result on screen. WASM project only
+ * (@no-webgpu); one page load per combination keeps it fast.
+ */
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test } from '@playwright/test';
+
+const pages: { path: string; ready: string }[] = [
+  { path: 'learn', ready: '[data-testid=learn-kept]' },
+  { path: 'compress', ready: '[data-testid=heatmap]' },
+  { path: 'generate', ready: '[data-testid=generate-page]' },
+  { path: 'benchmark', ready: '[data-testid=benchmark-page]' },
+];
+
+for (const theme of ['light', 'dark'] as const)
+  for (const locale of ['en', 'zh'] as const)
+    test(`no serious or critical axe violations, ${theme} / ${locale} @no-webgpu`, async ({
+      page,
+    }) => {
+      await page.addInitScript(
+        ([t, l]) => {
+          localStorage.setItem('tokenskip.theme', t);
+          localStorage.setItem('tokenskip.locale', l);
+        },
+        [theme, locale] as const,
+      );
+      const found: string[] = [];
+      for (const p of pages) {
+        await page.goto(`/#/${p.path}`);
+        await expect(page.locator(p.ready).first()).toBeVisible();
+        const results = await new AxeBuilder({ page }).analyze();
+        for (const v of results.violations)
+          if (v.impact === 'serious' || v.impact === 'critical')
+            found.push(
+              `${p.path}: ${v.id} (${v.impact}) ${v.nodes
+                .slice(0, 3)
+                .map((n) => n.target.join(' '))
+                .join(' | ')}`,
+            );
+      }
+      expect(found).toEqual([]);
+    });

@@ -1,0 +1,124 @@
+/**
+ * The Learn page (the home route) on WASM: a first visit shows the worked example scored without
+ * typing; 中文 replaces every English word in the main region and survives a reload; and the
+ * Compress flow works by keyboard alone.
+ */
+import { expect, test } from '@playwright/test';
+
+// @no-webgpu: the webgpu project skips these; one project is enough.
+test.describe('Learn and keyboard @no-webgpu', () => {
+  test('the first visit to / shows the Learn page with a scored result, no typing', async ({
+    page,
+  }) => {
+    const started = Date.now();
+    await page.goto('/');
+    await expect(page.getByTestId('learn-page')).toBeVisible();
+    await expect(page.getByTestId('nav-learn')).toHaveAttribute('aria-current', 'page');
+    const words = page.locator('[data-testid=learn-scores] .word');
+    // A few seconds on an idle machine; the bound leaves room for a busy CI host.
+    await expect(words.first()).toBeVisible({ timeout: 45_000 });
+    const seconds = (Date.now() - started) / 1000;
+    test.info().annotations.push({ type: 'first scored result', description: `${seconds} s` });
+    expect(seconds).toBeLessThan(45);
+    await expect(words.first()).toHaveAttribute('aria-label', /keep-probability 0\.\d\d/);
+    await expect(page.getByTestId('learn-compressed')).not.toBeEmpty();
+
+    // γ re-thresholds: more words kept at a larger γ, without a new scoring.
+    const kept = page.locator('[data-testid=learn-kept] [data-kept="1"]');
+    const before = await kept.count();
+    await page.getByTestId('learn-gamma-slider').fill('1');
+    await expect(page.getByTestId('learn-gamma')).toHaveText('1.00');
+    await expect.poll(() => kept.count()).toBeGreaterThan(before);
+  });
+
+  test('中文 leaves no English in the main region and survives a reload', async ({ page }) => {
+    await page.goto('/#/learn');
+    await expect(page.locator('[data-testid=learn-scores] .word').first()).toBeVisible();
+    await page.getByTestId('locale').selectOption('zh');
+    await expect(page.locator('html')).toHaveAttribute('lang', 'zh-Hans');
+    await expect(page.getByTestId('learn-page')).toHaveAttribute('data-status', 'ready');
+    // Names of methods, models and formats stay as they are written in papers.
+    const allowed = new Set(
+      [
+        'TokenSkip',
+        'LLMLingua',
+        'CTS',
+        'LoRA',
+        'arXiv',
+        'Xia',
+        'Zhang',
+        'eot',
+        'log',
+        'WebGPU',
+        'cividis',
+      ].map((w) => w.toLowerCase()),
+    );
+    const englishWords = async () =>
+      ((await page.locator('main').innerText()).match(/[A-Za-z]{3,}/g) ?? []).filter(
+        (w) => !allowed.has(w.toLowerCase()),
+      );
+    await expect.poll(englishWords).toEqual([]);
+    await page.reload();
+    await expect(page.getByTestId('locale')).toHaveValue('zh');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('TokenSkip 如何压缩思维链');
+    await expect(page.getByTestId('learn-page')).toHaveAttribute('data-status', 'ready');
+    await expect.poll(englishWords).toEqual([]);
+  });
+
+  test('the Compress flow works by keyboard alone', async ({ page }) => {
+    await page.goto('/#/compress?model=tiny-lingua-xlmr&backend=wasm&rate=0.5');
+    await expect(page.getByTestId('compressed')).toBeVisible();
+    // From the top of the page, Tab to the CoT field and type a new one.
+    await page.keyboard.press('Tab'); // skip link
+    await page.keyboard.press('Enter'); // to the main region
+    const cot = page.getByTestId('cot');
+    for (let i = 0; i < 15 && !(await cot.evaluate((el) => el === document.activeElement)); i++)
+      await page.keyboard.press('Tab');
+    await expect(cot).toBeFocused();
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.type('Tom has 3 pens. He buys 4 more, so he has 3 + 4 = 7 pens.');
+    // On to the γ slider: arrow keys move it.
+    const slider = page.getByTestId('gamma-slider');
+    for (let i = 0; i < 15 && !(await slider.evaluate((el) => el === document.activeElement)); i++)
+      await page.keyboard.press('Tab');
+    await expect(slider).toBeFocused();
+    await page.keyboard.press('ArrowRight');
+    await expect(page.getByTestId('gamma')).toHaveText('0.55');
+    // Compress is the next stop; Enter runs it.
+    await page.keyboard.press('Tab');
+    await expect(page.getByTestId('compress')).toBeFocused();
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('compressed')).toContainText('pens');
+    // The heat map is one Tab stop; arrow keys walk its words, each announcing its probability.
+    const words = page.locator('[data-testid=heatmap] .word');
+    await words.first().focus();
+    await page.keyboard.press('ArrowRight');
+    await expect(words.nth(1)).toBeFocused();
+    await expect(words.nth(1)).toHaveAttribute('aria-label', /keep-probability/);
+    await expect(words.nth(1)).toHaveAttribute('tabindex', '0');
+    await expect(words.nth(0)).toHaveAttribute('tabindex', '-1');
+  });
+
+  test('an unknown route or URL setting says so and the page works on', async ({ page }) => {
+    await page.goto('/#/nowhere');
+    await expect(page.getByTestId('route-notice')).toContainText('nowhere');
+    await expect(page.getByTestId('learn-page')).toBeVisible();
+    await page.goto('/#/compress?bogus=1&rate=0.5&model=tiny-lingua-xlmr');
+    await expect(page.getByTestId('route-notice')).toContainText('bogus');
+    await expect(page.getByTestId('compressed')).toBeVisible();
+  });
+
+  test('a 1 MB paste gets a clear message and keeps the other fields', async ({ page }) => {
+    await page.goto('/#/compress?model=tiny-lingua-xlmr&backend=wasm');
+    await expect(page.getByTestId('compressed')).toBeVisible();
+    await page.getByTestId('question').fill('My question stays.');
+    await page.getByTestId('cot').fill('word '.repeat(210_000));
+    await page.getByTestId('compress').click();
+    await expect(page.getByTestId('error')).toHaveAttribute('data-code', 'INPUT_TOO_LARGE');
+    await expect(page.getByTestId('question')).toHaveValue('My question stays.');
+    await page.getByTestId('cot').fill('Short again: 2 + 2 = 4.');
+    await page.getByTestId('compress').click();
+    await expect(page.getByTestId('compressed')).toContainText('4');
+    await expect(page.getByTestId('error')).toHaveCount(0);
+  });
+});
