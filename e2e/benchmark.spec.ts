@@ -95,9 +95,10 @@ test('a URL-driven run publishes its results in the documented form', async ({ p
 });
 
 test('a paused run survives a reload and resumes where it stopped', async ({ page }, info) => {
-  await page.goto(url(backendFor(info.project.name), { n: '2', max_tokens: '40' }));
+  // Enough samples that Pause lands before the last one finishes, even on a fast machine.
+  await page.goto(url(backendFor(info.project.name), { n: '6', max_tokens: '40' }));
   const section = page.locator('#benchmark');
-  await expect(section).toHaveAttribute('data-progress', /^[1-3]\/4$/);
+  await expect(section).toHaveAttribute('data-progress', /^([1-9]|10)\/12$/);
   await page.getByTestId('bench-pause').click();
   await expect(section).toHaveAttribute('data-state', 'paused');
   const done = Number((await section.getAttribute('data-progress'))!.split('/')[0]);
@@ -108,8 +109,8 @@ test('a paused run survives a reload and resumes where it stopped', async ({ pag
   await page.getByTestId('bench-resume').click();
   const results = await readResults(page);
   expect(results.resumes).toBe(1);
-  expect(results.samples).toHaveLength(4);
-  expect(new Set(results.samples.map((s) => `${s.gamma}|${s.id}`)).size).toBe(4);
+  expect(results.samples).toHaveLength(12);
+  expect(new Set(results.samples.map((s) => `${s.gamma}|${s.id}`)).size).toBe(12);
 });
 
 test('cancel stops the run and forgets it; a bad γ list is refused', async ({ page }, info) => {
