@@ -108,7 +108,10 @@ describe('tokenskip compress', () => {
     const cot = (JSON.parse(gsm8k[3]!) as { cot: string }).cot;
     writeFileSync(file, [0.3, 1].map((gamma) => JSON.stringify({ cot, gamma })).join('\n'));
     const out = path.join(dir, 'gammas.out.jsonl');
-    expect(cli(['compress', '--in', file, '--out', out, '--rate-field', 'gamma']).code).toBe(0);
+    // XLM-R's decoder gives the text back unchanged at γ = 1 (WordPiece's clean-up would respace
+    // '$2' and change the counts, as the reference does), so the ratio is exactly 1.0x.
+    const args = ['compress', '--in', file, '--out', out, '--rate-field', 'gamma'];
+    expect(cli([...args, '--model', 'tiny-lingua-xlmr']).code).toBe(0);
     const [low, full] = lines(out);
     expect(low!.compressed_tokens as number).toBeLessThan(full!.compressed_tokens as number);
     expect(full!.ratio).toBe('1.0x');
