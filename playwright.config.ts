@@ -4,21 +4,9 @@
  * unavailable so the app must fall back to WASM.
  */
 import { defineConfig } from '@playwright/test';
+import { chromiumArgs, chromiumPath } from './e2e/harness/chromium.ts';
 
-const baseArgs = [
-  '--no-sandbox',
-  '--disable-quic',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-const webgpuArgs = [
-  '--enable-unsafe-webgpu',
-  '--enable-unsafe-swiftshader',
-  '--use-webgpu-adapter=swiftshader',
-];
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const executablePath = chromiumPath;
 const port = Number(process.env.E2E_PORT ?? 4317);
 
 export default defineConfig({
@@ -46,12 +34,12 @@ export default defineConfig({
     {
       name: 'webgpu',
       grepInvert: /@no-webgpu/,
-      use: { launchOptions: { executablePath, args: [...baseArgs, ...webgpuArgs] } },
+      use: { launchOptions: { executablePath, args: chromiumArgs('webgpu') } },
     },
     {
       name: 'wasm',
       grepInvert: /@webgpu-only/,
-      use: { launchOptions: { executablePath, args: [...baseArgs, '--disable-webgpu'] } },
+      use: { launchOptions: { executablePath, args: chromiumArgs('wasm') } },
     },
   ],
 });

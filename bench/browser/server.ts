@@ -13,20 +13,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { createServer, type Plugin } from 'vite';
-
-const baseArgs = [
-  '--no-sandbox',
-  '--disable-quic',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-const webgpuArgs = [
-  '--enable-unsafe-webgpu',
-  '--enable-unsafe-swiftshader',
-  '--use-webgpu-adapter=swiftshader',
-];
+import { chromiumArgs, chromiumPath } from '../../e2e/harness/chromium.ts';
 
 function mountFolders(mounts: Record<string, string>): Plugin {
   return {
@@ -77,7 +64,7 @@ export async function startHarness(
   const port = typeof address === 'object' && address ? address.port : 5173;
   const url = `http://127.0.0.1:${port}/bench/browser/index.html`;
   const browsers = new Map<string, Browser>();
-  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  const executablePath = chromiumPath;
   return {
     url,
     async open(kind) {
@@ -85,7 +72,7 @@ export async function startHarness(
       if (!browser) {
         browser = await chromium.launch({
           executablePath,
-          args: [...baseArgs, ...(kind === 'webgpu' ? webgpuArgs : ['--disable-webgpu'])],
+          args: chromiumArgs(kind),
         });
         browsers.set(kind, browser);
       }

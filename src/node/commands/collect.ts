@@ -35,8 +35,8 @@ import {
   inferencePrompt,
   splitCot,
 } from '../../core/trainer/tokenskip-format.ts';
-import { gradeSample, type Dataset } from '../../core/eval/index.ts';
-import { readJsonl, stringField } from '../trainer/jsonl.ts';
+import { gradeSample } from '../../core/eval/index.ts';
+import { datasetOption, readQuestions } from '../trainer/questions.ts';
 import { encode, loadModelInfo } from '../trainer/tokenizer.ts';
 import { createOpenAiBackend, type CompletionBackend } from '../trainer/openai-backend.ts';
 import { createOnnxBackend } from '../trainer/onnx-backend.ts';
@@ -108,10 +108,7 @@ export const collectCommand: Command = {
     const retries = intOption('--retries', values.retries, 0);
     const timeoutS = numberOption('--timeout', values.timeout, { min: 0, minExclusive: true });
     const backoffS = numberOption('--backoff', values.backoff, { min: 0 });
-    const dataset = values.dataset;
-    if (dataset !== undefined && dataset !== 'gsm8k' && dataset !== 'math') {
-      throw new UsageError(`--dataset must be gsm8k or math, got '${dataset}'.`);
-    }
+    const dataset = datasetOption(values.dataset);
     const journal = `${out}.journal.jsonl`;
     await checkOutput(out, [input]);
     await checkOutput(journal, [input], '--out (its journal)');
@@ -120,14 +117,7 @@ export const collectCommand: Command = {
     return withOutputLock([out], async () => {
       const info = await loadModelInfo(modelDir);
       const format = chatFormatFor(String(info.config.model_type));
-      let rows = await readJsonl(input);
-      if (limit !== undefined) rows = rows.slice(0, limit);
-      const grading: Dataset = dataset ?? ('problem' in (rows[0] ?? {}) ? 'math' : 'gsm8k');
-      const questions = rows.map((r, i) => ({
-        id: String(r.id ?? i),
-        question: stringField(r, ['question', 'problem'], `${input}:${i + 1}`),
-        answer: stringField(r, ['answer'], `${input}:${i + 1}`),
-      }));
+      const { rows, questions, dataset: grading } = await readQuestions(input, limit, dataset);
       const backend: CompletionBackend = values['onnx-model']
         ? createOnnxBackend(values['onnx-model'], PROMPT_FORMATS[familyOf(format)].stop)
         : createOpenAiBackend({

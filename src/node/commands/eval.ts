@@ -32,8 +32,8 @@ import {
   inferencePrompt,
   splitCot,
 } from '../../core/trainer/tokenskip-format.ts';
-import { gradeSample, type Dataset } from '../../core/eval/index.ts';
-import { readJsonl, stringField } from '../trainer/jsonl.ts';
+import { gradeSample } from '../../core/eval/index.ts';
+import { datasetOption, readQuestions } from '../trainer/questions.ts';
 import { encode, loadModelInfo } from '../trainer/tokenizer.ts';
 import { createOpenAiBackend, type CompletionBackend } from '../trainer/openai-backend.ts';
 import { createOnnxBackend } from '../trainer/onnx-backend.ts';
@@ -91,9 +91,7 @@ export const evalCommand: Command = {
     const timeoutS = numberOption('--timeout', values.timeout, { min: 0, minExclusive: true });
     const maxTokens = intOption('--max-tokens', values['max-tokens']);
     const limit = values.limit === undefined ? undefined : intOption('--limit', values.limit);
-    if (values.dataset !== undefined && values.dataset !== 'gsm8k' && values.dataset !== 'math') {
-      throw new UsageError(`--dataset must be gsm8k or math, got '${values.dataset}'.`);
-    }
+    const datasetFlag = datasetOption(values.dataset);
     const journal = `${out}.journal.jsonl`;
     await checkOutput(out, [input]);
     await checkOutput(journal, [input], '--out (its journal)');
@@ -102,14 +100,7 @@ export const evalCommand: Command = {
     return withOutputLock([out], async () => {
       const info = await loadModelInfo(modelDir);
       const format = chatFormatFor(String(info.config.model_type));
-      let rows = await readJsonl(input);
-      if (limit !== undefined) rows = rows.slice(0, limit);
-      const qs = rows.map((r, i) => ({
-        question: stringField(r, ['question', 'problem'], `${input}:${i + 1}`),
-        answer: stringField(r, ['answer'], `${input}:${i + 1}`),
-      }));
-      const dataset = (values.dataset ??
-        ('problem' in (rows[0] ?? {}) ? 'math' : 'gsm8k')) as Dataset;
+      const { questions: qs, dataset } = await readQuestions(input, limit, datasetFlag);
       const backend: CompletionBackend = values['onnx-model']
         ? createOnnxBackend(values['onnx-model'], PROMPT_FORMATS[familyOf(format)].stop)
         : createOpenAiBackend({
