@@ -31,8 +31,8 @@ import {
   type ModelInput,
 } from '../src/core/compression/llmlingua2-words.ts';
 import { stripCalculatorNotes } from '../src/core/datasets/examples.ts';
-import { loadScorer, type LoadedScorer } from '../src/runtime/scorer-loader.ts';
-import type { OrtLike } from '../src/runtime/onnx-token-classifier.ts';
+import { loadScorer, type LoadedScorer } from '../src/runtime/scorers/scorer-loader.ts';
+import type { OrtLike } from '../src/runtime/scorers/onnx-token-classifier.ts';
 import { repoRoot, resolveModel } from '../src/runtime/node/model-files.ts';
 
 const CHUNKS = Number(process.env.BENCH_CHUNKS ?? 6);

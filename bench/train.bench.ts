@@ -7,7 +7,7 @@
  *   npm run bench:train -- --preset qwen2.5-0.5b --steps 20 --seq-len 512 --micro-batch 8
  */
 import { parseArgs } from 'node:util';
-import { findPython, runTrainerScript, type TrainerEvent } from '../src/node/trainer/python.ts';
+import { findPython, runTrainerScript, type TrainerEvent } from '../src/node/pipeline/python.ts';
 
 const { values } = parseArgs({
   options: {

@@ -8,8 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { parseExamples } from '../src/core/datasets/examples.ts';
-import { sampleIndices } from '../src/core/generation/benchmark-plan.ts';
-import type { BenchmarkResults } from '../src/core/generation/benchmark-results.ts';
+import { sampleIndices } from '../src/core/benchmark/plan.ts';
+import type { BenchmarkResults } from '../src/core/benchmark/results.ts';
 
 const backendFor = (name: string) => (name === 'webgpu' ? 'webgpu' : 'wasm');
 

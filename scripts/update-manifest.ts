@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ModelManifest } from '../src/runtime/model-manifest.ts';
+import type { ModelManifest } from '../src/runtime/models/model-manifest.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const manifestPath = path.join(root, 'models/manifest.json');

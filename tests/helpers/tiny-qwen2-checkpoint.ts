@@ -10,7 +10,7 @@ import {
   type Qwen2Config,
 } from '../../src/core/export/mlc/qwen2-params.ts';
 import { f32ToBf16Bits } from '../../src/core/export/mlc/half.ts';
-import { seededRandom } from '../../src/core/trainer/tokenskip-format.ts';
+import { seededRandom } from '../../src/core/prompts/tokenskip-format.ts';
 
 /** Writes a safetensors file (F32 or BF16) the way the format specifies, without Python. */
 export function writeSafetensors(

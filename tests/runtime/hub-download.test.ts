@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHubReader, readManifest } from '../../src/runtime/node/model-files.ts';
-import type { ScorerManifestEntry } from '../../src/runtime/model-manifest.ts';
+import type { ScorerManifestEntry } from '../../src/runtime/models/model-manifest.ts';
 import { fixtureDir } from '../helpers/fixtures.ts';
 
 const fixture = readManifest().scorers.find((m) => m.id === 'tiny-lingua-xlmr')!;

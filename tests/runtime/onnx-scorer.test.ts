@@ -13,7 +13,7 @@ import {
   type LinguaScored,
 } from '../../src/core/compression/llmlingua2.ts';
 import { loadNodeScorer } from '../../src/runtime/node/scorer-node.ts';
-import { createOnnxTokenClassifier } from '../../src/runtime/onnx-token-classifier.ts';
+import { createOnnxTokenClassifier } from '../../src/runtime/scorers/onnx-token-classifier.ts';
 import { fixtureDir } from '../helpers/fixtures.ts';
 import { readFileSync } from 'node:fs';
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenSkipError } from '../../src/core/errors.ts';
 import { selectCausal } from '../../src/core/scoring/causal-select.ts';
 import { createCausalScorer } from '../../src/core/scoring/causal-scorer.ts';
-import type { ReferenceModel } from '../../src/runtime/causal-scorer-loader.ts';
+import type { ReferenceModel } from '../../src/runtime/scorers/causal-scorer-loader.ts';
 import { loadNodeReferenceModel } from '../../src/runtime/node/causal-scorer-node.ts';
 
 const fixture = 'models/fixtures/tiny-qwen2';

@@ -12,8 +12,8 @@ import {
 } from '../../src/core/scoring/compare.ts';
 import { createLingua2Scorer } from '../../src/core/scoring/lingua2-scorer.ts';
 import type { Scorer } from '../../src/core/scoring/types.ts';
-import type { LoadedScorer } from '../../src/runtime/scorer-loader.ts';
-import type { ReferenceModel } from '../../src/runtime/causal-scorer-loader.ts';
+import type { LoadedScorer } from '../../src/runtime/scorers/scorer-loader.ts';
+import type { ReferenceModel } from '../../src/runtime/scorers/causal-scorer-loader.ts';
 import { loadNodeReferenceModel } from '../../src/runtime/node/causal-scorer-node.ts';
 import { loadNodeScorer } from '../../src/runtime/node/scorer-node.ts';
 

@@ -7,7 +7,7 @@ import {
   f32ToF16Bits,
 } from '../../src/core/export/mlc/half.ts';
 import { qwen2Params } from '../../src/core/export/mlc/qwen2-params.ts';
-import { seededRandom } from '../../src/core/trainer/tokenskip-format.ts';
+import { seededRandom } from '../../src/core/prompts/tokenskip-format.ts';
 
 function randomWeights(n: number, seed: number, scale = 0.05): Float32Array {
   const r = seededRandom(seed);

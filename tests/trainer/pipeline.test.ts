@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { main } from '../../src/node/cli.ts';
-import { findPython, TRAINER_DIR, type PythonInfo } from '../../src/node/trainer/python.ts';
-import { loadModelInfo, encode } from '../../src/node/trainer/tokenizer.ts';
-import { inferencePrompt } from '../../src/core/trainer/tokenskip-format.ts';
+import { findPython, TRAINER_DIR, type PythonInfo } from '../../src/node/pipeline/python.ts';
+import { loadModelInfo, encode } from '../../src/node/pipeline/tokenizer.ts';
+import { inferencePrompt } from '../../src/core/prompts/tokenskip-format.ts';
 import { createNodeOnnxEngine } from '../../src/runtime/engines/onnx/node.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'pipeline-'));

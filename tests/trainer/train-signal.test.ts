@@ -8,7 +8,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { findPython, TRAINER_DIR, type PythonInfo } from '../../src/node/trainer/python.ts';
+import { findPython, TRAINER_DIR, type PythonInfo } from '../../src/node/pipeline/python.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'train-signal-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -38,9 +38,9 @@ import {
   tokenskipRecord,
   validationIndices,
   type TokenSkipRecord,
-} from '../../core/trainer/tokenskip-format.ts';
-import { readJsonl, stringField } from '../trainer/jsonl.ts';
-import { encode, loadModelInfo } from '../trainer/tokenizer.ts';
+} from '../../core/prompts/tokenskip-format.ts';
+import { readJsonl, stringField } from '../pipeline/records.ts';
+import { encode, loadModelInfo } from '../pipeline/tokenizer.ts';
 import {
   baseVersions,
   digest,
@@ -49,8 +49,8 @@ import {
   sameRun,
   writeAtomic,
   writeManifest,
-} from '../trainer/manifest.ts';
-import { createBar } from '../trainer/progress.ts';
+} from '../pipeline/manifest.ts';
+import { createBar } from '../pipeline/progress.ts';
 
 export const IGNORE_INDEX = -100;
 

@@ -34,20 +34,20 @@ import {
   familyOf,
   inferencePrompt,
   splitCot,
-} from '../../core/trainer/tokenskip-format.ts';
+} from '../../core/prompts/tokenskip-format.ts';
 import { gradeSample } from '../../core/eval/index.ts';
-import { datasetOption, readQuestions } from '../trainer/questions.ts';
-import { encode, loadModelInfo } from '../trainer/tokenizer.ts';
-import { createOpenAiBackend, type CompletionBackend } from '../trainer/openai-backend.ts';
-import { createOnnxBackend } from '../trainer/onnx-backend.ts';
+import { datasetOption, readQuestions } from '../pipeline/questions.ts';
+import { encode, loadModelInfo } from '../pipeline/tokenizer.ts';
+import { createOpenAiBackend, type CompletionBackend } from '../pipeline/openai-backend.ts';
+import { createOnnxBackend } from '../pipeline/onnx-backend.ts';
 import {
   baseVersions,
   digest,
   manifestPathFor,
   writeAtomic,
   writeManifest,
-} from '../trainer/manifest.ts';
-import { createBar } from '../trainer/progress.ts';
+} from '../pipeline/manifest.ts';
+import { createBar } from '../pipeline/progress.ts';
 
 interface JournalEntry {
   i: number;

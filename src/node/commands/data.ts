@@ -13,7 +13,7 @@ import type { Command } from './types.ts';
 import { UsageError, parseCommandArgs, writeSummary } from '../args.ts';
 import { commandInfo } from './table.mjs';
 import { arithSplits, type ArithProblem } from '../../core/datasets/arith.ts';
-import { writeAtomic } from '../trainer/manifest.ts';
+import { writeAtomic } from '../pipeline/manifest.ts';
 
 function count(flag: string, value: string): number {
   if (!/^\d+$/.test(value))

@@ -32,7 +32,7 @@ import {
   withResolveSegment,
 } from '../../core/generation/webllm-urls.ts';
 import { tensorCache, withTempDir, writeShards } from '../export/mlc/convert.ts';
-import { loadModelInfo } from '../trainer/tokenizer.ts';
+import { loadModelInfo } from '../pipeline/tokenizer.ts';
 import {
   baseVersions,
   digest,
@@ -41,9 +41,9 @@ import {
   sameRun,
   writeAtomic,
   writeManifest,
-} from '../trainer/manifest.ts';
-import { createBar } from '../trainer/progress.ts';
-import { findPython, runTrainerScript } from '../trainer/python.ts';
+} from '../pipeline/manifest.ts';
+import { createBar } from '../pipeline/progress.ts';
+import { findPython, runTrainerScript } from '../pipeline/python.ts';
 
 const TOKENIZER_FILES = [
   'tokenizer.json',

@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import type { Command, CommandIO } from './types.ts';
 import { TokenSkipError } from '../../core/errors.ts';
-import { findPython, runTrainerScript } from '../trainer/python.ts';
+import { findPython, runTrainerScript } from '../pipeline/python.ts';
 import {
   baseVersions,
   digest,
@@ -22,8 +22,8 @@ import {
   readManifest,
   sameRun,
   writeManifest,
-} from '../trainer/manifest.ts';
-import { createBar, type Bar } from '../trainer/progress.ts';
+} from '../pipeline/manifest.ts';
+import { createBar, type Bar } from '../pipeline/progress.ts';
 
 async function safetensorsIn(dir: string): Promise<string[]> {
   return (await readdir(dir))

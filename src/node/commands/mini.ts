@@ -23,9 +23,9 @@ import type { Command, CommandIO } from './types.ts';
 import { TokenSkipError } from '../../core/errors.ts';
 import { UsageError, parseCommandArgs, writeSummary } from '../args.ts';
 import { commandInfo } from './table.mjs';
-import { findPython, runTrainerScript, type PythonInfo } from '../trainer/python.ts';
-import { writeAtomic } from '../trainer/manifest.ts';
-import { readJsonl } from '../trainer/jsonl.ts';
+import { findPython, runTrainerScript, type PythonInfo } from '../pipeline/python.ts';
+import { writeAtomic } from '../pipeline/manifest.ts';
+import { readJsonl } from '../pipeline/records.ts';
 import { distilLabels, measureScorer } from '../pipeline/mini-scorer.ts';
 import { miniTable, tableMarkdown, type MiniTable } from '../pipeline/mini-table.ts';
 

@@ -22,9 +22,9 @@ import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import type { Command, CommandIO } from './types.ts';
 import { TokenSkipError } from '../../core/errors.ts';
-import { findPython, runTrainerScript, type TrainerEvent } from '../trainer/python.ts';
-import { baseVersions, digest, manifestPathFor, writeManifest } from '../trainer/manifest.ts';
-import { createBar, type Bar } from '../trainer/progress.ts';
+import { findPython, runTrainerScript, type TrainerEvent } from '../pipeline/python.ts';
+import { baseVersions, digest, manifestPathFor, writeManifest } from '../pipeline/manifest.ts';
+import { createBar, type Bar } from '../pipeline/progress.ts';
 
 const PASS_THROUGH = [
   'epochs',

@@ -7,7 +7,7 @@
  *   (share of essential words kept, of filler dropped).
  */
 import { TokenSkipError } from '../../core/errors.ts';
-import { validationIndices } from '../../core/trainer/tokenskip-format.ts';
+import { validationIndices } from '../../core/prompts/tokenskip-format.ts';
 import { validateCausalOptions } from '../../core/scoring/causal-scorer.ts';
 import {
   scoreLingua2,
@@ -17,9 +17,9 @@ import {
 import { emptyTally, parseRoles, tallyRoles, type RoleTally } from '../../core/datasets/arith.ts';
 import { loadNodeCausalScorer } from '../../runtime/node/causal-scorer-node.ts';
 import { loadNodeScorer } from '../../runtime/node/scorer-node.ts';
-import { readJsonl, stringField } from '../trainer/jsonl.ts';
-import { writeAtomic } from '../trainer/manifest.ts';
-import { createBar } from '../trainer/progress.ts';
+import { readJsonl, stringField } from './records.ts';
+import { writeAtomic } from './manifest.ts';
+import { createBar } from './progress.ts';
 import {
   loadScorerTokenizer,
   scorerRecord,

@@ -15,7 +15,7 @@ import {
   type LoadReferenceOptions,
   type OrtWithSessions,
   type ReferenceModel,
-} from '../causal-scorer-loader.ts';
+} from '../scorers/causal-scorer-loader.ts';
 import { resolveModel } from './model-files.ts';
 
 export interface NodeCausalOptions {

@@ -24,7 +24,7 @@ import {
   weakestIntegrity,
   type FileHash,
   type IntegrityStatus,
-} from '../file-integrity.ts';
+} from '../models/file-integrity.ts';
 import {
   fileUrl,
   findScorer,
@@ -34,8 +34,8 @@ import {
   type RevisionStore,
   type OnnxVariant,
   type ScorerManifestEntry,
-} from '../model-manifest.ts';
-import type { ReadModelFile } from '../scorer-loader.ts';
+} from '../models/model-manifest.ts';
+import type { ReadModelFile } from '../scorers/scorer-loader.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 

@@ -6,9 +6,9 @@
  */
 import os from 'node:os';
 import * as ort from 'onnxruntime-node';
-import { loadScorer, type LoadedScorer } from '../scorer-loader.ts';
+import { loadScorer, type LoadedScorer } from '../scorers/scorer-loader.ts';
 import { resolveModel } from './model-files.ts';
-import { INTEGRITY_LABEL, type IntegrityStatus } from '../file-integrity.ts';
+import { INTEGRITY_LABEL, type IntegrityStatus } from '../models/file-integrity.ts';
 
 export interface NodeScorerOptions {
   onnxFile?: string;

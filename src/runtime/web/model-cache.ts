@@ -15,9 +15,14 @@
  * every later download or cached copy must match them ("hash recorded locally").
  */
 import { TokenSkipError } from '../../core/errors.ts';
-import { checkHash, sha256Hex, type FileHash, type IntegrityStatus } from '../file-integrity.ts';
-import type { ManifestFile, RevisionStore } from '../model-manifest.ts';
-import { Sha256 } from '../sha256-stream.ts';
+import {
+  checkHash,
+  sha256Hex,
+  type FileHash,
+  type IntegrityStatus,
+} from '../models/file-integrity.ts';
+import type { ManifestFile, RevisionStore } from '../models/model-manifest.ts';
+import { Sha256 } from '../models/sha256-stream.ts';
 
 export const MODEL_CACHE = 'tokenskip-models-v1';
 /** Sizes and hashes recorded at first download, for files the manifest has no sha256 for. */

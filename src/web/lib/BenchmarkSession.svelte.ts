@@ -21,8 +21,8 @@ import {
   type BenchmarkStatus,
   type SampleResult,
   gradingRules,
-} from '../../core/generation/benchmark-plan.ts';
-import type { BenchmarkResults } from '../../core/generation/benchmark-results.ts';
+} from '../../core/benchmark/plan.ts';
+import type { BenchmarkResults } from '../../core/benchmark/results.ts';
 import type { Example } from '../../core/datasets/examples.ts';
 import { buildPrompt, promptFormat, splitOutput } from '../../core/prompts/index.ts';
 import { loadExamples } from './examples-loader.ts';
@@ -193,7 +193,7 @@ export class BenchmarkSession {
     }
     this.state = { ...this.state, status: 'done', finishedAt: nowIso() };
     this.#persist();
-    const { buildResults } = await import('../../core/generation/benchmark-results.ts');
+    const { buildResults } = await import('../../core/benchmark/results.ts');
     const engine = this.engine
       ? {
           kind: this.engine.kind,

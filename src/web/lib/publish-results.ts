@@ -3,7 +3,7 @@
  * `window.__TOKENSKIP_RESULTS__` and a `<script type="application/json" id="benchmark-results">`
  * (the page itself sets `data-state="done"` on `#benchmark`).
  */
-import type { BenchmarkResults } from '../../core/generation/benchmark-results.ts';
+import type { BenchmarkResults } from '../../core/benchmark/results.ts';
 
 declare global {
   interface Window {

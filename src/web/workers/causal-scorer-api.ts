@@ -11,7 +11,7 @@ import {
   loadReferenceModel,
   type OrtWithSessions,
   type ReferenceModel,
-} from '../../runtime/causal-scorer-loader.ts';
+} from '../../runtime/scorers/causal-scorer-loader.ts';
 import { chooseBackend } from '../../runtime/web/backend.ts';
 import { readCachedFile } from '../../runtime/web/model-cache.ts';
 import type { CausalWorkerApi } from './causal-scorer-protocol.ts';

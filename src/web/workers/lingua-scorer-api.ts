@@ -18,15 +18,15 @@ import {
   locateCachedFile,
   readCachedFile,
 } from '../../runtime/web/model-cache.ts';
-import { weakestIntegrity, type IntegrityStatus } from '../../runtime/file-integrity.ts';
+import { weakestIntegrity, type IntegrityStatus } from '../../runtime/models/file-integrity.ts';
 import {
   fileUrl,
   findScorer,
   manifestFile,
   resolveRevision,
   type ModelManifest,
-} from '../../runtime/model-manifest.ts';
-import { loadScorer, type LoadedScorer } from '../../runtime/scorer-loader.ts';
+} from '../../runtime/models/model-manifest.ts';
+import { loadScorer, type LoadedScorer } from '../../runtime/scorers/scorer-loader.ts';
 import type { ScorerWorkerApi } from './scorer-protocol.ts';
 
 const manifest = manifestJson as ModelManifest;

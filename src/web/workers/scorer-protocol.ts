@@ -8,7 +8,7 @@ import type { BackendPreference } from '../../runtime/web/backend.ts';
 import type { FileProgress } from '../../runtime/web/model-cache.ts';
 import type { ProxyMarked } from 'comlink';
 import type { CausalWorkerApi } from './causal-scorer-protocol.ts';
-import type { IntegrityStatus } from '../../runtime/file-integrity.ts';
+import type { IntegrityStatus } from '../../runtime/models/file-integrity.ts';
 
 export interface LoadRequest {
   modelId: string;

@@ -8,7 +8,7 @@ import {
   sourceShapes,
   type Qwen2Config,
 } from '../../../core/export/mlc/qwen2-params.ts';
-import { seededRandom } from '../../../core/trainer/tokenskip-format.ts';
+import { seededRandom } from '../../../core/prompts/tokenskip-format.ts';
 import type { TensorInfo, TensorSource } from './tensor-source.ts';
 
 export function syntheticQwen2Source(config: Qwen2Config, seed = 1): TensorSource {

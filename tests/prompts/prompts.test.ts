@@ -10,8 +10,8 @@ import {
   parseGammaList,
   splitOutput,
   validateGamma,
-} from '../src/core/prompts/index.ts';
-import { TokenSkipError } from '../src/core/errors.ts';
+} from '../../src/core/prompts/index.ts';
+import { TokenSkipError } from '../../src/core/errors.ts';
 
 const Q = 'Natalia sold clips to 48 of her friends in April. How many clips did she sell?';
 

@@ -7,10 +7,10 @@
  * faster. `padTo: 'max'` restores the reference's fixed 512 shape.
  */
 import type { InferenceSession, Tensor, TypedTensor } from 'onnxruntime-common';
-import { TokenSkipError } from '../core/errors.ts';
-import type { TokenClassifier } from '../core/compression/llmlingua2.ts';
-import type { ModelInput } from '../core/compression/llmlingua2-words.ts';
-import { MAX_SEQ_LEN } from '../core/compression/llmlingua2-words.ts';
+import { TokenSkipError } from '../../core/errors.ts';
+import type { TokenClassifier } from '../../core/compression/llmlingua2.ts';
+import type { ModelInput } from '../../core/compression/llmlingua2-words.ts';
+import { MAX_SEQ_LEN } from '../../core/compression/llmlingua2-words.ts';
 
 /** The part of `onnxruntime-web` / `onnxruntime-node` used here. */
 export interface OrtLike {

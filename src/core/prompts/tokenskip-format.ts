@@ -16,9 +16,9 @@ import {
   formatGamma as promptGamma,
   splitOutput,
   type PromptFamily,
-} from '../prompts/index.ts';
+} from './index.ts';
 
-export { INSTRUCTION, PROMPT_FORMATS } from '../prompts/index.ts';
+export { INSTRUCTION, PROMPT_FORMATS } from './index.ts';
 export const GAMMAS = [1.0, 0.9, 0.8, 0.7, 0.6, 0.5] as const;
 export const DELIMITER = '<|eot_id|>';
 export const QWEN_SYSTEM = 'You are a helpful assistant.';

@@ -4,7 +4,7 @@
  */
 import type { Dataset } from '../../core/eval/index.ts';
 import { UsageError } from '../args.ts';
-import { readJsonl, stringField } from './jsonl.ts';
+import { readJsonl, stringField } from './records.ts';
 
 export interface Question {
   id: string;

@@ -3,8 +3,8 @@
  * comes from (a hub repo at a revision, or a path inside this project), its files with sizes and
  * hashes where known, and which ONNX file (dtype) to run on each backend.
  */
-import { TokenSkipError } from '../core/errors.ts';
-import type { TokenizerFamily } from '../core/compression/scorer-tokenizer.ts';
+import { TokenSkipError } from '../../core/errors.ts';
+import type { TokenizerFamily } from '../../core/compression/scorer-tokenizer.ts';
 
 export type Backend = 'webgpu' | 'wasm' | 'node';
 

@@ -5,8 +5,8 @@
  * without clean-up, so unit texts join back to the CoT.
  */
 import { Tokenizer } from '@huggingface/tokenizers';
-import { TokenSkipError } from '../core/errors.ts';
-import type { CausalTokenizer } from '../core/scoring/types.ts';
+import { TokenSkipError } from '../../core/errors.ts';
+import type { CausalTokenizer } from '../../core/scoring/types.ts';
 import type { CausalLmConfigJson } from './onnx-causal-lm.ts';
 
 function firstId(value: number | number[] | null | undefined): number | undefined {

@@ -9,14 +9,14 @@
  *   const scorer = await loadCausalScorer(ort, model.id, model.readFile, { scorer: 'cts' });
  */
 import type { InferenceSession } from 'onnxruntime-common';
-import { TokenSkipError } from '../core/errors.ts';
-import { createCausalScorer, type CausalScorer } from '../core/scoring/causal-scorer.ts';
+import { TokenSkipError } from '../../core/errors.ts';
+import { createCausalScorer, type CausalScorer } from '../../core/scoring/causal-scorer.ts';
 import type {
   CausalLogProbs,
   CausalScorerOptions,
   CausalTokenizer,
   SelectionMode,
-} from '../core/scoring/types.ts';
+} from '../../core/scoring/types.ts';
 import { createCausalTokenizer } from './causal-tokenizer.ts';
 import { createOnnxCausalLm, type CausalLmConfigJson, type OrtModule } from './onnx-causal-lm.ts';
 import type { ReadModelFile } from './scorer-loader.ts';

@@ -2,7 +2,7 @@
  * Checks a downloaded model file against the manifest before anything is cached, so a truncated
  * or corrupted download can never poison the next start. Uses Web Crypto (browser and Node 20).
  */
-import { TokenSkipError } from '../core/errors.ts';
+import { TokenSkipError } from '../../core/errors.ts';
 import type { ManifestFile } from './model-manifest.ts';
 
 export async function sha256Hex(data: Uint8Array): Promise<string> {

@@ -18,10 +18,10 @@
  *   const lp = await lm.logProbs(ids); // lp[t] = log p(ids[t + 1] | ids[..t])
  */
 import type * as OrtCommon from 'onnxruntime-common';
-import { TokenSkipError } from '../core/errors.ts';
-import { gatherNextTokenLogProbs } from '../core/scoring/log-probs.ts';
-import type { CausalLogProbs } from '../core/scoring/types.ts';
-import { parseCausalLmConfig } from './engines/onnx/causal-lm.ts';
+import { TokenSkipError } from '../../core/errors.ts';
+import { gatherNextTokenLogProbs } from '../../core/scoring/log-probs.ts';
+import type { CausalLogProbs } from '../../core/scoring/types.ts';
+import { parseCausalLmConfig } from '../engines/onnx/causal-lm.ts';
 
 /** The part of an ORT module (node or web) this runner uses. */
 export interface OrtModule {

@@ -5,7 +5,7 @@ import {
   inferencePrompt,
   tokenskipRecord,
   validationIndices,
-} from '../../src/core/trainer/tokenskip-format.ts';
+} from '../../src/core/prompts/tokenskip-format.ts';
 
 describe('TokenSkip records (REFERENCE section 1)', () => {
   it('formats γ < 1 and γ = 1 records exactly', () => {

@@ -3,14 +3,14 @@
  * come from: the browser's model cache, a hub download, or a folder on disk. The caller supplies
  * `readFile` and its `ort` module, so this one loader serves the web worker and the CLI.
  */
-import { TokenSkipError } from '../core/errors.ts';
+import { TokenSkipError } from '../../core/errors.ts';
 import {
   createScorerTokenizer,
   detectFamily,
   type ScorerTokenizer,
-} from '../core/compression/scorer-tokenizer.ts';
+} from '../../core/compression/scorer-tokenizer.ts';
 import type { InferenceSession } from 'onnxruntime-common';
-import type { OnnxVariant } from './model-manifest.ts';
+import type { OnnxVariant } from '../models/model-manifest.ts';
 import {
   createOnnxTokenClassifier,
   type OnnxTokenClassifier,

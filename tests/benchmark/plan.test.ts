@@ -12,8 +12,8 @@ import {
   sampleIndices,
   type BenchmarkState,
   type SampleResult,
-} from '../../src/core/generation/benchmark-plan.ts';
-import { buildResults, timingByGamma } from '../../src/core/generation/benchmark-results.ts';
+} from '../../src/core/benchmark/plan.ts';
+import { buildResults, timingByGamma } from '../../src/core/benchmark/results.ts';
 import { alignWords, compareRuns } from '../../src/core/generation/align.ts';
 
 describe('parseBenchmarkParams', () => {

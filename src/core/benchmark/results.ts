@@ -13,8 +13,8 @@ import {
   type BenchmarkConfig,
   type BenchmarkState,
   type SampleResult,
-} from './benchmark-plan.ts';
-import type { EngineKind } from './engine.ts';
+} from './plan.ts';
+import type { EngineKind } from '../generation/engine.ts';
 
 export interface BenchmarkEngine {
   kind: EngineKind;
