@@ -48,9 +48,10 @@ export default tseslint.config(
             'svelte/*',
             'onnxruntime-*',
             '@mlc-ai/*',
-            '../runtime/*',
-            '../web/*',
-            '../node/*',
+            // Any depth: core has no folder of these names, so a match is always a lower layer.
+            '**/runtime/**',
+            '**/web/**',
+            '**/node/**',
           ],
         },
       ],

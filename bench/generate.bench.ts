@@ -27,7 +27,7 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildPrompt, PROMPT_FORMATS } from '../src/core/prompts/index.ts';
-import { createNodeOnnxEngine } from '../src/runtime/engines/onnx/node.ts';
+import { createNodeOnnxEngine } from '../src/runtime/node/onnx-engine-node.ts';
 import { timingByGamma, type GammaTiming } from '../src/core/benchmark/results.ts';
 import type { BenchmarkConfig, SampleResult } from '../src/core/benchmark/plan.ts';
 import type { GenerateReport, GenerateRequest } from './browser/protocol.ts';

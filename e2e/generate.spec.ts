@@ -6,7 +6,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { buildPrompt } from '../src/core/prompts/index.ts';
-import { createNodeOnnxEngine } from '../src/runtime/engines/onnx/node.ts';
+import { createNodeOnnxEngine } from '../src/runtime/node/onnx-engine-node.ts';
 
 const QUESTION =
   'Janet’s ducks lay 16 eggs per day. She eats three for breakfast every morning. How much does she make every day?';

@@ -15,7 +15,7 @@ import { sampleIndices } from '../src/core/benchmark/plan.ts';
 import type { BenchmarkResults } from '../src/core/benchmark/results.ts';
 import { buildPrompt } from '../src/core/prompts/index.ts';
 import { PROMPT_FORMATS } from '../src/core/prompts/formats.ts';
-import { createNodeOnnxEngine } from '../src/runtime/engines/onnx/node.ts';
+import { createNodeOnnxEngine } from '../src/runtime/node/onnx-engine-node.ts';
 import type { MiniTable } from '../src/core/eval/reference-table.ts';
 
 const root = path.resolve(import.meta.dirname, '..');

@@ -19,7 +19,7 @@ import {
   type WebLlmModelRecord,
 } from '../../src/core/generation/model-records.ts';
 import { PROMPT_FORMATS, buildPrompt } from '../../src/core/prompts/index.ts';
-import { createNodeOnnxEngine } from '../../src/runtime/engines/onnx/node.ts';
+import { createNodeOnnxEngine } from '../../src/runtime/node/onnx-engine-node.ts';
 import * as webllm from '@mlc-ai/web-llm';
 import {
   classifyLoadError,

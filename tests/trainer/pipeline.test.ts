@@ -15,7 +15,7 @@ import { main } from '../../src/node/cli.ts';
 import { findPython, TRAINER_DIR, type PythonInfo } from '../../src/node/pipeline/python.ts';
 import { loadModelInfo, encode } from '../../src/node/pipeline/tokenizer.ts';
 import { inferencePrompt } from '../../src/core/prompts/tokenskip-format.ts';
-import { createNodeOnnxEngine } from '../../src/runtime/engines/onnx/node.ts';
+import { createNodeOnnxEngine } from '../../src/runtime/node/onnx-engine-node.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'pipeline-'));
 const base = join(root, 'base');

@@ -4,7 +4,7 @@
  *
  *   const backend = createOnnxBackend('web/q05-onnx', PROMPT_FORMATS['qwen2.5-instruct'].stop);
  */
-import { createNodeOnnxEngine } from '../../runtime/engines/onnx/node.ts';
+import { createNodeOnnxEngine } from '../../runtime/node/onnx-engine-node.ts';
 import type { GenerationEngine } from '../../core/generation/engine.ts';
 import type { CompletionBackend } from './openai-backend.ts';
 

@@ -115,8 +115,10 @@ export function yieldToEventLoop(): Promise<void> {
   // In browsers and workers: a MessageChannel hop is not clamped like setTimeout(0).
   return new Promise((resolve) => {
     const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
+    // The web MessagePort (Node's typings, also loaded for this shared module, lack `onmessage`).
+    const port = channel.port1 as unknown as { onmessage: (() => void) | null; close(): void };
+    port.onmessage = () => {
+      port.close();
       resolve();
     };
     channel.port2.postMessage(null);

@@ -2,7 +2,7 @@
  * The ONNX engine in Node (onnxruntime-node, CPU), for the CLI, the trainer's `collect` step, the
  * CTS scorer and the tests. Reads the model folder from disk.
  *
- *   import { createNodeOnnxEngine } from './src/runtime/engines/onnx/node.ts';
+ *   import { createNodeOnnxEngine } from '../engines/onnx/src/runtime/engines/onnx/node.ts';
  *   const engine = createNodeOnnxEngine('models/fixtures/tiny-qwen2');
  *   await engine.load();
  *   const r = await engine.generate(buildPrompt('qwen2.5-instruct', q, 0.6), {
@@ -11,11 +11,11 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { TokenSkipError } from '../../../core/errors.ts';
-import type { GenerationEngine } from '../../../core/generation/engine.ts';
-import type { OrtLike } from './causal-lm.ts';
-import type { ModelFiles } from './model-files.ts';
-import { createOnnxEngine } from './onnx-engine.ts';
+import { TokenSkipError } from '../../core/errors.ts';
+import type { GenerationEngine } from '../../core/generation/engine.ts';
+import type { OrtLike } from '../engines/onnx/causal-lm.ts';
+import type { ModelFiles } from '../engines/onnx/model-files.ts';
+import { createOnnxEngine } from '../engines/onnx/onnx-engine.ts';
 
 export function nodeModelFiles(dir: string): ModelFiles {
   return {
