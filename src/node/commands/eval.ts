@@ -33,6 +33,7 @@ import {
   splitCot,
 } from '../../core/prompts/tokenskip-format.ts';
 import { gradeSample } from '../../core/eval/index.ts';
+import { summarizeRuns, type RunInput } from '../../core/eval/metrics.ts';
 import { datasetOption, readQuestions } from '../pipeline/questions.ts';
 import { encode, loadModelInfo } from '../pipeline/tokenizer.ts';
 import { createOpenAiBackend, type CompletionBackend } from '../pipeline/openai-backend.ts';
@@ -46,7 +47,7 @@ import {
 } from '../pipeline/manifest.ts';
 import { createBar } from '../pipeline/progress.ts';
 
-interface Sample {
+export interface Sample {
   key: string;
   gamma: number;
   correct: boolean;
@@ -197,7 +198,12 @@ export const evalCommand: Command = {
           report
             .map(
               (r) =>
-                `  γ ${r.gamma}: accuracy ${(100 * r.accuracy).toFixed(1)}%, ${r.cot_tokens.toFixed(1)} CoT tokens, ${r.latency_s.toFixed(2)} s`,
+                `  γ ${r.gamma}: accuracy ${(100 * r.accuracy).toFixed(1)}%` +
+                (r.delta_acc === null || r.gamma === 1
+                  ? ''
+                  : ` (ΔAcc ${r.delta_acc >= 0 ? '+' : ''}${(100 * r.delta_acc).toFixed(1)})`) +
+                `, ${r.cot_tokens.toFixed(1)} CoT tokens, ${r.latency_s.toFixed(2)} s` +
+                (r.speedup === null || r.gamma === 1 ? '' : `, ${r.speedup.toFixed(2)}x`),
             )
             .join('\n'),
         report,
@@ -210,28 +216,34 @@ export const evalCommand: Command = {
 export interface GammaResult {
   gamma: number;
   accuracy: number;
+  /** Accuracy minus γ = 1's, as a fraction; null when γ = 1 was not evaluated. */
+  delta_acc: number | null;
   cot_tokens: number;
   latency_s: number;
   actual_ratio: number | null;
   speedup: number | null;
 }
 
-/** Per-γ means; ratio and speedup are relative to γ = 1 when it was evaluated. */
+/**
+ * Per-γ means through the metrics the Benchmark page uses (`summarizeRuns`), with γ = 1 as the
+ * baseline; the report keeps its snake_case fields and fractions for the scripts that read it.
+ */
 export function summarize(samples: Sample[], gammas: number[]): GammaResult[] {
-  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
-  const rows = gammas.map((g) => {
-    const s = samples.filter((x) => x.gamma === g);
-    return {
-      gamma: g,
-      accuracy: mean(s.map((x) => (x.correct ? 1 : 0))),
-      cot_tokens: mean(s.map((x) => x.cot_tokens)),
-      latency_s: mean(s.map((x) => x.latency_s)),
-    };
-  });
-  const ref = rows.find((r) => r.gamma === 1);
-  return rows.map((r) => ({
-    ...r,
-    actual_ratio: ref && ref.cot_tokens > 0 ? r.cot_tokens / ref.cot_tokens : null,
-    speedup: ref && r.latency_s > 0 ? ref.latency_s / r.latency_s : null,
+  const runs: RunInput[] = gammas.map((g) => ({
+    name: `γ ${g}`,
+    gamma: g,
+    original: g === 1,
+    samples: samples
+      .filter((x) => x.gamma === g)
+      .map((x) => ({ correct: x.correct, cotTokens: x.cot_tokens, latencyS: x.latency_s })),
+  }));
+  return summarizeRuns(runs).map((r) => ({
+    gamma: r.gamma,
+    accuracy: r.accuracyPct / 100,
+    delta_acc: r.deltaAccPct === null ? null : r.deltaAccPct / 100,
+    cot_tokens: r.meanCotTokens ?? 0,
+    latency_s: r.meanLatencyS ?? 0,
+    actual_ratio: r.actualRatio,
+    speedup: r.speedup,
   }));
 }
