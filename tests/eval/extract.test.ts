@@ -1,4 +1,4 @@
-// Every extraction path of REFERENCE.md section 1, in its order of preference, with the exact
+// Every extraction path of docs/method.md#grading, in its order of preference, with the exact
 // strings the reference produces (its quirks included and named as such).
 import { describe, expect, it } from 'vitest';
 import {

@@ -1,4 +1,4 @@
-// Every normalisation rule of REFERENCE.md section 1, with the exact strings the reference's
+// Every normalisation rule of docs/method.md#grading, with the exact strings the reference's
 // `strip_string` produces (quirks included: `5 p.m.` loses its final dot before the `p.m.` rule runs).
 import { describe, expect, it } from 'vitest';
 import { fixFracs, fixSlash, normalizeAnswer } from '../../src/core/eval/normalize.ts';

@@ -1,5 +1,5 @@
 /**
- * Golden tests: TokenSkip prompts byte for byte against REFERENCE.md section 1 (the expected strings
+ * Golden tests: TokenSkip prompts byte for byte against docs/method.md#tokenskip-pipeline (the expected strings
  * are written out literally here, not rebuilt from the format table), plus γ parsing and formatting.
  */
 import { describe, expect, it } from 'vitest';

@@ -7,7 +7,7 @@ import {
   validationIndices,
 } from '../../src/core/prompts/tokenskip-format.ts';
 
-describe('TokenSkip records (REFERENCE section 1)', () => {
+describe('TokenSkip records (docs/method.md#tokenskip-pipeline)', () => {
   it('formats γ < 1 and γ = 1 records exactly', () => {
     const r = tokenskipRecord({ question: 'What is 2+2?', cot: '2+2=4.', answer: '4', gamma: 0.6 });
     expect(r).toEqual({

@@ -87,7 +87,7 @@ describe('Qwen2 parameter names and shapes', () => {
     vocab_size: 151936,
     tie_word_embeddings: true,
   };
-  it('matches the Qwen2.5-0.5B library (REFERENCE section 5)', () => {
+  it('matches the Qwen2.5-0.5B library (docs/method.md#webllm-and-the-mlc-weight-format)', () => {
     const params = new Map(qwen2Params(q05, 'q4f16_1').map((p) => [p.name, p]));
     const shape = (n: string) => params.get(n)?.shape;
     expect(shape('model.layers.0.self_attn.c_attn.q_weight')).toEqual([1152, 112]);

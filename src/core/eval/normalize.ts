@@ -70,7 +70,7 @@ function lstripChars(text: string, chars: string): string {
 
 export { lstripChars, rstripChars };
 
-/** The reference's `strip_string`: the full normalisation list of REFERENCE.md section 1. */
+/** The reference's `strip_string`: see docs/method.md#grading. */
 export function normalizeAnswer(answer: string): string {
   let s = answer.trim();
   s = s.replaceAll('\n', '');

@@ -1,6 +1,6 @@
 /**
  * TokenSkip inference prompts, per model family, exactly as the reference builds them
- * (REFERENCE.md section 1). The prompt is sent as a raw completion, so no chat template can drift
+ * (docs/method.md#tokenskip-pipeline). The prompt is sent as a raw completion, so no chat template can drift
  * from the one the adapter was trained with. Keep this table free of logic: `build-prompt.ts` uses it.
  */
 

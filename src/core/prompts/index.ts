@@ -1,4 +1,4 @@
-/** TokenSkip prompt formats and γ handling (see REFERENCE.md section 1). */
+/** TokenSkip prompt formats and γ handling (docs/method.md#tokenskip-pipeline). */
 export * from './formats.ts';
 export * from './gamma.ts';
 export * from './build-prompt.ts';

@@ -1,5 +1,5 @@
 /**
- * TokenSkip training records and chat prompts, exactly as REFERENCE section 1 (steps 3 and 5).
+ * TokenSkip training records and chat prompts, exactly as docs/method.md (steps 3 and 5).
  *
  *   const rec = tokenskipRecord({ question, cot, answer: '18', gamma: 0.6 });
  *   // rec.input === `${question}<|eot_id|>0.6<|eot_id|>`
@@ -85,7 +85,7 @@ export function chatPair(
   };
 }
 
-/** The inference prompt of REFERENCE step 5 (src/core/prompts), used by collect (γ = 1) and eval. */
+/** The inference prompt of docs/method.md step 5 (src/core/prompts), used by collect (γ = 1) and eval. */
 export function inferencePrompt(format: ChatFormat, question: string, gamma = 1): string {
   return buildPrompt(FAMILY[format], question, gamma);
 }

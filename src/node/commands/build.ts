@@ -9,7 +9,7 @@
  * --rate-field gamma --out compressed.jsonl` compresses each at its own γ, and
  * `tokenskip build --model DIR --traces compressed.jsonl --out build/` uses the per-line γ.
  *
- * Each sample draws one γ from {1.0, 0.9, ..., 0.5} with --seed (REFERENCE section 1 step 2); γ = 1
+ * Each sample draws one γ from {1.0, 0.9, ..., 0.5} with --seed (docs/method.md, step 2); γ = 1
  * keeps the original CoT from --traces, γ < 1 takes `compressed_prompt` from the file compressed at
  * that rate (`tokenskip compress` output: the input line plus compressed_prompt, rate, ...), matched
  * by `id` (or line number). Writes train.jsonl / val.jsonl (token ids, prompt masked with -100),

@@ -1,6 +1,6 @@
 /**
  * `tokenskip collect`: run the target model greedily on training questions with the TokenSkip
- * instruction, grade, and keep correct traces whose CoT is <= 500 target tokens (REFERENCE section 1
+ * instruction, grade, and keep correct traces whose CoT is <= 500 target tokens (docs/method.md#tokenskip-pipeline
  * step 1). Back-end: any OpenAI-compatible /v1/completions endpoint (vLLM, llama.cpp, Ollama), several
  * at once. Every finished sample is appended to `<out>.journal.jsonl`, so a killed run resumes where
  * it stopped; `<out>` itself is written atomically once every sample is done.

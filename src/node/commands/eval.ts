@@ -1,7 +1,7 @@
 /**
  * `tokenskip eval`: the TokenSkip benchmark, headless, against OpenAI-compatible endpoints serving a
  * merged TokenSkip model: for each γ, greedy answers to the test questions with the TokenSkip prompt
- * (REFERENCE section 1 step 5), accuracy, CoT tokens (target tokenizer), actual ratio and speedup
+ * (docs/method.md, step 5), accuracy, CoT tokens (target tokenizer), actual ratio and speedup
  * against γ = 1. Resumable through `<out>.journal.jsonl`, like collect.
  *
  *   tokenskip eval --input data/gsm8k/test.jsonl --model-dir merged --endpoint http://127.0.0.1:8000/v1 --out eval.json

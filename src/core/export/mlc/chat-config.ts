@@ -3,7 +3,7 @@
  *
  * WebLLM takes the chat format from `conv_template` (it does not read Jinja templates), so the full
  * Qwen2 template object is written here. A fine-tune of a supported size reuses the prebuilt model
- * library (REFERENCE section 4): only the weights change.
+ * library (docs/method.md#webllm-and-the-mlc-weight-format): only the weights change.
  */
 import type { Quantization, Qwen2Config } from './qwen2-params.ts';
 import type { WebLlmModelRecord as AppWebLlmRecord } from '../../generation/model-records.ts';

@@ -1,5 +1,5 @@
 /**
- * MLC q4f16_1 / q4f32_1 group quantization (REFERENCE section 5), pure and framework-free.
+ * MLC q4f16_1 / q4f32_1 group quantization (docs/method.md#webllm-and-the-mlc-weight-format), pure and framework-free.
  *
  * Groups of 32 along the input dimension; scale = max|w| / 7, rounded to its storage type
  * (float16 for q4f16_1, bfloat16 for q4f32_1, which MLC stores as "f32-to-bf16");

@@ -1,5 +1,5 @@
 /**
- * The MLC parameter list of a Qwen2 model (REFERENCE section 5): names, shapes and dtypes exactly as
+ * The MLC parameter list of a Qwen2 model (docs/method.md#webllm-and-the-mlc-weight-format): names, shapes and dtypes exactly as
  * the prebuilt Qwen2 model library expects, and which HF tensors each one is built from.
  *
  *   for (const p of qwen2Plan(hfConfig, 'q4f16_1')) ...   // p.sources are HF tensor names
