@@ -41,3 +41,19 @@ for (const theme of ['light', 'dark'] as const)
       }
       expect(found).toEqual([]);
     });
+
+test('the system theme is followed live until a theme is chosen @no-webgpu', async ({ page }) => {
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.goto('/#/learn');
+  const html = page.locator('html');
+  await expect(html).toHaveAttribute('data-theme', 'light');
+  const bg = () =>
+    page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--c-bg'));
+  const light = await bg();
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await expect(html).toHaveAttribute('data-theme', 'dark');
+  expect(await bg()).not.toBe(light);
+  await page.evaluate(() => localStorage.setItem('tokenskip.theme', 'light'));
+  await page.reload();
+  await expect(html).toHaveAttribute('data-theme', 'light');
+});

@@ -1,7 +1,9 @@
 /**
  * Display preferences, remembered in localStorage: the colour theme (follow the system, or force
  * light / dark) and presentation mode (large type, high contrast, for projectors). They act through
- * `data-theme` and `data-presentation` on <html>, which app.css's design tokens read.
+ * `data-theme` and `data-presentation` on <html>, which app.css's design tokens read. The theme is
+ * always resolved to `light` or `dark` here (following the system's preference live when the choice
+ * is `system`), so app.css declares the dark palette once.
  */
 export type Theme = 'system' | 'light' | 'dark';
 
@@ -11,9 +13,25 @@ const PRESENTATION_KEY = 'tokenskip.presentation';
 export class Preferences {
   theme = $state<Theme>(readTheme());
   presentation = $state(globalThis.localStorage?.getItem(PRESENTATION_KEY) === '1');
+  /** The operating system's preference, kept current while the page is open. */
+  systemDark = $state(false);
 
   constructor() {
+    const media = globalThis.matchMedia?.('(prefers-color-scheme: dark)');
+    if (media) {
+      this.systemDark = media.matches;
+      media.addEventListener('change', (e) => {
+        this.systemDark = e.matches;
+        this.#apply();
+      });
+    }
     this.#apply();
+  }
+
+  /** The theme in effect: the choice, or the system's when the choice is `system`. */
+  get resolvedTheme(): 'light' | 'dark' {
+    if (this.theme !== 'system') return this.theme;
+    return this.systemDark ? 'dark' : 'light';
   }
 
   setTheme(theme: Theme): void {
@@ -31,8 +49,7 @@ export class Preferences {
   #apply(): void {
     if (typeof document === 'undefined') return;
     const root = document.documentElement;
-    if (this.theme === 'system') delete root.dataset['theme'];
-    else root.dataset['theme'] = this.theme;
+    root.dataset['theme'] = this.resolvedTheme;
     if (this.presentation) root.dataset['presentation'] = '';
     else delete root.dataset['presentation'];
   }

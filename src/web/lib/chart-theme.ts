@@ -1,6 +1,6 @@
 /**
  * Colours for chart.js read from the design tokens (app.css), so charts follow the light / dark
- * theme and presentation mode. Call inside an `$effect` that also reads `preferences.theme` and
+ * theme and presentation mode. Call inside an `$effect` that also reads `preferences.resolvedTheme` and
  * `preferences.presentation`, so a theme change redraws the chart.
  */
 import { Chart } from 'chart.js';
