@@ -9,7 +9,7 @@ import {
   sourceShapes,
   type Qwen2Config,
 } from '../../src/core/export/mlc/qwen2-params.ts';
-import { f32ToBf16Bits } from '../../src/core/export/mlc/half.ts';
+import { f32ToBf16Bits } from '../../src/core/half-float.ts';
 import { seededRandom } from '../../src/core/prompts/tokenskip-format.ts';
 
 /** Writes a safetensors file (F32 or BF16) the way the format specifies, without Python. */

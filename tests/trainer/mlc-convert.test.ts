@@ -20,7 +20,7 @@ import {
 } from '../../src/node/export/mlc/convert.ts';
 import { qwen2Params, type Qwen2Config } from '../../src/core/export/mlc/qwen2-params.ts';
 import { dequantizeQ4 } from '../../src/core/export/mlc/quantize.ts';
-import { f16BitsToF32, f32ToBf16Bits } from '../../src/core/export/mlc/half.ts';
+import { f16BitsToF32, f32ToBf16Bits } from '../../src/core/half-float.ts';
 import { main } from '../../src/node/cli.ts';
 import { makeTinyModel, tinyConfig } from '../helpers/tiny-qwen2-checkpoint.ts';
 

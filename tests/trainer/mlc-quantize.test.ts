@@ -5,7 +5,7 @@ import {
   f16BitsToF32,
   f32ToBf16Bits,
   f32ToF16Bits,
-} from '../../src/core/export/mlc/half.ts';
+} from '../../src/core/half-float.ts';
 import { qwen2Params } from '../../src/core/export/mlc/qwen2-params.ts';
 import { seededRandom } from '../../src/core/prompts/tokenskip-format.ts';
 

@@ -22,6 +22,7 @@ import { TokenSkipError } from '../../core/errors.ts';
 import { gatherNextTokenLogProbs } from '../../core/scoring/log-probs.ts';
 import type { CausalLogProbs } from '../../core/scoring/types.ts';
 import { parseCausalLmConfig } from '../engines/onnx/causal-lm.ts';
+import { f16BitsToF32 } from '../../core/half-float.ts';
 
 /** The part of an ORT module (node or web) this runner uses. */
 export interface OrtModule {
@@ -48,16 +49,6 @@ export interface CausalLmOptions {
   model: string;
   /** Upper bound on logits floats per run; sets the piece length (default 16M floats = 64 MB). */
   maxLogitsFloats?: number;
-}
-
-/** IEEE half -> float. */
-function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * 2 ** -14 * (frac / 1024);
-  if (exp === 31) return frac ? Number.NaN : sign * Infinity;
-  return sign * 2 ** (exp - 15) * (1 + frac / 1024);
 }
 
 const pastPattern = /^past_key_values\.(\d+)\.(key|value)$/;
@@ -162,7 +153,7 @@ export function createOnnxCausalLm(
         if (logits.type === 'float32') data = logits.data as Float32Array;
         // fp16 exports (e.g. q4f16 on WebGPU) return raw 16-bit words.
         else if (logits.type === 'float16')
-          data = Float32Array.from(logits.data as Uint16Array, halfToFloat);
+          data = Float32Array.from(logits.data as Uint16Array, f16BitsToF32);
         else {
           throw new TokenSkipError(
             'MODEL_OUTPUT_INVALID',

@@ -11,6 +11,7 @@ import { TokenSkipError } from '../../core/errors.ts';
 import type { TokenClassifier } from '../../core/compression/llmlingua2.ts';
 import type { ModelInput } from '../../core/compression/llmlingua2-words.ts';
 import { MAX_SEQ_LEN } from '../../core/compression/llmlingua2-words.ts';
+import { f16BitsToF32 } from '../../core/half-float.ts';
 
 /** The part of `onnxruntime-web` / `onnxruntime-node` used here. */
 export interface OrtLike {
@@ -32,19 +33,9 @@ export interface OnnxTokenClassifier extends TokenClassifier {
   release(): Promise<void>;
 }
 
-/** IEEE half -> float, for fp16 graphs whose logits come back as raw 16-bit words. */
-function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * 2 ** -14 * (frac / 1024);
-  if (exp === 31) return frac ? Number.NaN : sign * Infinity;
-  return sign * 2 ** (exp - 15) * (1 + frac / 1024);
-}
-
 function logitsAsFloat(tensor: Tensor, where: string): ArrayLike<number> {
   if (tensor.type === 'float32') return tensor.data as Float32Array;
-  if (tensor.type === 'float16') return Array.from(tensor.data as Uint16Array, halfToFloat);
+  if (tensor.type === 'float16') return Array.from(tensor.data as Uint16Array, f16BitsToF32);
   throw new TokenSkipError(
     'MODEL_OUTPUT_INVALID',
     `${where}: logits have type ${tensor.type}; expected float32 or float16.`,

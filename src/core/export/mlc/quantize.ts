@@ -9,7 +9,7 @@
  *   const { qWeight, qScale } = quantizeQ4(w, rows, cols, 'f16');
  *   const back = dequantizeQ4(qWeight, qScale, rows, cols, 'f16');   // |back - w| <= scale / 2
  */
-import { bf16BitsToF32, f16BitsToF32, f32ToBf16Bits, f32ToF16Bits } from './half.ts';
+import { bf16BitsToF32, f16BitsToF32, f32ToBf16Bits, f32ToF16Bits } from '../../half-float.ts';
 
 export const GROUP = 32;
 export const MAX_INT = 7;

@@ -11,7 +11,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TokenSkipError } from '../../../core/errors.ts';
 import { quantizeQ4 } from '../../../core/export/mlc/quantize.ts';
-import { f32ToBf16Bits, f32ToF16Bits } from '../../../core/export/mlc/half.ts';
+import { f32ToBf16Bits, f32ToF16Bits } from '../../../core/half-float.ts';
 import {
   paramsOf,
   qwen2Plan,

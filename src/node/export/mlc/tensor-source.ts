@@ -7,7 +7,7 @@ import { open, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { TokenSkipError } from '../../../core/errors.ts';
-import { bf16BitsToF32, f16BitsToF32 } from '../../../core/export/mlc/half.ts';
+import { bf16BitsToF32, f16BitsToF32 } from '../../../core/half-float.ts';
 
 export interface TensorInfo {
   shape: number[];

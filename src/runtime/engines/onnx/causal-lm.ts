@@ -7,6 +7,7 @@
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
 import { TokenSkipError } from '../../../core/errors.ts';
+import { f16BitsToF32 } from '../../../core/half-float.ts';
 
 /** The part of `onnxruntime-web` / `onnxruntime-node` used here. */
 export interface OrtLike {
@@ -50,16 +51,6 @@ export function parseCausalLmConfig(
   const jsConfig = config['transformers.js_config'] as { kv_cache_dtype?: unknown } | undefined;
   const kvDtype = jsConfig?.kv_cache_dtype === 'float16' ? 'float16' : 'float32';
   return { numLayers, numKvHeads, headDim, kvDtype };
-}
-
-/** IEEE half -> float, for fp16 graphs whose logits come back as raw 16-bit words. */
-function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * 2 ** -14 * (frac / 1024);
-  if (exp === 31) return frac ? Number.NaN : sign * Infinity;
-  return sign * 2 ** (exp - 15) * (1 + frac / 1024);
 }
 
 export class CausalLm {
@@ -193,7 +184,7 @@ export class CausalLm {
       logits.type === 'float16'
         ? Float32Array.from(
             (logits.data as Uint16Array).subarray(start, start + vocab),
-            halfToFloat,
+            f16BitsToF32,
           )
         : (logits.data as Float32Array).slice(start, start + vocab);
     logits.dispose?.();

@@ -1,5 +1,6 @@
 /**
- * float32 <-> float16 / bfloat16 bit conversions (round to nearest even), for MLC weight packing.
+ * float32 <-> float16 / bfloat16 bit conversions (round to nearest even): one implementation for the
+ * MLC weight packing and for reading fp16 ONNX outputs (scorer logits, generation logits).
  * Typed-array views share one scratch buffer, so converting millions of values allocates nothing.
  */
 
