@@ -38,8 +38,8 @@ export async function loadTokenCounter(spec: string): Promise<LoadedCounter> {
     const tokenizerJson = await readJson(file);
     const configPath = join(dirname(file), 'tokenizer_config.json');
     const config = await readJson(configPath).catch(() => ({}));
-    const { Tokenizer } = await import('@huggingface/tokenizers');
-    const tokenizer = new Tokenizer(tokenizerJson, config);
+    const { createTokenizer } = await import('../core/tokenizer.ts');
+    const tokenizer = createTokenizer(tokenizerJson, config, file);
     return { count: (text) => tokenizer.encode(text).ids.length, label: file };
   } catch (error) {
     throw new TokenSkipError(

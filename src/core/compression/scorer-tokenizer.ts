@@ -9,8 +9,8 @@
  * tinybert / mobilebert / XLM-R) ship a tokenizer.json that already holds `[NEWi]`: those are kept
  * with their ids and only missing ones are added, as `add_special_tokens` does in Python.
  */
-import { Tokenizer } from '@huggingface/tokenizers';
 import { TokenSkipError } from '../errors.ts';
+import { createTokenizer } from '../tokenizer.ts';
 
 export type TokenizerFamily = 'xlmr' | 'wordpiece';
 
@@ -79,7 +79,7 @@ export function createScorerTokenizer(
   family: TokenizerFamily,
 ): ScorerTokenizer {
   // Measure the vocabulary on an unmodified tokenizer (Python's len(tokenizer)).
-  const base = new Tokenizer(tokenizerJson, tokenizerConfig);
+  const base = createTokenizer(tokenizerJson, tokenizerConfig, 'the scorer tokenizer.json');
   const vocab = base.get_vocab(true);
   const baseVocab = vocab.size;
   // Idempotent: placeholders the tokenizer already has keep their ids; only missing ones are added.
@@ -99,7 +99,7 @@ export function createScorerTokenizer(
     ...tokenizerJson,
     added_tokens: [...(tokenizerJson.added_tokens ?? []), ...placeholders],
   };
-  const tokenizer = new Tokenizer(json, tokenizerConfig);
+  const tokenizer = createTokenizer(json, tokenizerConfig, 'the scorer tokenizer.json');
   const decoder = tokenizer.decoder;
   if (!decoder) {
     throw new TokenSkipError(

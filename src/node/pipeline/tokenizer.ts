@@ -4,8 +4,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Tokenizer } from '@huggingface/tokenizers';
+import type { Tokenizer } from '@huggingface/tokenizers';
 import { TokenSkipError } from '../../core/errors.ts';
+import { createTokenizer } from '../../core/tokenizer.ts';
 
 export interface ModelInfo {
   dir: string;
@@ -42,15 +43,7 @@ export async function loadModelInfo(dir: string): Promise<ModelInfo> {
   } catch {
     // tokenizer_config.json is optional; special tokens come from tokenizer.json's added_tokens.
   }
-  let tokenizer: Tokenizer;
-  try {
-    tokenizer = new Tokenizer(tj, tc);
-  } catch (error) {
-    throw new TokenSkipError(
-      'MODEL_FILE_CORRUPT',
-      `${join(dir, 'tokenizer.json')} could not be loaded: ${(error as Error).message}`,
-    );
-  }
+  const tokenizer = createTokenizer(tj, tc, join(dir, 'tokenizer.json'));
   return { dir, config, tokenizer };
 }
 

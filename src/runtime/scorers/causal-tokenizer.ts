@@ -4,10 +4,9 @@
  * browser. Encodes without special tokens (the scorers add the start token themselves) and decodes
  * without clean-up, so unit texts join back to the CoT.
  */
-import { Tokenizer } from '@huggingface/tokenizers';
-import { TokenSkipError } from '../../core/errors.ts';
 import type { CausalTokenizer } from '../../core/scoring/types.ts';
 import type { CausalLmConfigJson } from './onnx-causal-lm.ts';
+import { createTokenizer } from '../../core/tokenizer.ts';
 
 function firstId(value: number | number[] | null | undefined): number | undefined {
   const id = Array.isArray(value) ? value[0] : value;
@@ -20,16 +19,7 @@ export function createCausalTokenizer(
   config: CausalLmConfigJson,
   model: string,
 ): CausalTokenizer {
-  let tokenizer: Tokenizer;
-  try {
-    tokenizer = new Tokenizer(tokenizerJson, tokenizerConfig);
-  } catch (error) {
-    throw new TokenSkipError(
-      'MODEL_FILE_CORRUPT',
-      `tokenizer.json of ${model} could not be loaded: ${String(error)}.`,
-      { cause: error },
-    );
-  }
+  const tokenizer = createTokenizer(tokenizerJson, tokenizerConfig, `tokenizer.json of ${model}`);
   const start = firstId(config.bos_token_id) ?? firstId(config.eos_token_id);
   return {
     startIds: start === undefined ? [] : [start],

@@ -5,7 +5,7 @@
  * tokenizer whichever engine ran.
  */
 import * as ort from 'onnxruntime-web/webgpu';
-import { Tokenizer } from '@huggingface/tokenizers';
+import type { Tokenizer } from '@huggingface/tokenizers';
 import { TokenSkipError } from '../../core/errors.ts';
 import type { GenerationEngine } from '../../core/generation/engine.ts';
 import {
@@ -20,6 +20,7 @@ import { createWebLlmEngine } from '../engines/webllm/webllm-engine.ts';
 import { webLlmModelBase } from '../../core/generation/webllm-urls.ts';
 import { chooseBackend, type BackendPreference } from './backend.ts';
 import { readCachedFile } from './model-cache.ts';
+import { readTokenizer } from '../../core/tokenizer.ts';
 
 function appBase(): string {
   return new URL('/', self.location.href).href;
@@ -116,12 +117,5 @@ export async function loadTokenizer(record: GenerationModelRecord): Promise<Toke
   // URL without a `/resolve/<x>/` segment, hub or not): read the tokenizer from the same folder.
   const folder =
     record.engine === 'onnx' ? record.baseUrl : webLlmModelBase(record.model, appBase());
-  const files = httpModelFiles(folder);
-  const decode = async (name: string) =>
-    JSON.parse(new TextDecoder().decode(await files.readBytes(name))) as Record<string, unknown>;
-  const [json, config] = await Promise.all([
-    decode('tokenizer.json'),
-    decode('tokenizer_config.json'),
-  ]);
-  return new Tokenizer(json, config);
+  return readTokenizer(httpModelFiles(folder));
 }

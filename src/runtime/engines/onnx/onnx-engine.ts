@@ -14,7 +14,7 @@
  *   const { text, usage } = await engine.generate(prompt, { maxNewTokens: 64, stop: ['<|im_end|>'] });
  */
 import type { InferenceSession } from 'onnxruntime-common';
-import { Tokenizer } from '@huggingface/tokenizers';
+import type { Tokenizer } from '@huggingface/tokenizers';
 import { TokenSkipError, toTokenSkipError } from '../../../core/errors.ts';
 import {
   usageFromTimings,
@@ -29,6 +29,7 @@ import {
 import { CausalLm, argmax, parseCausalLmConfig, type OrtLike } from './causal-lm.ts';
 import { readJson, type ModelFiles } from './model-files.ts';
 import { TextStream, yieldToEventLoop } from './text-stream.ts';
+import { readTokenizer } from '../../../core/tokenizer.ts';
 
 export interface OnnxEngineOptions {
   modelId: string;
@@ -68,16 +69,14 @@ export function createOnnxEngine(options: OnnxEngineOptions): GenerationEngine {
     const report = (progress: number, text: string) => onProgress?.({ progress, text });
     try {
       report(0, 'Reading config and tokenizer');
-      const [config, genConfig, tokJson, tokConfig] = await Promise.all([
+      const [config, genConfig, tokenizer] = await Promise.all([
         readJson(options.files, 'config.json'),
         readJson(options.files, 'generation_config.json').catch(
           (): Record<string, unknown> => ({}),
         ),
-        readJson(options.files, 'tokenizer.json'),
-        readJson(options.files, 'tokenizer_config.json'),
+        readTokenizer(options.files),
       ]);
       const lmConfig = parseCausalLmConfig(config, where);
-      const tokenizer = new Tokenizer(tokJson, tokConfig);
       const bytes = await options.files.readBytes(graph, (done, total) =>
         report(0.05 + 0.8 * (total > 0 ? done / total : 0), `Fetching ${graph}`),
       );
