@@ -96,3 +96,67 @@ test('bad input gets a clear message and the page keeps working', async ({ page 
   await expect(page.getByTestId('compressed')).toBeVisible();
   await expect(page.getByTestId('error')).toHaveCount(0);
 });
+
+test('moving γ re-selects in the page: no message goes to the scorer worker', async ({ page }) => {
+  // Count every message the page posts to a worker or a Comlink port.
+  await page.addInitScript(() => {
+    const counter = window as unknown as { workerMessages: number };
+    counter.workerMessages = 0;
+    for (const proto of [Worker.prototype, MessagePort.prototype]) {
+      const post = proto.postMessage as (...args: unknown[]) => void;
+      proto.postMessage = function (this: unknown, ...args: unknown[]) {
+        counter.workerMessages++;
+        post.apply(this, args);
+      } as typeof proto.postMessage;
+    }
+  });
+  await page.goto(
+    '/#/compress?model=tiny-lingua-mbert&backend=wasm&example=gsm8k-test:2&rate=0.3&run=1',
+  );
+  await expect(page.getByTestId('compressed')).toBeVisible();
+  await expect(page.getByTestId('compress')).toHaveText('Compress');
+  const messages = () =>
+    page.evaluate(() => (window as unknown as { workerMessages: number }).workerMessages);
+  const afterScoring = await messages();
+  expect(afterScoring).toBeGreaterThan(0); // load and score went to the worker
+  const low = Number(await page.getByTestId('compressed-tokens').textContent());
+  for (const gamma of ['0.9', '0.5', '0.7']) {
+    await page.getByTestId('gamma-slider').fill(gamma);
+    await expect(page.getByTestId('gamma')).toHaveText(Number(gamma).toFixed(2));
+  }
+  await expect
+    .poll(async () => Number(await page.getByTestId('compressed-tokens').textContent()))
+    .toBeGreaterThan(low);
+  expect(await messages()).toBe(afterScoring);
+});
+
+test('a scorer worker that dies rejects the call in flight; the next run starts a fresh one', async ({
+  page,
+}) => {
+  // Hold the model files until the worker has crashed, so the page's load call is surely in flight
+  // (the page opens on the worked example and loads the scorer at once).
+  let crashed!: () => void;
+  const crash = new Promise<void>((resolve) => (crashed = resolve));
+  await page.context().route('**/models/fixtures/tiny-lingua-xlmr/**', async (route) => {
+    await crash;
+    await route.continue().catch(() => undefined); // the dead worker may have dropped it
+  });
+  const worker = page.waitForEvent('worker');
+  await page.goto('/#/compress?model=tiny-lingua-xlmr&backend=wasm');
+  await expect(page.getByTestId('compress')).toHaveText('Loading model…');
+  await (
+    await worker
+  ).evaluate(() => {
+    setTimeout(() => {
+      throw new Error('scorer crash test');
+    });
+  });
+  await expect(page.getByTestId('error')).toContainText('The scorer worker stopped');
+  await expect(page.getByTestId('compress')).toHaveText('Compress');
+  await expect(page.getByTestId('compress')).toBeEnabled();
+  crashed();
+  await page.getByTestId('cot').fill(cot);
+  await page.getByTestId('compress').click();
+  await expect(page.getByTestId('compressed')).toBeVisible();
+  await expect(page.getByTestId('error')).toHaveCount(0);
+});

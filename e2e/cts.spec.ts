@@ -4,6 +4,7 @@
  * onnxruntime-node keeps for the same CoT; the comparison view lines two scorers up word by word.
  */
 import { expect, test, type Page } from '@playwright/test';
+import { selectScored } from '../src/core/scoring/select.ts';
 import { loadNodeCausalScorer } from '../src/runtime/node/causal-scorer-node.ts';
 
 const ref = 'models/fixtures/tiny-qwen2';
@@ -14,7 +15,7 @@ const cot =
 
 async function nodeCompressed(scorer: 'cts' | 'ppl', rate: number): Promise<string> {
   const s = await loadNodeCausalScorer(ref, { scorer, threads: 1 });
-  const result = s.select(await s.score({ cot, question }), rate);
+  const result = selectScored(await s.score({ cot, question }), rate);
   await s.reference.session.release();
   return result.compressed_prompt;
 }

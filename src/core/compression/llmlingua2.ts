@@ -13,7 +13,7 @@ import { TokenSkipError } from '../errors.ts';
 import { numpyPercentile } from './numpy-percentile.ts';
 import { formatPyFixed } from './py-format.ts';
 import { countCl100kTokens } from './token-count.ts';
-import type { ScorerTokenizer } from './scorer-tokenizer.ts';
+import type { ScorerTokenizer, TokenDecoder, TokenDecoderSpec } from './scorer-tokenizer.ts';
 import type { CompressionResult, ScoredText, ScoredWord } from './types.ts';
 import { toGamma } from '../prompts/gamma.ts';
 import {
@@ -72,6 +72,8 @@ export interface LinguaScored extends ScoredText {
   tokenMap: TokenMap;
   /** The reference's `context_chunked`: chunk texts with placeholders in. */
   chunkTexts: string[];
+  /** The tokenizer's decoder, so selection runs without the tokenizer (see `createTokenDecoder`). */
+  decoder: TokenDecoderSpec;
 }
 
 /** Max characters per text: about 250k tokens, far beyond any CoT; keeps a pasted book from hanging the tab. */
@@ -210,7 +212,16 @@ export async function scoreLingua2(
         weight: countCl100kTokens(w.word),
       }));
     });
-    return { scorer: 'llmlingua2', model, chunks, originTokens, options, tokenMap, chunkTexts };
+    return {
+      scorer: 'llmlingua2',
+      model,
+      chunks,
+      originTokens,
+      options,
+      tokenMap,
+      chunkTexts,
+      decoder: tokenizer.decoderSpec,
+    };
   });
 }
 
@@ -248,11 +259,14 @@ export function summarize(
   };
 }
 
-/** Thresholds a scored text at γ = `rate` exactly as `__compress` does; no model call. */
+/**
+ * Thresholds a scored text at γ = `rate` exactly as `__compress` does; no model call. `tokenizer`
+ * only rebuilds text: the scorer's tokenizer, or `createTokenDecoder(scored.decoder)`.
+ */
 export function selectLingua2(
   scored: LinguaScored,
   rate: number,
-  tokenizer: ScorerTokenizer,
+  tokenizer: TokenDecoder,
 ): CompressionResult {
   validateRate(rate);
   const { options, tokenMap } = scored;

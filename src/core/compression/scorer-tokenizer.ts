@@ -27,8 +27,24 @@ export interface SpecialTokens {
   all: Set<string>;
 }
 
-export interface ScorerTokenizer {
+/**
+ * What rebuilds text from kept tokens (`convert_tokens_to_string`). Selection needs only this, so
+ * it runs wherever a `TokenDecoderSpec` travels (the page re-selects at any γ without the worker).
+ */
+export interface TokenDecoder {
+  tokensToString(tokens: string[]): string;
+}
+
+/** The `decoder` section of tokenizer.json and its added tokens: a few kilobytes, cloneable. */
+export interface TokenDecoderSpec {
+  decoder: Record<string, unknown>;
+  addedTokens: unknown[];
+}
+
+export interface ScorerTokenizer extends TokenDecoder {
   family: TokenizerFamily;
+  /** Enough to rebuild `tokensToString` anywhere (see `createTokenDecoder`). */
+  decoderSpec: TokenDecoderSpec;
   specials: SpecialTokens;
   /** Vocabulary size including the placeholders. */
   vocabSize: number;
@@ -36,8 +52,6 @@ export interface ScorerTokenizer {
   /** Unknown tokens map to the unk id, as `convert_tokens_to_ids` does. */
   tokenToId(token: string): number;
   idToToken(id: number): string;
-  /** `convert_tokens_to_string`: the tokenizer's decoder over raw token strings. */
-  tokensToString(tokens: string[]): string;
 }
 
 type TokenizerJson = { added_tokens?: unknown[]; model?: { type?: string } } & Record<
@@ -144,6 +158,10 @@ export function createScorerTokenizer(
 
   return {
     family,
+    decoderSpec: {
+      decoder: tokenizerJson.decoder as Record<string, unknown>,
+      addedTokens: json.added_tokens,
+    },
     specials,
     vocabSize: baseVocab + missing.length,
     tokenize: (text) => tokenizer.tokenize(text),
@@ -151,4 +169,41 @@ export function createScorerTokenizer(
     idToToken: (id) => tokenizer.id_to_token(id) ?? specials.unk,
     tokensToString: (tokens) => (tokens.length === 0 ? '' : decoder.decode(tokens)),
   };
+}
+
+const decoders = new WeakMap<TokenDecoderSpec, TokenDecoder>();
+
+/**
+ * The tokenizer's decoder alone, from its spec: a `Tokenizer` with an empty word-level model and
+ * the same decoder and added tokens (the library's `create_decoder` is not exported; its Tokenizer
+ * constructor builds the decoder from `decoder` and hands it `added_tokens`, which is all a decoder
+ * reads: node_modules/@huggingface/tokenizers/dist/tokenizers.mjs, `var Tokenizer = class`).
+ * Memoized per spec, so re-selecting at every slider step builds it once.
+ */
+export function createTokenDecoder(spec: TokenDecoderSpec): TokenDecoder {
+  const cached = decoders.get(spec);
+  if (cached) return cached;
+  const tokenizer = new Tokenizer(
+    {
+      model: { type: 'WordLevel', vocab: {}, unk_token: '[UNK]' },
+      decoder: spec.decoder,
+      normalizer: null,
+      pre_tokenizer: null,
+      post_processor: null,
+      added_tokens: spec.addedTokens,
+    },
+    {},
+  );
+  const decoder = tokenizer.decoder;
+  if (!decoder) {
+    throw new TokenSkipError(
+      'MODEL_LOAD_FAILED',
+      'The scorer tokenizer.json has no decoder; LLMLingua-2 needs one to rebuild text.',
+    );
+  }
+  const built: TokenDecoder = {
+    tokensToString: (tokens) => (tokens.length === 0 ? '' : decoder.decode(tokens)),
+  };
+  decoders.set(spec, built);
+  return built;
 }

@@ -18,11 +18,10 @@
  *
  *   const scorer = createCausalScorer('cts', lm, tokenizer, 'tiny-qwen2', { condition: 'both' });
  *   const scored = await scorer.score({ cot, question, answer });
- *   const result = selectCausal(scored, 0.6);
+ *   const result = selectScored(scored, 0.6);   // select.ts: any γ, no model
  */
 import { TokenSkipError } from '../errors.ts';
 import { countCl100kTokens as countCl100k } from '../compression/token-count.ts';
-import { selectCausal, type CausalSelection } from './causal-select.ts';
 import { packWindows, tokenUnits } from './token-units.ts';
 import {
   defaultCausalScorerOptions,
@@ -31,9 +30,7 @@ import {
   type CausalScorerOptions,
   type CausalTokenizer,
   type Condition,
-  type SelectionMode,
   type ScoreInput,
-  type ScoreOptions,
   type Scorer,
   type TokenUnit,
 } from './types.ts';
@@ -42,10 +39,6 @@ export type CausalScorerName = 'cts' | 'ppl';
 
 export interface CausalScorer extends Scorer<CausalScoredText> {
   readonly name: CausalScorerName;
-  score(input: ScoreInput, options?: ScoreOptions): Promise<CausalScoredText>;
-  select(scored: CausalScoredText, rate: number): CausalSelection;
-  /** Throws the error `score` would throw on bad input (empty CoT, condition too long), without the model. */
-  check(input: ScoreInput): void;
 }
 
 export function validateCausalOptions(
@@ -102,7 +95,6 @@ export function createCausalScorer(
   tokenizer: CausalTokenizer,
   model: string,
   partialOptions: Partial<CausalScorerOptions> = {},
-  selection: SelectionMode = 'reference',
 ): CausalScorer {
   const options = validateCausalOptions(partialOptions);
   const start = tokenizer.startIds;
@@ -170,11 +162,16 @@ export function createCausalScorer(
     return { condition, windowTokens };
   }
 
-  return {
+  const scorer: CausalScorer = {
     name,
     model,
-    select: (scored, rate) => selectCausal(scored, rate, selection),
     check: (input) => void prepare(input),
+    // Windows run one after another: each is one or two full forward passes already.
+    async scoreMany(inputs, scoreOptions = {}) {
+      const out: CausalScoredText[] = [];
+      for (const input of inputs) out.push(await scorer.score(input, scoreOptions));
+      return out;
+    },
     async score(input, scoreOptions = {}) {
       const { signal, onprogress } = scoreOptions;
       const { condition, windowTokens } = prepare(input);
@@ -228,4 +225,5 @@ export function createCausalScorer(
       };
     },
   };
+  return scorer;
 }

@@ -10,26 +10,12 @@
  * breaks) get no label, as LLMLingua-2's word labels have none.
  */
 import { summarize } from '../compression/llmlingua2.ts';
-import type { CompressionResult } from '../compression/types.ts';
 import { selectWindow, validateRatio } from './token-select.ts';
 import { wordSpans } from './token-units.ts';
-import type { CausalScoredText, SelectionMode } from './types.ts';
+import type { CausalScoredText, SelectedWord, Selection, SelectionMode } from './types.ts';
 
-/** One word of a causal scorer's output, for the heat map. */
-export interface CausalWord {
-  /** The word's text with its leading whitespace, as it appears in the CoT. */
-  text: string;
-  /** Mean of its units' scores. */
-  score: number;
-  /** Units of the word kept / total. */
-  keptUnits: number;
-  units: number;
-}
-
-export interface CausalSelection extends CompressionResult {
-  /** Per window, per unit: kept? */
+export interface CausalSelection extends Selection {
   kept: boolean[][];
-  words: CausalWord[];
 }
 
 export function selectCausal(
@@ -51,14 +37,23 @@ export function selectCausal(
     .filter((_, i) => flags[i])
     .map((u) => u.text)
     .join('');
-  const words: CausalWord[] = [];
+  const words: SelectedWord[] = [];
   const labels: [string, 0 | 1][] = [];
   for (const [from, to] of wordSpans(units)) {
     const slice = units.slice(from, to);
     const keptUnits = flags.slice(from, to).filter(Boolean).length;
     const text = slice.map((u) => u.text).join('');
     const score = slice.reduce((sum, u) => sum + u.score, 0) / slice.length;
-    words.push({ text, score, keptUnits, units: slice.length });
+    const before = /^\s*/.exec(text)![0];
+    words.push({
+      before,
+      text: text.slice(before.length),
+      score,
+      forced: false,
+      keptUnits,
+      units: slice.length,
+      kept: keptUnits === slice.length,
+    });
     if (text.trim()) labels.push([text.trim(), keptUnits * 2 >= slice.length ? 1 : 0]);
   }
   return { ...summarize(compressed, scored.originTokens, labels), kept, words };

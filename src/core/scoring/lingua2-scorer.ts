@@ -1,11 +1,14 @@
 /**
- * LLMLingua-2 behind the common `Scorer` interface, so the Compress page, the CLI and the trainer
- * can swap it for CTS or perplexity. The model work is `scoreLingua2` (src/core/compression); this
- * only adapts its shape. Question and answer are ignored: LLMLingua-2 scores the CoT alone.
+ * LLMLingua-2 (and the mini scorer, an LLMLingua-2 token classifier) behind the common `Scorer`
+ * contract, so the page, the CLI and the trainer swap it for CTS or perplexity. The model work is
+ * `scoreLingua2` (src/core/compression), which batches the chunks of many texts through shared
+ * model calls; selection is `selectScored` (select.ts). Question and answer are ignored:
+ * LLMLingua-2 scores the CoT alone.
  */
 import {
+  resolveLinguaOptions,
   scoreLingua2,
-  selectLingua2,
+  validateText,
   type LinguaOptions,
   type LinguaScored,
   type TokenClassifier,
@@ -17,17 +20,26 @@ export function createLingua2Scorer(
   tokenizer: ScorerTokenizer,
   classifier: TokenClassifier,
   model: string,
-  options: Partial<LinguaOptions> = {},
+  partial: Partial<LinguaOptions> = {},
 ): Scorer<LinguaScored> {
+  const options = resolveLinguaOptions(partial);
+  const scoreMany: Scorer<LinguaScored>['scoreMany'] = async (inputs, scoreOptions = {}) => {
+    scoreOptions.onprogress?.(0, 1);
+    const scored = await scoreLingua2(
+      inputs.map((input) => input.cot),
+      tokenizer,
+      classifier,
+      options,
+      model,
+    );
+    scoreOptions.onprogress?.(1, 1);
+    return scored;
+  };
   return {
     name: 'llmlingua2',
     model,
-    async score(input, scoreOptions = {}) {
-      scoreOptions.onprogress?.(0, 1);
-      const [scored] = await scoreLingua2([input.cot], tokenizer, classifier, options, model);
-      scoreOptions.onprogress?.(1, 1);
-      return scored as LinguaScored;
-    },
-    select: (scored, rate) => selectLingua2(scored, rate, tokenizer),
+    scoreMany,
+    score: async (input, scoreOptions) => (await scoreMany([input], scoreOptions))[0]!,
+    check: (input) => void validateText(input.cot, 'text'),
   };
 }

@@ -2,8 +2,8 @@
  * The scorer interface shared by LLMLingua-2, CTS and perplexity, and the two small interfaces the
  * causal scorers need from a runtime (a tokenizer and a log-prob runner).
  *
- * Every scorer turns a CoT into a `ScoredText` (independent of γ); a selection then turns that into
- * a `CompressionResult` for any γ without running the model again. Model execution stays behind
+ * Every scorer turns a CoT into a `ScoredText` (independent of γ); `selectScored` (select.ts) then
+ * turns that into a `Selection` for any γ without running the model again. Model execution stays behind
  * `CausalLogProbs`, so the CTS math in this folder is plain TS that runs, and is tested, without a
  * model: the ONNX runner in `src/runtime/scorers/` implements it in Node and in the browser.
  */
@@ -28,16 +28,47 @@ export interface ScoreOptions {
 }
 
 /**
- * Anything that scores a CoT. `score` runs the model and does not depend on γ; `select` thresholds
- * a scored text at γ (the share of tokens kept) without the model, so a slider or a sweep over γ
- * costs one model run.
+ * Anything that scores a CoT: LLMLingua-2 (and the mini scorer, an LLMLingua-2 token classifier),
+ * CTS and perplexity. Scoring runs the model once and does not depend on γ; selection at any γ is
+ * the pure `selectScored` (select.ts), applied afterwards wherever the scores are (the page's
+ * slider, the CLI, the trainer), so a slider or a sweep over γ costs one model run.
  */
 export interface Scorer<S extends ScoredText = ScoredText> {
   readonly name: ScorerName;
   /** The model id or path the scores come from. */
   readonly model: string;
   score(input: ScoreInput, options?: ScoreOptions): Promise<S>;
-  select(scored: S, rate: number): CompressionResult;
+  /** Scores many inputs in order; LLMLingua-2 shares model calls across them (50 rows a call). */
+  scoreMany(inputs: ScoreInput[], options?: ScoreOptions): Promise<S[]>;
+  /** Throws the error `score` would throw on this input (empty CoT, condition too long), without the model. */
+  check(input: ScoreInput): void;
+}
+
+/** One word of a selection, as the heat map and the charts show it. */
+export interface SelectedWord {
+  /**
+   * Whitespace shown before the word: the CoT's own for the causal scorers, one space between
+   * LLMLingua-2's words (none before punctuation), as its words carry no spacing.
+   */
+  before: string;
+  /** The word as displayed; '' for a whitespace-only causal unit (a line break between words). */
+  text: string;
+  /** LLMLingua-2: keep-probability; CTS: log-prob gain; perplexity: surprisal (mean over units). */
+  score: number;
+  /** The score was forced (LLMLingua-2 force tokens and reserved digits). */
+  forced: boolean;
+  /** Units of the word kept / total (causal scorers select tokens; LLMLingua-2 words are one unit). */
+  keptUnits: number;
+  units: number;
+  /** Every unit of the word is kept. */
+  kept: boolean;
+}
+
+/** A selection at one γ: the reference's result fields plus the words for display. */
+export interface Selection extends CompressionResult {
+  words: SelectedWord[];
+  /** Causal scorers: per window, per unit, kept? */
+  kept?: boolean[][];
 }
 
 /** A causal LM that gives log-probs of the actual next tokens. */

@@ -1,25 +1,24 @@
 /**
- * The scorers `tokenskip compress` can run, behind one shape: a `RecordCompressor` compresses a
- * group of records (text, optional question/answer, γ) and says what to fingerprint for resumable
- * output. LLMLingua-2 batches a group's chunks through one model call; CTS and perplexity score
- * record by record (each window is one or two causal-LM passes).
+ * The scorers `tokenskip compress` can run, through the common `Scorer` contract
+ * (src/core/scoring/types.ts): a group of records is scored once (`scoreMany`: LLMLingua-2 batches
+ * the group's chunks through shared model calls; CTS and perplexity score record by record) and
+ * each record is selected at its γ by the pure `selectScored`.
  *
  *   --scorer llmlingua2 (default) | cts | ppl
  *   --condition question | answer | both   (CTS)
  *   --ref-model DIR|ID                    (CTS, ppl: the reference causal LM)
  */
 import { TokenSkipError } from '../../core/errors.ts';
-import {
-  scoreLingua2,
-  selectLingua2,
-  type LinguaOptions,
-} from '../../core/compression/llmlingua2.ts';
+import type { LinguaOptions } from '../../core/compression/llmlingua2.ts';
 import type { CompressionResult } from '../../core/compression/types.ts';
 import { validateCausalOptions } from '../../core/scoring/causal-scorer.ts';
+import { createLingua2Scorer } from '../../core/scoring/lingua2-scorer.ts';
+import { resultFields, selectScored, type AnyScored } from '../../core/scoring/select.ts';
 import type {
   CausalScorerOptions,
   Condition,
   ScoreInput,
+  Scorer,
   SelectionMode,
 } from '../../core/scoring/types.ts';
 import { loadNodeCausalScorer } from '../../runtime/node/causal-scorer-node.ts';
@@ -34,14 +33,32 @@ export interface CompressItem {
   rate: number;
 }
 
-export interface RecordCompressor {
-  modelId: string;
+/** A scorer loaded for the CLI: the common contract, how to select, and what to fingerprint. */
+export interface LoadedCliScorer {
+  scorer: Scorer<AnyScored>;
+  /** The causal scorers' selection rule (LLMLingua-2 has one). */
+  mode: SelectionMode;
   /** Settings that change the output, for the resumable writer's fingerprint. */
   settings: Record<string, unknown>;
-  compress(items: CompressItem[]): Promise<CompressionResult[]>;
-  /** Throws what `compress` would throw on this item's input, without running the model. */
-  check(item: CompressItem): void;
   release(): Promise<void>;
+}
+
+/** The scorer's input for one record. */
+export function scoreInput(item: CompressItem): ScoreInput {
+  return {
+    cot: item.text,
+    ...(item.question !== undefined ? { question: item.question } : {}),
+    ...(item.answer !== undefined ? { answer: item.answer } : {}),
+  };
+}
+
+/** Scores a group of records once (LLMLingua-2 shares model calls across it), then selects each at its γ. */
+export async function compressItems(
+  loaded: LoadedCliScorer,
+  items: CompressItem[],
+): Promise<CompressionResult[]> {
+  const scored = await loaded.scorer.scoreMany(items.map(scoreInput));
+  return scored.map((s, j) => resultFields(selectScored(s, items[j]!.rate, loaded.mode)));
 }
 
 export interface NodeModelOptions {
@@ -110,55 +127,36 @@ export function parseCausalSettings(values: {
   return { refModel: values['ref-model'], options, selection };
 }
 
-export async function loadLingua2Compressor(
+export async function loadLingua2CliScorer(
   spec: string,
   model: NodeModelOptions,
   options: Partial<LinguaOptions>,
-): Promise<RecordCompressor> {
-  const scorer = await loadNodeScorer(spec, model);
+): Promise<LoadedCliScorer> {
+  const loaded = await loadNodeScorer(spec, model);
   return {
-    modelId: scorer.modelId,
+    scorer: createLingua2Scorer(loaded.tokenizer, loaded.classifier, loaded.modelId, options),
+    mode: 'reference',
     // Kept as the LLMLingua-2 CLI wrote it before the other scorers existed, so old partial
     // outputs still resume.
     settings: { options },
-    async compress(items) {
-      const scored = await scoreLingua2(
-        items.map((item) => item.text),
-        scorer.tokenizer,
-        scorer.classifier,
-        options,
-        scorer.modelId,
-      );
-      return items.map((item, j) => selectLingua2(scored[j]!, item.rate, scorer.tokenizer));
-    },
-    // The text checks (validateText) run before the model loads; nothing else depends on the input.
-    check: () => undefined,
-    release: () => scorer.classifier.release(),
+    release: () => loaded.classifier.release(),
   };
 }
 
-function causalInput(item: CompressItem): ScoreInput {
-  return {
-    cot: item.text,
-    ...(item.question !== undefined ? { question: item.question } : {}),
-    ...(item.answer !== undefined ? { answer: item.answer } : {}),
-  };
-}
-
-export async function loadCausalCompressor(
+export async function loadCausalCliScorer(
   name: 'cts' | 'ppl',
   settings: CausalCliSettings,
   model: NodeModelOptions,
-): Promise<RecordCompressor> {
+): Promise<LoadedCliScorer> {
   const scorer = await loadNodeCausalScorer(settings.refModel, {
     scorer: name,
     options: settings.options,
-    selection: settings.selection,
     ...(model.threads ? { threads: model.threads } : {}),
     ...(model.onnxFile ? { onnxFile: model.onnxFile } : {}),
   });
   return {
-    modelId: scorer.model,
+    scorer,
+    mode: settings.selection,
     settings: {
       scorer: name,
       ...(name === 'cts' ? { condition: settings.options.condition } : {}),
@@ -166,16 +164,6 @@ export async function loadCausalCompressor(
       maxTokens: settings.options.maxTokens,
       selection: settings.selection,
     },
-    async compress(items) {
-      const results: CompressionResult[] = [];
-      for (const item of items) {
-        const scored = await scorer.score(causalInput(item));
-        const { kept: _kept, words: _words, ...result } = scorer.select(scored, item.rate);
-        results.push(result);
-      }
-      return results;
-    },
-    check: (item) => scorer.check(causalInput(item)),
     release: () => scorer.reference.session.release(),
   };
 }

@@ -29,14 +29,16 @@ import { checkOutput, withOutputLock } from '../output.ts';
 import { commandInfo } from './table.mjs';
 import { readManifest } from '../../runtime/node/model-files.ts';
 import {
+  compressItems,
   conditionFields,
-  loadCausalCompressor,
-  loadLingua2Compressor,
+  loadCausalCliScorer,
+  loadLingua2CliScorer,
   parseCausalSettings,
   parseScorer,
+  scoreInput,
   type CausalCliSettings,
   type CompressItem,
-  type RecordCompressor,
+  type LoadedCliScorer,
 } from './compress-scorers.ts';
 import { readJsonl, ResumableJsonlWriter, type JsonRecord } from '../jsonl.ts';
 import type { Command, CommandIO } from './types.ts';
@@ -197,21 +199,21 @@ export const compressCommand: Command = {
     const { scorerName, rate, causal, needs, options, scorerOptions } = usageErrors(() =>
       checkFlags(v),
     );
-    const loadCompressor = (): Promise<RecordCompressor> => {
+    const loadScorer = (): Promise<LoadedCliScorer> => {
       if (scorerName === 'llmlingua2') {
         const model = v.model ?? readManifest().defaultScorer;
         warnIfFixture(io.stderr, v.model ? '--model' : 'the default scorer', model);
-        return loadLingua2Compressor(model, scorerOptions, options);
+        return loadLingua2CliScorer(model, scorerOptions, options);
       }
       warnIfFixture(io.stderr, '--ref-model', causal!.refModel);
-      return loadCausalCompressor(scorerName, causal!, scorerOptions);
+      return loadCausalCliScorer(scorerName, causal!, scorerOptions);
     };
 
     if (!v.in) {
       // `echo` and heredocs end with a newline the user did not mean as part of the CoT.
       const text = validateText((await readStdin(io.stdin)).replace(/\r?\n$/, ''), 'stdin');
-      const compressor = await loadCompressor();
-      const [result] = await compressor.compress([
+      const loaded = await loadScorer();
+      const [result] = await compressItems(loaded, [
         {
           text,
           rate,
@@ -219,7 +221,7 @@ export const compressCommand: Command = {
           ...(v.answer !== undefined ? { answer: v.answer } : {}),
         },
       ]);
-      await compressor.release();
+      await loaded.release();
       if (!result) throw new TokenSkipError('INTERNAL', 'The scorer returned no result.');
       io.stdout.write(v.text ? `${result.compressed_prompt}\n` : `${JSON.stringify(result)}\n`);
       return 0;
@@ -257,7 +259,7 @@ export const compressCommand: Command = {
         : rate;
     });
     return withOutputLock([out], async () => {
-      const compressor = await loadCompressor();
+      const loaded = await loadScorer();
       const items = input.records.map((r, i): CompressItem => {
         const item: CompressItem = { text: r[field] as string, rate: rates[i]! };
         for (const what of needs) item[what] = String(r[v[`${what}-field`]]);
@@ -267,7 +269,7 @@ export const compressCommand: Command = {
       // any output file exists.
       items.forEach((item, i) => {
         try {
-          compressor.check(item);
+          loaded.scorer.check(scoreInput(item));
         } catch (error) {
           const e = toTokenSkipError(error);
           throw new TokenSkipError(e.code, `${inFile}:${input.lines[i]}: ${e.message}`);
@@ -278,8 +280,8 @@ export const compressCommand: Command = {
         field,
         rate,
         rateField: v['rate-field'] ?? null,
-        model: compressor.modelId,
-        ...compressor.settings,
+        model: loaded.scorer.model,
+        ...loaded.settings,
         ...(needs.length > 0
           ? { questionField: v['question-field'], answerField: v['answer-field'] }
           : {}),
@@ -327,18 +329,18 @@ export const compressCommand: Command = {
       const group = options.batchSize ?? 50;
       for (let start = writer.done; start < total; start += group) {
         const records = input.records.slice(start, start + group);
-        const results = await compressor.compress(items.slice(start, start + group));
+        const results = await compressItems(loaded, items.slice(start, start + group));
         const rows: JsonRecord[] = records.map((record, j) => ({ ...record, ...results[j]! }));
         await writer.append(rows);
         bar?.update(start + records.length);
       }
       bar?.stop();
       await writer.finish();
-      await compressor.release();
+      await loaded.release();
       io.stderr.write(`Wrote ${total} records to ${out}.\n`);
       if (v.json) {
         io.stdout.write(
-          `${JSON.stringify({ out, records: total, resumed: writer.done, model: compressor.modelId })}\n`,
+          `${JSON.stringify({ out, records: total, resumed: writer.done, model: loaded.scorer.model })}\n`,
         );
       }
       return 0;

@@ -3,17 +3,15 @@
  * - `distilLabels`: CTS on the base model labels every collected CoT (the teacher), written as the
  *   scorer's training records (src/node/pipeline/scorer-labels.ts);
  * - `measureScorer`: the trained scorer compresses held-out TinyArith CoTs at a few γ through the
- *   unchanged LLMLingua-2 path, and the kept words are tallied against the generator's word roles
+ *   common `Scorer` contract (it is an LLMLingua-2 token classifier: scored once, selected per γ), and the kept words are tallied against the generator's word roles
  *   (share of essential words kept, of filler dropped).
  */
 import { TokenSkipError } from '../../core/errors.ts';
 import { validationIndices } from '../../core/prompts/tokenskip-format.ts';
 import { validateCausalOptions } from '../../core/scoring/causal-scorer.ts';
-import {
-  scoreLingua2,
-  selectLingua2,
-  type LinguaOptions,
-} from '../../core/compression/llmlingua2.ts';
+import type { LinguaOptions } from '../../core/compression/llmlingua2.ts';
+import { createLingua2Scorer } from '../../core/scoring/lingua2-scorer.ts';
+import { selectScored } from '../../core/scoring/select.ts';
 import { emptyTally, parseRoles, tallyRoles, type RoleTally } from '../../core/datasets/arith.ts';
 import { loadNodeCausalScorer } from '../../runtime/node/causal-scorer-node.ts';
 import { loadNodeScorer } from '../../runtime/node/scorer-node.ts';
@@ -50,7 +48,6 @@ export async function distilLabels(o: DistilOptions): Promise<Record<string, unk
   const teacher = await loadNodeCausalScorer(o.reference, {
     scorer: 'cts',
     options: validateCausalOptions({ condition: 'answer' }),
-    selection: 'reference',
     threads: o.threads,
   });
   const tokenizer = await loadScorerTokenizer(o.scorerDir);
@@ -128,18 +125,18 @@ export async function measureScorer(o: {
     const result: ScorerQuality = { problems: rows.length, configs: {} };
     const share = (k: { kept: number; total: number }) => (k.total ? k.kept / k.total : 0);
     for (const [name, options] of Object.entries(o.configs)) {
-      const scored = await scoreLingua2(
-        cots,
+      const lingua = createLingua2Scorer(
         scorer.tokenizer,
         scorer.classifier,
-        options,
         scorer.modelId,
+        options,
       );
+      const scored = await lingua.scoreMany(cots.map((cot) => ({ cot })));
       const byRate: Record<string, RoleShares> = {};
       for (const rate of o.rates) {
         const tally = emptyTally();
         scored.forEach((s, i) => {
-          const labels = selectLingua2(s, rate, scorer.tokenizer).word_labels;
+          const labels = selectScored(s, rate).word_labels;
           const roles = parseRoles(stringField(rows[i]!, ['roles'], `${o.problems}:${i + 1}`));
           tallyRoles(tally, cots[i]!, roles, labels);
         });

@@ -3,7 +3,7 @@
  * the bench. `spec` is a model folder in the transformers.js layout (or a manifest id).
  *
  *   const scorer = await loadNodeCausalScorer('models/fixtures/tiny-qwen2', { scorer: 'cts' });
- *   const result = scorer.select(await scorer.score({ cot, question }), 0.6);
+ *   const result = selectScored(await scorer.score({ cot, question }), 0.6);
  */
 import os from 'node:os';
 import * as ort from 'onnxruntime-node';

@@ -15,7 +15,6 @@ import type {
   CausalLogProbs,
   CausalScorerOptions,
   CausalTokenizer,
-  SelectionMode,
 } from '../../core/scoring/types.ts';
 import { createCausalTokenizer } from './causal-tokenizer.ts';
 import { createOnnxCausalLm, type CausalLmConfigJson, type OrtModule } from './onnx-causal-lm.ts';
@@ -133,7 +132,6 @@ export async function loadReferenceModel(
 export interface CausalScorerSettings extends LoadReferenceOptions {
   scorer: 'cts' | 'ppl';
   options?: Partial<CausalScorerOptions>;
-  selection?: SelectionMode;
 }
 
 export async function loadCausalScorer(
@@ -149,7 +147,6 @@ export async function loadCausalScorer(
     reference.tokenizer,
     id,
     settings.options,
-    settings.selection,
   );
   return Object.assign(scorer, { reference });
 }

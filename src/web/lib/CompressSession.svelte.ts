@@ -1,16 +1,17 @@
 /**
- * State and actions of the Compress page: which model runs where, the scored text (γ-independent)
- * and the selection at the current γ. Moving γ only re-thresholds; it never re-runs the model.
+ * State and actions of the LLMLingua-2 scorer on the Compress and Learn pages: which model runs
+ * where, the scored text (γ-independent) and the selection at the current γ. The selection is
+ * derived here, in the page, from the cached scores: moving γ sends nothing to the worker.
  */
 import { TokenSkipError, toTokenSkipError } from '../../core/errors.ts';
-import type { CompressionResult } from '../../core/compression/types.ts';
 import type { LinguaOptions, LinguaScored } from '../../core/compression/llmlingua2.ts';
 import { validateRate, validateText } from '../../core/compression/llmlingua2.ts';
+import { selectScored } from '../../core/scoring/select.ts';
+import type { SelectedWord, Selection } from '../../core/scoring/types.ts';
 import type { BackendPreference } from '../../runtime/web/backend.ts';
 import type { FileProgress } from '../../runtime/web/model-cache.ts';
 import type { LoadInfo } from '../workers/scorer-protocol.ts';
-import { proxy } from 'comlink';
-import { call, resetScorerClient, scorerClient } from './scorer-client.ts';
+import { scorerClient } from './scorer-client.ts';
 
 export interface AlgorithmSettings {
   forceTokens: string;
@@ -44,26 +45,25 @@ export class CompressSession {
   load = $state.raw<LoadInfo | undefined>();
   scoreMs = $state<number | undefined>();
   #scored = $state.raw<LinguaScored | undefined>();
-  #result = $state.raw<CompressionResult | undefined>();
   #loadedKey = '';
+  #loadedEpoch = -1;
 
   get scored(): LinguaScored | undefined {
     return this.#scored;
   }
-  get result(): CompressionResult | undefined {
+
+  /** The selection at the current γ, re-derived from the cached scores when γ moves. */
+  #result = $derived.by((): Selection | undefined =>
+    this.#scored ? selectScored(this.#scored, this.rate) : undefined,
+  );
+  get result(): Selection | undefined {
     return this.#result;
   }
 
   /** Scored words with their kept flag at the current γ, in text order. */
-  words = $derived.by(() => {
-    const scored = this.#scored;
-    const labels = this.#result?.word_labels;
-    if (!scored || !labels) return [];
-    const all = scored.chunks.flat();
-    // At γ = 1 the reference labels a regex split of the text instead of the model's words.
-    const sameWords = labels.length === all.length;
-    return all.map((w, i) => ({ ...w, kept: sameWords ? labels[i]![1] === 1 : true }));
-  });
+  get words(): SelectedWord[] {
+    return this.#result?.words ?? [];
+  }
 
   options(): Partial<LinguaOptions> {
     const s = this.settings;
@@ -84,17 +84,22 @@ export class CompressSession {
   async ensureLoaded(): Promise<void> {
     const key = `${this.modelId}|${this.backend}|${this.mirror}`;
     globalThis.localStorage?.setItem('tokenskip.mirror', this.mirror);
-    if (this.load && this.#loadedKey === key) return;
+    const client = scorerClient();
+    // A worker that died and was replaced holds no model: load again.
+    if (this.load && this.#loadedKey === key && this.#loadedEpoch === client.epoch) return;
     this.status = 'loading';
     this.progress = undefined;
-    const client = scorerClient();
-    this.load = await call(
-      client.load(
-        { modelId: this.modelId, backend: this.backend },
-        proxy((p: FileProgress) => (this.progress = p)),
-      ),
+    this.load = await client.load(
+      {
+        kind: 'llmlingua2',
+        modelId: this.modelId,
+        backend: this.backend,
+        ...(this.mirror ? { mirror: this.mirror } : {}),
+      },
+      (p) => (this.progress = p),
     );
     this.#loadedKey = key;
+    this.#loadedEpoch = client.epoch;
   }
 
   async compress(): Promise<void> {
@@ -106,29 +111,26 @@ export class CompressSession {
       validateRate(this.rate, 'γ');
       await this.ensureLoaded();
       this.status = 'scoring';
-      const reply = await call(scorerClient().score(cot, this.options()));
+      const reply = await scorerClient().score({
+        scorer: 'llmlingua2',
+        input: { cot },
+        options: this.options(),
+      });
       this.scoreMs = reply.scoreMs;
-      this.#scored = reply.scored;
-      this.#result = await call(scorerClient().select(this.rate));
+      this.#scored = reply.scored as LinguaScored;
       this.status = 'ready';
     } catch (error) {
       this.fail(error);
     }
   }
 
-  /** The slider: re-threshold the scored text at γ without running the model. */
-  async setRate(rate: number): Promise<void> {
+  /** The slider: the selection follows γ from the cached scores; no worker message, no model run. */
+  setRate(rate: number): void {
     this.rate = rate;
-    if (!this.#scored) return;
-    try {
-      this.#result = await call(scorerClient().select(rate));
-    } catch (error) {
-      this.fail(error);
-    }
   }
 
   async clearCache(): Promise<number> {
-    const removed = await call(scorerClient().clearCache());
+    const removed = await scorerClient().clearCache();
     this.load = undefined;
     return removed;
   }
@@ -137,7 +139,6 @@ export class CompressSession {
     const e = toTokenSkipError(error);
     this.error = e;
     this.status = this.#scored ? 'ready' : 'idle';
-    if (e.code === 'INTERNAL') resetScorerClient(); // a crashed worker is replaced on the next call
     if (
       e.code.startsWith('MODEL_') ||
       e.code === 'DOWNLOAD_FAILED' ||

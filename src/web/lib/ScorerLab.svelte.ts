@@ -1,23 +1,27 @@
 /**
  * The Compress page's choice of scorer (LLMLingua-2, CTS, perplexity) and its comparison of two
- * scorers on the same CoT. LLMLingua-2 runs through the page's `CompressSession` (its own worker);
- * CTS and perplexity run in the causal-scorer worker on a reference causal LM. Both workers keep
- * their models, so comparing costs one scoring per side and moving γ costs no model run at all.
+ * scorers on the same CoT. LLMLingua-2 runs through the page's `CompressSession`; CTS and
+ * perplexity on a reference causal LM. Both run in the one scorer worker, which keeps a model per
+ * kind, so comparing costs one scoring per side; every selection is derived here from the cached
+ * scores, so moving γ sends nothing to the worker.
  */
 import { DEFAULT_REFERENCE_MODEL_ID } from './defaults.ts';
-import { proxy } from 'comlink';
 import { toTokenSkipError, TokenSkipError } from '../../core/errors.ts';
 import { validateRate, validateText } from '../../core/compression/llmlingua2.ts';
-import type { CompressionResult, ScoredText, ScorerName } from '../../core/compression/types.ts';
-import type { CausalSelection } from '../../core/scoring/causal-select.ts';
+import type { ScoredText, ScorerName } from '../../core/compression/types.ts';
 import { keptUnits, projectToWords, unitsOf, type WordCell } from '../../core/scoring/compare.ts';
-import type { CausalScoredText, Condition, SelectionMode } from '../../core/scoring/types.ts';
+import { selectScored } from '../../core/scoring/select.ts';
+import type {
+  CausalScoredText,
+  Condition,
+  Selection,
+  SelectionMode,
+} from '../../core/scoring/types.ts';
 import type { FileProgress } from '../../runtime/web/model-cache.ts';
-import type { CausalLoadInfo } from '../workers/causal-scorer-protocol.ts';
-import { causalClient, resetCausalClient } from './causal-client.ts';
+import type { LoadInfo } from '../workers/scorer-protocol.ts';
 import type { CompressSession } from './CompressSession.svelte.ts';
 import { resolveReference } from './reference-models.ts';
-import { call } from './scorer-client.ts';
+import { scorerClient } from './scorer-client.ts';
 
 export interface MethodChoice {
   method: ScorerName;
@@ -25,11 +29,14 @@ export interface MethodChoice {
   condition: Condition;
 }
 
-export interface CausalSide {
+export interface ScoredSide {
   choice: MethodChoice;
   scored: CausalScoredText;
-  selection: CausalSelection;
   scoreMs: number;
+}
+
+export interface CausalSide extends ScoredSide {
+  selection: Selection;
 }
 
 export interface ComparisonSide {
@@ -62,9 +69,17 @@ export class ScorerLab {
   status = $state<'idle' | 'loading' | 'scoring' | 'ready'>('idle');
   error = $state<TokenSkipError | undefined>();
   progress = $state<FileProgress | undefined>();
-  load = $state.raw<CausalLoadInfo | undefined>();
-  #sides = $state.raw<CausalSide[]>([]);
+  load = $state.raw<LoadInfo | undefined>();
+  #scoredSides = $state.raw<ScoredSide[]>([]);
+  /** Every scored side selected at the current γ, from the cached scores. */
+  #sides = $derived.by((): CausalSide[] =>
+    this.#scoredSides.map((side) => ({
+      ...side,
+      selection: selectScored(side.scored, this.#session.rate, this.selection),
+    })),
+  );
   #loadedKey = '';
+  #loadedEpoch = -1;
   #session: CompressSession;
 
   constructor(session: CompressSession) {
@@ -95,7 +110,7 @@ export class ScorerLab {
     const b = this.#sideResult(second);
     if (!a || !b) return undefined;
     const cot = this.#session.cot;
-    const cells = (r: { scored: ScoredText; result: CompressionResult }) =>
+    const cells = (r: { scored: ScoredText; result: Selection }) =>
       projectToWords(cot, unitsOf(r.scored), keptUnits(r.scored, r.result));
     return [
       { label: choiceLabel(this.primary), cells: cells(a) },
@@ -103,7 +118,7 @@ export class ScorerLab {
     ];
   });
 
-  #sideResult(choice: MethodChoice): { scored: ScoredText; result: CompressionResult } | undefined {
+  #sideResult(choice: MethodChoice): { scored: ScoredText; result: Selection } | undefined {
     if (choice.method === 'llmlingua2') {
       const { scored, result } = this.#session;
       return scored && result ? { scored, result } : undefined;
@@ -133,78 +148,69 @@ export class ScorerLab {
         await session.compress();
         if (session.error) {
           // The page shows the session's own error; do not show it twice.
-          this.status = this.#sides.length > 0 ? 'ready' : 'idle';
+          this.status = this.#scoredSides.length > 0 ? 'ready' : 'idle';
           return;
         }
       }
       const causal = choices.filter((c) => c.method !== 'llmlingua2');
-      const sides: CausalSide[] = [];
+      const sides: ScoredSide[] = [];
       if (causal.length > 0) await this.#ensureLoaded();
       for (const choice of causal) {
         this.status = 'scoring';
-        const reply = await call(
-          causalClient().score({
-            scorer: choice.method as 'cts' | 'ppl',
-            input,
-            options: {
-              condition: choice.condition,
-              windowSize: this.windowSize,
-              maxTokens: this.maxTokens,
-            },
-          }),
-        );
-        const selection = await call(
-          causalClient().select(reply.scored, session.rate, this.selection),
-        );
-        sides.push({ choice, scored: reply.scored, selection, scoreMs: reply.scoreMs });
+        const reply = await scorerClient().score({
+          scorer: choice.method as 'cts' | 'ppl',
+          input,
+          options: {
+            condition: choice.condition,
+            windowSize: this.windowSize,
+            maxTokens: this.maxTokens,
+          },
+        });
+        sides.push({ choice, scored: reply.scored as CausalScoredText, scoreMs: reply.scoreMs });
       }
-      this.#sides = sides;
+      this.#scoredSides = sides;
       this.status = 'ready';
     } catch (error) {
       this.#fail(error);
     }
   }
 
-  /** The γ slider: re-threshold every scored side, no model run. */
-  async setRate(rate: number): Promise<void> {
-    await this.#session.setRate(rate);
-    if (this.#sides.length === 0) return;
-    try {
-      this.#sides = await Promise.all(
-        this.#sides.map(async (side) => ({
-          ...side,
-          selection: await call(causalClient().select(side.scored, rate, this.selection)),
-        })),
-      );
-    } catch (error) {
-      this.#fail(error);
-    }
+  /** The γ slider: every side (and LLMLingua-2's) re-selects from its cached scores; no worker message. */
+  setRate(rate: number): void {
+    this.#session.setRate(rate);
   }
 
   async #ensureLoaded(): Promise<void> {
     const key = `${this.refModel}|${this.#session.backend}`;
-    if (this.load && this.#loadedKey === key) return;
+    const client = scorerClient();
+    // A worker that died and was replaced holds no model: load again.
+    if (this.load && this.#loadedKey === key && this.#loadedEpoch === client.epoch) return;
     this.status = 'loading';
     this.progress = undefined;
-    this.load = await call(
-      causalClient().load(
-        {
-          model: resolveReference(this.refModel).url,
-          graphs: resolveReference(this.refModel).graphs,
-          backend: this.#session.backend,
-        },
-        proxy((p: FileProgress) => (this.progress = p)),
-      ),
+    const reference = resolveReference(this.refModel);
+    this.load = await client.load(
+      {
+        kind: 'causal',
+        model: reference.url,
+        graphs: reference.graphs,
+        backend: this.#session.backend,
+      },
+      (p: FileProgress) => (this.progress = p),
     );
     this.#loadedKey = key;
+    this.#loadedEpoch = client.epoch;
   }
 
   #fail(error: unknown): void {
     const e = toTokenSkipError(error);
     this.error = e;
-    this.status = this.#sides.length > 0 ? 'ready' : 'idle';
-    if (e.code === 'INTERNAL') resetCausalClient();
-    if (e.code.startsWith('MODEL_') || e.code === 'DOWNLOAD_FAILED') this.load = undefined;
+    this.status = this.#scoredSides.length > 0 ? 'ready' : 'idle';
+    if (
+      e.code.startsWith('MODEL_') ||
+      e.code === 'DOWNLOAD_FAILED' ||
+      e.code === 'BACKEND_UNAVAILABLE'
+    )
+      this.load = undefined;
   }
 }
 

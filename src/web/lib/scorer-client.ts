@@ -1,53 +1,128 @@
 /**
- * The page side of the scorer worker: starts it, wraps it with Comlink, and turns serialized worker
- * errors back into TokenSkipErrors. If the worker dies, the next call starts a fresh one.
+ * The page side of the one scorer worker (scorer.worker.ts): starts it on first use, wraps it with
+ * Comlink, and turns serialized worker errors back into TokenSkipErrors. Every call in flight is
+ * raced against the worker's death (`error`, `messageerror`, `terminate`): Comlink alone never
+ * settles a call whose worker is gone, which would leave the page waiting forever. After a death
+ * the next call starts a fresh worker, whose `epoch` tells the sessions to load their models again.
  */
 import * as Comlink from 'comlink';
-import { fromSerialized, isSerializedError, toTokenSkipError } from '../../core/errors.ts';
-import type { ScorersWorkerApi, ScorerWorkerApi } from '../workers/scorer-protocol.ts';
+import {
+  TokenSkipError,
+  fromSerialized,
+  isSerializedError,
+  toTokenSkipError,
+} from '../../core/errors.ts';
+import type { FileProgress } from '../../runtime/web/model-cache.ts';
+import type {
+  LoadInfo,
+  ScoreReply,
+  ScoreRequest,
+  ScorerModelRequest,
+  ScorerWorkerApi,
+} from '../workers/scorer-protocol.ts';
 
-export type ScorerClient = Comlink.Remote<ScorerWorkerApi>;
+/** Starts a scorer worker; a seam for tests that need a worker which misbehaves. */
+export type StartWorker = () => Worker;
 
-let worker: Worker | undefined;
-let root: Comlink.Remote<ScorersWorkerApi> | undefined;
-let remote: ScorerClient | undefined;
+const startScorerWorker: StartWorker = () =>
+  new Worker(new URL('../workers/scorer.worker.ts', import.meta.url), { type: 'module' });
 
-/**
- * Starts an instance of the one scorer worker (scorer.worker.ts, shared with the causal scorers'
- * client as one bundle) and returns the Comlink remote of the whole worker.
- */
-export function startScorerWorker(onError: () => void): {
-  worker: Worker;
-  root: Comlink.Remote<ScorersWorkerApi>;
-} {
-  const w = new Worker(new URL('../workers/scorer.worker.ts', import.meta.url), {
-    type: 'module',
-  });
-  w.addEventListener('error', onError);
-  return { worker: w, root: Comlink.wrap<ScorersWorkerApi>(w) };
+export class ScorerClient {
+  #start: StartWorker;
+  #worker: Worker | undefined;
+  #remote: Comlink.Remote<ScorerWorkerApi> | undefined;
+  /** Rejects when the current worker dies; every call in flight races it. */
+  #died: Promise<never> | undefined;
+  #die: ((error: TokenSkipError) => void) | undefined;
+  #epoch = 0;
+
+  constructor(start: StartWorker = startScorerWorker) {
+    this.#start = start;
+  }
+
+  /** Which worker instance answers: changes when a dead worker is replaced. */
+  get epoch(): number {
+    return this.#epoch;
+  }
+
+  #api(): Comlink.Remote<ScorerWorkerApi> {
+    if (!this.#remote) {
+      const worker = this.#start();
+      this.#epoch++;
+      this.#died = new Promise<never>((_, reject) => (this.#die = reject));
+      this.#died.catch(() => undefined); // observed by the calls in flight, if any
+      const crashed = (what: string) => () =>
+        this.#stop(
+          new TokenSkipError(
+            'BACKEND_UNAVAILABLE',
+            `The scorer worker stopped (${what}). Press Compress to load the model again, or pick the WASM backend.`,
+          ),
+        );
+      worker.addEventListener(
+        'error',
+        (event) =>
+          crashed(
+            event.message ||
+              'it crashed, e.g. the GPU device was lost or the tab ran out of memory',
+          )(),
+        { once: true },
+      );
+      worker.addEventListener('messageerror', crashed('a message could not be read'), {
+        once: true,
+      });
+      this.#worker = worker;
+      this.#remote = Comlink.wrap<ScorerWorkerApi>(worker);
+    }
+    return this.#remote;
+  }
+
+  /** Awaits a worker call, racing the worker's death and rebuilding errors with code and message. */
+  async #call<T>(run: (api: Comlink.Remote<ScorerWorkerApi>) => Promise<T>): Promise<T> {
+    const api = this.#api();
+    const died = this.#died!;
+    try {
+      return await Promise.race([run(api), died]);
+    } catch (error) {
+      throw isSerializedError(error) ? fromSerialized(error) : toTokenSkipError(error);
+    }
+  }
+
+  load(request: ScorerModelRequest, onProgress?: (p: FileProgress) => void): Promise<LoadInfo> {
+    const progress = Comlink.proxy((p: FileProgress) => onProgress?.(p));
+    return this.#call((api) => api.load(request, progress));
+  }
+
+  score(request: ScoreRequest): Promise<ScoreReply> {
+    return this.#call((api) => api.score(request));
+  }
+
+  clearCache(): Promise<number> {
+    return this.#call((api) => api.clearCache());
+  }
+
+  /** Stops the worker; calls in flight reject. The next call starts a fresh one. */
+  terminate(): void {
+    this.#stop(
+      new TokenSkipError('CANCELLED', 'The scorer worker was stopped before it answered.'),
+    );
+  }
+
+  #stop(error: TokenSkipError): void {
+    if (!this.#worker) return;
+    this.#die?.(error);
+    this.#remote?.[Comlink.releaseProxy]();
+    this.#worker.terminate();
+    this.#worker = undefined;
+    this.#remote = undefined;
+    this.#died = undefined;
+    this.#die = undefined;
+  }
 }
 
+let shared: ScorerClient | undefined;
+
+/** The app's one scorer client: every page and scorer kind shares its worker. */
 export function scorerClient(): ScorerClient {
-  if (!remote) {
-    ({ worker, root } = startScorerWorker(() => resetScorerClient()));
-    remote = root.lingua as unknown as ScorerClient;
-  }
-  return remote;
-}
-
-export function resetScorerClient(): void {
-  root?.[Comlink.releaseProxy]();
-  worker?.terminate();
-  worker = undefined;
-  root = undefined;
-  remote = undefined;
-}
-
-/** Awaits a worker call, rebuilding its error with code and message. */
-export async function call<T>(promise: Promise<T>): Promise<T> {
-  try {
-    return await promise;
-  } catch (error) {
-    throw isSerializedError(error) ? fromSerialized(error) : toTokenSkipError(error);
-  }
+  shared ??= new ScorerClient();
+  return shared;
 }

@@ -1,18 +1,61 @@
 /**
- * The one scorer Web Worker: LLMLingua-2 (`lingua`) and the causal CTS / perplexity scorers
- * (`causal`) behind one bundle, so onnxruntime-web and the tokenizers are built, downloaded and
- * HTTP-cached once instead of once per scorer worker. Each client (scorer-client.ts,
- * causal-client.ts) starts its own instance of this worker and uses its half, so a crash or reset
- * of one never unloads the other's model.
+ * The one scorer Web Worker: every scorer kind (LLMLingua-2 and the mini scorer; CTS and perplexity
+ * over a reference causal LM) behind one protocol (scorer-protocol.ts), so onnxruntime-web and the
+ * tokenizers are built, downloaded and HTTP-cached once and the page never freezes while a model
+ * loads or runs. It holds one model per kind, so comparing LLMLingua-2 with CTS reloads neither.
+ * It only scores: selection at γ runs in the page on the scores it returned.
  */
 import * as Comlink from 'comlink';
-import { causalScorerApi } from './causal-scorer-api.ts';
-import { linguaScorerApi } from './lingua-scorer-api.ts';
-import type { ScorersWorkerApi } from './scorer-protocol.ts';
+import { TokenSkipError, toTokenSkipError } from '../../core/errors.ts';
+import { clearModelCache } from '../../runtime/web/model-cache.ts';
+import { loadCausalModel } from './load-causal.ts';
+import { loadLinguaModel } from './load-lingua.ts';
+import type { LoadedModel } from './loaded-model.ts';
+import type { ScorerKind, ScorerWorkerApi } from './scorer-protocol.ts';
 
-const api: ScorersWorkerApi = {
-  lingua: Comlink.proxy(linguaScorerApi),
-  causal: Comlink.proxy(causalScorerApi),
+const models = new Map<ScorerKind, LoadedModel>();
+
+/** Runs `fn`, turning any failure into a plain `{name, code, message}` that survives postMessage. */
+async function guard<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw toTokenSkipError(error).serialize();
+  }
+}
+
+const api: ScorerWorkerApi = {
+  load: (request, onProgress) =>
+    guard(async () => {
+      // Free the previous model of this kind first: two large models may not fit side by side.
+      await models.get(request.kind)?.release();
+      models.delete(request.kind);
+      const model =
+        request.kind === 'llmlingua2'
+          ? await loadLinguaModel(request, onProgress)
+          : await loadCausalModel(request, onProgress);
+      models.set(request.kind, model);
+      return model.info;
+    }),
+
+  score: (request) =>
+    guard(async () => {
+      const kind: ScorerKind = request.scorer === 'llmlingua2' ? 'llmlingua2' : 'causal';
+      const scorer = models.get(kind)?.scorer(request);
+      if (!scorer) {
+        throw new TokenSkipError(
+          'MODEL_NOT_FOUND',
+          kind === 'llmlingua2'
+            ? 'No scorer model is loaded: pick a model and load it first.'
+            : 'No reference model is loaded: pick one and press Compress.',
+        );
+      }
+      const started = performance.now();
+      const scored = await scorer.score(request.input);
+      return { scored, scoreMs: performance.now() - started };
+    }),
+
+  clearCache: () => guard(() => clearModelCache()),
 };
 
 Comlink.expose(api);

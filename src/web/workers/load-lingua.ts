@@ -1,0 +1,103 @@
+/**
+ * Loads an LLMLingua-2 token classifier (a manifest scorer: the mini scorer, the tiny fixtures, the
+ * hub models) on ORT-web (WebGPU or WASM) inside the scorer worker (scorer.worker.ts).
+ */
+import * as ort from 'onnxruntime-web/webgpu';
+import manifestJson from '../../../models/manifest.json';
+import { createLingua2Scorer } from '../../core/scoring/lingua2-scorer.ts';
+import { chooseBackend } from '../../runtime/web/backend.ts';
+import {
+  browserRevisionStore,
+  locateCachedFile,
+  readCachedFile,
+  type FileProgress,
+} from '../../runtime/web/model-cache.ts';
+import { weakestIntegrity, type IntegrityStatus } from '../../runtime/models/file-integrity.ts';
+import {
+  fileUrl,
+  findScorer,
+  manifestFile,
+  resolveRevision,
+  type ModelManifest,
+} from '../../runtime/models/model-manifest.ts';
+import { loadScorer, type LoadedScorer } from '../../runtime/scorers/scorer-loader.ts';
+import type { ScorerModelRequest } from './scorer-protocol.ts';
+import type { LoadedModel } from './loaded-model.ts';
+
+const manifest = manifestJson as ModelManifest;
+
+export async function loadLinguaModel(
+  request: Extract<ScorerModelRequest, { kind: 'llmlingua2' }>,
+  onProgress: (p: FileProgress) => void,
+): Promise<LoadedModel> {
+  const started = performance.now();
+  const entry = findScorer(manifest, request.modelId);
+  const choice = await chooseBackend(request.backend);
+  const variant = entry.onnx[choice.backend];
+  ort.env.wasm.numThreads = choice.threads;
+  let fromCache = true;
+  const integrity: IntegrityStatus[] = [];
+  const releases: (() => void)[] = [];
+  const appBase = new URL('/', self.location.href).href;
+  // Unpinned hub entries: the commit main pointed to at the first download, recorded here.
+  const revision =
+    entry.source.type === 'hub' && !request.mirror
+      ? await resolveRevision(entry, browserRevisionStore)
+      : undefined;
+  const urlOf = (path: string) =>
+    fileUrl(entry, path, {
+      appBase,
+      ...(revision ? { revision } : {}),
+      ...(request.mirror ? { mirror: request.mirror } : {}),
+    });
+  const readFile = async (path: string) => {
+    const result = await readCachedFile(urlOf(path), path, manifestFile(entry, path), onProgress);
+    fromCache &&= result.fromCache;
+    integrity.push(result.integrity);
+    return result.data;
+  };
+  // External data (XLM-R large fp32: 2.24 GB) goes to ORT as a URL, never as one buffer.
+  const locateFile = async (path: string) => {
+    const result = await locateCachedFile(urlOf(path), path, manifestFile(entry, path), onProgress);
+    fromCache &&= result.fromCache;
+    integrity.push(result.integrity);
+    releases.push(result.release);
+    return result.href;
+  };
+  let loaded: LoadedScorer;
+  try {
+    loaded = await loadScorer(
+      entry.id,
+      readFile,
+      variant,
+      ort,
+      { executionProviders: [choice.backend], graphOptimizationLevel: 'all' },
+      locateFile,
+    );
+  } finally {
+    for (const release of releases) release();
+  }
+  const info = {
+    modelId: entry.id,
+    backend: choice.backend,
+    reason: choice.reason,
+    threads: choice.threads,
+    dtype: variant.dtype,
+    loadMs: performance.now() - started,
+    fromCache,
+    integrity: weakestIntegrity(integrity),
+  };
+  return {
+    info,
+    scorer: (request) => {
+      if (request.scorer !== 'llmlingua2') return undefined;
+      return createLingua2Scorer(
+        loaded.tokenizer,
+        loaded.classifier,
+        loaded.modelId,
+        request.options,
+      );
+    },
+    release: () => loaded.classifier.release(),
+  };
+}
