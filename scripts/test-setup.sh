@@ -14,7 +14,19 @@ cd "$(dirname "$0")/.."
 need=()
 [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || need+=(chromium)
 /usr/bin/python3 -c 'import torch, onnx' 2>/dev/null || need+=(python3-torch python3-onnx libopenblas0-pthread)
-[ ${#need[@]} -eq 0 ] && exit 0
+# A CJK font, so the Chinese pages render (and screenshot) as characters rather than boxes: nice to
+# have, never a reason to fail.
+optional=()
+[ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || optional+=(fonts-wqy-microhei)
+if [ ${#need[@]} -eq 0 ]; then
+  if [ ${#optional[@]} -gt 0 ] && command -v apt-get >/dev/null &&
+    { [ "$(id -u)" = "0" ] || sudo -n true 2>/dev/null; }; then
+    SUDO=""; [ "$(id -u)" = "0" ] || SUDO="sudo -n"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${optional[@]}" >/dev/null 2>&1 || true
+  fi
+  exit 0
+fi
+need+=("${optional[@]}")
 
 SUDO=""
 if [ "$(id -u)" != "0" ]; then
