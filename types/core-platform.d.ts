@@ -39,3 +39,12 @@ declare const console: {
   warn(...data: unknown[]): void;
   error(...data: unknown[]): void;
 };
+
+declare class TextDecoder {
+  constructor(label?: string, options?: { fatal?: boolean });
+  decode(input?: Uint8Array): string;
+}
+
+declare class TextEncoder {
+  encode(input?: string): Uint8Array;
+}

@@ -183,7 +183,7 @@ const decoders = new WeakMap<TokenDecoderSpec, TokenDecoder>();
 export function createTokenDecoder(spec: TokenDecoderSpec): TokenDecoder {
   const cached = decoders.get(spec);
   if (cached) return cached;
-  const tokenizer = new Tokenizer(
+  const tokenizer = createTokenizer(
     {
       model: { type: 'WordLevel', vocab: {}, unk_token: '[UNK]' },
       decoder: spec.decoder,
@@ -193,6 +193,7 @@ export function createTokenDecoder(spec: TokenDecoderSpec): TokenDecoder {
       added_tokens: spec.addedTokens,
     },
     {},
+    'the scorer decoder spec',
   );
   const decoder = tokenizer.decoder;
   if (!decoder) {
