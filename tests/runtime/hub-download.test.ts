@@ -85,8 +85,9 @@ describe('hub model cache', () => {
 
   it('explains a 404 and an unreachable host', async () => {
     const read = createHubReader(entry, host, cache);
+    // 404 is MODEL_FILE_MISSING, as in the browser: loaders skip optional files on it.
     await expect(read('onnx/missing.onnx')).rejects.toMatchObject({
-      code: 'DOWNLOAD_FAILED',
+      code: 'MODEL_FILE_MISSING',
       message: expect.stringContaining('HTTP 404'),
     });
     const offline = createHubReader(entry, 'http://127.0.0.1:9', cache);

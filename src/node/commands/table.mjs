@@ -238,6 +238,28 @@ Options:
   --threads N      CPU threads for PyTorch and onnxruntime (default 2)
 `,
   },
+  {
+    name: 'models',
+    summary: 'List, download, verify and remove the registry models (scorers, causal LMs)',
+    usage: `Usage: tokenskip models ls | pull ID | rm ID | verify [ID] [options]
+
+  ls                every model of the registry (models/manifest.json): id, kind, size,
+                    backend:dtype, whether it is here (bundled, present, partial, missing) and how
+                    its files are checked (verified: sha256 in the registry; hash recorded locally)
+  pull ID           download a hub model into the store; an interrupted download resumes where it
+                    stopped; every file is checked before it counts
+  rm ID             delete a model's files from the store (recorded hashes are kept)
+  verify [ID]       re-hash the files that are here (every model without ID); a store file that
+                    fails is deleted
+
+  --dir DIR         the model store (default: $TOKENSKIP_CACHE, else ~/.cache/tokenskip/models)
+  --backend B       pull: only the files backend B needs (node, wasm or webgpu)
+
+Environment: HF_ENDPOINT (hub base URL, e.g. a mirror; default https://huggingface.co), HF_TOKEN
+(sent as an Authorization header for gated repos, never printed), TOKENSKIP_REGISTRY (a registry
+file to use instead of the shipped one).
+`,
+  },
 ];
 
 /** The full help of one command, or undefined for an unknown name. */

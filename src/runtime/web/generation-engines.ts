@@ -6,7 +6,6 @@
  */
 import * as ort from 'onnxruntime-web/webgpu';
 import { Tokenizer } from '@huggingface/tokenizers';
-import { TokenSkipError } from '../../core/errors.ts';
 import type { GenerationEngine } from '../../core/generation/engine.ts';
 import {
   GENERATION_MODELS,
@@ -14,6 +13,7 @@ import {
   type OnnxModelRecord,
   modelFolderUrl,
 } from '../../core/models/registry.ts';
+import { fetchOk } from '../models/fetch-ok.ts';
 import { resolveRevision } from '../models/model-manifest.ts';
 import type { OrtLike } from '../engines/onnx/causal-lm.ts';
 import type { ModelFiles } from '../engines/onnx/model-files.ts';
@@ -31,24 +31,7 @@ async function fetchBytes(
   url: string,
   onProgress?: (loaded: number, total: number) => void,
 ): Promise<Uint8Array> {
-  let response: Response;
-  try {
-    response = await fetch(url);
-  } catch (error) {
-    throw new TokenSkipError(
-      'DOWNLOAD_FAILED',
-      `Could not fetch ${url}: ${(error as Error).message}.`,
-      {
-        cause: error,
-      },
-    );
-  }
-  if (!response.ok) {
-    throw new TokenSkipError(
-      response.status === 404 ? 'MODEL_FILE_MISSING' : 'DOWNLOAD_FAILED',
-      `Fetching ${url} failed: HTTP ${response.status}.`,
-    );
-  }
+  const response = await fetchOk(url, url);
   const data = new Uint8Array(await response.arrayBuffer());
   onProgress?.(data.byteLength, data.byteLength);
   return data;

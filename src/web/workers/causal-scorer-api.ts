@@ -14,6 +14,7 @@ import {
 } from '../../runtime/scorers/causal-scorer-loader.ts';
 import { chooseBackend } from '../../runtime/web/backend.ts';
 import { readCachedFile } from '../../runtime/web/model-cache.ts';
+import { fetchOk } from '../../runtime/models/fetch-ok.ts';
 import type { CausalWorkerApi } from './causal-scorer-protocol.ts';
 
 let reference: ReferenceModel | undefined;
@@ -46,16 +47,7 @@ export const causalScorerApi: CausalWorkerApi = {
           return result.data;
         }
         // The app's own models change with the app: fetch them, never from a stale cache.
-        const response = await fetch(url);
-        if (response.status === 404) {
-          throw new TokenSkipError('MODEL_FILE_MISSING', `${request.model} has no ${path}.`);
-        }
-        if (!response.ok) {
-          throw new TokenSkipError(
-            'DOWNLOAD_FAILED',
-            `Fetching ${url} failed: HTTP ${response.status}.`,
-          );
-        }
+        const response = await fetchOk(url, `${request.model}/${path}`);
         const data = new Uint8Array(await response.arrayBuffer());
         onProgress({
           file: path,
