@@ -23,7 +23,7 @@
  * Look-ups throw TokenSkipError MODEL_NOT_FOUND listing the known ids. Runtime helpers (revision
  * resolution, file URLs on a hub or mirror) live in src/runtime/models/model-manifest.ts.
  */
-import manifestJson from '../../../models/manifest.json';
+import manifestJson from '../../../models/manifest.json' with { type: 'json' };
 import { TokenSkipError } from '../errors.ts';
 import type { TokenizerFamily } from '../compression/scorer-tokenizer.ts';
 import type { PromptFamily } from '../prompts/formats.ts';
