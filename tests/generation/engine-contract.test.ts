@@ -250,6 +250,24 @@ describe('WebLLM adapter', () => {
     });
   });
 
+  it('hands WebLLM the pinned record (a hub model at a commit, never /resolve/main/)', async () => {
+    const hub = findGenerationModel('Qwen2.5-0.5B-Instruct-q4f32_1-MLC') as WebLlmModelRecord;
+    const fake = createFakeMlcEngine(fakeScript);
+    const sha = 'e'.repeat(40);
+    const engine = createWebLlmEngine({
+      record: hub,
+      models: GENERATION_MODELS,
+      appBase: 'http://127.0.0.1:4317/',
+      gpuFeatures: async () => new Set(),
+      createEngine: fake.createEngine,
+      pinRecord: async (r) => ({ ...r, model: `https://huggingface.co/${r.id}/resolve/${sha}/` }),
+    });
+    await engine.load();
+    expect(fake.calls.created[0]?.config.appConfig?.model_list[0]?.model).toBe(
+      `https://huggingface.co/Qwen2.5-0.5B-Instruct-q4f32_1-MLC/resolve/${sha}/`,
+    );
+  });
+
   it('falls back to q4f32_1 without shader-f16, and refuses without WebGPU', async () => {
     const { fake, engine } = setup(new Set());
     const info = await engine.load();

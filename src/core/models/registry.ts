@@ -99,7 +99,9 @@ export interface WebLlmModelRecord extends CausalBase {
   /**
    * WebLLM `model`: URL of the MLC weights folder, may be app-relative (the adapter makes it
    * absolute). WebLLM reads `<model>/resolve/main/` unless the URL has a `/resolve/<x>/` segment
-   * (see webllm-urls.ts), so self-hosted records name that segment explicitly.
+   * (see webllm-urls.ts), so self-hosted records name that segment explicitly. For a hub entry
+   * without a revision the app loads `<hub>/<repo>/resolve/<commit>/` instead, the commit `main`
+   * pointed to at the first load (generation-engines.ts), so WebLLM never follows the branch.
    */
   model: string;
   /** A prebuilt library file name of the installed web-llm (resolved at load), or a library URL. */

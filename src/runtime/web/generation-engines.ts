@@ -106,7 +106,17 @@ export async function createBrowserEngine(
   preference: BackendPreference,
 ): Promise<GenerationEngine> {
   if (record.engine === 'onnx') return createBrowserOnnxEngine(record, preference);
-  return createWebLlmEngine({ record, models: GENERATION_MODELS, appBase: appBase() });
+  return createWebLlmEngine({
+    record,
+    models: GENERATION_MODELS,
+    appBase: appBase(),
+    pinRecord: async (picked) => {
+      const { source } = picked;
+      if (source.type !== 'hub' || source.revision) return picked;
+      const revision = await resolveRevision(picked, browserRevisionStore);
+      return { ...picked, model: modelFolderUrl(picked, { revision }) };
+    },
+  });
 }
 
 /** The record's own tokenizer (MLC weight folders ship tokenizer.json too). */
