@@ -4,6 +4,7 @@
  * URL of a file on the hub, a mirror or the app.
  */
 import { TokenSkipError } from '../../core/errors.ts';
+import { fetchOk } from './fetch-ok.ts';
 import type {
   Backend,
   ModelEntry,
@@ -71,8 +72,7 @@ export async function resolveRevision(
   const url = `${hubHost}/api/models/${source.repo}/revision/main`;
   let sha: unknown;
   try {
-    const response = await fetch(url, { headers });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    const response = await fetchOk(url, `the revision of ${source.repo}`, { headers });
     sha = ((await response.json()) as { sha?: unknown }).sha;
   } catch (error) {
     throw new TokenSkipError(
