@@ -14,7 +14,10 @@ import {
   findModel,
   findReferenceModel,
   findScorer,
+  hashSource,
   modelBytes,
+  modelVariants,
+  sourceUrl,
   modelFolderUrl,
   referenceModels,
   scorerModels,
@@ -93,5 +96,24 @@ describe('the model registry', () => {
   it('fails a look-up with the known ids', () => {
     expect(() => findModel('nope')).toThrow(/Unknown model 'nope'\. Known models: mini-scorer, /);
     expect(() => findReferenceModel('mini-scorer')).toThrow(/Unknown reference model/);
+  });
+
+  it('says what each backend runs, how files are checked and where the model comes from', () => {
+    const mbert = findModel('llmlingua-2-bert-base-multilingual-cased-meetingbank');
+    expect(modelVariants(mbert)).toEqual([
+      { backend: 'webgpu', dtype: 'fp32', file: 'onnx/model.onnx' },
+      { backend: 'wasm', dtype: 'int8', file: 'onnx/model_quantized.onnx' },
+      { backend: 'node', dtype: 'int8', file: 'onnx/model_quantized.onnx' },
+    ]);
+    expect(modelVariants(findModel('Qwen2.5-0.5B-Instruct-q4f16_1-MLC'))).toEqual([
+      { backend: 'webgpu', dtype: 'q4f16_1' },
+    ]);
+    expect(hashSource(findModel('mini-scorer'))).toBe('registry');
+    expect(hashSource(mbert)).toBe('recorded-locally');
+    expect(hashSource(findModel('Qwen2.5-0.5B-Instruct-q4f16_1-MLC'))).toBe('none');
+    expect(sourceUrl(mbert)).toBe(
+      'https://huggingface.co/ldenoue/llmlingua-2-bert-base-multilingual-cased-meetingbank/tree/d7070a9b381ca5297dd7bd5cf7704dde81470518',
+    );
+    expect(sourceUrl(findModel('mini-base'))).toBe('/models/mini/base/');
   });
 });

@@ -14,10 +14,16 @@
  * and `files` (path, size, sha256 where known; without sha256 the size is approximate and the hash
  * is recorded at the first download: "hash recorded locally").
  *
- *   import { findModel, findScorer, scorerModels, referenceModels, generationModels,
- *     DEFAULT_MODELS, modelBytes, modelFolderUrl } from '../core/models/registry.ts';
+ *   import { MODELS, findModel, findScorer, scorerModels, referenceModels, GENERATION_MODELS,
+ *     DEFAULT_MODELS, modelBytes, modelVariants, hashSource, sourceUrl, modelFolderUrl }
+ *     from '../core/models/registry.ts';
  *   findModel('mini-base').kind;                 // 'causal-lm'
  *   referenceModels().map((m) => m.id);           // every ONNX causal LM (CTS reference models)
+ *   modelBytes(findModel('mini-base'));           // { bytes: 7316236, exact: true, known: true }
+ *   modelVariants(findModel('llmlingua-2-bert-base-multilingual-cased-meetingbank'));
+ *                                                 // [{ backend: 'webgpu', dtype: 'fp32', ... }, ...]
+ *   hashSource(entry);                            // 'registry' | 'recorded-locally' | 'none'
+ *   sourceUrl(entry);                             // hub page at the pinned commit, or the folder
  *   modelFolderUrl(findModel('mini-scorer'));     // '/models/mini/scorer/' (app-relative)
  *
  * Look-ups throw TokenSkipError MODEL_NOT_FOUND listing the known ids. Runtime helpers (revision
@@ -227,4 +233,39 @@ export function modelFolderUrl(
     );
   }
   return `${options.hubHost ?? 'https://huggingface.co'}/${source.repo}/resolve/${revision}/`;
+}
+
+/** What each backend runs: the ONNX graph and dtype, or WebLLM's quantization on WebGPU. */
+export function modelVariants(
+  entry: ModelEntry,
+): { backend: Backend; dtype: string; file?: string; externalData?: string[] }[] {
+  if (entry.kind === 'causal-lm' && entry.engine === 'webllm')
+    return [{ backend: 'webgpu', dtype: entry.quantization }];
+  return (Object.entries(entry.onnx) as [Backend, OnnxVariant][]).map(([backend, v]) => ({
+    backend,
+    dtype: v.dtype,
+    file: v.file,
+    ...(v.externalData ? { externalData: v.externalData } : {}),
+  }));
+}
+
+/**
+ * How an entry's files are checked: `registry` (every file has a sha256 here: "verified"),
+ * `recorded-locally` (no sha256 known: recorded at the first download, "hash recorded locally"),
+ * `none` (no files listed: WebLLM weights, which WebLLM checks itself).
+ */
+export function hashSource(entry: ModelEntry): 'registry' | 'recorded-locally' | 'none' {
+  if (entry.files.length === 0) return 'none';
+  return entry.files.every((f) => f.sha256) ? 'registry' : 'recorded-locally';
+}
+
+/**
+ * Where a person can see the model: the hub page at its pinned commit (the repo page when the
+ * commit is resolved at first download), the app folder of a shipped model, or its served URL.
+ */
+export function sourceUrl(entry: ModelEntry, hubHost = 'https://huggingface.co'): string {
+  const { source } = entry;
+  if (source.type === 'path') return `/${source.path.replace(/\/+$/, '')}/`;
+  if (source.type === 'served') return source.url;
+  return `${hubHost}/${source.repo}${source.revision ? `/tree/${source.revision}` : ''}`;
 }

@@ -14,7 +14,9 @@ import { commandInfo } from './table.mjs';
 import { TokenSkipError } from '../../core/errors.ts';
 import {
   findModel,
+  hashSource,
   modelBytes,
+  modelVariants,
   type Backend,
   type ModelEntry,
 } from '../../core/models/registry.ts';
@@ -39,15 +41,13 @@ function kindOf(entry: ModelEntry): string {
   return entry.engine === 'webllm' ? 'causal-lm/webllm' : 'causal-lm/onnx';
 }
 
-/** `fp32` when every backend runs the same dtype, else `webgpu:fp32 wasm:int8 node:int8`. */
+/** `fp32 (all)` when every backend runs the same dtype, else `webgpu:fp32 wasm:int8 node:int8`. */
 function backendsOf(entry: ModelEntry): string {
-  if (entry.kind === 'causal-lm' && entry.engine === 'webllm')
-    return `webgpu:${entry.quantization}`;
-  const pairs = (Object.entries(entry.onnx) as [Backend, { dtype: string }][]).map(
-    ([backend, v]) => `${backend}:${v.dtype}`,
-  );
-  const dtypes = new Set(Object.values(entry.onnx).map((v) => v.dtype));
-  return dtypes.size === 1 ? `${[...dtypes][0]} (all)` : pairs.join(' ');
+  const variants = modelVariants(entry);
+  const dtypes = new Set(variants.map((v) => v.dtype));
+  return dtypes.size === 1 && variants.length > 1
+    ? `${variants[0]!.dtype} (all)`
+    : variants.map((v) => `${v.backend}:${v.dtype}`).join(' ');
 }
 
 function sizeOf(entry: ModelEntry): string {
@@ -68,9 +68,10 @@ function presenceOf(entry: ModelEntry, state: ModelState): string {
 function checkOf(entry: ModelEntry, state: ModelState): string {
   if (state.presence === 'bundled') return INTEGRITY_LABEL.verified;
   if (!state.files.some((f) => f.present)) {
-    return entry.files.length > 0 && entry.files.every((f) => f.sha256)
+    const how = hashSource(entry);
+    return how === 'registry'
       ? 'sha256 in registry'
-      : entry.files.length > 0
+      : how === 'recorded-locally'
         ? 'hash recorded at first download'
         : '-';
   }
