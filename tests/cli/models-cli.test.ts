@@ -323,6 +323,18 @@ describe('tokenskip models', () => {
     expect(existsSync(target) || existsSync(`${target}.partial`)).toBe(false);
   });
 
+  it('one download per file at a time: a live lock refuses, a stale one is taken over', async () => {
+    await cli(['rm', 'acme-tiny']);
+    const lockFile = `${local('acme/tiny', rev, 'config.json')}.lock`;
+    writeFileSync(lockFile, `${process.pid}\n`); // this test process: alive
+    const busy = await cli(['pull', 'acme-tiny']);
+    expect(busy.code).toBe(1);
+    expect(busy.stderr).toMatch(/\[OUTPUT_IN_USE\].*being downloaded by another process \(pid \d+/);
+    writeFileSync(lockFile, '999999999\n'); // no such process
+    expect((await cli(['pull', 'acme-tiny'])).code).toBe(0);
+    expect(existsSync(lockFile)).toBe(false);
+  });
+
   it('an unpinned entry is pinned to the commit main pointed to, with hashes recorded locally', async () => {
     const { code } = await cli(['pull', 'acme-unpinned']);
     expect(code).toBe(0);
