@@ -7,25 +7,13 @@ import { TokenSkipError } from '../../core/errors.ts';
 import { fetchOk } from './fetch-ok.ts';
 import type {
   Backend,
-  ModelEntry,
-  ScorerManifestEntry,
-  OnnxModelRecord,
-} from '../../core/models/registry.ts';
-
-export type {
-  Backend,
   ManifestFile,
   ModelEntry,
-  ModelManifest,
-  ModelSource,
-  OnnxVariant,
+  OnnxModelRecord,
   ScorerManifestEntry,
 } from '../../core/models/registry.ts';
 
-export function manifestFile(
-  entry: ModelEntry,
-  path: string,
-): import('../../core/models/registry.ts').ManifestFile | undefined {
+export function manifestFile(entry: ModelEntry, path: string): ManifestFile | undefined {
   return entry.files.find((f) => f.path === path);
 }
 

@@ -21,7 +21,8 @@ import {
   type FileHash,
   type IntegrityStatus,
 } from '../models/file-integrity.ts';
-import type { ManifestFile, RevisionStore } from '../models/model-manifest.ts';
+import type { ManifestFile } from '../../core/models/registry.ts';
+import type { RevisionStore } from '../models/model-manifest.ts';
 import { Sha256 } from '../models/sha256-stream.ts';
 import { fetchOk } from '../models/fetch-ok.ts';
 
