@@ -17,7 +17,7 @@ import {
   GENERATION_MODELS,
   findGenerationModel,
   type WebLlmModelRecord,
-} from '../../src/core/generation/model-records.ts';
+} from '../../src/core/models/registry.ts';
 import { PROMPT_FORMATS, buildPrompt } from '../../src/core/prompts/index.ts';
 import { createNodeOnnxEngine } from '../../src/runtime/node/onnx-engine-node.ts';
 import * as webllm from '@mlc-ai/web-llm';
@@ -248,6 +248,24 @@ describe('WebLLM adapter', () => {
       model_lib: `${webllm.modelLibURLPrefix}${webllm.modelVersion}/Qwen2-0.5B-Instruct-q4f16_1_cs1k-webgpu.wasm`,
       required_features: ['shader-f16'],
     });
+  });
+
+  it('hands WebLLM the pinned record (a hub model at a commit, never /resolve/main/)', async () => {
+    const hub = findGenerationModel('Qwen2.5-0.5B-Instruct-q4f32_1-MLC') as WebLlmModelRecord;
+    const fake = createFakeMlcEngine(fakeScript);
+    const sha = 'e'.repeat(40);
+    const engine = createWebLlmEngine({
+      record: hub,
+      models: GENERATION_MODELS,
+      appBase: 'http://127.0.0.1:4317/',
+      gpuFeatures: async () => new Set(),
+      createEngine: fake.createEngine,
+      pinRecord: async (r) => ({ ...r, model: `https://huggingface.co/${r.id}/resolve/${sha}/` }),
+    });
+    await engine.load();
+    expect(fake.calls.created[0]?.config.appConfig?.model_list[0]?.model).toBe(
+      `https://huggingface.co/Qwen2.5-0.5B-Instruct-q4f32_1-MLC/resolve/${sha}/`,
+    );
   });
 
   it('falls back to q4f32_1 without shader-f16, and refuses without WebGPU', async () => {

@@ -18,6 +18,7 @@ const loaders: Record<string, () => Promise<Command>> = {
   eval: async () => (await import('./eval.ts')).evalCommand,
   data: async () => (await import('./data.ts')).dataCommand,
   mini: async () => (await import('./mini.ts')).miniCommand,
+  models: async () => (await import('./models.ts')).modelsCommand,
 };
 
 export const commands: Command[] = commandTable.map((info) => ({

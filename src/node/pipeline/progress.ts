@@ -34,3 +34,54 @@ export function createBar(
     stop: () => bar.stop(),
   };
 }
+
+/** `1.5 MB`, `734 kB`, `12 B`: decimal units, as the hub lists sizes. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
+}
+
+/**
+ * A download bar: bytes done / total, rate and ETA (cli-progress computes the ETA from the values
+ * it sees; `formatValue` is its hook for showing them as bytes, lib/formatter.js). Silent when the
+ * stream is not a terminal, like `createBar`.
+ */
+export function createByteBar(
+  stream: NodeJS.WritableStream,
+  label: string,
+  total: number,
+): { update(loaded: number, total?: number): void; stop(): void } {
+  const started = Date.now();
+  let first: number | undefined;
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: stream as NodeJS.WritableStream & { isTTY?: boolean },
+      format: `${label} [{bar}] {percentage}% {value}/{total} {rate} ETA {eta_formatted}`,
+      formatValue: (v, options, type) =>
+        type === 'value' || type === 'total'
+          ? formatBytes(v)
+          : cliProgress.Format.ValueFormat(v, options, type),
+      hideCursor: true,
+      clearOnComplete: false,
+      etaBuffer: 50,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(Math.max(total, 1), 0, { rate: '' });
+  return {
+    update(loaded, newTotal) {
+      if (newTotal !== undefined && newTotal > 0) bar.setTotal(newTotal);
+      first ??= loaded; // resumed bytes do not count towards the rate
+      const seconds = (Date.now() - started) / 1000;
+      const rate = seconds > 0.2 ? `${formatBytes((loaded - first) / seconds)}/s` : '';
+      bar.update(loaded, { rate });
+    },
+    stop: () => bar.stop(),
+  };
+}

@@ -3,7 +3,7 @@
  * or corrupted download can never poison the next start. Uses Web Crypto (browser and Node 20).
  */
 import { TokenSkipError } from '../../core/errors.ts';
-import type { ManifestFile } from './model-manifest.ts';
+import type { ManifestFile } from '../../core/models/registry.ts';
 
 export async function sha256Hex(data: Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>);

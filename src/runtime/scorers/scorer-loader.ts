@@ -10,7 +10,7 @@ import {
   type ScorerTokenizer,
 } from '../../core/compression/scorer-tokenizer.ts';
 import type { InferenceSession } from 'onnxruntime-common';
-import type { OnnxVariant } from '../models/model-manifest.ts';
+import type { OnnxVariant } from '../../core/models/registry.ts';
 import {
   createOnnxTokenClassifier,
   type OnnxTokenClassifier,

@@ -6,20 +6,22 @@
  */
 import * as ort from 'onnxruntime-web/webgpu';
 import type { Tokenizer } from '@huggingface/tokenizers';
-import { TokenSkipError } from '../../core/errors.ts';
 import type { GenerationEngine } from '../../core/generation/engine.ts';
 import {
   GENERATION_MODELS,
   type GenerationModelRecord,
   type OnnxModelRecord,
-} from '../../core/generation/model-records.ts';
+  modelFolderUrl,
+} from '../../core/models/registry.ts';
+import { fetchOk } from '../models/fetch-ok.ts';
+import { resolveRevision } from '../models/model-manifest.ts';
 import type { OrtLike } from '../engines/onnx/causal-lm.ts';
 import type { ModelFiles } from '../engines/onnx/model-files.ts';
 import { createOnnxEngine } from '../engines/onnx/onnx-engine.ts';
 import { createWebLlmEngine } from '../engines/webllm/webllm-engine.ts';
 import { webLlmModelBase } from '../../core/generation/webllm-urls.ts';
 import { chooseBackend, type BackendPreference } from './backend.ts';
-import { readCachedFile } from './model-cache.ts';
+import { browserRevisionStore, readCachedFile } from './model-cache.ts';
 import { readTokenizer } from '../../core/tokenizer.ts';
 
 function appBase(): string {
@@ -30,24 +32,7 @@ async function fetchBytes(
   url: string,
   onProgress?: (loaded: number, total: number) => void,
 ): Promise<Uint8Array> {
-  let response: Response;
-  try {
-    response = await fetch(url);
-  } catch (error) {
-    throw new TokenSkipError(
-      'DOWNLOAD_FAILED',
-      `Could not fetch ${url}: ${(error as Error).message}.`,
-      {
-        cause: error,
-      },
-    );
-  }
-  if (!response.ok) {
-    throw new TokenSkipError(
-      response.status === 404 ? 'MODEL_FILE_MISSING' : 'DOWNLOAD_FAILED',
-      `Fetching ${url} failed: HTTP ${response.status}.`,
-    );
-  }
+  const response = await fetchOk(url, url);
   const data = new Uint8Array(await response.arrayBuffer());
   onProgress?.(data.byteLength, data.byteLength);
   return data;
@@ -69,6 +54,20 @@ export function httpModelFiles(baseUrl: string): ModelFiles {
       return data;
     },
   };
+}
+
+/**
+ * The folder an ONNX record's files are read from (`/models/...` for the shipped ones). An unpinned
+ * hub record is pinned to the commit `main` pointed to at its first load, recorded in the browser.
+ */
+async function onnxFolder(record: OnnxModelRecord): Promise<string> {
+  const { source } = record;
+  if (source.type === 'hub' && !source.revision) {
+    return modelFolderUrl(record, {
+      revision: await resolveRevision(record, browserRevisionStore),
+    });
+  }
+  return modelFolderUrl(record);
 }
 
 async function gpuHasShaderF16(): Promise<boolean> {
@@ -94,8 +93,8 @@ async function createBrowserOnnxEngine(
   return createOnnxEngine({
     modelId: record.id,
     ort: ort as unknown as OrtLike,
-    files: httpModelFiles(record.baseUrl),
-    graph: record.graphs[backend],
+    files: httpModelFiles(await onnxFolder(record)),
+    graph: record.onnx[backend].file,
     sessionOptions: { executionProviders: [backend], graphOptimizationLevel: 'all' },
     device: backend,
     detail: reason,
@@ -108,7 +107,17 @@ export async function createBrowserEngine(
   preference: BackendPreference,
 ): Promise<GenerationEngine> {
   if (record.engine === 'onnx') return createBrowserOnnxEngine(record, preference);
-  return createWebLlmEngine({ record, models: GENERATION_MODELS, appBase: appBase() });
+  return createWebLlmEngine({
+    record,
+    models: GENERATION_MODELS,
+    appBase: appBase(),
+    pinRecord: async (picked) => {
+      const { source } = picked;
+      if (source.type !== 'hub' || source.revision) return picked;
+      const revision = await resolveRevision(picked, browserRevisionStore);
+      return { ...picked, model: modelFolderUrl(picked, { revision }) };
+    },
+  });
 }
 
 /** The record's own tokenizer (MLC weight folders ship tokenizer.json too). */
@@ -116,6 +125,6 @@ export async function loadTokenizer(record: GenerationModelRecord): Promise<Toke
   // WebLLM reads a model's files from `cleanModelUrl(model)` (`/resolve/main/` appended to every
   // URL without a `/resolve/<x>/` segment, hub or not): read the tokenizer from the same folder.
   const folder =
-    record.engine === 'onnx' ? record.baseUrl : webLlmModelBase(record.model, appBase());
+    record.engine === 'onnx' ? await onnxFolder(record) : webLlmModelBase(record.model, appBase());
   return readTokenizer(httpModelFiles(folder));
 }

@@ -21,8 +21,10 @@ import {
   type FileHash,
   type IntegrityStatus,
 } from '../models/file-integrity.ts';
-import type { ManifestFile, RevisionStore } from '../models/model-manifest.ts';
+import type { ManifestFile } from '../../core/models/registry.ts';
+import type { RevisionStore } from '../models/model-manifest.ts';
 import { Sha256 } from '../models/sha256-stream.ts';
+import { fetchOk } from '../models/fetch-ok.ts';
 
 export const MODEL_CACHE = 'tokenskip-models-v1';
 /** Sizes and hashes recorded at first download, for files the manifest has no sha256 for. */
@@ -75,26 +77,6 @@ async function expectedHash(
     return { hash: { size: expected.size, sha256: expected.sha256 }, source: 'manifest' };
   const recorded = await recordedHash(url);
   return recorded ? { hash: recorded, source: 'recorded' } : undefined;
-}
-
-async function fetchOk(url: string, file: string): Promise<Response> {
-  let response: Response;
-  try {
-    response = await fetch(url);
-  } catch (error) {
-    throw new TokenSkipError(
-      'DOWNLOAD_FAILED',
-      `Could not download ${file} from ${url}: ${(error as Error).message}. Check your connection, or use a self-hosted model mirror.`,
-      { cause: error },
-    );
-  }
-  if (!response.ok) {
-    throw new TokenSkipError(
-      response.status === 404 ? 'MODEL_FILE_MISSING' : 'DOWNLOAD_FAILED',
-      `Downloading ${file} from ${url} failed: HTTP ${response.status}.`,
-    );
-  }
-  return response;
 }
 
 /** Passes a body through, hashing and counting it. */

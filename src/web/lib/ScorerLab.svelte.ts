@@ -187,7 +187,7 @@ export class ScorerLab {
     if (this.load && this.#loadedKey === key && this.#loadedEpoch === client.epoch) return;
     this.status = 'loading';
     this.progress = undefined;
-    const reference = resolveReference(this.refModel);
+    const reference = await resolveReference(this.refModel);
     this.load = await client.load(
       {
         kind: 'causal',

@@ -3,7 +3,6 @@
  * worker (scorer.worker.ts).
  */
 import * as ort from 'onnxruntime-web/webgpu';
-import { TokenSkipError } from '../../core/errors.ts';
 import { createCausalScorer } from '../../core/scoring/causal-scorer.ts';
 import {
   loadReferenceModel,
@@ -11,6 +10,7 @@ import {
 } from '../../runtime/scorers/causal-scorer-loader.ts';
 import { chooseBackend } from '../../runtime/web/backend.ts';
 import { readCachedFile, type FileProgress } from '../../runtime/web/model-cache.ts';
+import { fetchOk } from '../../runtime/models/fetch-ok.ts';
 import type { ScorerModelRequest } from './scorer-protocol.ts';
 import type { LoadedModel } from './loaded-model.ts';
 
@@ -32,16 +32,7 @@ export async function loadCausalModel(
       return result.data;
     }
     // The app's own models change with the app: fetch them, never from a stale cache.
-    const response = await fetch(url);
-    if (response.status === 404) {
-      throw new TokenSkipError('MODEL_FILE_MISSING', `${request.model} has no ${path}.`);
-    }
-    if (!response.ok) {
-      throw new TokenSkipError(
-        'DOWNLOAD_FAILED',
-        `Fetching ${url} failed: HTTP ${response.status}.`,
-      );
-    }
+    const response = await fetchOk(url, `${request.model}/${path}`);
     const data = new Uint8Array(await response.arrayBuffer());
     onProgress({
       file: path,

@@ -3,7 +3,6 @@
  * hub models) on ORT-web (WebGPU or WASM) inside the scorer worker (scorer.worker.ts).
  */
 import * as ort from 'onnxruntime-web/webgpu';
-import manifestJson from '../../../models/manifest.json';
 import { createLingua2Scorer } from '../../core/scoring/lingua2-scorer.ts';
 import { chooseBackend } from '../../runtime/web/backend.ts';
 import {
@@ -13,25 +12,18 @@ import {
   type FileProgress,
 } from '../../runtime/web/model-cache.ts';
 import { weakestIntegrity, type IntegrityStatus } from '../../runtime/models/file-integrity.ts';
-import {
-  fileUrl,
-  findScorer,
-  manifestFile,
-  resolveRevision,
-  type ModelManifest,
-} from '../../runtime/models/model-manifest.ts';
+import { findScorer } from '../../core/models/registry.ts';
+import { fileUrl, manifestFile, resolveRevision } from '../../runtime/models/model-manifest.ts';
 import { loadScorer, type LoadedScorer } from '../../runtime/scorers/scorer-loader.ts';
 import type { ScorerModelRequest } from './scorer-protocol.ts';
 import type { LoadedModel } from './loaded-model.ts';
-
-const manifest = manifestJson as ModelManifest;
 
 export async function loadLinguaModel(
   request: Extract<ScorerModelRequest, { kind: 'llmlingua2' }>,
   onProgress: (p: FileProgress) => void,
 ): Promise<LoadedModel> {
   const started = performance.now();
-  const entry = findScorer(manifest, request.modelId);
+  const entry = findScorer(request.modelId);
   const choice = await chooseBackend(request.backend);
   const variant = entry.onnx[choice.backend];
   ort.env.wasm.numThreads = choice.threads;

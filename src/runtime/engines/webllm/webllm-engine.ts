@@ -46,7 +46,7 @@ import {
   findGenerationModel,
   type GenerationModelRecord,
   type WebLlmModelRecord,
-} from '../../../core/generation/model-records.ts';
+} from '../../../core/models/registry.ts';
 import {
   resolveModelLib,
   webLlmModelBase,
@@ -71,6 +71,11 @@ export interface WebLlmEngineOptions {
   clearCache?: (modelId: string, appConfig: AppConfig) => Promise<void>;
   /** web-llm's `modelLibURLPrefix` and `modelVersion` (default: read from the package). */
   libInfo?: WebLlmLibInfo;
+  /**
+   * Pins the picked record before WebLLM sees it (the app: an unpinned hub record gets the commit
+   * `main` pointed to at its first load, `<hub>/<repo>/resolve/<sha>/`, instead of following main).
+   */
+  pinRecord?: (record: WebLlmModelRecord) => Promise<WebLlmModelRecord>;
   seed?: number;
 }
 
@@ -251,7 +256,8 @@ export function createWebLlmEngine(options: WebLlmEngineOptions): GenerationEngi
     const started = performance.now();
     await unload();
     const features = await (options.gpuFeatures ?? navigatorGpuFeatures)();
-    const record = pickRecord(options.record, features, models);
+    const picked = pickRecord(options.record, features, models);
+    const record = options.pinRecord ? await options.pinRecord(picked) : picked;
     const libInfo = options.libInfo ?? (await defaultLibInfo());
     const appConfig: AppConfig = {
       model_list: [toModelRecord(record, options.appBase, libInfo)],

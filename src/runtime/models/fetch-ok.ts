@@ -1,0 +1,50 @@
+/**
+ * The one fetch-and-check for model files, in the browser and in Node: a network failure or an
+ * HTTP error becomes a TokenSkipError that names the file and the URL (404: MODEL_FILE_MISSING, so
+ * loaders can skip optional files; anything else: DOWNLOAD_FAILED), and a server that answers a web
+ * page with status 200 for a model file (a login, error or captive-portal page; web-llm #289 is such
+ * a report) is caught before a byte of it is kept.
+ */
+import { TokenSkipError } from '../../core/errors.ts';
+
+export async function fetchOk(url: string, file: string, init?: RequestInit): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(url, init);
+  } catch (error) {
+    const cause = (error as { cause?: { message?: string } }).cause?.message;
+    throw new TokenSkipError(
+      'DOWNLOAD_FAILED',
+      `Could not download ${file} from ${url}: ${(error as Error).message}${cause ? ` (${cause})` : ''}. Check the network, or use a local model folder or a mirror.`,
+      { cause: error },
+    );
+  }
+  if (!response.ok) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new TokenSkipError(
+      response.status === 404 ? 'MODEL_FILE_MISSING' : 'DOWNLOAD_FAILED',
+      `Downloading ${file} from ${url} failed: HTTP ${response.status}.`,
+    );
+  }
+  if (servesHtmlFor(file, response.headers.get('Content-Type'))) throw htmlError(file, url);
+  return response;
+}
+
+/** True when a response of this Content-Type cannot be `file` (only .html files are pages). */
+export function servesHtmlFor(file: string, contentType: string | null): boolean {
+  return /^\s*text\/html\b/i.test(contentType ?? '') && !/\.html?$/i.test(file);
+}
+
+/** True when the first bytes of a body are an HTML document (for servers that send no type). */
+export function looksLikeHtml(file: string, head: Uint8Array): boolean {
+  if (/\.html?$/i.test(file)) return false;
+  const text = new TextDecoder().decode(head.subarray(0, 64)).trimStart().toLowerCase();
+  return text.startsWith('<!doctype html') || text.startsWith('<html');
+}
+
+export function htmlError(file: string, url: string): TokenSkipError {
+  return new TokenSkipError(
+    'DOWNLOAD_FAILED',
+    `${url} answered a web page (HTML, status 200) instead of ${file}: a login, error or proxy page, not the model file. Nothing was kept; check the URL, HF_ENDPOINT and HF_TOKEN, then try again.`,
+  );
+}

@@ -1,0 +1,353 @@
+/**
+ * The local model store of the CLI and the Node runtime: where registry models from the hub are
+ * downloaded to, and what is there. Layout (the hub's own, so a store can be copied or mirrored):
+ *
+ *   <dir>/<repo>/revision.json              the commit an unpinned entry was first resolved to
+ *   <dir>/<repo>/<revision>/<file>          a complete, checked file
+ *   <dir>/<repo>/<revision>/<file>.sha256.json   size + sha256 recorded at the first download of a
+ *                                           file the registry has no sha256 for (kept by `rm`)
+ *   <file>.partial, <file>.partial.json, <file>.lock   an unfinished download (download.ts)
+ *
+ * `<dir>`: `--dir`, else TOKENSKIP_CACHE, else ~/.cache/tokenskip/models. The hub is HF_ENDPOINT
+ * (else TOKENSKIP_HUB_HOST, else https://huggingface.co); HF_TOKEN goes in an Authorization header.
+ * Models shipped in this repo (`path` sources) are "bundled": always present, never downloaded.
+ * TOKENSKIP_REGISTRY names a file in the models/manifest.json format to use instead of the shipped
+ * registry (a mirror's own list, or a test's).
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TokenSkipError } from '../../core/errors.ts';
+import { MODELS, type ModelEntry, type ModelManifest } from '../../core/models/registry.ts';
+import { checkHash, type FileHash, type IntegrityStatus } from '../models/file-integrity.ts';
+import {
+  DEFAULT_HUB,
+  fileUrl,
+  manifestFile,
+  resolveRevision,
+  type RevisionStore,
+} from '../models/model-manifest.ts';
+import { downloadFile, partialPath, type DownloadProgress } from './download.ts';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** The registry the CLI and the Node runtime use: TOKENSKIP_REGISTRY's file, else the shipped one. */
+export function nodeRegistry(env: NodeJS.ProcessEnv = process.env): readonly ModelEntry[] {
+  const file = env.TOKENSKIP_REGISTRY;
+  if (!file) return MODELS;
+  let parsed: Partial<ModelManifest>;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<ModelManifest>;
+  } catch (error) {
+    throw new TokenSkipError(
+      'INVALID_ARGUMENT',
+      `TOKENSKIP_REGISTRY=${file} could not be read as JSON (${(error as Error).message}); point it at a file in the models/manifest.json format, or unset it.`,
+    );
+  }
+  if (parsed.version !== 2 || !Array.isArray(parsed.models)) {
+    throw new TokenSkipError(
+      'INVALID_ARGUMENT',
+      `TOKENSKIP_REGISTRY=${file} is not a version 2 registry ({"version": 2, "models": [...]}, the models/manifest.json format).`,
+    );
+  }
+  return parsed.models;
+}
+
+export function storeDir(override?: string): string {
+  return (
+    override ??
+    process.env.TOKENSKIP_CACHE ??
+    path.join(os.homedir(), '.cache', 'tokenskip', 'models')
+  );
+}
+
+/** HF_ENDPOINT (the hub's own variable for a mirror), else TOKENSKIP_HUB_HOST, else the hub. */
+export function hubHost(env: NodeJS.ProcessEnv = process.env): string {
+  return (env.HF_ENDPOINT || env.TOKENSKIP_HUB_HOST || DEFAULT_HUB).replace(/\/+$/, '');
+}
+
+/** Headers for hub requests: HF_TOKEN as a bearer token (gated repos). Never printed. */
+export function hubHeaders(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return env.HF_TOKEN ? { Authorization: `Bearer ${env.HF_TOKEN}` } : {};
+}
+
+/** Resolved revisions, one `revision.json` per repo in the store. */
+export function fileRevisionStore(dir: string): RevisionStore {
+  const file = (repo: string) => path.join(dir, repo, 'revision.json');
+  return {
+    get: async (repo) => {
+      try {
+        return (JSON.parse(readFileSync(file(repo), 'utf8')) as { revision?: string }).revision;
+      } catch {
+        return undefined;
+      }
+    },
+    set: async (repo, revision) => {
+      await mkdir(path.dirname(file(repo)), { recursive: true });
+      await writeFile(file(repo), `${JSON.stringify({ revision })}\n`);
+    },
+  };
+}
+
+const recordPath = (file: string) => `${file}.sha256.json`;
+
+export function readRecorded(file: string): FileHash | undefined {
+  try {
+    const v = JSON.parse(readFileSync(recordPath(file), 'utf8')) as FileHash;
+    return typeof v.sha256 === 'string' && typeof v.size === 'number' ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function writeRecorded(file: string, hash: FileHash): Promise<void> {
+  await writeFile(recordPath(file), `${JSON.stringify(hash)}\n`);
+}
+
+/** The size and hash a file must have: the registry's, else the one recorded at first download. */
+export function expectedHash(
+  entry: ModelEntry,
+  file: string,
+  local: string,
+): { hash: FileHash; source: 'manifest' | 'recorded' } | undefined {
+  const listed = manifestFile(entry, file);
+  if (listed?.sha256)
+    return { hash: { size: listed.size, sha256: listed.sha256 }, source: 'manifest' };
+  const recorded = readRecorded(local);
+  return recorded ? { hash: recorded, source: 'recorded' } : undefined;
+}
+
+/** A file's size and sha256, read as a stream (files can be larger than one buffer). */
+export async function hashFile(file: string): Promise<FileHash> {
+  const sha = createHash('sha256');
+  let size = 0;
+  for await (const chunk of createReadStream(file)) {
+    sha.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return { size, sha256: sha.digest('hex') };
+}
+
+/**
+ * The folder holding an entry's files: the repo folder for bundled models; for hub models the
+ * store folder of its revision (resolved, or `undefined` when not resolved yet and `resolve` is
+ * false). WebLLM / served models have no folder here.
+ */
+export async function modelFolder(
+  entry: ModelEntry,
+  options: { dir?: string; resolve?: boolean; hub?: string; headers?: Record<string, string> } = {},
+): Promise<string | undefined> {
+  const { source } = entry;
+  if (source.type === 'path') return path.join(repoRoot, source.path);
+  if (source.type !== 'hub') return undefined;
+  const dir = storeDir(options.dir);
+  const store = fileRevisionStore(dir);
+  const revision =
+    source.revision ??
+    (options.resolve
+      ? await resolveRevision(
+          entry,
+          store,
+          options.hub ?? hubHost(),
+          options.headers ?? hubHeaders(),
+        )
+      : await store.get(source.repo));
+  return revision ? path.join(dir, source.repo, revision) : undefined;
+}
+
+export type Presence = 'bundled' | 'present' | 'partial' | 'missing' | 'not in the store';
+
+export interface ModelState {
+  presence: Presence;
+  /** How present files were checked when they arrived (`unchecked`: nothing present). */
+  integrity: IntegrityStatus;
+  folder: string | undefined;
+  files: { path: string; size: number; present: boolean; partialBytes: number }[];
+}
+
+/** What of an entry is on this machine (no hashing: see `verifyModel`). */
+export async function modelState(entry: ModelEntry, dir?: string): Promise<ModelState> {
+  const folder = await modelFolder(entry, dir === undefined ? {} : { dir });
+  const files = await Promise.all(
+    entry.files.map(async (f) => {
+      const local = folder && path.join(folder, f.path);
+      const present = local !== undefined && existsSync(local);
+      const partialBytes = local
+        ? await stat(partialPath(local)).then(
+            (s) => s.size,
+            () => 0,
+          )
+        : 0;
+      return { path: f.path, size: f.size, present, partialBytes };
+    }),
+  );
+  const all = files.length > 0 && files.every((f) => f.present);
+  const some = files.some((f) => f.present || f.partialBytes > 0);
+  const presence: Presence =
+    entry.source.type === 'path'
+      ? 'bundled'
+      : entry.source.type !== 'hub'
+        ? 'not in the store'
+        : all
+          ? 'present'
+          : some
+            ? 'partial'
+            : 'missing';
+  const integrity: IntegrityStatus = !files.some((f) => f.present)
+    ? 'unchecked'
+    : entry.files.every((f) => f.sha256)
+      ? 'verified'
+      : 'recorded';
+  return { presence, integrity, folder, files };
+}
+
+function downloadable(entry: ModelEntry): asserts entry is ModelEntry & {
+  source: { type: 'hub'; repo: string; revision?: string };
+} {
+  if (entry.source.type === 'hub') return;
+  throw new TokenSkipError(
+    'INVALID_ARGUMENT',
+    entry.source.type === 'path'
+      ? `${entry.id} is bundled with this project (${entry.source.path}); there is nothing to download or remove.`
+      : `${entry.id} is a WebLLM model served by the app (${entry.source.url}); the browser downloads it, not the CLI.`,
+  );
+}
+
+export interface EnsureOptions {
+  dir?: string;
+  hub?: string;
+  headers?: Record<string, string>;
+  onProgress?: (file: string, progress: DownloadProgress) => void;
+}
+
+/**
+ * Makes sure one file of a hub entry is in the store, complete and checked; returns its path and
+ * how it was checked. A file the registry has no sha256 for gets its hash recorded at the first
+ * download, and any later download must match it.
+ */
+export async function ensureFile(
+  entry: ModelEntry,
+  file: string,
+  options: EnsureOptions = {},
+): Promise<{ local: string; status: 'verified' | 'recorded'; downloaded: boolean }> {
+  downloadable(entry);
+  const hub = options.hub ?? hubHost();
+  const headers = options.headers ?? hubHeaders();
+  const folder = (await modelFolder(entry, { ...options, hub, headers, resolve: true }))!;
+  const local = path.join(folder, file);
+  const want = expectedHash(entry, file, local);
+  if (existsSync(local))
+    return {
+      local,
+      status: want?.source === 'manifest' ? 'verified' : 'recorded',
+      downloaded: false,
+    };
+  const revision = path.basename(folder);
+  const url = fileUrl(entry, file, { appBase: 'file:///', hubHost: hub, revision });
+  const actual = await downloadFile({
+    url,
+    target: local,
+    where: `${entry.id}/${file}`,
+    expected: want,
+    headers,
+    ...(options.onProgress
+      ? { onProgress: (p: DownloadProgress) => options.onProgress!(file, p) }
+      : {}),
+  });
+  if (!want) await writeRecorded(local, { size: actual.size, sha256: actual.sha256 });
+  return { local, status: want?.source === 'manifest' ? 'verified' : 'recorded', downloaded: true };
+}
+
+/** Downloads every file of a hub entry that is not in the store yet. */
+export async function pullModel(
+  entry: ModelEntry,
+  options: EnsureOptions & { onFile?: (file: string, done: { downloaded: boolean }) => void } = {},
+): Promise<{ folder: string; downloaded: string[]; integrity: IntegrityStatus }> {
+  downloadable(entry);
+  const hub = options.hub ?? hubHost();
+  const headers = options.headers ?? hubHeaders();
+  const folder = (await modelFolder(entry, { ...options, hub, headers, resolve: true }))!;
+  const downloaded: string[] = [];
+  let recorded = false;
+  for (const f of entry.files) {
+    const result = await ensureFile(entry, f.path, { ...options, hub, headers });
+    if (result.downloaded) downloaded.push(f.path);
+    recorded ||= result.status === 'recorded';
+    options.onFile?.(f.path, { downloaded: result.downloaded });
+  }
+  return { folder, downloaded, integrity: recorded ? 'recorded' : 'verified' };
+}
+
+/** Deletes an entry's files and unfinished downloads from the store; recorded hashes stay. */
+export async function removeModel(
+  entry: ModelEntry,
+  dir?: string,
+): Promise<{ files: number; bytes: number }> {
+  downloadable(entry);
+  const folder = await modelFolder(entry, dir === undefined ? {} : { dir });
+  let files = 0;
+  let bytes = 0;
+  if (!folder) return { files, bytes };
+  for (const f of entry.files) {
+    const local = path.join(folder, f.path);
+    for (const p of [local, partialPath(local), `${partialPath(local)}.json`]) {
+      const size = await stat(p).then(
+        (s) => s.size,
+        () => undefined,
+      );
+      if (size === undefined) continue;
+      await rm(p, { force: true });
+      if (p === local) files++;
+      bytes += size;
+    }
+  }
+  return { files, bytes };
+}
+
+export interface VerifiedFile {
+  path: string;
+  status: 'verified' | 'recorded' | 'missing' | 'corrupt';
+  message?: string;
+}
+
+/** Re-hashes an entry's present files against the registry (or the recorded hashes). */
+export async function verifyModel(entry: ModelEntry, dir?: string): Promise<VerifiedFile[]> {
+  const folder = await modelFolder(entry, dir === undefined ? {} : { dir });
+  const results: VerifiedFile[] = [];
+  for (const f of entry.files) {
+    const local = folder && path.join(folder, f.path);
+    if (!local || !existsSync(local)) {
+      results.push({ path: f.path, status: 'missing' });
+      continue;
+    }
+    const actual = await hashFile(local);
+    const want = expectedHash(entry, f.path, local);
+    if (!want) {
+      // Present but never recorded (copied in by hand): record it now, as a first download would.
+      await writeRecorded(local, actual);
+      results.push({ path: f.path, status: 'recorded' });
+      continue;
+    }
+    try {
+      checkHash(actual, want.hash, `${entry.id}/${f.path}`, want.source);
+      results.push({ path: f.path, status: want.source === 'manifest' ? 'verified' : 'recorded' });
+    } catch (error) {
+      // A store file that fails is never trusted again: deleted, so the next pull fetches it anew.
+      // A bundled file is the project's own: reported, left for the user (git) to restore.
+      const store = entry.source.type === 'hub';
+      if (store) await rm(local, { force: true });
+      const what = store
+        ? ' Deleted; run `tokenskip models pull` again.'
+        : ' Restore it (git checkout).';
+      results.push({
+        path: f.path,
+        status: 'corrupt',
+        message: `${(error as Error).message}${what}`,
+      });
+    }
+  }
+  return results;
+}
