@@ -481,6 +481,61 @@ describe('input files', () => {
     );
   });
 
+  it('--in /dev/zero stops at once with one line instead of reading forever', () => {
+    expectRefused(
+      cli(['compress', '--in', '/dev/zero', '--out', 'zero.jsonl']),
+      1,
+      /^tokenskip compress: error \[MALFORMED_JSONL\]: --in file '\/dev\/zero' is a binary file \(a zero byte at offset 0\), not JSONL text\.$/,
+    );
+    expectRefused(grade('/dev/zero', 'zero.jsonl'), 1, /--in file '\/dev\/zero' is a binary file/);
+    expect(existsSync(path.join(dir, 'zero.jsonl'))).toBe(false);
+  });
+
+  it('a line past the 32 MiB limit is refused by number before it is buffered whole', () => {
+    // 40 MB with no newline: a whole-file reader would take it all; the limit stops it at 32 MiB.
+    const input = file(
+      'long-line.jsonl',
+      Buffer.concat([Buffer.from(`${rows}{"cot": "`), Buffer.alloc(40_000_000, 0x61)]),
+    );
+    const message =
+      /long-line\.jsonl:3: line longer than 32 MiB \(33554432 bytes\), the limit for one JSONL record; check that this is a JSONL file, or shorten that record\.$/;
+    expectRefused(grade(input, 'long.out.jsonl'), 1, message);
+    expectRefused(cli(['compress', '--in', input, '--out', 'long.c.jsonl']), 1, message);
+    expect(readdirSync(dir).filter((f) => f.startsWith('long.'))).toEqual([]);
+  });
+
+  it('compress --limit N writes the first N records of a full run, after checking every line', () => {
+    const lines = gsm8k.slice(0, 5);
+    const input = file('limit.jsonl', lines.join('\n') + '\n');
+    expect(cli(['compress', '--in', input, '--out', 'limit.full.jsonl']).code).toBe(0);
+    const r = cli(['compress', '--in', input, '--out', 'limit.3.jsonl', '--limit', '3']);
+    expect(r.code, r.stderr).toBe(0);
+    const full = readFileSync(path.join(dir, 'limit.full.jsonl'), 'utf8').split('\n');
+    expect(readFileSync(path.join(dir, 'limit.3.jsonl'), 'utf8')).toBe(
+      full.slice(0, 3).join('\n') + '\n',
+    );
+    // The last line is past the limit, yet still checked before any work.
+    const bad = file('limit.bad.jsonl', `${lines.join('\n')}\n{"cot": 1}\n`);
+    expectRefused(
+      cli(['compress', '--in', bad, '--out', 'limit.bad.out.jsonl', '--limit', '1']),
+      1,
+      /limit\.bad\.jsonl:6: field 'cot' must be a string/,
+    );
+    expect(existsSync(path.join(dir, 'limit.bad.out.jsonl.partial'))).toBe(false);
+  });
+
+  it('invalid UTF-8 is named with its line', () => {
+    const input = file(
+      'latin1.jsonl',
+      Buffer.concat([Buffer.from(rows), Buffer.from([0x7b, 0xe9, 0x7d, 0x0a])]),
+    );
+    expectRefused(
+      grade(input, 'latin1.out.jsonl'),
+      1,
+      /--in file '.*latin1\.jsonl' is not valid UTF-8 text \(line 3\); convert it to UTF-8/,
+    );
+  });
+
   it('a 500,000-character CoT with a huge answer list is graded without a stack overflow', () => {
     const list = Array.from({ length: 200_000 }, (_, i) => i % 10).join(',');
     const output = `${'step '.repeat(20_000)}The final answer is $\\boxed{${list}}$`;

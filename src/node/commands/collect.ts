@@ -24,7 +24,8 @@ import {
 import { warnIfFixture } from '../fixtures.ts';
 import { checkOutput, withOutputLock } from '../output.ts';
 import { commandInfo } from './table.mjs';
-import { appendFile, readFile } from 'node:fs/promises';
+import { appendFile } from 'node:fs/promises';
+import { readJournal } from '../jsonl.ts';
 import { join } from 'node:path';
 import type { Command } from './types.ts';
 import { TokenSkipError } from '../../core/errors.ts';
@@ -55,21 +56,12 @@ interface JournalEntry {
   record: Record<string, unknown>;
 }
 
-async function readJournal(path: string): Promise<Map<number, JournalEntry>> {
+async function readDone(path: string): Promise<Map<number, JournalEntry>> {
   const done = new Map<number, JournalEntry>();
-  let text = '';
-  try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    return done;
-  }
-  for (const line of text.split('\n')) {
-    try {
-      const e = JSON.parse(line) as JournalEntry;
-      if (typeof e.i === 'number') done.set(e.i, e);
-    } catch {
-      // A line torn by a crash mid-write: that sample is simply done again.
-    }
+  for await (const value of readJournal(path)) {
+    const e = value as JournalEntry | null;
+    // A line torn by a crash mid-write is skipped: that sample is simply done again.
+    if (typeof e?.i === 'number') done.set(e.i, e);
   }
   return done;
 }
@@ -129,7 +121,7 @@ export const collectCommand: Command = {
             timeoutMs: timeoutS * 1000,
             backoffMs: backoffS * 1000,
           });
-      const done = await readJournal(journal);
+      const done = await readDone(journal);
       if (done.size)
         io.stderr.write(
           `collect: resuming, ${done.size} of ${questions.length} samples already done.\n`,

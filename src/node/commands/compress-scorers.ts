@@ -39,8 +39,11 @@ export interface RecordCompressor {
   /** Settings that change the output, for the resumable writer's fingerprint. */
   settings: Record<string, unknown>;
   compress(items: CompressItem[]): Promise<CompressionResult[]>;
-  /** Throws what `compress` would throw on this item's input, without running the model. */
-  check(item: CompressItem): void;
+  /**
+   * Throws what `compress` would throw on this item's input, without running the model; absent
+   * when nothing beyond the text checks (validateText, run before the model loads) can fail.
+   */
+  check?(item: CompressItem): void;
   release(): Promise<void>;
 }
 
@@ -131,8 +134,6 @@ export async function loadLingua2Compressor(
       );
       return items.map((item, j) => selectLingua2(scored[j]!, item.rate, scorer.tokenizer));
     },
-    // The text checks (validateText) run before the model loads; nothing else depends on the input.
-    check: () => undefined,
     release: () => scorer.classifier.release(),
   };
 }

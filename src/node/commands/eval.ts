@@ -21,7 +21,8 @@ import {
 import { warnIfFixture } from '../fixtures.ts';
 import { checkOutput, withOutputLock } from '../output.ts';
 import { commandInfo } from './table.mjs';
-import { appendFile, readFile } from 'node:fs/promises';
+import { appendFile } from 'node:fs/promises';
+import { readJournal } from '../jsonl.ts';
 import type { Command } from './types.ts';
 import { TokenSkipError } from '../../core/errors.ts';
 import {
@@ -112,17 +113,10 @@ export const evalCommand: Command = {
             timeoutMs: timeoutS * 1000,
           });
       const done = new Map<string, Sample>();
-      try {
-        for (const line of (await readFile(journal, 'utf8')).split('\n')) {
-          try {
-            const s = JSON.parse(line) as Sample;
-            done.set(s.key, s);
-          } catch {
-            // torn line from a crash: redo that sample
-          }
-        }
-      } catch {
-        // no journal yet
+      // A line torn by a crash is skipped by readJournal: that sample is redone.
+      for await (const value of readJournal(journal)) {
+        const s = value as Sample | null;
+        if (typeof s?.key === 'string') done.set(s.key, s);
       }
       const jobs = gammas
         .flatMap((g) => qs.map((_, i) => ({ g, i, key: `${g}:${i}` })))
