@@ -7,6 +7,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import {
   copyFileSync,
+  cpSync,
   existsSync,
   linkSync,
   mkdirSync,
@@ -21,6 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { commandTable } from '../../src/node/commands/table.mjs';
+import { nanWeights } from '../helpers/corrupt-onnx.ts';
 import { repoRoot } from '../helpers/fixtures.ts';
 
 // Many cases start several CLI processes each; on a busy machine one start can take seconds.
@@ -620,4 +622,205 @@ describe('compress resumes only verified output', () => {
       expect(existsSync(`${out}.partial`)).toBe(false);
     }
   }, 300_000);
+});
+
+describe('build reruns only when its outputs are the ones its manifest records', () => {
+  const files = [
+    'train.jsonl',
+    'val.jsonl',
+    'llamafactory/tokenskip_train.json',
+    'llamafactory/tokenskip_val.json',
+    'llamafactory/dataset_info.json',
+  ];
+  const build = (out: string, seed: number) =>
+    cli([
+      'build',
+      '--model',
+      path.join(repoRoot, 'models/fixtures/tiny-qwen2'),
+      '--traces',
+      'build.traces.jsonl',
+      '--out',
+      out,
+      '--seed',
+      String(seed),
+      '--val',
+      '0.3',
+    ]);
+  const contents = (out: string) => files.map((f) => readFileSync(path.join(dir, out, f), 'utf8'));
+
+  it('a foreign, deleted or truncated output is rebuilt, identical to an undisturbed build', () => {
+    file('build.traces.jsonl', gsm8k.slice(0, 20).join('\n') + '\n');
+    expect(build('b.ref', 1).code).toBe(0);
+    expect(build('b.other', 2).code).toBe(0);
+    const reference = contents('b.ref');
+    expect(contents('b.other')[0]).not.toBe(reference[0]);
+
+    const unchanged = build('b.ref', 1);
+    expect(unchanged.code).toBe(0);
+    expect(unchanged.stderr).toMatch(/b\.ref is up to date/);
+
+    const disturb: [string, (out: string) => void, RegExp][] = [
+      // A seed-2 run killed after train.jsonl, beside the manifest of the seed-1 run.
+      [
+        'foreign train.jsonl',
+        (out) => copyFileSync(path.join(dir, 'b.other/train.jsonl'), path.join(out, 'train.jsonl')),
+        /train\.jsonl is not the file its manifest records/,
+      ],
+      [
+        'deleted train.jsonl',
+        (out) => rmSync(path.join(out, 'train.jsonl')),
+        /train\.jsonl is missing/,
+      ],
+      [
+        'truncated val.jsonl',
+        (out) => {
+          const val = path.join(out, 'val.jsonl');
+          writeFileSync(val, readFileSync(val).subarray(0, 100));
+        },
+        /val\.jsonl is not the file its manifest records/,
+      ],
+    ];
+    for (const [name, act, note] of disturb) {
+      const out = path.join(dir, `b.${name.replaceAll(' ', '-')}`);
+      expect(build(out, 1).code).toBe(0);
+      act(out);
+      const r = build(out, 1);
+      expect(r.code, `${name}: ${r.stderr}`).toBe(0);
+      expect(r.stderr, name).toMatch(note);
+      expect(r.stderr, name).not.toMatch(/up to date/);
+      expect(contents(path.relative(dir, out)), name).toEqual(reference);
+      expect(build(out, 1).stderr, name).toMatch(/is up to date/);
+    }
+  });
+
+  it('a rebuild removes the old manifest before it writes, so a crash mid-way cannot hide', () => {
+    const out = path.join(dir, 'b.failed');
+    expect(build(out, 1).code).toBe(0);
+    // A rebuild (other traces) that dies after it started: here on a bad last line.
+    const good = readFileSync(path.join(dir, 'build.traces.jsonl'), 'utf8');
+    file('build.traces.jsonl', `${good}{"id": 99, "cot": "no question"}\n`);
+    const failed = build(out, 2);
+    file('build.traces.jsonl', good);
+    expect(failed.code, failed.stderr).toBe(1);
+    expect(failed.stderr).toMatch(/build\.traces\.jsonl:21: missing field prediction or answer/);
+    expect(existsSync(path.join(out, 'manifest.json'))).toBe(false);
+    const r = build(out, 1);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/up to date/);
+    expect(contents('b.failed')).toEqual(contents('b.ref'));
+  });
+});
+
+describe('models are checked before any work', () => {
+  /** A copy of a fixture model whose float weights are all NaN (it loads and runs; outputs NaN). */
+  const nanCopy = (fixture: string) => {
+    const to = path.join(dir, `${fixture}-nan`);
+    cpSync(path.join(repoRoot, 'models/fixtures', fixture), to, { recursive: true });
+    expect(
+      nanWeights(
+        path.join(repoRoot, 'models/fixtures', fixture, 'onnx/model.onnx'),
+        path.join(to, 'onnx/model.onnx'),
+      ),
+    ).toBeGreaterThan(0);
+    return to;
+  };
+  const nanLogits = (model: string) =>
+    new RegExp(
+      `error \\[MODEL_OUTPUT_INVALID\\]: Model check on load failed for '.*${model}': ${model}.* returned NaN logits: its weights are corrupt`,
+    );
+
+  it('a scorer or reference LM with NaN weights is refused on load; nothing is written', () => {
+    const input = file('nan.jsonl', gsm8k.slice(0, 3).join('\n') + '\n');
+    const scorer = nanCopy('tiny-lingua-mbert');
+    expectRefused(
+      cli(['compress', '--model', scorer, '--in', input, '--out', 'nan.out.jsonl']),
+      1,
+      nanLogits('tiny-lingua-mbert-nan'),
+    );
+    const lm = nanCopy('tiny-qwen2');
+    expectRefused(
+      cli([
+        'compress',
+        '--scorer',
+        'ppl',
+        '--ref-model',
+        lm,
+        '--in',
+        input,
+        '--out',
+        'nan.out.jsonl',
+      ]),
+      1,
+      nanLogits('tiny-qwen2-nan'),
+    );
+    expect(readdirSync(dir).filter((f) => f.startsWith('nan.out'))).toEqual([]);
+  });
+
+  it('a generation model with NaN weights stops collect on load, before any sample', () => {
+    const lm = path.join(dir, 'tiny-qwen2-nan');
+    if (!existsSync(lm)) nanCopy('tiny-qwen2');
+    const qs = file(
+      'nan.questions.jsonl',
+      jsonl([
+        { id: 0, question: 'What is 1+1?', answer: '2' },
+        { id: 1, question: 'What is 2+3?', answer: '5' },
+      ]),
+    );
+    expectRefused(
+      cli([
+        'collect',
+        '--input',
+        qs,
+        '--model-dir',
+        lm,
+        '--onnx-model',
+        lm,
+        '--max-tokens',
+        '4',
+        '--out',
+        'nan.collected.jsonl',
+      ]),
+      1,
+      nanLogits('tiny-qwen2-nan'),
+    );
+    expect(readdirSync(dir).filter((f) => f.startsWith('nan.collected'))).toEqual([]);
+  });
+
+  it('a folder the registry lists must match its hashes: a flipped byte is named', () => {
+    // A registry of our own (TOKENSKIP_MODELS_MANIFEST) listing a copy of a shipped scorer.
+    const registry = path.join(dir, 'registry');
+    const manifest = JSON.parse(
+      readFileSync(path.join(repoRoot, 'models/manifest.json'), 'utf8'),
+    ) as {
+      scorers: { id: string; source: { type: string; path?: string } }[];
+    };
+    const entry = manifest.scorers.find((e) => e.id === 'tiny-lingua-mbert')!;
+    entry.id = 'tampered-scorer';
+    entry.source = { type: 'path', path: 'models/tampered' };
+    mkdirSync(path.join(registry, 'models'), { recursive: true });
+    writeFileSync(
+      path.join(registry, 'models/manifest.json'),
+      JSON.stringify({ ...manifest, scorers: [entry] }),
+    );
+    const folder = path.join(registry, 'models/tampered');
+    cpSync(path.join(repoRoot, 'models/fixtures/tiny-lingua-mbert'), folder, { recursive: true });
+    const env = {
+      ...process.env,
+      TOKENSKIP_MODELS_MANIFEST: path.join(registry, 'models/manifest.json'),
+    };
+    const text = 'Janet sells 16 - 3 - 4 = 9 duck eggs a day.';
+    // Untouched: it runs, by folder and by id.
+    expect(cli(['compress', '--model', folder], text, env).code).toBe(0);
+    expect(cli(['compress', '--model', 'tampered-scorer'], text, env).code).toBe(0);
+    const onnx = path.join(folder, 'onnx/model.onnx');
+    const bytes = readFileSync(onnx);
+    const at = bytes.length - 100;
+    bytes[at] = bytes[at]! ^ 0xff;
+    writeFileSync(onnx, bytes);
+    const mismatch = new RegExp(
+      `error \\[MODEL_FILE_CORRUPT\\]: .*tampered/onnx/model\\.onnx has ${bytes.length} bytes, sha256 [0-9a-f]{12}…; models/manifest\\.json \\(tampered-scorer\\) records ${bytes.length} bytes, [0-9a-f]{12}…: the file was changed or is corrupt`,
+    );
+    expectRefused(cli(['compress', '--model', folder], text, env), 1, mismatch);
+    expectRefused(cli(['compress', '--model', 'tampered-scorer'], text, env), 1, mismatch);
+  });
 });

@@ -167,6 +167,8 @@ export const collectCommand: Command = {
           bar.update(done.size);
         }
       };
+      // A model that cannot work (corrupt weights) stops here, once, before any sample.
+      await backend.ready?.();
       await Promise.all(Array.from({ length: Math.min(backend.slots, pending.length) }, worker));
       bar.stop();
       if (failures.length) {

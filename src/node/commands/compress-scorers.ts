@@ -8,7 +8,7 @@
  *   --condition question | answer | both   (CTS)
  *   --ref-model DIR|ID                    (CTS, ppl: the reference causal LM)
  */
-import { TokenSkipError } from '../../core/errors.ts';
+import { TokenSkipError, toTokenSkipError } from '../../core/errors.ts';
 import {
   scoreLingua2,
   selectLingua2,
@@ -119,6 +119,9 @@ export async function loadLingua2Compressor(
   options: Partial<LinguaOptions>,
 ): Promise<RecordCompressor> {
   const scorer = await loadNodeScorer(spec, model);
+  await probe(spec, () =>
+    scoreLingua2([PROBE.cot], scorer.tokenizer, scorer.classifier, options, scorer.modelId),
+  );
   return {
     modelId: scorer.modelId,
     // Kept as the LLMLingua-2 CLI wrote it before the other scorers existed, so old partial
@@ -136,6 +139,22 @@ export async function loadLingua2Compressor(
     },
     release: () => scorer.classifier.release(),
   };
+}
+
+/** A tiny input every scorer can take, for the check on load. */
+const PROBE = { question: 'What is 2 + 3?', cot: '2 + 3 = 5, so the answer is 5.', answer: '5' };
+
+/**
+ * Runs a freshly loaded model once on a tiny input, so a model with corrupt weights (NaN / Inf
+ * logits, caught where the logits are read) is refused before any record is read or written.
+ */
+async function probe(spec: string, run: () => Promise<unknown>): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    const e = toTokenSkipError(error);
+    throw new TokenSkipError(e.code, `Model check on load failed for '${spec}': ${e.message}`);
+  }
 }
 
 function causalInput(item: CompressItem): ScoreInput {
@@ -158,6 +177,7 @@ export async function loadCausalCompressor(
     ...(model.threads ? { threads: model.threads } : {}),
     ...(model.onnxFile ? { onnxFile: model.onnxFile } : {}),
   });
+  await probe(settings.refModel, () => scorer.score(PROBE));
   return {
     modelId: scorer.model,
     settings: {

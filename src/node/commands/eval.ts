@@ -155,6 +155,8 @@ export const evalCommand: Command = {
           bar.update(done.size);
         }
       };
+      // A model that cannot work (corrupt weights) stops here, once, before any sample.
+      await backend.ready?.();
       await Promise.all(
         Array.from({ length: Math.max(1, Math.min(backend.slots, jobs.length)) }, worker),
       );

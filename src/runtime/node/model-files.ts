@@ -9,7 +9,7 @@
  * file is deleted) and every later read or re-download must match ("hash recorded locally").
  */
 import { createHash } from 'node:crypto';
-import { createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -20,7 +20,6 @@ import { TokenSkipError } from '../../core/errors.ts';
 import {
   checkHash,
   sha256Hex,
-  verifyFile,
   weakestIntegrity,
   type FileHash,
   type IntegrityStatus,
@@ -39,10 +38,21 @@ import type { ReadModelFile } from '../scorers/scorer-loader.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
+/**
+ * The model registry: models/manifest.json, or the file TOKENSKIP_MODELS_MANIFEST names (a
+ * registry of one's own, and how the tests give a registry a tampered folder). Path entries are
+ * relative to the folder above the registry's folder (the repository root for the shipped one).
+ */
+function registryFile(): string {
+  return process.env.TOKENSKIP_MODELS_MANIFEST ?? path.join(repoRoot, 'models/manifest.json');
+}
+
+function registryRoot(): string {
+  return path.dirname(path.dirname(path.resolve(registryFile())));
+}
+
 export function readManifest(): ModelManifest {
-  return JSON.parse(
-    readFileSync(path.join(repoRoot, 'models/manifest.json'), 'utf8'),
-  ) as ModelManifest;
+  return JSON.parse(readFileSync(registryFile(), 'utf8')) as ModelManifest;
 }
 
 export function cacheDir(): string {
@@ -214,6 +224,40 @@ export function createHubReader(
   };
 }
 
+/** A shipped model file checked against the registry; a mismatch names the file and the entry. */
+async function checkShipped(
+  entry: ScorerManifestEntry,
+  shown: string,
+  file: string,
+  data: Uint8Array,
+): Promise<Uint8Array> {
+  const expected = manifestFile(entry, file);
+  if (!expected?.sha256) return data;
+  const actual = { size: data.byteLength, sha256: await sha256Hex(data) };
+  if (actual.size !== expected.size || actual.sha256 !== expected.sha256) {
+    throw new TokenSkipError(
+      'MODEL_FILE_CORRUPT',
+      `${shown} has ${actual.size} bytes, sha256 ${actual.sha256.slice(0, 12)}…; models/manifest.json (${entry.id}) records ${expected.size} bytes, ${expected.sha256.slice(0, 12)}…: the file was changed or is corrupt. Restore it (git checkout, or regenerate the fixture) or give another model.`,
+    );
+  }
+  return data;
+}
+
+/** The registry entry whose shipped folder is `folder` (same real path), if any. */
+function knownFolder(folder: string): ScorerManifestEntry | undefined {
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return path.resolve(p);
+    }
+  };
+  const target = real(folder);
+  return readManifest().scorers.find(
+    (e) => e.source.type === 'path' && real(path.join(registryRoot(), e.source.path)) === target,
+  );
+}
+
 /** `spec` is a manifest id or a model folder (with config.json, tokenizer files and onnx/). */
 export function resolveModel(
   spec: string,
@@ -221,6 +265,7 @@ export function resolveModel(
 ): ResolvedModel {
   if (existsSync(spec) && statSync(spec).isDirectory()) {
     const folder = path.resolve(spec);
+    const known = knownFolder(folder);
     const file = options.onnxFile ?? 'onnx/model.onnx';
     const dataFile = `${file}_data`;
     const variant: OnnxVariant = {
@@ -228,10 +273,21 @@ export function resolveModel(
       dtype: 'fp32',
       ...(existsSync(path.join(folder, dataFile)) ? { externalData: [dataFile] } : {}),
     };
+    const read = readFromFolder(folder, path.basename(folder));
+    if (known) {
+      // A folder the registry lists (e.g. --model models/mini/scorer): its files must match.
+      return {
+        id: path.basename(folder),
+        variant,
+        readFile: async (file) =>
+          checkShipped(known, path.join(spec, file), file, await read(file)),
+        integrity: () => 'verified',
+      };
+    }
     return {
       id: path.basename(folder),
       variant,
-      readFile: readFromFolder(folder, path.basename(folder)),
+      readFile: read,
       integrity: () => 'unchecked',
     };
   }
@@ -240,16 +296,14 @@ export function resolveModel(
     ? { ...entry.onnx.node, file: options.onnxFile }
     : entry.onnx.node;
   if (entry.source.type === 'path') {
-    const folder = path.join(repoRoot, entry.source.path);
+    const shipped = entry.source.path;
+    const folder = path.join(registryRoot(), shipped);
     const read = readFromFolder(folder, entry.id);
     return {
       id: entry.id,
       variant,
-      readFile: async (file) => {
-        const data = await read(file);
-        await verifyFile(data, manifestFile(entry, file), `${entry.id}/${file}`);
-        return data;
-      },
+      readFile: async (file) =>
+        checkShipped(entry, path.join(shipped, file), file, await read(file)),
       integrity: () => 'verified',
     };
   }

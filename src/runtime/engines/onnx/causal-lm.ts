@@ -7,6 +7,7 @@
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
 import { TokenSkipError } from '../../../core/errors.ts';
+import { checkFiniteLogits } from '../../../core/scoring/finite-logits.ts';
 
 /** The part of `onnxruntime-web` / `onnxruntime-node` used here. */
 export interface OrtLike {
@@ -197,6 +198,7 @@ export class CausalLm {
           )
         : (logits.data as Float32Array).slice(start, start + vocab);
     logits.dispose?.();
+    checkFiniteLogits(row, this.name);
     return row;
   }
 
