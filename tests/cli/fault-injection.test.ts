@@ -824,3 +824,39 @@ describe('models are checked before any work', () => {
     expectRefused(cli(['compress', '--model', 'tampered-scorer'], text, env), 1, mismatch);
   });
 });
+
+describe('limits are checked before work', () => {
+  it('--max-tokens beyond the model positions is refused by collect and eval; nothing written', () => {
+    // A copy of the fixture (512 positions), so no fixture warning joins the one line.
+    const model = path.join(dir, 'limits-model');
+    cpSync(path.join(repoRoot, 'models/fixtures/tiny-qwen2'), model, { recursive: true });
+    const qs = file(
+      'limits.questions.jsonl',
+      jsonl([{ id: 0, question: 'What is 1+1?', answer: '2' }]),
+    );
+    const message =
+      /error \[INPUT_TOO_LARGE\]: --max-tokens 4096 does not fit .*limits-model \(its config\.json\): it holds 512 positions \(max_position_embeddings\), prompt included; give at most 511\.$/;
+    for (const command of ['collect', 'eval']) {
+      expectRefused(
+        cli([
+          command,
+          '--input',
+          qs,
+          '--model-dir',
+          model,
+          '--onnx-model',
+          model,
+          '--max-tokens',
+          '4096',
+          '--out',
+          `limits.${command}.jsonl`,
+        ]),
+        1,
+        message,
+      );
+    }
+    expect(
+      readdirSync(dir).filter((f) => f.startsWith('limits.') && !f.includes('questions')),
+    ).toEqual([]);
+  });
+});

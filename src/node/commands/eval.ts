@@ -38,6 +38,7 @@ import { datasetOption, readQuestions } from '../pipeline/questions.ts';
 import { encode, loadModelInfo } from '../pipeline/tokenizer.ts';
 import { createOpenAiBackend, type CompletionBackend } from '../pipeline/openai-backend.ts';
 import { createOnnxBackend } from '../pipeline/onnx-backend.ts';
+import { checkMaxNewTokens } from '../../core/generation/engine.ts';
 import {
   baseVersions,
   digest,
@@ -101,6 +102,14 @@ export const evalCommand: Command = {
     return withOutputLock([out], async () => {
       const info = await loadModelInfo(modelDir);
       const format = chatFormatFor(String(info.config.model_type));
+      // The budget must fit the model before any question is asked (whatever serves it).
+      const positions = info.config.max_position_embeddings;
+      checkMaxNewTokens(
+        maxTokens,
+        typeof positions === 'number' ? positions : undefined,
+        `${modelDir} (its config.json)`,
+        '--max-tokens',
+      );
       const { questions: qs, dataset } = await readQuestions(input, limit, datasetFlag);
       const backend: CompletionBackend = values['onnx-model']
         ? createOnnxBackend(values['onnx-model'], PROMPT_FORMATS[familyOf(format)].stop)
