@@ -38,6 +38,10 @@ async function readResults(page: Page): Promise<BenchmarkResults> {
   return fromWindow!;
 }
 
+/** The saved-run entries in this browser's localStorage. */
+const savedKeys = (page: Page) =>
+  page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('tokenskip-benchmark')));
+
 test.beforeEach(async ({ page }) => {
   // Each test starts from an empty store (a leftover run would be resumed on purpose otherwise).
   await page.goto('/');
@@ -119,7 +123,7 @@ test('cancel stops the run and forgets it; a bad γ list is refused', async ({ p
   await expect(section).toHaveAttribute('data-state', /running/);
   await page.getByTestId('bench-cancel').click();
   await expect(section).toHaveAttribute('data-state', 'cancelled');
-  expect(await page.evaluate(() => localStorage.getItem('tokenskip-benchmark-v1'))).toBeNull();
+  expect(await savedKeys(page)).toEqual([]);
   expect(await page.evaluate(() => window.__TOKENSKIP_RESULTS__)).toBeUndefined();
 
   await page.goto(url('wasm', { gammas: '1,1.5' }));
@@ -127,4 +131,95 @@ test('cancel stops the run and forgets it; a bad γ list is refused', async ({ p
   await expect(page.getByTestId('bench-error')).toHaveAttribute('data-code', 'INVALID_ARGUMENT');
   await expect(page.getByTestId('bench-error')).toContainText('(0, 1]');
   await expect(section).toHaveAttribute('data-state', 'idle');
+});
+
+test('two tabs keep their own runs, and each lists the other unfinished one', async ({
+  context,
+}, info) => {
+  const backend = backendFor(info.project.name);
+  // Tab A starts a run (seed 1) and pauses it part-way.
+  const a = await context.newPage();
+  await a.goto(url(backend, { n: '6', max_tokens: '40' }));
+  const sectionA = a.locator('#benchmark');
+  await expect(sectionA).toHaveAttribute('data-progress', /^([1-9]|10)\/12$/);
+  await a.getByTestId('bench-pause').click();
+  await expect(sectionA).toHaveAttribute('data-state', 'paused');
+  const doneA = Number((await sectionA.getAttribute('data-progress'))!.split('/')[0]);
+  // Tab B, same browser (same localStorage): another run (seed 2), to the end.
+  const b = await context.newPage();
+  await b.goto(url(backend, { seed: '2' }));
+  const resultsB = await readResults(b);
+  expect(resultsB.config.seed).toBe(2);
+  // B finished (nothing of its own to resume) and lists A's paused run.
+  await b.reload();
+  await expect(b.getByTestId('bench-saved')).toHaveCount(0);
+  await expect(b.getByTestId('bench-other-run')).toHaveCount(1);
+  await expect(b.getByTestId('bench-other-run')).toContainText(`${doneA} of 12 samples`);
+  // A's run was not overwritten by B: a reload of A shows it, and resuming finishes seed 1.
+  await a.reload();
+  await expect(a.getByTestId('bench-saved')).toContainText(`${doneA} samples done`);
+  await expect(a.getByTestId('bench-other-run')).toHaveCount(0);
+  await a.getByTestId('bench-resume').click();
+  const resultsA = await readResults(a);
+  expect(resultsA.config.seed).toBe(1);
+  expect(resultsA.resumes).toBe(1);
+  expect(new Set(resultsA.samples.map((s) => `${s.gamma}|${s.id}`)).size).toBe(12);
+  expect(resultsA.sampleIds).not.toEqual(resultsB.sampleIds);
+  // Finished runs leave nothing behind to resume.
+  expect(await savedKeys(a)).toEqual([]);
+});
+
+test('a run left by a closed tab is taken over from the list', async ({ context }, info) => {
+  const backend = backendFor(info.project.name);
+  const a = await context.newPage();
+  await a.goto(url(backend, { n: '6', max_tokens: '40' }));
+  await expect(a.locator('#benchmark')).toHaveAttribute('data-progress', /^([1-9]|10)\/12$/);
+  await a.getByTestId('bench-pause').click();
+  await expect(a.locator('#benchmark')).toHaveAttribute('data-state', 'paused');
+  await a.close();
+  const b = await context.newPage();
+  await b.goto('/#/benchmark');
+  await b.getByTestId('bench-take-over').click();
+  const results = await readResults(b);
+  expect(results.config).toMatchObject({ seed: 1, n: 6 });
+  expect(results.resumes).toBe(1);
+  expect(results.samples).toHaveLength(12);
+  expect(await savedKeys(b)).toEqual([]);
+});
+
+test('a damaged saved run is named and removed, never run', async ({ page }) => {
+  await page.evaluate(() => {
+    const config = {
+      dataset: 'gsm8k',
+      n: 2,
+      seed: 1,
+      modelId: 'tiny-qwen2',
+      gammas: [1, 0.5],
+      maxNewTokens: 24,
+      backend: 'wasm',
+    };
+    localStorage.setItem(
+      'tokenskip-benchmark-v1:damaged',
+      JSON.stringify({
+        schema: 'tokenskip-benchmark/v1',
+        config,
+        sampleIds: 'not a list',
+        results: [],
+        status: 'running',
+        startedAt: '2026-01-01T00:00:00.000Z',
+        resumes: 0,
+      }),
+    );
+    sessionStorage.setItem('tokenskip-benchmark-run', 'damaged');
+  });
+  // Opening the page reads the saved run once (and removes it): no reload after this.
+  await page.goto('/#/benchmark');
+  const error = page.getByTestId('bench-error');
+  await expect(error).toHaveAttribute('data-code', 'INVALID_ARGUMENT');
+  await expect(error).toContainText(
+    "A saved benchmark run in this browser's storage is damaged (sampleIds is not a list of question ids); it was removed.",
+  );
+  await expect(error).not.toContainText('is not a function');
+  await expect(page.locator('#benchmark')).toHaveAttribute('data-state', 'idle');
+  expect(await savedKeys(page)).toEqual([]);
 });

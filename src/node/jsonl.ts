@@ -1,28 +1,25 @@
 /**
  * JSONL input and crash-safe output for the CLI (merged from the compress and grade commands).
  *
- * - `readJsonl`: parse and check a whole file before any work starts (bad line -> error by number);
- *   `readJsonlFile` / `parseJsonl`: every line with its number, a bad line reported, not thrown.
- * - `writeFileAtomic` (from ./output.ts, the one atomic writer): exclusive temp file + rename, so a
- *   failed run never leaves a partial file behind.
+ * - `readJsonlRecords` / `readJsonlLines`: a JSONL file streamed line by line with bounded memory
+ *   (./line-reader.ts: a per-line limit checked before a line is buffered), each record with its
+ *   line number; a bad line stops the first with an error by number and is reported, not thrown,
+ *   by the second. Commands that must check every record before any work make one streaming pass
+ *   to check and a second to work, so nothing is written for bad input and memory stays bounded.
+ * - `readJsonl`: the same, kept whole in memory, for commands that need every record at once.
+ * - `ResumableJsonlWriter`: output goes to `<out>.partial` (appended group by group, with a
+ *   fingerprint of the job beside it) and is renamed onto `<out>` only when the job is complete:
+ *   an interrupted run resumes after the last line verified against its input record, and `<out>`
+ *   never holds half a result or garbage.
  *
- * Input is parsed and checked whole before any work starts, so a bad line is reported by number and
- * nothing is written. Output goes to `<out>.partial` (appended group by group, with a fingerprint of
- * the job beside it) and is renamed onto `<out>` only when the job is complete: an interrupted run
- * resumes after the last line verified against its input record, and `<out>` never holds half a
- * result or garbage. Input files are decoded by ./output.ts (BOM skipped, UTF-16 / binary named).
+ * Input encodings are checked by ./output.ts (BOM skipped, UTF-16 / binary named).
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { appendFile, readFile, rm, rename, truncate } from 'node:fs/promises';
+import { appendFile, readFile, rm, rename, stat, truncate } from 'node:fs/promises';
 import { TokenSkipError } from '../core/errors.ts';
-import {
-  checkOutput,
-  createExclusive,
-  decodeInput,
-  readInputBytes,
-  writeFileAtomic,
-} from './output.ts';
+import { decodeLine, MAX_LINE_BYTES, readLines } from './line-reader.ts';
+import { checkOutput, createExclusive, writeFileAtomic } from './output.ts';
 
 export { writeFileAtomic } from './output.ts';
 
@@ -68,36 +65,66 @@ function parseLine(line: string): { value: unknown } | { error: string } {
   }
 }
 
-export async function readJsonl(file: string, what = '--in'): Promise<ParsedJsonl> {
-  const bytes = await readInputBytes(file, what);
-  const text = decodeInput(bytes, file, what);
-  const records: JsonRecord[] = [];
-  const lines: number[] = [];
-  text.split('\n').forEach((raw, i) => {
-    const line = raw.trim();
-    if (line === '') return;
-    const parsed = parseLine(line);
+/** A line's parse result: the value, or why it cannot be used. */
+function parseRaw(text: string): { value: unknown } | { error: string } | undefined {
+  const line = text.trim();
+  return line === '' ? undefined : parseLine(line);
+}
+
+export interface ReadJsonlOptions {
+  what?: string;
+  /** Sees every chunk of the file (to hash it). */
+  onChunk?: (chunk: Buffer) => void;
+  maxLineBytes?: number;
+}
+
+/**
+ * Every non-blank line of a JSONL file as a JSON object with its line number, streamed (bounded
+ * memory, see ./line-reader.ts). A line that is not a JSON object stops the read with an error
+ * naming the line.
+ */
+export async function* readJsonlRecords(
+  file: string,
+  options: ReadJsonlOptions = {},
+): AsyncGenerator<{ record: JsonRecord; line: number }> {
+  const what = options.what ?? '--in';
+  for await (const raw of readLines(file, { ...options, what })) {
+    const parsed = parseRaw(decodeLine(raw, file, what));
+    if (parsed === undefined) continue;
     if ('error' in parsed) {
       throw new TokenSkipError(
         'MALFORMED_JSONL',
-        `${file}:${i + 1}: ${parsed.error}. Fix or remove that line.`,
+        `${file}:${raw.number}: ${parsed.error}. Fix or remove that line.`,
       );
     }
     const value = parsed.value;
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       throw new TokenSkipError(
         'MALFORMED_JSONL',
-        `${file}:${i + 1}: each line must be a JSON object, got ${Array.isArray(value) ? 'an array' : typeof value}.`,
+        `${file}:${raw.number}: each line must be a JSON object, got ${Array.isArray(value) ? 'an array' : typeof value}.`,
       );
     }
-    records.push(value as JsonRecord);
-    lines.push(i + 1);
-  });
-  return { records, lines, sha256: createHash('sha256').update(bytes).digest('hex') };
+    yield { record: value as JsonRecord, line: raw.number };
+  }
+}
+
+/** A whole JSONL file checked and kept in memory (for commands that need every record at once). */
+export async function readJsonl(file: string, what = '--in'): Promise<ParsedJsonl> {
+  const hash = createHash('sha256');
+  const records: JsonRecord[] = [];
+  const lines: number[] = [];
+  for await (const { record, line } of readJsonlRecords(file, {
+    what,
+    onChunk: (chunk) => hash.update(chunk),
+  })) {
+    records.push(record);
+    lines.push(line);
+  }
+  return { records, lines, sha256: hash.digest('hex') };
 }
 
 /** Checks that a line kept in `<out>.partial` is the output of input record `index`. */
-export type ResumeCheck = (record: JsonRecord, index: number) => boolean;
+export type ResumeCheck = (record: JsonRecord, index: number) => boolean | Promise<boolean>;
 
 /** A resumable JSONL output: `<out>.partial` + `<out>.partial.meta.json`, renamed onto `<out>` at the end. */
 export class ResumableJsonlWriter {
@@ -142,27 +169,36 @@ export class ResumableJsonlWriter {
         `${partial} belongs to a run with other input or settings. Re-run with the same ones to resume it, or add --fresh to start over.`,
       );
     }
-    const bytes = await readFile(partial);
+    // Streamed like the input: a partial output can be as large as the input.
+    const size = (await stat(partial)).size;
     let verified = 0;
     let done = 0;
-    while (verified < bytes.length) {
-      const end = bytes.indexOf(0x0a, verified);
-      if (end < 0) break; // a torn last line
-      const parsed = parseLine(bytes.subarray(verified, end).toString('utf8'));
-      const record = 'value' in parsed ? parsed.value : undefined;
-      if (
-        typeof record !== 'object' ||
-        record === null ||
-        Array.isArray(record) ||
-        !check(record as JsonRecord, done)
-      ) {
-        break;
+    try {
+      for await (const raw of readLines(partial, {
+        what: 'partial output',
+        text: false,
+        maxLineBytes: 4 * MAX_LINE_BYTES,
+      })) {
+        if (!raw.terminated) break; // a torn last line
+        const parsed = parseLine(raw.bytes.toString('utf8'));
+        const record = 'value' in parsed ? parsed.value : undefined;
+        if (
+          typeof record !== 'object' ||
+          record === null ||
+          Array.isArray(record) ||
+          !(await check(record as JsonRecord, done))
+        ) {
+          break;
+        }
+        done++;
+        verified = raw.end;
       }
-      done++;
-      verified = end + 1;
+    } catch (error) {
+      // A line too long to be ours is cut off like any other unverified line.
+      if (!(error instanceof TokenSkipError && error.code === 'MALFORMED_JSONL')) throw error;
     }
-    if (verified < bytes.length) await truncate(partial, verified);
-    return new ResumableJsonlWriter(out, done, bytes.length - verified);
+    if (verified < size) await truncate(partial, verified);
+    return new ResumableJsonlWriter(out, done, size - verified);
   }
 
   async append(records: JsonRecord[]): Promise<void> {
@@ -180,26 +216,41 @@ export class ResumableJsonlWriter {
 /** One non-blank line of a JSONL file: its parsed value, or why it could not be parsed. */
 export type JsonlLine = { line: number; value: unknown } | { line: number; error: string };
 
-/** Parses JSONL text; blank lines are skipped, line numbers are 1-based. */
-export function parseJsonl(text: string): JsonlLine[] {
-  const out: JsonlLine[] = [];
-  const lines = text.split('\n');
-  lines.forEach((raw, i) => {
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (line.trim() === '') return;
-    const parsed = parseLine(line);
-    out.push(
-      'error' in parsed
-        ? { line: i + 1, error: parsed.error.replace(/^not valid JSON/, 'invalid JSON') }
-        : { line: i + 1, value: parsed.value },
-    );
-  });
-  return out;
+/**
+ * Every non-blank line of a JSONL file, parsed or with why it could not be (not thrown), streamed
+ * with bounded memory; a missing, unreadable or non-text file is a TokenSkipError.
+ */
+export async function* readJsonlLines(
+  path: string,
+  options: ReadJsonlOptions = {},
+): AsyncGenerator<JsonlLine> {
+  const what = options.what ?? '--in';
+  for await (const raw of readLines(path, { ...options, what })) {
+    const parsed = parseRaw(decodeLine(raw, path, what));
+    if (parsed === undefined) continue;
+    yield 'error' in parsed
+      ? { line: raw.number, error: parsed.error.replace(/^not valid JSON/, 'invalid JSON') }
+      : { line: raw.number, value: parsed.value };
+  }
 }
 
-/** Reads and parses a JSONL file; a missing, unreadable or non-text file is a TokenSkipError. */
-export async function readJsonlFile(path: string, what = '--in'): Promise<JsonlLine[]> {
-  return parseJsonl(decodeInput(await readInputBytes(path, what), path, what));
+/**
+ * The entries of a crash-safe journal (one JSON document per line, appended as work is done),
+ * streamed; a missing journal has none, and a line torn by a crash is skipped (its work is redone).
+ */
+export async function* readJournal(path: string): AsyncGenerator<unknown> {
+  if (!existsSync(path)) return;
+  for await (const raw of readLines(path, {
+    what: 'journal',
+    text: false,
+    maxLineBytes: 4 * MAX_LINE_BYTES,
+  })) {
+    try {
+      yield JSON.parse(raw.bytes.toString('utf8')) as unknown;
+    } catch {
+      // torn by a crash mid-write
+    }
+  }
 }
 
 /** One JSON document per line, with a final newline. */

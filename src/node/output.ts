@@ -8,12 +8,12 @@
  *   named: hard link, `./x` vs `x`), a symbolic link, a folder, or a device / FIFO / socket.
  * - `withOutputLock`: `<out>.lock`, created with O_EXCL and holding the pid, so a second run on the
  *   same output refuses instead of interleaving; a lock whose process is dead is taken over.
- * - `readInputText`: an input file as UTF-8 text; a BOM is skipped, UTF-16 or binary files and
- *   folders are named as such.
+ * - `checkInputPath` / `checkTextHead` / `decodeInput`: an input file as UTF-8 text; a BOM is
+ *   skipped, UTF-16 or binary files and folders are named as such.
  */
 import { randomBytes } from 'node:crypto';
 import { unlinkSync } from 'node:fs';
-import { lstat, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { TokenSkipError } from '../core/errors.ts';
 
@@ -106,6 +106,61 @@ export async function writeFileAtomic(
   } catch (error) {
     if (created) await rm(temp, { force: true });
     throw error;
+  }
+}
+
+/**
+ * `writeFileAtomic` for output produced piece by piece (memory bounded by `flushAt`): pieces go to
+ * an exclusive temp file beside `path`; `commit` flushes and renames it over `path`, `abort`
+ * removes it, so `path` is either untouched or complete.
+ */
+export class AtomicFileWriter {
+  private buffered: string[] = [];
+  private size = 0;
+  private constructor(
+    readonly path: string,
+    private readonly temp: string,
+    private readonly handle: FileHandle,
+    private readonly flushAt: number,
+  ) {}
+
+  static async open(path: string, flushAt = 1 << 20): Promise<AtomicFileWriter> {
+    await checkTarget(path, 'output');
+    const temp = join(
+      dirname(path),
+      `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
+    );
+    return new AtomicFileWriter(path, temp, await open(temp, 'wx'), flushAt);
+  }
+
+  async write(text: string): Promise<void> {
+    this.buffered.push(text);
+    this.size += text.length;
+    if (this.size >= this.flushAt) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    const text = this.buffered.join('');
+    this.buffered = [];
+    this.size = 0;
+    if (text) await this.handle.write(text);
+  }
+
+  async commit(): Promise<void> {
+    try {
+      await this.flush();
+      await this.handle.sync();
+      await this.handle.close();
+      await rename(this.temp, this.path);
+    } catch (error) {
+      await this.abort();
+      throw error;
+    }
+  }
+
+  async abort(): Promise<void> {
+    await this.handle.close().catch(() => undefined);
+    await rm(this.temp, { force: true });
   }
 }
 
@@ -206,27 +261,33 @@ export async function withOutputLock<T>(outs: readonly string[], fn: () => Promi
   }
 }
 
-/** Decodes an input file: UTF-8 (a leading BOM skipped); UTF-16 and binary files are named as such. */
-export function decodeInput(bytes: Uint8Array, path: string, what = '--in'): string {
+/**
+ * Refuses input that is not UTF-8 text, judged by its first bytes (`head`, the first chunk read):
+ * a UTF-16 byte order mark, or zero bytes (UTF-16 without a mark, or a binary file).
+ */
+export function checkTextHead(head: Uint8Array, path: string, what = '--in'): void {
   const named = `${what} file '${path}'`;
-  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+  if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) {
     throw new TokenSkipError(
       'MALFORMED_JSONL',
-      `${named} is UTF-16 text (byte order mark ${bytes[0] === 0xff ? 'FF FE' : 'FE FF'}); save it as UTF-8 and run again.`,
+      `${named} is UTF-16 text (byte order mark ${head[0] === 0xff ? 'FF FE' : 'FE FF'}); save it as UTF-8 and run again.`,
     );
   }
-  const head = bytes.subarray(0, 4096);
-  const nul = head.indexOf(0);
+  const start = head.subarray(0, 4096);
+  const nul = start.indexOf(0);
   if (nul >= 0) {
     let zerosAtOdd = 0;
     let zerosAtEven = 0;
-    head.forEach((b, i) => {
+    start.forEach((b, i) => {
       if (b === 0) {
         if (i % 2) zerosAtOdd++;
         else zerosAtEven++;
       }
     });
-    const utf16 = Math.max(zerosAtOdd, zerosAtEven) > head.length / 4;
+    // UTF-16 puts its zeros at one parity; zeros everywhere (/dev/zero, a sparse file) are binary.
+    const utf16 =
+      Math.max(zerosAtOdd, zerosAtEven) > start.length / 4 &&
+      Math.min(zerosAtOdd, zerosAtEven) < start.length / 16;
     throw new TokenSkipError(
       'MALFORMED_JSONL',
       utf16
@@ -234,19 +295,24 @@ export function decodeInput(bytes: Uint8Array, path: string, what = '--in'): str
         : `${named} is a binary file (a zero byte at offset ${nul}), not JSONL text.`,
     );
   }
+}
+
+/** Decodes an input file: UTF-8 (a leading BOM skipped); UTF-16 and binary files are named as such. */
+export function decodeInput(bytes: Uint8Array, path: string, what = '--in'): string {
+  checkTextHead(bytes, path, what);
   const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(start));
   } catch {
     throw new TokenSkipError(
       'MALFORMED_JSONL',
-      `${named} is not valid UTF-8 text; convert it to UTF-8 and run again.`,
+      `${what} file '${path}' is not valid UTF-8 text; convert it to UTF-8 and run again.`,
     );
   }
 }
 
-/** Reads an input file's bytes; a missing file or a folder gets a message with the path. */
-export async function readInputBytes(path: string, what = '--in'): Promise<Buffer> {
+/** Checks that an input path can be read as a file; a missing file or a folder gets a message with the path. */
+export async function checkInputPath(path: string, what = '--in'): Promise<void> {
   let info;
   try {
     info = await stat(path);
@@ -263,14 +329,24 @@ export async function readInputBytes(path: string, what = '--in'): Promise<Buffe
       `${what} '${path}' is a folder, not a file; give the path of the JSONL file.`,
     );
   }
+}
+
+/** The message for an input file that exists but cannot be read (permissions, I/O error). */
+export function unreadableInput(path: string, what: string, error: unknown): TokenSkipError {
+  return new TokenSkipError(
+    'INVALID_ARGUMENT',
+    `Cannot read ${what} file '${path}': ${code(error) ?? (error as Error).message}. Check the path and its permissions.`,
+    { cause: error },
+  );
+}
+
+/** Reads an input file's bytes whole (small files only; JSONL goes through ./line-reader.ts). */
+export async function readInputBytes(path: string, what = '--in'): Promise<Buffer> {
+  await checkInputPath(path, what);
   try {
     return await readFile(path);
   } catch (error) {
-    throw new TokenSkipError(
-      'INVALID_ARGUMENT',
-      `Cannot read ${what} file '${path}': ${code(error) ?? (error as Error).message}. Check the path and its permissions.`,
-      { cause: error },
-    );
+    throw unreadableInput(path, what, error);
   }
 }
 

@@ -8,6 +8,7 @@ import {
   nextJob,
   parseBenchmarkParams,
   plan,
+  readSavedState,
   restoreState,
   sampleIndices,
   type BenchmarkState,
@@ -131,6 +132,30 @@ describe('jobs and resumption', () => {
     ).toBeUndefined();
     expect(restoreState('{not json')).toBeUndefined();
     expect(restoreState(null)).toBeUndefined();
+  });
+
+  it('says what is wrong with a damaged saved run instead of handing it to the runner', () => {
+    const state = {
+      schema: 'tokenskip-benchmark/v1',
+      config,
+      sampleIds: ['a'],
+      results: [],
+      status: 'paused',
+      startedAt: '2026-01-01T00:00:00.000Z',
+      resumes: 0,
+    };
+    expect(readSavedState(JSON.stringify(state))).toEqual({ state });
+    const problem = (value: unknown) => readSavedState(JSON.stringify(value));
+    expect(problem({ ...state, sampleIds: 'a' })).toEqual({
+      problem: 'sampleIds is not a list of question ids',
+    });
+    expect(problem({ ...state, results: [{ gamma: '1' }] })).toEqual({
+      problem: 'results is not a list of graded samples',
+    });
+    expect(problem({ ...state, status: 'sleeping' })).toEqual({ problem: 'its status is unknown' });
+    expect(problem([1])).toEqual({ problem: 'it is not a JSON object' });
+    expect(readSavedState('{not json')).toEqual({ problem: 'it is not valid JSON' });
+    expect(readSavedState(null)).toBeUndefined();
   });
 });
 

@@ -7,6 +7,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import {
   copyFileSync,
+  cpSync,
   existsSync,
   linkSync,
   mkdirSync,
@@ -21,6 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { commandTable } from '../../src/node/commands/table.mjs';
+import { nanWeights } from '../helpers/corrupt-onnx.ts';
 import { repoRoot } from '../helpers/fixtures.ts';
 
 // Many cases start several CLI processes each; on a busy machine one start can take seconds.
@@ -481,6 +483,61 @@ describe('input files', () => {
     );
   });
 
+  it('--in /dev/zero stops at once with one line instead of reading forever', () => {
+    expectRefused(
+      cli(['compress', '--in', '/dev/zero', '--out', 'zero.jsonl']),
+      1,
+      /^tokenskip compress: error \[MALFORMED_JSONL\]: --in file '\/dev\/zero' is a binary file \(a zero byte at offset 0\), not JSONL text\.$/,
+    );
+    expectRefused(grade('/dev/zero', 'zero.jsonl'), 1, /--in file '\/dev\/zero' is a binary file/);
+    expect(existsSync(path.join(dir, 'zero.jsonl'))).toBe(false);
+  });
+
+  it('a line past the 32 MiB limit is refused by number before it is buffered whole', () => {
+    // 40 MB with no newline: a whole-file reader would take it all; the limit stops it at 32 MiB.
+    const input = file(
+      'long-line.jsonl',
+      Buffer.concat([Buffer.from(`${rows}{"cot": "`), Buffer.alloc(40_000_000, 0x61)]),
+    );
+    const message =
+      /long-line\.jsonl:3: line longer than 32 MiB \(33554432 bytes\), the limit for one JSONL record; check that this is a JSONL file, or shorten that record\.$/;
+    expectRefused(grade(input, 'long.out.jsonl'), 1, message);
+    expectRefused(cli(['compress', '--in', input, '--out', 'long.c.jsonl']), 1, message);
+    expect(readdirSync(dir).filter((f) => f.startsWith('long.'))).toEqual([]);
+  });
+
+  it('compress --limit N writes the first N records of a full run, after checking every line', () => {
+    const lines = gsm8k.slice(0, 5);
+    const input = file('limit.jsonl', lines.join('\n') + '\n');
+    expect(cli(['compress', '--in', input, '--out', 'limit.full.jsonl']).code).toBe(0);
+    const r = cli(['compress', '--in', input, '--out', 'limit.3.jsonl', '--limit', '3']);
+    expect(r.code, r.stderr).toBe(0);
+    const full = readFileSync(path.join(dir, 'limit.full.jsonl'), 'utf8').split('\n');
+    expect(readFileSync(path.join(dir, 'limit.3.jsonl'), 'utf8')).toBe(
+      full.slice(0, 3).join('\n') + '\n',
+    );
+    // The last line is past the limit, yet still checked before any work.
+    const bad = file('limit.bad.jsonl', `${lines.join('\n')}\n{"cot": 1}\n`);
+    expectRefused(
+      cli(['compress', '--in', bad, '--out', 'limit.bad.out.jsonl', '--limit', '1']),
+      1,
+      /limit\.bad\.jsonl:6: field 'cot' must be a string/,
+    );
+    expect(existsSync(path.join(dir, 'limit.bad.out.jsonl.partial'))).toBe(false);
+  });
+
+  it('invalid UTF-8 is named with its line', () => {
+    const input = file(
+      'latin1.jsonl',
+      Buffer.concat([Buffer.from(rows), Buffer.from([0x7b, 0xe9, 0x7d, 0x0a])]),
+    );
+    expectRefused(
+      grade(input, 'latin1.out.jsonl'),
+      1,
+      /--in file '.*latin1\.jsonl' is not valid UTF-8 text \(line 3\); convert it to UTF-8/,
+    );
+  });
+
   it('a 500,000-character CoT with a huge answer list is graded without a stack overflow', () => {
     const list = Array.from({ length: 200_000 }, (_, i) => i % 10).join(',');
     const output = `${'step '.repeat(20_000)}The final answer is $\\boxed{${list}}$`;
@@ -565,4 +622,241 @@ describe('compress resumes only verified output', () => {
       expect(existsSync(`${out}.partial`)).toBe(false);
     }
   }, 300_000);
+});
+
+describe('build reruns only when its outputs are the ones its manifest records', () => {
+  const files = [
+    'train.jsonl',
+    'val.jsonl',
+    'llamafactory/tokenskip_train.json',
+    'llamafactory/tokenskip_val.json',
+    'llamafactory/dataset_info.json',
+  ];
+  const build = (out: string, seed: number) =>
+    cli([
+      'build',
+      '--model',
+      path.join(repoRoot, 'models/fixtures/tiny-qwen2'),
+      '--traces',
+      'build.traces.jsonl',
+      '--out',
+      out,
+      '--seed',
+      String(seed),
+      '--val',
+      '0.3',
+    ]);
+  const contents = (out: string) => files.map((f) => readFileSync(path.join(dir, out, f), 'utf8'));
+
+  it('a foreign, deleted or truncated output is rebuilt, identical to an undisturbed build', () => {
+    file('build.traces.jsonl', gsm8k.slice(0, 20).join('\n') + '\n');
+    expect(build('b.ref', 1).code).toBe(0);
+    expect(build('b.other', 2).code).toBe(0);
+    const reference = contents('b.ref');
+    expect(contents('b.other')[0]).not.toBe(reference[0]);
+
+    const unchanged = build('b.ref', 1);
+    expect(unchanged.code).toBe(0);
+    expect(unchanged.stderr).toMatch(/b\.ref is up to date/);
+
+    const disturb: [string, (out: string) => void, RegExp][] = [
+      // A seed-2 run killed after train.jsonl, beside the manifest of the seed-1 run.
+      [
+        'foreign train.jsonl',
+        (out) => copyFileSync(path.join(dir, 'b.other/train.jsonl'), path.join(out, 'train.jsonl')),
+        /train\.jsonl is not the file its manifest records/,
+      ],
+      [
+        'deleted train.jsonl',
+        (out) => rmSync(path.join(out, 'train.jsonl')),
+        /train\.jsonl is missing/,
+      ],
+      [
+        'truncated val.jsonl',
+        (out) => {
+          const val = path.join(out, 'val.jsonl');
+          writeFileSync(val, readFileSync(val).subarray(0, 100));
+        },
+        /val\.jsonl is not the file its manifest records/,
+      ],
+    ];
+    for (const [name, act, note] of disturb) {
+      const out = path.join(dir, `b.${name.replaceAll(' ', '-')}`);
+      expect(build(out, 1).code).toBe(0);
+      act(out);
+      const r = build(out, 1);
+      expect(r.code, `${name}: ${r.stderr}`).toBe(0);
+      expect(r.stderr, name).toMatch(note);
+      expect(r.stderr, name).not.toMatch(/up to date/);
+      expect(contents(path.relative(dir, out)), name).toEqual(reference);
+      expect(build(out, 1).stderr, name).toMatch(/is up to date/);
+    }
+  });
+
+  it('a rebuild removes the old manifest before it writes, so a crash mid-way cannot hide', () => {
+    const out = path.join(dir, 'b.failed');
+    expect(build(out, 1).code).toBe(0);
+    // A rebuild (other traces) that dies after it started: here on a bad last line.
+    const good = readFileSync(path.join(dir, 'build.traces.jsonl'), 'utf8');
+    file('build.traces.jsonl', `${good}{"id": 99, "cot": "no question"}\n`);
+    const failed = build(out, 2);
+    file('build.traces.jsonl', good);
+    expect(failed.code, failed.stderr).toBe(1);
+    expect(failed.stderr).toMatch(/build\.traces\.jsonl:21: missing field prediction or answer/);
+    expect(existsSync(path.join(out, 'manifest.json'))).toBe(false);
+    const r = build(out, 1);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/up to date/);
+    expect(contents('b.failed')).toEqual(contents('b.ref'));
+  });
+});
+
+describe('models are checked before any work', () => {
+  /** A copy of a fixture model whose float weights are all NaN (it loads and runs; outputs NaN). */
+  const nanCopy = (fixture: string) => {
+    const to = path.join(dir, `${fixture}-nan`);
+    cpSync(path.join(repoRoot, 'models/fixtures', fixture), to, { recursive: true });
+    expect(
+      nanWeights(
+        path.join(repoRoot, 'models/fixtures', fixture, 'onnx/model.onnx'),
+        path.join(to, 'onnx/model.onnx'),
+      ),
+    ).toBeGreaterThan(0);
+    return to;
+  };
+  const nanLogits = (model: string) =>
+    new RegExp(
+      `error \\[MODEL_OUTPUT_INVALID\\]: Model check on load failed for '.*${model}': ${model}.* returned NaN logits: its weights are corrupt`,
+    );
+
+  it('a scorer or reference LM with NaN weights is refused on load; nothing is written', () => {
+    const input = file('nan.jsonl', gsm8k.slice(0, 3).join('\n') + '\n');
+    const scorer = nanCopy('tiny-lingua-mbert');
+    expectRefused(
+      cli(['compress', '--model', scorer, '--in', input, '--out', 'nan.out.jsonl']),
+      1,
+      nanLogits('tiny-lingua-mbert-nan'),
+    );
+    const lm = nanCopy('tiny-qwen2');
+    expectRefused(
+      cli([
+        'compress',
+        '--scorer',
+        'ppl',
+        '--ref-model',
+        lm,
+        '--in',
+        input,
+        '--out',
+        'nan.out.jsonl',
+      ]),
+      1,
+      nanLogits('tiny-qwen2-nan'),
+    );
+    expect(readdirSync(dir).filter((f) => f.startsWith('nan.out'))).toEqual([]);
+  });
+
+  it('a generation model with NaN weights stops collect on load, before any sample', () => {
+    const lm = path.join(dir, 'tiny-qwen2-nan');
+    if (!existsSync(lm)) nanCopy('tiny-qwen2');
+    const qs = file(
+      'nan.questions.jsonl',
+      jsonl([
+        { id: 0, question: 'What is 1+1?', answer: '2' },
+        { id: 1, question: 'What is 2+3?', answer: '5' },
+      ]),
+    );
+    expectRefused(
+      cli([
+        'collect',
+        '--input',
+        qs,
+        '--model-dir',
+        lm,
+        '--onnx-model',
+        lm,
+        '--max-tokens',
+        '4',
+        '--out',
+        'nan.collected.jsonl',
+      ]),
+      1,
+      nanLogits('tiny-qwen2-nan'),
+    );
+    expect(readdirSync(dir).filter((f) => f.startsWith('nan.collected'))).toEqual([]);
+  });
+
+  it('a folder the registry lists must match its hashes: a flipped byte is named', () => {
+    // A registry of our own (TOKENSKIP_REGISTRY) listing a copy of a shipped scorer.
+    const registry = path.join(dir, 'registry');
+    const manifest = JSON.parse(
+      readFileSync(path.join(repoRoot, 'models/manifest.json'), 'utf8'),
+    ) as {
+      models: { id: string; source: { type: string; path?: string } }[];
+    };
+    const entry = manifest.models.find((e) => e.id === 'tiny-lingua-mbert')!;
+    entry.id = 'tampered-scorer';
+    entry.source = { type: 'path', path: 'models/tampered' };
+    mkdirSync(path.join(registry, 'models'), { recursive: true });
+    writeFileSync(
+      path.join(registry, 'models/manifest.json'),
+      JSON.stringify({ ...manifest, models: [entry] }),
+    );
+    const folder = path.join(registry, 'models/tampered');
+    cpSync(path.join(repoRoot, 'models/fixtures/tiny-lingua-mbert'), folder, { recursive: true });
+    const env = {
+      ...process.env,
+      TOKENSKIP_REGISTRY: path.join(registry, 'models/manifest.json'),
+    };
+    const text = 'Janet sells 16 - 3 - 4 = 9 duck eggs a day.';
+    // Untouched: it runs, by folder and by id.
+    expect(cli(['compress', '--model', folder], text, env).code).toBe(0);
+    expect(cli(['compress', '--model', 'tampered-scorer'], text, env).code).toBe(0);
+    const onnx = path.join(folder, 'onnx/model.onnx');
+    const bytes = readFileSync(onnx);
+    const at = bytes.length - 100;
+    bytes[at] = bytes[at]! ^ 0xff;
+    writeFileSync(onnx, bytes);
+    const mismatch = new RegExp(
+      `error \\[MODEL_FILE_CORRUPT\\]: .*tampered/onnx/model\\.onnx has ${bytes.length} bytes, sha256 [0-9a-f]{12}…; models/manifest\\.json \\(tampered-scorer\\) records ${bytes.length} bytes, [0-9a-f]{12}…: the file was changed or is corrupt`,
+    );
+    expectRefused(cli(['compress', '--model', folder], text, env), 1, mismatch);
+    expectRefused(cli(['compress', '--model', 'tampered-scorer'], text, env), 1, mismatch);
+  });
+});
+
+describe('limits are checked before work', () => {
+  it('--max-tokens beyond the model positions is refused by collect and eval; nothing written', () => {
+    // A copy of the fixture (512 positions), so no fixture warning joins the one line.
+    const model = path.join(dir, 'limits-model');
+    cpSync(path.join(repoRoot, 'models/fixtures/tiny-qwen2'), model, { recursive: true });
+    const qs = file(
+      'limits.questions.jsonl',
+      jsonl([{ id: 0, question: 'What is 1+1?', answer: '2' }]),
+    );
+    const message =
+      /error \[INPUT_TOO_LARGE\]: --max-tokens 4096 does not fit .*limits-model \(its config\.json\): it holds 512 positions \(max_position_embeddings\), prompt included; give at most 511\.$/;
+    for (const command of ['collect', 'eval']) {
+      expectRefused(
+        cli([
+          command,
+          '--input',
+          qs,
+          '--model-dir',
+          model,
+          '--onnx-model',
+          model,
+          '--max-tokens',
+          '4096',
+          '--out',
+          `limits.${command}.jsonl`,
+        ]),
+        1,
+        message,
+      );
+    }
+    expect(
+      readdirSync(dir).filter((f) => f.startsWith('limits.') && !f.includes('questions')),
+    ).toEqual([]);
+  });
 });

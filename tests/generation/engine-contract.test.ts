@@ -211,6 +211,18 @@ describe('ONNX engine on the fixture', () => {
     expect(result.text).toContain('\n');
   });
 
+  it("refuses a maxNewTokens the model's 512 positions cannot hold, before generating", async () => {
+    const engine = createNodeOnnxEngine(FIXTURE);
+    await engine.load();
+    const e = await rejection(engine.generate(prompt, { maxNewTokens: 512 }));
+    expect(e.code).toBe('INPUT_TOO_LARGE');
+    expect(e.message).toMatch(
+      /maxNewTokens 512 does not fit .*: it holds 512 positions .*give at most 511/,
+    );
+    expect((await engine.generate(prompt, { maxNewTokens: 2 })).usage.completionTokens).toBe(2);
+    await engine.unload();
+  });
+
   it('fails to load a missing folder with a clear error', async () => {
     const e = await rejection(createNodeOnnxEngine('models/fixtures/no-such-model').load());
     expect(e.code).toBe('MODEL_FILE_MISSING');
@@ -279,6 +291,19 @@ describe('WebLLM adapter', () => {
     expect(e.code).toBe('BACKEND_UNAVAILABLE');
     expect(e.message).toMatch(/ONNX engine/);
     expect(none.fake.calls.created).toHaveLength(0);
+  });
+
+  it('refuses a maxNewTokens past the context window without sending a request', async () => {
+    const { fake, engine } = setup(new Set(['shader-f16']));
+    await engine.load();
+    const e = await rejection(
+      engine.generate(prompt, { maxNewTokens: webllmRecord.contextWindowSize, stop }),
+    );
+    expect(e.code).toBe('INPUT_TOO_LARGE');
+    expect(e.message).toMatch(
+      new RegExp(`holds ${webllmRecord.contextWindowSize} positions .*prompt included`),
+    );
+    expect(fake.calls.requests).toHaveLength(0);
   });
 
   it('sends our raw prompt with explicit greedy settings, usage, and stop strings', async () => {

@@ -212,6 +212,15 @@ describe('bad input', () => {
     );
   });
 
+  it('a CoT over 1,000,000 characters, as for LLMLingua-2', async () => {
+    for (const name of ['cts', 'ppl'] as const) {
+      const scorer = createCausalScorer(name, ref.lm, ref.tokenizer, fixture);
+      const long = { cot: 'a '.repeat(500_001), question };
+      expect(() => scorer.check(long)).toThrow(/1,000,002 characters; the limit is 1,000,000/);
+      expect(await code(() => scorer.score(long))).toMatch(/^INPUT_TOO_LARGE: /);
+    }
+  });
+
   it('an empty CoT, and a condition that is missing', async () => {
     const scorer = createCausalScorer('cts', ref.lm, ref.tokenizer, fixture);
     expect(await code(() => scorer.score({ cot: ' \n ', question }))).toMatch(

@@ -200,15 +200,71 @@ export function sameConfig(a: BenchmarkConfig, b: BenchmarkConfig): boolean {
 }
 
 /** Reads a persisted state back, or undefined when it is missing, stale or from another version. */
-export function restoreState(json: string | null): BenchmarkState | undefined {
-  if (!json) return undefined;
-  try {
-    const state = JSON.parse(json) as BenchmarkState;
-    if (state.schema !== RESULTS_SCHEMA || !Array.isArray(state.results) || !state.config)
-      return undefined;
-    validateConfig(state.config);
-    return state;
-  } catch {
-    return undefined;
+const STATUSES: readonly string[] = [
+  'idle',
+  'loading',
+  'running',
+  'paused',
+  'done',
+  'cancelled',
+  'error',
+];
+
+/** What is wrong with a saved run (parsed JSON), or undefined when it can be resumed. */
+export function savedStateProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return 'it is not a JSON object';
   }
+  const s = value as Record<string, unknown>;
+  if (s.schema !== RESULTS_SCHEMA)
+    return `its schema is ${JSON.stringify(s.schema)}, not ${RESULTS_SCHEMA}`;
+  if (typeof s.config !== 'object' || s.config === null) return 'it has no config';
+  try {
+    validateConfig(s.config as BenchmarkConfig);
+  } catch (error) {
+    return `its config is invalid (${(error as Error).message})`;
+  }
+  if (!Array.isArray(s.sampleIds) || s.sampleIds.some((id) => typeof id !== 'string')) {
+    return 'sampleIds is not a list of question ids';
+  }
+  if (
+    !Array.isArray(s.results) ||
+    s.results.some(
+      (r) =>
+        typeof r !== 'object' ||
+        r === null ||
+        typeof (r as SampleResult).gamma !== 'number' ||
+        typeof (r as SampleResult).id !== 'string',
+    )
+  ) {
+    return 'results is not a list of graded samples';
+  }
+  if (typeof s.status !== 'string' || !STATUSES.includes(s.status)) return 'its status is unknown';
+  if (typeof s.startedAt !== 'string') return 'startedAt is missing';
+  if (typeof s.resumes !== 'number') return 'resumes is not a number';
+  return undefined;
+}
+
+/**
+ * A saved run read back: the state, or why it cannot be used (so the page can say so instead of
+ * failing later with "sampleIds.map is not a function"); undefined when nothing was saved.
+ */
+export function readSavedState(
+  json: string | null,
+): { state: BenchmarkState } | { problem: string } | undefined {
+  if (!json) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return { problem: 'it is not valid JSON' };
+  }
+  const problem = savedStateProblem(value);
+  return problem ? { problem } : { state: value as BenchmarkState };
+}
+
+/** A saved run, or undefined when there is none or it is unusable. */
+export function restoreState(json: string | null): BenchmarkState | undefined {
+  const saved = readSavedState(json);
+  return saved && 'state' in saved ? saved.state : undefined;
 }

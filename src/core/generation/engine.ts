@@ -16,7 +16,7 @@
  * Cancelling through `options.signal` is not an error: the call resolves with
  * `finishReason: 'cancelled'` and the text generated so far.
  */
-import type { SerializedError } from '../errors.ts';
+import { TokenSkipError, type SerializedError } from '../errors.ts';
 
 export type EngineKind = 'onnx' | 'webllm';
 
@@ -111,4 +111,31 @@ export function usageFromTimings(t: {
     decodeTokensPerSecond: decodeMs > 0 ? (decoded / decodeMs) * 1000 : 0,
     e2eLatencyMs: Math.max(0, t.endMs - t.startMs),
   };
+}
+
+/**
+ * Refuses a generation budget the model cannot hold: prompt and new tokens share its
+ * `maxPositions` (config.json `max_position_embeddings`, WebLLM's context window), so a budget of
+ * `maxPositions` or more can never be reached; past the limit a model either fails mid-run or
+ * silently produces garbage. `what` names the setting in the message (`--max-tokens`, …).
+ */
+export function checkMaxNewTokens(
+  maxNewTokens: number,
+  maxPositions: number | undefined,
+  model: string,
+  what = 'maxNewTokens',
+): void {
+  if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1) {
+    throw new TokenSkipError(
+      'INVALID_ARGUMENT',
+      `${what} must be a positive integer, got ${String(maxNewTokens)}.`,
+    );
+  }
+  if (maxPositions === undefined || !Number.isFinite(maxPositions)) return;
+  if (maxNewTokens >= maxPositions) {
+    throw new TokenSkipError(
+      'INPUT_TOO_LARGE',
+      `${what} ${maxNewTokens} does not fit ${model}: it holds ${maxPositions} positions (max_position_embeddings), prompt included; give at most ${maxPositions - 1}.`,
+    );
+  }
 }

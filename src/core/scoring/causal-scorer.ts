@@ -22,6 +22,7 @@
  */
 import { TokenSkipError } from '../errors.ts';
 import { countCl100kTokens as countCl100k } from '../compression/token-count.ts';
+import { MAX_TEXT_CHARS } from '../compression/llmlingua2.ts';
 import { packWindows, tokenUnits } from './token-units.ts';
 import {
   defaultCausalScorerOptions,
@@ -135,6 +136,13 @@ export function createCausalScorer(
   function prepare(input: ScoreInput): { condition: number[]; windowTokens: number } {
     if (!input.cot.trim()) {
       throw new TokenSkipError('EMPTY_INPUT', `The CoT to score with ${name} is empty.`);
+    }
+    // The same limit as every other scorer (LLMLingua-2's validateText), checked before tokenizing.
+    if (input.cot.length > MAX_TEXT_CHARS) {
+      throw new TokenSkipError(
+        'INPUT_TOO_LARGE',
+        `The CoT to score with ${name} has ${input.cot.length.toLocaleString('en-US')} characters; the limit is ${MAX_TEXT_CHARS.toLocaleString('en-US')}. Split it into several texts.`,
+      );
     }
     let condition: number[] = [];
     if (name === 'cts') {

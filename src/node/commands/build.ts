@@ -45,8 +45,8 @@ import {
   baseVersions,
   digest,
   manifestPathFor,
-  readManifest,
-  sameRun,
+  invalidate,
+  staleReason,
   writeAtomic,
   writeManifest,
 } from '../pipeline/manifest.ts';
@@ -191,10 +191,13 @@ export async function build(o: BuildOptions): Promise<Record<string, unknown>> {
     gammas: gammaFiles.map(([g]) => g),
   };
   const manifestPath = manifestPathFor(o.out, true);
-  if (!o.force && sameRun(await readManifest(manifestPath), inputs, settings)) {
+  const stale = o.force ? { why: '--force' } : await staleReason(manifestPath, inputs, settings);
+  if (!stale) {
     o.stderr.write(`build: ${o.out} is up to date (same inputs and settings); --force rebuilds.\n`);
     return { upToDate: true, out: o.out };
   }
+  if ('output' in stale) o.stderr.write(`build: rebuilding ${o.out}: ${stale.why}.\n`);
+  await invalidate(manifestPath);
 
   const traces = await readJsonl(o.traces);
   const byGamma = new Map<number, Map<string, string>>();
@@ -307,6 +310,7 @@ export async function build(o: BuildOptions): Promise<Record<string, unknown>> {
       'val.jsonl',
       'llamafactory/tokenskip_train.json',
       'llamafactory/tokenskip_val.json',
+      'llamafactory/dataset_info.json',
     ].map((f) => digest(join(o.out, f))),
   );
   const results = {

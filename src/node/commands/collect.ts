@@ -24,7 +24,8 @@ import {
 import { warnIfFixture } from '../fixtures.ts';
 import { checkOutput, withOutputLock } from '../output.ts';
 import { commandInfo } from './table.mjs';
-import { appendFile, readFile } from 'node:fs/promises';
+import { appendFile } from 'node:fs/promises';
+import { readJournal } from '../jsonl.ts';
 import { join } from 'node:path';
 import type { Command } from './types.ts';
 import { TokenSkipError } from '../../core/errors.ts';
@@ -40,6 +41,7 @@ import { datasetOption, readQuestions } from '../pipeline/questions.ts';
 import { encode, loadModelInfo } from '../pipeline/tokenizer.ts';
 import { createOpenAiBackend, type CompletionBackend } from '../pipeline/openai-backend.ts';
 import { createOnnxBackend } from '../pipeline/onnx-backend.ts';
+import { checkMaxNewTokens } from '../../core/generation/engine.ts';
 import {
   baseVersions,
   digest,
@@ -55,21 +57,12 @@ interface JournalEntry {
   record: Record<string, unknown>;
 }
 
-async function readJournal(path: string): Promise<Map<number, JournalEntry>> {
+async function readDone(path: string): Promise<Map<number, JournalEntry>> {
   const done = new Map<number, JournalEntry>();
-  let text = '';
-  try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    return done;
-  }
-  for (const line of text.split('\n')) {
-    try {
-      const e = JSON.parse(line) as JournalEntry;
-      if (typeof e.i === 'number') done.set(e.i, e);
-    } catch {
-      // A line torn by a crash mid-write: that sample is simply done again.
-    }
+  for await (const value of readJournal(path)) {
+    const e = value as JournalEntry | null;
+    // A line torn by a crash mid-write is skipped: that sample is simply done again.
+    if (typeof e?.i === 'number') done.set(e.i, e);
   }
   return done;
 }
@@ -117,6 +110,14 @@ export const collectCommand: Command = {
     return withOutputLock([out], async () => {
       const info = await loadModelInfo(modelDir);
       const format = chatFormatFor(String(info.config.model_type));
+      // The budget must fit the model before any question is asked (whatever serves it).
+      const positions = info.config.max_position_embeddings;
+      checkMaxNewTokens(
+        maxTokens,
+        typeof positions === 'number' ? positions : undefined,
+        `${modelDir} (its config.json)`,
+        '--max-tokens',
+      );
       const { rows, questions, dataset: grading } = await readQuestions(input, limit, dataset);
       const backend: CompletionBackend = values['onnx-model']
         ? createOnnxBackend(values['onnx-model'], PROMPT_FORMATS[familyOf(format)].stop)
@@ -129,7 +130,7 @@ export const collectCommand: Command = {
             timeoutMs: timeoutS * 1000,
             backoffMs: backoffS * 1000,
           });
-      const done = await readJournal(journal);
+      const done = await readDone(journal);
       if (done.size)
         io.stderr.write(
           `collect: resuming, ${done.size} of ${questions.length} samples already done.\n`,
@@ -175,6 +176,8 @@ export const collectCommand: Command = {
           bar.update(done.size);
         }
       };
+      // A model that cannot work (corrupt weights) stops here, once, before any sample.
+      await backend.ready?.();
       await Promise.all(Array.from({ length: Math.min(backend.slots, pending.length) }, worker));
       bar.stop();
       if (failures.length) {

@@ -8,7 +8,7 @@
  *   --condition question | answer | both   (CTS)
  *   --ref-model DIR|ID                    (CTS, ppl: the reference causal LM)
  */
-import { TokenSkipError } from '../../core/errors.ts';
+import { TokenSkipError, toTokenSkipError } from '../../core/errors.ts';
 import type { LinguaOptions } from '../../core/compression/llmlingua2.ts';
 import type { CompressionResult } from '../../core/compression/types.ts';
 import { validateCausalOptions } from '../../core/scoring/causal-scorer.ts';
@@ -133,14 +133,32 @@ export async function loadLingua2CliScorer(
   options: Partial<LinguaOptions>,
 ): Promise<LoadedCliScorer> {
   const loaded = await loadNodeScorer(spec, model);
+  const scorer = createLingua2Scorer(loaded.tokenizer, loaded.classifier, loaded.modelId, options);
+  await probe(spec, () => scorer.score({ cot: PROBE.cot }));
   return {
-    scorer: createLingua2Scorer(loaded.tokenizer, loaded.classifier, loaded.modelId, options),
+    scorer,
     mode: 'reference',
     // Kept as the LLMLingua-2 CLI wrote it before the other scorers existed, so old partial
     // outputs still resume.
     settings: { options },
     release: () => loaded.classifier.release(),
   };
+}
+
+/** A tiny input every scorer can take, for the check on load. */
+const PROBE = { question: 'What is 2 + 3?', cot: '2 + 3 = 5, so the answer is 5.', answer: '5' };
+
+/**
+ * Runs a freshly loaded model once on a tiny input, so a model with corrupt weights (NaN / Inf
+ * logits, caught where the logits are read) is refused before any record is read or written.
+ */
+async function probe(spec: string, run: () => Promise<unknown>): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    const e = toTokenSkipError(error);
+    throw new TokenSkipError(e.code, `Model check on load failed for '${spec}': ${e.message}`);
+  }
 }
 
 export async function loadCausalCliScorer(
@@ -154,6 +172,7 @@ export async function loadCausalCliScorer(
     ...(model.threads ? { threads: model.threads } : {}),
     ...(model.onnxFile ? { onnxFile: model.onnxFile } : {}),
   });
+  await probe(settings.refModel, () => scorer.score(PROBE));
   return {
     scorer,
     mode: settings.selection,

@@ -9,6 +9,7 @@
  * Chunks from many records share one model call (50 rows, as the reference batches); output is
  * written group by group to `<out>.partial` and renamed at the end, so an interrupted run resumes.
  */
+import { createHash } from 'node:crypto';
 import { SingleBar, Presets } from 'cli-progress';
 import { TokenSkipError, toTokenSkipError } from '../../core/errors.ts';
 import {
@@ -40,7 +41,7 @@ import {
   type CompressItem,
   type LoadedCliScorer,
 } from './compress-scorers.ts';
-import { readJsonl, ResumableJsonlWriter, type JsonRecord } from '../jsonl.ts';
+import { readJsonlRecords, ResumableJsonlWriter, type JsonRecord } from '../jsonl.ts';
 import type { Command, CommandIO } from './types.ts';
 
 function parseForceTokens(value: string | undefined): string[] {
@@ -136,13 +137,14 @@ function checkFlags(v: Values) {
     ...(batchSize !== undefined ? { batchSize } : {}),
   };
   const threads = optionalNumber('--threads', str('threads'), { integer: true, min: 1 });
+  const limit = optionalNumber('--limit', str('limit'), { integer: true, min: 1 });
   const scorerOptions = {
     threads,
     ...(str('onnx-file') ? { onnxFile: str('onnx-file')! } : {}),
   };
   if (!v.in) {
-    if (v.out || v['rate-field'])
-      throw new UsageError('--out and --rate-field need --in FILE.jsonl.');
+    if (v.out || v['rate-field'] || limit !== undefined)
+      throw new UsageError('--out, --rate-field and --limit need --in FILE.jsonl.');
     if (v['question-field'] !== 'question' || v['answer-field'] !== 'answer')
       throw new UsageError(
         '--question-field and --answer-field need --in FILE.jsonl; on stdin use --question/--answer.',
@@ -156,7 +158,7 @@ function checkFlags(v: Values) {
   } else if (!v.out) {
     throw new UsageError('--in needs --out FILE.jsonl for the results.');
   }
-  return { scorerName, rate, causal, needs, options, scorerOptions };
+  return { scorerName, rate, causal, needs, options, scorerOptions, limit };
 }
 
 /** The fields `compress` adds to each record; a resumed line must carry them. */
@@ -173,6 +175,7 @@ export const compressCommand: Command = {
       field: { type: 'string', default: 'cot' },
       out: { type: 'string' },
       fresh: { type: 'boolean', default: false },
+      limit: { type: 'string' },
       'force-tokens': { type: 'string' },
       'force-reserve-digit': { type: 'boolean', default: false },
       'drop-consecutive': { type: 'boolean', default: false },
@@ -196,7 +199,7 @@ export const compressCommand: Command = {
       'max-tokens': { type: 'string' },
       selection: { type: 'string' },
     });
-    const { scorerName, rate, causal, needs, options, scorerOptions } = usageErrors(() =>
+    const { scorerName, rate, causal, needs, options, scorerOptions, limit } = usageErrors(() =>
       checkFlags(v),
     );
     const loadScorer = (): Promise<LoadedCliScorer> => {
@@ -232,11 +235,11 @@ export const compressCommand: Command = {
     const field = v.field;
     await checkOutput(out, [inFile]);
     await checkOutput(`${out}.partial`, [inFile], '--out (its .partial file)');
-    const input = await readJsonl(inFile);
-    // Check every record before any work, so bad input leaves no output behind.
-    const rates = input.records.map((record, i) => {
-      const where = `${inFile}:${input.lines[i]}`;
-      validateText(record[field], `${where}: field '${field}'`);
+    // The input is streamed (bounded memory, whatever its size): one pass checks every record
+    // before any work, so bad input leaves no output behind; the next passes do the work.
+    const toItem = (record: JsonRecord, line: number): CompressItem => {
+      const where = `${inFile}:${line}`;
+      const text = validateText(record[field], `${where}: field '${field}'`);
       for (const what of needs) {
         const name = v[`${what}-field`];
         const value = record[name];
@@ -254,43 +257,83 @@ export const compressCommand: Command = {
           );
         }
       }
-      return v['rate-field']
-        ? validateRate(record[v['rate-field']], `${where}: field '${v['rate-field']}'`)
-        : rate;
-    });
+      const item: CompressItem = {
+        text,
+        rate: v['rate-field']
+          ? validateRate(record[v['rate-field']], `${where}: field '${v['rate-field']}'`)
+          : rate,
+      };
+      for (const what of needs) item[what] = String(record[v[`${what}-field`]]);
+      return item;
+    };
+    const hash = createHash('sha256');
+    let count = 0;
+    let fieldError: unknown;
+    for await (const { record, line } of readJsonlRecords(inFile, {
+      onChunk: (chunk) => hash.update(chunk),
+    })) {
+      // A malformed line anywhere is reported before a bad field (as when the file was parsed
+      // whole first): the first field error is kept and thrown once every line has parsed.
+      try {
+        if (!fieldError) toItem(record, line);
+      } catch (error) {
+        fieldError = error;
+      }
+      count++;
+    }
+    if (fieldError) throw fieldError;
+    const sha256 = hash.digest('hex');
+    const total = limit === undefined ? count : Math.min(count, limit);
+    /** The first `total` records of the input, streamed again. */
+    const records = async function* () {
+      let n = 0;
+      if (total === 0) return;
+      for await (const entry of readJsonlRecords(inFile)) {
+        yield entry;
+        if (++n >= total) return;
+      }
+    };
     return withOutputLock([out], async () => {
       const loaded = await loadScorer();
-      const items = input.records.map((r, i): CompressItem => {
-        const item: CompressItem = { text: r[field] as string, rate: rates[i]! };
-        for (const what of needs) item[what] = String(r[v[`${what}-field`]]);
-        return item;
-      });
       // Input the model would reject (a CTS condition longer than the window) fails here, before
       // any output file exists.
-      items.forEach((item, i) => {
+      for await (const { record, line } of records()) {
         try {
-          loaded.scorer.check(scoreInput(item));
+          loaded.scorer.check(scoreInput(toItem(record, line)));
         } catch (error) {
           const e = toTokenSkipError(error);
-          throw new TokenSkipError(e.code, `${inFile}:${input.lines[i]}: ${e.message}`);
+          throw new TokenSkipError(e.code, `${inFile}:${line}: ${e.message}`);
         }
-      });
+      }
       const fingerprint = {
-        input: input.sha256,
+        input: sha256,
         field,
         rate,
         rateField: v['rate-field'] ?? null,
+        ...(limit !== undefined ? { limit } : {}),
         model: loaded.scorer.model,
         ...loaded.settings,
         ...(needs.length > 0
           ? { questionField: v['question-field'], answerField: v['answer-field'] }
           : {}),
       };
-      const total = input.records.length;
+      // One pass over the input serves the resume check and then the work: `sourceAt(i)` moves
+      // forward to record i and keeps it, so the record that failed the check is the first redone.
+      const input = records();
+      let current: { index: number; record: JsonRecord; line: number } | undefined;
+      let next = 0;
+      const sourceAt = async (i: number) => {
+        while (next <= i) {
+          const step = await input.next();
+          if (step.done) return undefined;
+          current = { index: next++, ...step.value };
+        }
+        return current?.index === i ? current : undefined;
+      };
       // A kept line must be the output of its input record: every input field unchanged, the
       // result fields present.
-      const matches = (record: JsonRecord, i: number): boolean => {
-        const source = input.records[i];
+      const matches = async (record: JsonRecord, i: number): Promise<boolean> => {
+        const source = (await sourceAt(i))?.record;
         if (!source) return false;
         for (const [key, value] of Object.entries(source)) {
           if (RESULT_FIELDS.includes(key) || key === 'word_labels') continue;
@@ -328,11 +371,23 @@ export const compressCommand: Command = {
 
       const group = options.batchSize ?? 50;
       for (let start = writer.done; start < total; start += group) {
-        const records = input.records.slice(start, start + group);
-        const results = await compressItems(loaded, items.slice(start, start + group));
-        const rows: JsonRecord[] = records.map((record, j) => ({ ...record, ...results[j]! }));
-        await writer.append(rows);
-        bar?.update(start + records.length);
+        const batch: { record: JsonRecord; item: CompressItem }[] = [];
+        for (let i = start; i < Math.min(start + group, total); i++) {
+          const source = await sourceAt(i);
+          if (!source) {
+            throw new TokenSkipError(
+              'INVALID_ARGUMENT',
+              `${inFile} changed while it was being compressed (record ${i + 1} is gone); run again.`,
+            );
+          }
+          batch.push({ record: source.record, item: toItem(source.record, source.line) });
+        }
+        const results = await compressItems(
+          loaded,
+          batch.map((b) => b.item),
+        );
+        await writer.append(batch.map(({ record }, j) => ({ ...record, ...results[j]! })));
+        bar?.update(start + batch.length);
       }
       bar?.stop();
       await writer.finish();

@@ -21,7 +21,8 @@ import {
 import { warnIfFixture } from '../fixtures.ts';
 import { checkOutput, withOutputLock } from '../output.ts';
 import { commandInfo } from './table.mjs';
-import { appendFile, readFile } from 'node:fs/promises';
+import { appendFile } from 'node:fs/promises';
+import { readJournal } from '../jsonl.ts';
 import type { Command } from './types.ts';
 import { TokenSkipError } from '../../core/errors.ts';
 import {
@@ -38,6 +39,7 @@ import { datasetOption, readQuestions } from '../pipeline/questions.ts';
 import { encode, loadModelInfo } from '../pipeline/tokenizer.ts';
 import { createOpenAiBackend, type CompletionBackend } from '../pipeline/openai-backend.ts';
 import { createOnnxBackend } from '../pipeline/onnx-backend.ts';
+import { checkMaxNewTokens } from '../../core/generation/engine.ts';
 import {
   baseVersions,
   digest,
@@ -101,6 +103,14 @@ export const evalCommand: Command = {
     return withOutputLock([out], async () => {
       const info = await loadModelInfo(modelDir);
       const format = chatFormatFor(String(info.config.model_type));
+      // The budget must fit the model before any question is asked (whatever serves it).
+      const positions = info.config.max_position_embeddings;
+      checkMaxNewTokens(
+        maxTokens,
+        typeof positions === 'number' ? positions : undefined,
+        `${modelDir} (its config.json)`,
+        '--max-tokens',
+      );
       const { questions: qs, dataset } = await readQuestions(input, limit, datasetFlag);
       const backend: CompletionBackend = values['onnx-model']
         ? createOnnxBackend(values['onnx-model'], PROMPT_FORMATS[familyOf(format)].stop)
@@ -113,17 +123,10 @@ export const evalCommand: Command = {
             timeoutMs: timeoutS * 1000,
           });
       const done = new Map<string, Sample>();
-      try {
-        for (const line of (await readFile(journal, 'utf8')).split('\n')) {
-          try {
-            const s = JSON.parse(line) as Sample;
-            done.set(s.key, s);
-          } catch {
-            // torn line from a crash: redo that sample
-          }
-        }
-      } catch {
-        // no journal yet
+      // A line torn by a crash is skipped by readJournal: that sample is redone.
+      for await (const value of readJournal(journal)) {
+        const s = value as Sample | null;
+        if (typeof s?.key === 'string') done.set(s.key, s);
       }
       const jobs = gammas
         .flatMap((g) => qs.map((_, i) => ({ g, i, key: `${g}:${i}` })))
@@ -162,6 +165,8 @@ export const evalCommand: Command = {
           bar.update(done.size);
         }
       };
+      // A model that cannot work (corrupt weights) stops here, once, before any sample.
+      await backend.ready?.();
       await Promise.all(
         Array.from({ length: Math.max(1, Math.min(backend.slots, jobs.length)) }, worker),
       );

@@ -37,8 +37,8 @@ import {
   baseVersions,
   digest,
   manifestPathFor,
-  readManifest,
-  sameRun,
+  invalidate,
+  staleReason,
   writeAtomic,
   writeManifest,
 } from '../pipeline/manifest.ts';
@@ -123,13 +123,18 @@ async function exportModel(
           model: undefined,
         };
   const manifestPath = manifestPathFor(values.out, true);
-  if (!values.force && sameRun(await readManifest(manifestPath), inputs, settings)) {
+  const stale = values.force
+    ? { why: '--force' }
+    : await staleReason(manifestPath, inputs, settings);
+  if (!stale) {
     writeSummary(io, values.json, `export: ${values.out} is up to date; --force exports again.`, {
       out: values.out,
       upToDate: true,
     });
     return 0;
   }
+  if ('output' in stale) io.stderr.write(`export: redoing ${values.out}: ${stale.why}.\n`);
+  await invalidate(manifestPath);
   const result =
     target === 'mlc'
       ? await exportMlc(values.model, values.out, values, io)

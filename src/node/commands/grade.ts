@@ -13,16 +13,11 @@ import {
   type Dataset,
   type SampleInput,
 } from '../../core/eval/index.ts';
-import { readJsonlFile, toJsonl } from '../jsonl.ts';
+import { readJsonlLines } from '../jsonl.ts';
 import { optionalNumber, parseCommandArgs, UsageError } from '../args.ts';
-import { checkOutput, withOutputLock, writeFileAtomic } from '../output.ts';
+import { AtomicFileWriter, checkOutput, withOutputLock } from '../output.ts';
 import { commandInfo } from './table.mjs';
 import type { Command, CommandIO } from './types.ts';
-
-interface Graded {
-  record: Record<string, unknown>;
-  correct: boolean;
-}
 
 /** Checks one parsed line; returns the sample, or why it cannot be graded. */
 function toSample(value: unknown, dataset: Dataset): SampleInput | string {
@@ -91,42 +86,51 @@ export const gradeCommand: Command = {
 };
 
 async function grade(opts: ReturnType<typeof parseOptions>, io: CommandIO): Promise<number> {
-  const lines = await readJsonlFile(opts.input);
   resetSymbolicStats();
-  const graded: Graded[] = [];
+  // Streamed: each graded line is written as it comes (bounded memory), to a temp file that
+  // becomes the output only when the whole input was graded.
+  const writer = await AtomicFileWriter.open(opts.output);
+  let graded = 0;
+  let correct = 0;
   let malformed = 0;
-  for (const entry of lines) {
-    const problem = 'error' in entry ? entry.error : toSample(entry.value, opts.dataset);
-    if (typeof problem === 'string') {
-      const message = `${opts.input}:${entry.line}: ${problem}`;
-      if (opts.strict) {
-        throw new TokenSkipError(
-          'MALFORMED_JSONL',
-          `${message}. Fix the line (or run without --strict to skip it); nothing was written.`,
-        );
+  try {
+    for await (const entry of readJsonlLines(opts.input)) {
+      const problem = 'error' in entry ? entry.error : toSample(entry.value, opts.dataset);
+      if (typeof problem === 'string') {
+        const message = `${opts.input}:${entry.line}: ${problem}`;
+        if (opts.strict) {
+          throw new TokenSkipError(
+            'MALFORMED_JSONL',
+            `${message}. Fix the line (or run without --strict to skip it); nothing was written.`,
+          );
+        }
+        io.stderr.write(`tokenskip grade: skipping ${message}\n`);
+        malformed++;
+        continue;
       }
-      io.stderr.write(`tokenskip grade: skipping ${message}\n`);
-      malformed++;
-      continue;
+      const result = gradeSample(problem, { symbolicTimeoutMs: opts.timeoutMs });
+      const record = { ...(entry as { value: Record<string, unknown> }).value };
+      record.prediction = result.prediction;
+      record.correct = result.correct;
+      await writer.write(`${JSON.stringify(record)}\n`);
+      graded++;
+      if (result.correct) correct++;
     }
-    const result = gradeSample(problem, { symbolicTimeoutMs: opts.timeoutMs });
-    const record = { ...(entry as { value: Record<string, unknown> }).value };
-    record.prediction = result.prediction;
-    record.correct = result.correct;
-    graded.push({ record, correct: result.correct });
+    if (graded === 0) {
+      throw new TokenSkipError(
+        'EMPTY_INPUT',
+        `${opts.input} has no gradable lines${malformed ? ` (${malformed} malformed)` : ''}; nothing was written.`,
+      );
+    }
+  } catch (error) {
+    await writer.abort();
+    throw error;
   }
-  if (graded.length === 0) {
-    throw new TokenSkipError(
-      'EMPTY_INPUT',
-      `${opts.input} has no gradable lines${malformed ? ` (${malformed} malformed)` : ''}; nothing was written.`,
-    );
-  }
-  await writeFileAtomic(opts.output, toJsonl(graded.map((g) => g.record)));
-  const correct = graded.filter((g) => g.correct).length;
+  await writer.commit();
   const stats = symbolicStats();
   io.stderr.write(
-    `${opts.dataset}: graded ${graded.length} lines, ${correct} correct ` +
-      `(${((100 * correct) / graded.length).toFixed(2)}%); ${malformed} malformed skipped; ` +
+    `${opts.dataset}: graded ${graded} lines, ${correct} correct ` +
+      `(${((100 * correct) / graded).toFixed(2)}%); ${malformed} malformed skipped; ` +
       `${stats.calls} symbolic checks (${stats.timeouts} timed out) -> ${opts.output}\n`,
   );
   if (opts.json) {
@@ -134,9 +138,9 @@ async function grade(opts: ReturnType<typeof parseOptions>, io: CommandIO): Prom
       `${JSON.stringify({
         dataset: opts.dataset,
         out: opts.output,
-        graded: graded.length,
+        graded: graded,
         correct,
-        accuracy: correct / graded.length,
+        accuracy: correct / graded,
         malformed,
         symbolic_checks: stats.calls,
         symbolic_timeouts: stats.timeouts,

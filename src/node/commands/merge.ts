@@ -19,8 +19,8 @@ import {
   baseVersions,
   digest,
   manifestPathFor,
-  readManifest,
-  sameRun,
+  invalidate,
+  staleReason,
   writeManifest,
 } from '../pipeline/manifest.ts';
 import { createBar, type Bar } from '../pipeline/progress.ts';
@@ -90,13 +90,18 @@ async function merge(
   );
   const settings = { dtype: values.dtype };
   const manifestPath = manifestPathFor(values.out, true);
-  if (!values.force && sameRun(await readManifest(manifestPath), inputs, settings)) {
+  const stale = values.force
+    ? { why: '--force' }
+    : await staleReason(manifestPath, inputs, settings);
+  if (!stale) {
     writeSummary(io, values.json, `merge: ${values.out} is up to date; --force merges again.`, {
       out: values.out,
       upToDate: true,
     });
     return 0;
   }
+  if ('output' in stale) io.stderr.write(`merge: redoing ${values.out}: ${stale.why}.\n`);
+  await invalidate(manifestPath);
   const py = await findPython(values.python);
   let bar: Bar | undefined;
   let done: Record<string, unknown> | undefined;

@@ -16,7 +16,7 @@ import {
   type RunRecord,
 } from '../../core/eval/index.ts';
 import { validateGamma } from '../../core/prompts/gamma.ts';
-import { readJsonlFile } from '../jsonl.ts';
+import { readJsonlLines } from '../jsonl.ts';
 import { loadTokenCounter } from '../token-counter.ts';
 import { parseCommandArgs, UsageError } from '../args.ts';
 import { checkOutput, withOutputLock, writeFileAtomic } from '../output.ts';
@@ -116,7 +116,7 @@ async function report(opts: ReturnType<typeof parseOptions>, io: CommandIO): Pro
   const records: RunRecord[] = [];
   let malformed = 0;
   for (const file of opts.inputs) {
-    for (const entry of await readJsonlFile(file)) {
+    for await (const entry of readJsonlLines(file)) {
       const record = 'error' in entry ? entry.error : toRecord(entry.value, basename(file));
       if (typeof record === 'string') {
         const message = `${file}:${entry.line}: ${record}`;

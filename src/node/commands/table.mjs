@@ -41,6 +41,7 @@ Options:
   --field NAME             record field holding the text (default: cot)
   --out FILE.jsonl         output file (written atomically; an interrupted run resumes)
   --fresh                  discard a partial output of an earlier run and start over
+  --limit N                compress only the first N records (every record is still checked)
   --force-tokens LIST      tokens always kept: comma-separated, or a JSON array (\\n = newline)
   --force-reserve-digit    keep every token that holds a digit
   --drop-consecutive       drop a force token repeating the previous one

@@ -3,18 +3,26 @@
  *
  *   await writeManifest(manifestPathFor('build/train.jsonl'), { command: 'build', inputs: [...], ... });
  *
- * A step is "up to date" when its manifest names the same inputs (same hashes) and settings, which
- * is how build/merge/export skip work on a re-run and how a run can be audited later.
+ * A step is "up to date" when its manifest names the same inputs (same hashes) and settings AND
+ * every output it lists is still there with the recorded size and sha256, which is how
+ * build/merge/export skip work on a re-run and how a run can be audited later. Checking the
+ * outputs catches what the inputs cannot: an output deleted, truncated, or rewritten by a later
+ * run that was killed before it wrote its own manifest (a train.jsonl from another seed beside the
+ * manifest of this one would leak validation ids into training). A rebuild also removes the old
+ * manifest before it writes anything (`invalidate`), so a crash mid-way never leaves a manifest
+ * describing outputs that were half replaced.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, rm, stat } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
 import { TokenSkipError } from '../../core/errors.ts';
 import { writeFileAtomic } from '../output.ts';
 
 export interface FileDigest {
   path: string;
+  /** An output's path relative to the manifest's folder (checked on re-runs wherever they run from). */
+  file?: string;
   bytes: number;
   sha256: string;
 }
@@ -63,7 +71,9 @@ export function baseVersions(): Record<string, string> {
 }
 
 export async function writeManifest(path: string, m: Omit<Manifest, 'created'>): Promise<Manifest> {
-  const full: Manifest = { ...m, created: new Date().toISOString() };
+  const base = dirname(path);
+  const outputs = m.outputs.map((d) => ({ ...d, file: relative(base, d.path) }));
+  const full: Manifest = { ...m, outputs, created: new Date().toISOString() };
   await writeAtomic(path, `${JSON.stringify(full, null, 2)}\n`);
   return full;
 }
@@ -76,15 +86,44 @@ export async function readManifest(path: string): Promise<Manifest | undefined> 
   }
 }
 
-/** True when a previous run used exactly these inputs (by hash) and settings. */
-export function sameRun(
-  prev: Manifest | undefined,
+/** Removes a step's manifest before its outputs are rewritten (see the top of this file). */
+export async function invalidate(manifestPath: string): Promise<void> {
+  await rm(manifestPath, { force: true });
+}
+
+/**
+ * Why the run recorded at `manifestPath` does not stand for one with these inputs and settings
+ * ('no manifest', 'other inputs or settings', or — with `output` set — which output is missing
+ * or changed), or undefined when it is up to date.
+ */
+export async function staleReason(
+  manifestPath: string,
   inputs: FileDigest[],
   settings: Record<string, unknown>,
-): boolean {
-  if (!prev) return false;
+): Promise<{ why: string; output?: boolean } | undefined> {
+  const prev = await readManifest(manifestPath);
+  if (!prev) return { why: 'no manifest' };
   const key = (d: FileDigest[]) => d.map((x) => x.sha256).join(',');
-  return (
-    key(prev.inputs) === key(inputs) && JSON.stringify(prev.settings) === JSON.stringify(settings)
-  );
+  if (
+    !Array.isArray(prev.inputs) ||
+    key(prev.inputs) !== key(inputs) ||
+    JSON.stringify(prev.settings) !== JSON.stringify(settings)
+  ) {
+    return { why: 'other inputs or settings' };
+  }
+  if (!Array.isArray(prev.outputs) || prev.outputs.length === 0) {
+    return { why: 'no outputs recorded' };
+  }
+  for (const d of prev.outputs) {
+    const path = d.file !== undefined ? join(dirname(manifestPath), d.file) : d.path;
+    const info = await stat(path).catch(() => undefined);
+    if (!info?.isFile()) return { why: `${path} is missing`, output: true };
+    if (info.size !== d.bytes || (await sha256File(path)) !== d.sha256) {
+      return {
+        why: `${path} is not the file its manifest records (size or sha256 differ)`,
+        output: true,
+      };
+    }
+  }
+  return undefined;
 }

@@ -25,6 +25,8 @@ export interface CompletionBackend {
   /** How many requests can usefully run at once. */
   readonly slots: number;
   complete(prompt: string, o: { maxTokens: number }): Promise<string>;
+  /** Loads and checks the model before any work (in-process back-ends); throws if it is unusable. */
+  ready?(): Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

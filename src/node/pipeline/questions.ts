@@ -4,7 +4,8 @@
  */
 import type { Dataset } from '../../core/eval/index.ts';
 import { UsageError } from '../args.ts';
-import { readJsonl, stringField } from './records.ts';
+import { readJsonlRecords } from '../jsonl.ts';
+import { stringField } from './records.ts';
 
 export interface Question {
   id: string;
@@ -29,12 +30,18 @@ export async function readQuestions(
   limit: number | undefined,
   dataset: Dataset | undefined,
 ): Promise<{ rows: Record<string, unknown>[]; questions: Question[]; dataset: Dataset }> {
-  let rows = await readJsonl(input);
-  if (limit !== undefined) rows = rows.slice(0, limit);
-  const questions = rows.map((r, i) => ({
-    id: String(r.id ?? i),
-    question: stringField(r, ['question', 'problem'], `${input}:${i + 1}`),
-    answer: stringField(r, ['answer'], `${input}:${i + 1}`),
-  }));
+  // Streamed, and stopped after `limit` records: a huge file costs no more than its first lines.
+  const rows: Record<string, unknown>[] = [];
+  const questions: Question[] = [];
+  if (limit === 0) return { rows, questions, dataset: dataset ?? 'gsm8k' };
+  for await (const { record: r, line } of readJsonlRecords(input)) {
+    rows.push(r);
+    questions.push({
+      id: String(r.id ?? rows.length - 1),
+      question: stringField(r, ['question', 'problem'], `${input}:${line}`),
+      answer: stringField(r, ['answer'], `${input}:${line}`),
+    });
+    if (limit !== undefined && rows.length >= limit) break;
+  }
   return { rows, questions, dataset: dataset ?? ('problem' in (rows[0] ?? {}) ? 'math' : 'gsm8k') };
 }

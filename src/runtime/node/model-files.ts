@@ -8,14 +8,13 @@
  * first download are recorded next to the file (`<file>.sha256.json`, kept when the file is
  * deleted) and every later read or re-download must match ("hash recorded locally").
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { TokenSkipError } from '../../core/errors.ts';
 import {
   checkHash,
   sha256Hex,
-  verifyFile,
   weakestIntegrity,
   type IntegrityStatus,
 } from '../models/file-integrity.ts';
@@ -34,6 +33,7 @@ import {
   hubHeaders,
   hubHost,
   nodeRegistry,
+  registryRoot,
   repoRoot,
   storeDir,
   writeRecorded,
@@ -98,6 +98,46 @@ export function createHubReader(
   };
 }
 
+type OnnxEntry = ScorerManifestEntry | OnnxModelRecord;
+
+/** A shipped model file checked against the registry; a mismatch names the file and the entry. */
+async function checkShipped(
+  entry: OnnxEntry,
+  shown: string,
+  file: string,
+  data: Uint8Array,
+): Promise<Uint8Array> {
+  const expected = manifestFile(entry, file);
+  if (!expected?.sha256) return data;
+  const actual = { size: data.byteLength, sha256: await sha256Hex(data) };
+  if (actual.size !== expected.size || actual.sha256 !== expected.sha256) {
+    throw new TokenSkipError(
+      'MODEL_FILE_CORRUPT',
+      `${shown} has ${actual.size} bytes, sha256 ${actual.sha256.slice(0, 12)}…; models/manifest.json (${entry.id}) records ${expected.size} bytes, ${expected.sha256.slice(0, 12)}…: the file was changed or is corrupt. Restore it (git checkout, or regenerate the fixture) or give another model.`,
+    );
+  }
+  return data;
+}
+
+/** The registry entry whose shipped folder is `folder` (same real path), if any. */
+function knownFolder(folder: string): OnnxEntry | undefined {
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return path.resolve(p);
+    }
+  };
+  const target = real(folder);
+  const root = registryRoot();
+  return nodeRegistry().find(
+    (e): e is OnnxEntry =>
+      (e.kind === 'token-classifier' || (e.kind === 'causal-lm' && e.engine === 'onnx')) &&
+      e.source.type === 'path' &&
+      real(path.join(root, e.source.path)) === target,
+  );
+}
+
 /**
  * `spec` is a model folder (config.json, tokenizer files and onnx/) or a registry id: of a scorer
  * (`kind: 'scorer'`, the default) or of an ONNX causal LM (`kind: 'causal'`, CTS reference models).
@@ -115,12 +155,19 @@ export function resolveModel(
       dtype: 'fp32',
       ...(existsSync(path.join(folder, dataFile)) ? { externalData: [dataFile] } : {}),
     };
-    return {
-      id: path.basename(folder),
-      variant,
-      readFile: readFromFolder(folder, path.basename(folder)),
-      integrity: () => 'unchecked',
-    };
+    const read = readFromFolder(folder, path.basename(folder));
+    const known = knownFolder(folder);
+    if (known) {
+      // A folder the registry lists (e.g. --model models/mini/scorer): its files must match.
+      return {
+        id: path.basename(folder),
+        variant,
+        readFile: async (file) =>
+          checkShipped(known, path.join(spec, file), file, await read(file)),
+        integrity: () => 'verified',
+      };
+    }
+    return { id: path.basename(folder), variant, readFile: read, integrity: () => 'unchecked' };
   }
   const models = nodeRegistry();
   const entry =
@@ -129,16 +176,13 @@ export function resolveModel(
     ? { ...entry.onnx.node, file: options.onnxFile }
     : entry.onnx.node;
   if (entry.source.type === 'path') {
-    const folder = path.join(repoRoot, entry.source.path);
-    const read = readFromFolder(folder, entry.id);
+    const shipped = entry.source.path;
+    const read = readFromFolder(path.join(registryRoot(), shipped), entry.id);
     return {
       id: entry.id,
       variant,
-      readFile: async (file) => {
-        const data = await read(file);
-        await verifyFile(data, manifestFile(entry, file), `${entry.id}/${file}`);
-        return data;
-      },
+      readFile: async (file) =>
+        checkShipped(entry, path.join(shipped, file), file, await read(file)),
       integrity: () => 'verified',
     };
   }

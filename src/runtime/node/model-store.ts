@@ -56,6 +56,15 @@ export function nodeRegistry(env: NodeJS.ProcessEnv = process.env): readonly Mod
   return parsed.models;
 }
 
+/**
+ * The folder `path` sources are relative to: the repository for the shipped registry; for a
+ * TOKENSKIP_REGISTRY file, the folder above its folder (the same `models/manifest.json` layout).
+ */
+export function registryRoot(env: NodeJS.ProcessEnv = process.env): string {
+  const file = env.TOKENSKIP_REGISTRY;
+  return file ? path.dirname(path.dirname(path.resolve(file))) : repoRoot;
+}
+
 export function storeDir(override?: string): string {
   return (
     override ??
@@ -141,7 +150,7 @@ export async function modelFolder(
   options: { dir?: string; resolve?: boolean; hub?: string; headers?: Record<string, string> } = {},
 ): Promise<string | undefined> {
   const { source } = entry;
-  if (source.type === 'path') return path.join(repoRoot, source.path);
+  if (source.type === 'path') return path.join(registryRoot(), source.path);
   if (source.type !== 'hub') return undefined;
   const dir = storeDir(options.dir);
   const store = fileRevisionStore(dir);

@@ -19,6 +19,7 @@
  */
 import type * as OrtCommon from 'onnxruntime-common';
 import { TokenSkipError } from '../../core/errors.ts';
+import { checkFiniteLogits } from '../../core/scoring/finite-logits.ts';
 import { gatherNextTokenLogProbs } from '../../core/scoring/log-probs.ts';
 import type { CausalLogProbs } from '../../core/scoring/types.ts';
 import { parseCausalLmConfig } from '../engines/onnx/causal-lm.ts';
@@ -163,7 +164,10 @@ export function createOnnxCausalLm(
         // Row t of this piece predicts ids[from + t + 1]; the last piece has one row fewer to gather.
         const rows = Math.min(length, ids.length - 1 - from);
         const next = ids.slice(from + 1, from + 1 + rows);
-        out.set(gatherNextTokenLogProbs(data, rows, vocab, next), from);
+        const gathered = gatherNextTokenLogProbs(data, rows, vocab, next);
+        // A NaN logit anywhere in a row makes its log-softmax NaN: checking the results is enough.
+        checkFiniteLogits(gathered, model);
+        out.set(gathered, from);
         const nextPast: Record<string, Tensor> = {};
         for (const name of pastNames) {
           const present = result[name.replace('past_key_values', 'present')];

@@ -8,6 +8,7 @@
  */
 import type { InferenceSession, Tensor, TypedTensor } from 'onnxruntime-common';
 import { TokenSkipError } from '../../core/errors.ts';
+import { checkFiniteLogits } from '../../core/scoring/finite-logits.ts';
 import type { TokenClassifier } from '../../core/compression/llmlingua2.ts';
 import type { ModelInput } from '../../core/compression/llmlingua2-words.ts';
 import { MAX_SEQ_LEN } from '../../core/compression/llmlingua2-words.ts';
@@ -109,6 +110,10 @@ export async function createOnnxTokenClassifier(
       );
     }
     const data = logitsAsFloat(logits, name);
+    rows.forEach((row, b) => {
+      const start = b * width * 2;
+      checkFiniteLogits(data, name, start, start + row.ids.length * 2);
+    });
     return rows.map((row, b) => {
       const probs = new Float32Array(row.ids.length);
       for (let t = 0; t < row.ids.length; t++) {

@@ -1,8 +1,10 @@
 /**
  * State and actions of the Benchmark page: a seeded sample of a dataset, run at every γ on one
- * model, graded with the project's grader, persisted after every sample (localStorage) so pause,
- * cancel and a page reload resume where the run stopped. When it finishes, the results document is
- * published for automation (publish-results.ts, docs/automation.md).
+ * model, graded with the project's grader, persisted after every sample (localStorage, one entry
+ * per run, the tab's run id in sessionStorage: benchmark-store.ts) so pause, cancel and a page
+ * reload resume where the run stopped, and two tabs never overwrite each other's run. When it
+ * finishes, the results document is published for automation (publish-results.ts,
+ * docs/automation.md).
  */
 import { TokenSkipError, toTokenSkipError } from '../../core/errors.ts';
 import type { EngineInfo } from '../../core/generation/engine.ts';
@@ -12,7 +14,6 @@ import {
   RESULTS_SCHEMA,
   nextJob,
   plan,
-  restoreState,
   sameConfig,
   sampleIndices,
   validateConfig,
@@ -28,11 +29,19 @@ import { buildPrompt, promptFormat, splitOutput } from '../../core/prompts/index
 import { loadExamples } from './examples-loader.ts';
 import { GenerationClient } from './generation-client.ts';
 import { publishResults, clearPublishedResults } from './publish-results.ts';
+import {
+  listRuns,
+  loadRun,
+  newRunId,
+  removeRun,
+  saveRun,
+  setTabRunId,
+  tabRunId,
+  type SavedRun,
+} from './benchmark-store.ts';
 
 /** A timestamp string; not reactive state, so no SvelteDate. */
 const nowIso = (): string => new globalThis.Date().toISOString();
-
-export const STORAGE_KEY = 'tokenskip-benchmark-v1';
 
 function datasetExamples(config: BenchmarkConfig): Promise<Example[]> {
   const ids = { gsm8k: 'gsm8k-test', math: 'math500-test', arith: 'arith-test' } as const;
@@ -47,23 +56,55 @@ export class BenchmarkSession {
   engine = $state.raw<EngineInfo | undefined>();
   loadText = $state('');
   current = $state('');
-  /** An unfinished run found in storage when the page opened. */
+  /** This tab's unfinished run, found in storage when the page opened. */
   saved = $state.raw<BenchmarkState | undefined>();
+  /** Unfinished runs of other tabs (open or closed), which this tab can take over. */
+  others = $state.raw<SavedRun[]>([]);
 
   #client = new GenerationClient();
   #controller: AbortController | undefined;
   #stopAs: 'paused' | 'cancelled' = 'paused';
+  /** The id this tab's run is saved under (benchmark-store.ts). */
+  #runId: string | undefined;
 
   total = $derived(this.state ? this.state.config.gammas.length * this.state.sampleIds.length : 0);
   done = $derived(this.state?.results.length ?? 0);
 
   constructor() {
-    const saved = restoreState(globalThis.localStorage?.getItem(STORAGE_KEY) ?? null);
-    if (saved && saved.status !== 'done' && saved.status !== 'cancelled') this.saved = saved;
+    const { runs, damaged } = listRuns();
+    this.#runId = tabRunId();
+    const own = this.#runId ? loadRun(this.#runId) : undefined;
+    if (own && 'state' in own && own.state.status !== 'done' && own.state.status !== 'cancelled') {
+      this.saved = own.state;
+    }
+    this.others = runs.filter((r) => r.runId !== this.#runId);
+    // A saved run that cannot be read is named and set aside, never fed to the runner (where it
+    // would fail as "sampleIds.map is not a function").
+    if (damaged.length > 0) {
+      for (const d of damaged) removeRun(d.runId);
+      const first = damaged.find((d) => d.runId === this.#runId) ?? damaged[0]!;
+      this.error = new TokenSkipError(
+        'INVALID_ARGUMENT',
+        `A saved benchmark run in this browser's storage is damaged (${first.problem}); it was removed${damaged.length > 1 ? ` with ${damaged.length - 1} other damaged run(s)` : ''}. Start the run again.`,
+      );
+    }
   }
 
   #persist(): void {
-    if (this.state) localStorage.setItem(STORAGE_KEY, JSON.stringify(this.state));
+    if (this.state && this.#runId) saveRun(this.#runId, this.state);
+  }
+
+  /** Makes another tab's unfinished run this tab's own, and resumes it. */
+  async takeOver(runId: string): Promise<void> {
+    if (this.status === 'running' || this.status === 'loading') return;
+    const run = this.others.find((r) => r.runId === runId);
+    if (!run) return;
+    this.#runId = runId;
+    setTabRunId(runId);
+    this.saved = run.state;
+    this.state = undefined;
+    this.others = this.others.filter((r) => r.runId !== runId);
+    await this.start(run.state.config);
   }
 
   /** Starts `config`, or resumes it when storage holds an unfinished run of the same config. */
@@ -83,6 +124,9 @@ export class BenchmarkSession {
         const ids = sampleIndices(examples.length, config.n, config.seed).map(
           (i) => examples[i]!.id,
         );
+        // A new run gets its own id, so it never overwrites another run (of this tab or not).
+        this.#runId = newRunId();
+        setTabRunId(this.#runId);
         this.state = {
           schema: RESULTS_SCHEMA,
           config,
@@ -187,12 +231,13 @@ export class BenchmarkSession {
     if (signal.aborted) {
       this.status = this.#stopAs;
       this.state = { ...this.state, status: this.#stopAs };
-      if (this.#stopAs === 'cancelled') localStorage.removeItem(STORAGE_KEY);
+      if (this.#stopAs === 'cancelled') this.#forget();
       else this.#persist();
       return;
     }
     this.state = { ...this.state, status: 'done', finishedAt: nowIso() };
-    this.#persist();
+    // A finished run is nothing to resume: its results are published below.
+    this.#forget();
     const { buildResults } = await import('../../core/benchmark/results.ts');
     const engine = this.engine
       ? {
@@ -221,10 +266,14 @@ export class BenchmarkSession {
     this.#stopAs = 'cancelled';
     if (this.status === 'running' || this.status === 'loading') this.#controller?.abort();
     else {
-      localStorage.removeItem(STORAGE_KEY);
+      this.#forget();
       this.saved = undefined;
       this.status = 'cancelled';
     }
+  }
+
+  #forget(): void {
+    if (this.#runId) removeRun(this.#runId);
   }
 
   dispose(): void {

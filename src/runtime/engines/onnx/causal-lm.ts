@@ -8,6 +8,7 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
 import { TokenSkipError } from '../../../core/errors.ts';
 import { f16BitsToF32 } from '../../../core/half-float.ts';
+import { checkFiniteLogits } from '../../../core/scoring/finite-logits.ts';
 
 /** The part of `onnxruntime-web` / `onnxruntime-node` used here. */
 export interface OrtLike {
@@ -188,6 +189,7 @@ export class CausalLm {
           )
         : (logits.data as Float32Array).slice(start, start + vocab);
     logits.dispose?.();
+    checkFiniteLogits(row, this.name);
     return row;
   }
 

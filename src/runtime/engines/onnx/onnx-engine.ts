@@ -18,6 +18,7 @@ import type { Tokenizer } from '@huggingface/tokenizers';
 import { TokenSkipError, toTokenSkipError } from '../../../core/errors.ts';
 import {
   usageFromTimings,
+  checkMaxNewTokens,
   type EngineInfo,
   type FinishReason,
   type GenerationEngine,
@@ -49,6 +50,8 @@ interface Loaded {
   lm: CausalLm;
   tokenizer: Tokenizer;
   eosIds: Set<number>;
+  /** config.json max_position_embeddings: prompt + new tokens must fit. */
+  maxPositions?: number;
 }
 
 function eosIdsOf(value: unknown): number[] {
@@ -93,7 +96,13 @@ export function createOnnxEngine(options: OnnxEngineOptions): GenerationEngine {
         ...eosIdsOf(genConfig.eos_token_id),
         ...eosIdsOf(config.eos_token_id),
       ]);
-      loaded = { lm, tokenizer, eosIds };
+      const positions = config.max_position_embeddings;
+      loaded = {
+        lm,
+        tokenizer,
+        eosIds,
+        ...(typeof positions === 'number' ? { maxPositions: positions } : {}),
+      };
       report(1, 'Ready');
       return {
         kind: 'onnx',
@@ -120,12 +129,7 @@ export function createOnnxEngine(options: OnnxEngineOptions): GenerationEngine {
         `${options.modelId} is not loaded: call load() first.`,
       );
     }
-    if (!Number.isInteger(opts.maxNewTokens) || opts.maxNewTokens < 1) {
-      throw new TokenSkipError(
-        'INVALID_ARGUMENT',
-        `maxNewTokens must be a positive integer, got ${String(opts.maxNewTokens)}.`,
-      );
-    }
+    checkMaxNewTokens(opts.maxNewTokens, loaded.maxPositions, options.modelId);
     const { lm, tokenizer, eosIds } = loaded;
     // A stop string that is a special token stops on that token; any other stops on the text.
     const special = new Map(

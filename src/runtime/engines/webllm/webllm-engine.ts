@@ -33,6 +33,7 @@ import type {
 import { TokenSkipError, toTokenSkipError } from '../../../core/errors.ts';
 import {
   usageFromTimings,
+  checkMaxNewTokens,
   type EngineInfo,
   type FinishReason,
   type GenerationEngine,
@@ -302,12 +303,7 @@ export function createWebLlmEngine(options: WebLlmEngineOptions): GenerationEngi
         `${options.record.id} is not loaded: call load() first.`,
       );
     }
-    if (!Number.isInteger(opts.maxNewTokens) || opts.maxNewTokens < 1) {
-      throw new TokenSkipError(
-        'INVALID_ARGUMENT',
-        `maxNewTokens must be a positive integer, got ${String(opts.maxNewTokens)}.`,
-      );
-    }
+    checkMaxNewTokens(opts.maxNewTokens, loadedRecord.contextWindowSize, loadedRecord.id);
     const request: CompletionCreateParamsStreaming = {
       prompt,
       stream: true,

@@ -243,6 +243,10 @@ export const en = {
     resume: 'Resume',
     cancel: 'Cancel',
     saved: 'An unfinished run ({{count}} samples done) can be resumed.',
+    others: 'Unfinished runs from other tabs:',
+    otherRun:
+      '{{model}}, {{dataset}}, n = {{n}}, seed {{seed}}, γ {{gammas}}: {{done}} of {{total}} samples ({{status}})',
+    takeOver: 'Resume here',
     loading: 'Loading the model… {{text}}',
     progress: 'Benchmark progress',
     eta: 'about {{eta}} left',

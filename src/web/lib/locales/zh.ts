@@ -240,6 +240,10 @@ export const zh: Shape<typeof en> = {
     resume: '继续',
     cancel: '取消',
     saved: '有一次未完成的运行（已完成 {{count}} 个样本），可以继续。',
+    others: '其他标签页中未完成的运行：',
+    otherRun:
+      '{{model}}，{{dataset}}，n = {{n}}，种子 {{seed}}，γ {{gammas}}：已完成 {{done}} / {{total}} 个样本（{{status}}）',
+    takeOver: '在此继续',
     loading: '正在加载模型… {{text}}',
     progress: '评测进度',
     eta: '约剩 {{eta}}',
