@@ -28,7 +28,6 @@ import json
 import math
 import random
 import re
-import sys
 import time
 import unicodedata
 from dataclasses import asdict, dataclass
@@ -39,10 +38,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "trainer"))
-
-from bpe import (  # noqa: E402  (the trainer's BPE: one implementation)
+from tokenskip_trainer.bpe import (  # the trainer's BPE: one implementation
     ASCII_REGEX,
     QWEN2_REGEX,
     SPECIALS,
@@ -50,6 +46,8 @@ from bpe import (  # noqa: E402  (the trainer's BPE: one implementation)
     tokenizer_json as bpe_tokenizer_json,
     train_bpe as _train_bpe,
 )
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def train_bpe(texts: list[str], n_merges: int) -> list[tuple[str, str]]:

@@ -14,9 +14,10 @@ The encoder is a small random transformer, but its keep-logit also carries a per
 and operators high, stop words low), so the offline demo compresses CoTs in a plausible way. It is
 NOT LLMLingua-2: it only has LLMLingua-2's shape.
 
-Deterministic: same inputs, same bytes. Usage (Debian's python3 has torch and onnx):
-  /usr/bin/python3 scripts/make_scorer_fixtures.py                 # the committed fixtures
-  /usr/bin/python3 scripts/make_scorer_fixtures.py --size base --out DIR   # BERT-base-sized, for benches
+Deterministic: same inputs, same bytes. Usage (Debian's python3 has torch and onnx; the trainer
+package on the path, or `pip install -e trainer`):
+  PYTHONPATH=trainer /usr/bin/python3 scripts/make_scorer_fixtures.py       # the committed fixtures
+  PYTHONPATH=trainer /usr/bin/python3 scripts/make_scorer_fixtures.py --size base --out DIR   # benches
 """
 
 import argparse
@@ -30,11 +31,7 @@ import unicodedata
 import torch
 from torch import nn
 
-import sys
-
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "trainer"))
-
-from token_classifier import EncoderLayer, added_token, mbert_tokenizer, wordpiece_split  # noqa: E402
+from tokenskip_trainer.token_classifier import EncoderLayer, added_token, mbert_tokenizer, wordpiece_split
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 N_PLACEHOLDERS = 100

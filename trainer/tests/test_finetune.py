@@ -4,16 +4,13 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import unittest
 
-import helpers
+from . import helpers
 import torch
 
-import finetune
-from safetensors_io import load_file
-
-TRAINER = os.path.dirname(helpers.HERE)
+from tokenskip_trainer import finetune
+from tokenskip_trainer.safetensors_io import load_file
 
 
 def run_quiet(argv):
@@ -85,13 +82,13 @@ class FinetuneTest(unittest.TestCase):
 
     def test_sigint_saves_and_exits_cleanly(self):
         out = os.path.join(self.d, "sig")
-        proc = subprocess.Popen([sys.executable, os.path.join(TRAINER, "finetune.py"), *self.args("sig", "--save-every", "100")],
-                                stdout=subprocess.PIPE, text=True)
         events = []
-        for line in proc.stdout:
-            events.append(json.loads(line))
-            if events[-1]["event"] == "step":
-                proc.send_signal(signal.SIGINT)
+        with subprocess.Popen(helpers.module_cmd("finetune", *self.args("sig", "--save-every", "100")),
+                              stdout=subprocess.PIPE, text=True, env=helpers.module_env()) as proc:
+            for line in proc.stdout:
+                events.append(json.loads(line))
+                if events[-1]["event"] == "step":
+                    proc.send_signal(signal.SIGINT)
         self.assertEqual(proc.wait(timeout=60), 130)
         self.assertEqual(events[-1]["event"], "interrupted")
         stopped = events[-1]["step"]
@@ -111,9 +108,10 @@ class FinetuneTest(unittest.TestCase):
             import torch.distributed.run  # noqa: F401
         except ImportError:
             self.skipTest("torch.distributed.run is not available in this torch build")
-        env = {**os.environ, "MASTER_ADDR": "127.0.0.1", "OMP_NUM_THREADS": "1"}
-        res = subprocess.run([sys.executable, os.path.join(TRAINER, "launch.py"), "--nproc_per_node", "1", "--master_port", "29517",
-                              os.path.join(TRAINER, "finetune.py"), *self.args("ddp", "--max-steps", "2")],
+        env = helpers.module_env(MASTER_ADDR="127.0.0.1", OMP_NUM_THREADS="1")
+        # torchrun's -m/--module (torch/distributed/run.py): each worker runs `python -m tokenskip_trainer.finetune`.
+        res = subprocess.run(helpers.module_cmd("launch", "--nproc_per_node", "1", "--master_port", "29517",
+                                                "-m", "tokenskip_trainer.finetune", *self.args("ddp", "--max-steps", "2")),
                              capture_output=True, text=True, env=env, timeout=120)
         self.assertEqual(res.returncode, 0, res.stderr[-2000:])
         events = [json.loads(line) for line in res.stdout.splitlines() if line.startswith("{")]

@@ -5,10 +5,10 @@ import json
 import os
 import unittest
 
-import helpers  # noqa: F401  (path and threads)
+from . import helpers  # noqa: F401  (threads)
 import onnx
 
-import scorer
+from tokenskip_trainer import scorer
 
 PROBLEMS = [
     {"question": "Tom has 5 apples. He buys 3 more. How many apples does Tom have now?",

@@ -16,9 +16,9 @@ Checkpoints (adapter + optimizer + scheduler + RNG + data position) go to <out>/
 --save-every steps; a new run with the same --out resumes from the newest. SIGINT/SIGTERM finish
 the current optimizer step, save a checkpoint and exit with code 130.
 
-    python trainer/finetune.py --base models/Qwen2.5-0.5B-Instruct --train build/train.jsonl \
+    python -m tokenskip_trainer.finetune --base models/Qwen2.5-0.5B-Instruct --train build/train.jsonl \
         --val build/val.jsonl --out runs/q05
-    torchrun --nproc_per_node 4 trainer/finetune.py ...     # data-parallel (DDP)
+    torchrun --nproc_per_node 4 -m tokenskip_trainer.finetune ...     # data-parallel (DDP)
 """
 from __future__ import annotations
 
@@ -34,13 +34,11 @@ import time
 from dataclasses import dataclass, asdict
 from typing import Dict, Optional
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import torch
 
-import torch  # noqa: E402
-
-from data import SFTDataset, collate, lm_loss  # noqa: E402
-from lora import LoRAConfig, apply_lora, lora_state, save_adapter, PREFIX  # noqa: E402
-from model import load_model  # noqa: E402
+from .data import SFTDataset, collate, lm_loss
+from .lora import LoRAConfig, apply_lora, lora_state, save_adapter, PREFIX
+from .model import load_model
 
 VERSION = 1
 
@@ -375,7 +373,7 @@ TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "generation_config
 def save_full_model(model, base: str, out: str) -> str:
     """The trained model as an HF folder beside the run: weights + config, the base's tokenizer files.
     Written to `<out>.partial` and renamed, so a crash never leaves half a model."""
-    from model import save_model
+    from .model import save_model
 
     tmp = out + ".partial"
     shutil.rmtree(tmp, ignore_errors=True)
