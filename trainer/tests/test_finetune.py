@@ -10,6 +10,7 @@ from . import helpers
 import torch
 
 from tokenskip_trainer import finetune
+from tokenskip_trainer.args import TrainArgs
 from tokenskip_trainer.safetensors_io import load_file
 
 
@@ -79,6 +80,41 @@ class FinetuneTest(unittest.TestCase):
             self.assertTrue(torch.equal(a[k], b[k]), k)
         # Only the newest checkpoints are kept.
         self.assertLessEqual(len(os.listdir(os.path.join(self.d, "cut", "checkpoints"))), 2)
+
+    def test_setup_fit_validate_as_functions(self):
+        args = TrainArgs(base=self.base, train=self.train, val=self.val, out=os.path.join(self.d, "api"), batch=4,
+                         epochs=1, lr=2e-2, halt_after=2, save_every=100)
+        with contextlib.redirect_stdout(io.StringIO()):
+            state = finetune.setup(args)
+            self.assertEqual((state.total_steps, state.accum, state.step), (4, 4, 0))
+            before = finetune.validate(state.model, state.val_ds, state.device)
+            self.assertFalse(finetune.fit(state))  # --halt-after 2: stopped with a checkpoint
+            self.assertEqual(state.step, 2)
+            self.assertTrue(os.path.exists(os.path.join(args.out, "checkpoints", "step-000002", "state.pt")))
+            state = finetune.setup(TrainArgs(**{**vars(args), "halt_after": 0}))
+            self.assertEqual(state.step, 2)  # resumed
+            self.assertTrue(finetune.fit(state))
+            self.assertEqual((state.step, state.epoch), (4, 1))
+            after = finetune.validate(state.model, state.val_ds, state.device)
+            finetune.finish(state)
+        self.assertLess(after, before)
+        self.assertAlmostEqual(state.val_loss, after, places=5)  # the epoch's validation is the final one
+        self.assertTrue(os.path.exists(os.path.join(args.out, "adapter", "adapter_model.safetensors")))
+
+    def test_settings_are_checked_when_built(self):
+        with self.assertRaisesRegex(ValueError, "--warmup"):
+            TrainArgs(base="b", train="t", out="o", warmup=1.0)
+        with self.assertRaisesRegex(ValueError, "--mode"):
+            TrainArgs(base="b", train="t", out="o", mode="qlora")
+        code, events = run_quiet(self.args("bad", "--epochs", "0"))
+        self.assertEqual((code, events[-1]["event"]), (2, "error"))
+        self.assertIn("--epochs", events[-1]["message"])
+
+    def test_help_lists_the_field_docs(self):
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf), self.assertRaises(SystemExit):
+            finetune.parse_args(["--help"])
+        self.assertIn("Optimizer steps between checkpoints.", " ".join(buf.getvalue().split()))
 
     def test_sigint_saves_and_exits_cleanly(self):
         out = os.path.join(self.d, "sig")

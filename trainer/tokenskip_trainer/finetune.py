@@ -1,8 +1,12 @@
 """LoRA SFT (or full-parameter training) of a Qwen2/Llama-3 checkpoint on `tokenskip build`
-records: setup -> fit -> validate.
+records: setup -> fit -> validate, as litgpt's finetune/lora.py.
+
+    state = setup(TrainArgs(base=..., train=..., out=...))   # model, LoRA, data, optimizer, resume
+    if fit(state):                                           # the loop; False when interrupted
+        finish(state)                                        # validate, save adapter/ or model/
 
 `--mode full` trains every weight instead of LoRA adapters (how the mini models are pretrained
-from a random init, trainer/tiny.py --tokenizer): checkpoints then hold the whole model, and the
+from a random init, tokenskip_trainer.tiny --tokenizer): checkpoints then hold the whole model, and the
 result is an HF model folder `<out>/model` (config, safetensors, tokenizer files of the base).
 
 Defaults are TokenSkip's (REFERENCE section 1): rank 8, alpha 16, all linear layers, dropout 0,
@@ -16,13 +20,12 @@ Checkpoints (adapter + optimizer + scheduler + RNG + data position) go to <out>/
 --save-every steps; a new run with the same --out resumes from the newest. SIGINT/SIGTERM finish
 the current optimizer step, save a checkpoint and exit with code 130.
 
-    python -m tokenskip_trainer.finetune --base models/Qwen2.5-0.5B-Instruct --train build/train.jsonl \
-        --val build/val.jsonl --out runs/q05
+    python -m tokenskip_trainer.finetune --base models/Qwen2.5-0.5B-Instruct --train build/train.jsonl --out runs/q05
     torchrun --nproc_per_node 4 -m tokenskip_trainer.finetune ...     # data-parallel (DDP)
 """
 from __future__ import annotations
 
-import argparse
+import contextlib
 import json
 import math
 import os
@@ -31,67 +34,19 @@ import shutil
 import signal
 import sys
 import time
-from dataclasses import dataclass, asdict
-from typing import Dict, Optional
+from dataclasses import asdict, dataclass
+from typing import Callable, ContextManager, List, Optional, Tuple
 
 import torch
 
+from .args import TrainArgs, parse_train_args
 from .data import SFTDataset, collate, lm_loss
 from .lora import LoRAConfig, apply_lora, lora_state, save_adapter, PREFIX
-from .model import load_model
+from .model import CausalLM, load_model, save_model
 
 VERSION = 1
 
-
-@dataclass
-class TrainArgs:
-    base: str
-    """HF checkpoint folder (config.json + safetensors) of the model to adapt."""
-    train: str
-    """Training records (JSONL from `tokenskip build`)."""
-    out: str
-    """Run folder: checkpoints/, adapter/, train_args.json."""
-    val: Optional[str] = None
-    """Validation records; loss reported after every epoch."""
-    epochs: int = 3
-    lr: float = 5e-5
-    batch: int = 8
-    """Effective batch size (micro-batch x accumulation x processes)."""
-    micro_batch: int = 1
-    cutoff: int = 2048
-    warmup: float = 0.1
-    """Fraction of the optimizer steps spent warming the learning rate up linearly from 0."""
-    rank: int = 8
-    alpha: float = 16.0
-    dropout: float = 0.0
-    weight_decay: float = 0.0
-    seed: int = 42
-    save_every: int = 50
-    """Optimizer steps between checkpoints."""
-    max_steps: int = 0
-    """Stop after this many optimizer steps (0 = run all epochs); the schedule still spans all epochs."""
-    mode: str = "lora"
-    """lora (adapters on all linear layers, base frozen) or full (every weight trained)."""
-    precision: str = "auto"
-    """auto (bf16 autocast on CUDA, fp32 on CPU), bf16 or fp32."""
-    device: str = "auto"
-    threads: int = 2
-    """CPU threads (torch.set_num_threads)."""
-    resume: bool = True
-    halt_after: int = 0
-    """Testing aid: behave as if interrupted after this many optimizer steps in this process."""
-
-    def validate(self) -> None:
-        if self.batch < 1 or self.micro_batch < 1:
-            raise ValueError("--batch and --micro-batch must be >= 1")
-        if not 0 <= self.warmup < 1:
-            raise ValueError("--warmup must be in [0, 1)")
-        if self.precision not in ("auto", "bf16", "fp32"):
-            raise ValueError("--precision must be auto, bf16 or fp32")
-        if self.epochs < 1:
-            raise ValueError("--epochs must be >= 1")
-        if self.mode not in ("lora", "full"):
-            raise ValueError("--mode must be lora or full")
+__all__ = ["TrainArgs", "State", "setup", "fit", "validate", "finish", "run", "main"]
 
 
 def emit(event: str, **fields) -> None:
@@ -156,7 +111,261 @@ def save_checkpoint(out: str, step: int, state: dict, lcfg: Optional[LoRAConfig]
     return path
 
 
-def evaluate(model, ds: SFTDataset, device, autocast) -> float:
+@dataclass
+class State:
+    """What setup() builds and fit() advances. Its loop position (step, epoch, micro-batch within
+    the epoch) is, with the weights, optimizer, schedule and RNG, what a checkpoint stores."""
+
+    args: TrainArgs
+    device: torch.device
+    distributed: bool
+    """Under torchrun (RANK and WORLD_SIZE set): DDP, even with one process."""
+    rank: int
+    world: int
+    use_bf16: bool
+    autocast: Callable[[], ContextManager]
+    train_ds: SFTDataset
+    val_ds: Optional[SFTDataset]
+    accum: int
+    """Micro-batches per optimizer step in each process."""
+    micro_per_epoch: int
+    """Micro-batches per epoch in each process."""
+    steps_per_epoch: int
+    total_steps: int
+    warmup_steps: int
+    model: CausalLM
+    """The model itself: what is validated and saved."""
+    train_model: torch.nn.Module
+    """What the loop calls: the model, DDP-wrapped under torchrun."""
+    lcfg: Optional[LoRAConfig]
+    """None in --mode full."""
+    params: List[torch.nn.Parameter]
+    opt: torch.optim.Optimizer
+    sched: torch.optim.lr_scheduler.LambdaLR
+    step: int = 0
+    epoch: int = 0
+    micro: int = 0
+    resumed_from: Optional[str] = None
+    steps_this_run: int = 0
+    last_loss: float = math.nan
+    val_loss: Optional[float] = None
+    t_start: float = 0.0
+
+    @property
+    def main_proc(self) -> bool:
+        return self.rank == 0
+
+    @property
+    def full(self) -> bool:
+        return self.lcfg is None
+
+    def say(self, event: str, **fields) -> None:
+        """Progress as one JSON line, from the main process only."""
+        if self.main_proc:
+            emit(event, **fields)
+
+    def checkpoint_state(self) -> dict:
+        weights = ({"weights": {k: v.detach().clone() for k, v in self.model.state_dict().items()}} if self.full
+                   else {"lora": lora_state(self.model)})
+        cuda = self.device.type == "cuda"
+        return {"step": self.step, "epoch": self.epoch, "micro": self.micro, "total_steps": self.total_steps,
+                "train_records": len(self.train_ds), "mode": self.args.mode, **weights, "optimizer": self.opt.state_dict(),
+                "scheduler": self.sched.state_dict(),
+                "rng": {"cpu": torch.get_rng_state(), "cuda": torch.cuda.get_rng_state(self.device) if cuda else None},
+                "version": VERSION}
+
+    def load_checkpoint(self, ckpt: str) -> None:
+        """Weights, optimizer, schedule, RNG and loop position from `ckpt`, made for the same data and settings."""
+        state = torch.load(os.path.join(ckpt, "state.pt"), map_location="cpu")
+        if state.get("total_steps") != self.total_steps or state.get("train_records") != len(self.train_ds):
+            raise ValueError(f"{ckpt}: checkpoint was made for another dataset or settings; pass --no-resume or another --out")
+        if state.get("mode", "lora") != self.args.mode:
+            raise ValueError(f"{ckpt}: checkpoint was made with --mode {state.get('mode', 'lora')}; pass --no-resume or another --out")
+        sd = self.model.state_dict()
+        with torch.no_grad():
+            if self.full:
+                self.model.load_state_dict(state["weights"])
+            else:
+                for k, v in state["lora"].items():
+                    sd[k[len(PREFIX):]].copy_(v)
+        self.opt.load_state_dict(state["optimizer"])
+        self.sched.load_state_dict(state["scheduler"])
+        torch.set_rng_state(state["rng"]["cpu"])
+        if self.device.type == "cuda" and state["rng"].get("cuda") is not None:
+            torch.cuda.set_rng_state(state["rng"]["cuda"], self.device)
+        self.step, self.epoch, self.micro = state["step"], state["epoch"], state["micro"]
+        self.resumed_from = ckpt
+
+    def save_checkpoint(self) -> str:
+        return save_checkpoint(self.args.out, self.step, self.checkpoint_state(), self.lcfg, self.model, self.args.base)
+
+
+def _device(args: TrainArgs, local_rank: int) -> torch.device:
+    if args.device == "auto":
+        return torch.device(f"cuda:{local_rank}" if torch.cuda.is_available() else "cpu")
+    return torch.device(args.device)
+
+
+def _autocast(use_bf16: bool, device: torch.device) -> Callable[[], ContextManager]:
+    if use_bf16 and device.type == "cuda":
+        return lambda: torch.autocast("cuda", dtype=torch.bfloat16)
+    if use_bf16:
+        return lambda: torch.autocast("cpu", dtype=torch.bfloat16)
+    return contextlib.nullcontext
+
+
+def setup(args: TrainArgs) -> State:
+    """Device (and the process group under torchrun), data and schedule sizes, the model with LoRA
+    (or all weights trainable), AdamW + schedule, the newest checkpoint of --out when resuming.
+    Writes train_args.json and emits `start`."""
+    torch.set_num_threads(args.threads)
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    distributed = "RANK" in os.environ and "WORLD_SIZE" in os.environ
+    rank = int(os.environ.get("RANK", "0"))
+    local_rank = int(os.environ.get("LOCAL_RANK", "0"))
+    device = _device(args, local_rank)
+    if device.type == "cuda":
+        torch.cuda.set_device(device)
+    if distributed:
+        import torch.distributed as dist
+
+        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+    use_bf16 = args.precision == "bf16" or (args.precision == "auto" and device.type == "cuda")
+
+    train_ds = SFTDataset(args.train, args.cutoff)
+    val_ds = SFTDataset(args.val, args.cutoff) if args.val else None
+    if args.batch % (args.micro_batch * world):
+        raise ValueError(f"--batch {args.batch} must be a multiple of micro-batch x processes ({args.micro_batch * world})")
+    accum = args.batch // (args.micro_batch * world)
+    micro_per_epoch = len(train_ds) // world // args.micro_batch
+    if micro_per_epoch == 0:
+        raise ValueError(f"{len(train_ds)} records are fewer than micro-batch x processes")
+    steps_per_epoch = math.ceil(micro_per_epoch / accum)
+    total_steps = steps_per_epoch * args.epochs
+    warmup_steps = math.ceil(args.warmup * total_steps)
+
+    # Base weights in bf16 on GPU (half the memory), trained weights always fp32 (stable updates).
+    model = load_model(args.base, dtype=torch.bfloat16 if use_bf16 and device.type == "cuda" else torch.float32, device=str(device))
+    lcfg = None if args.mode == "full" else LoRAConfig(r=args.rank, lora_alpha=args.alpha, lora_dropout=args.dropout)
+    torch.manual_seed(args.seed)
+    if lcfg is not None:
+        apply_lora(model, lcfg)
+    for p in model.parameters():
+        if p.requires_grad:
+            p.data = p.data.float()
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=args.weight_decay)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda(total_steps, warmup_steps))
+    state = State(args=args, device=device, distributed=distributed, rank=rank, world=world, use_bf16=use_bf16,
+                  autocast=_autocast(use_bf16, device), train_ds=train_ds, val_ds=val_ds, accum=accum,
+                  micro_per_epoch=micro_per_epoch, steps_per_epoch=steps_per_epoch, total_steps=total_steps,
+                  warmup_steps=warmup_steps, model=model, train_model=model, lcfg=lcfg, params=params, opt=opt, sched=sched)
+    ckpt = latest_checkpoint(args.out) if args.resume else None
+    if ckpt:
+        state.load_checkpoint(ckpt)
+    if distributed:
+        from torch.nn.parallel import DistributedDataParallel as DDP
+
+        state.train_model = DDP(model, device_ids=[local_rank] if device.type == "cuda" else None)
+    model.train()
+    Stop.install()
+    os.makedirs(args.out, exist_ok=True)
+    if state.main_proc:
+        with open(os.path.join(args.out, "train_args.json"), "w") as f:
+            json.dump({**asdict(args), "world_size": world, "accumulation": accum, "total_steps": total_steps,
+                       "warmup_steps": warmup_steps, "lora": lcfg.to_peft(args.base) if lcfg else None, "trainer_version": VERSION,
+                       "torch": torch.__version__}, f, indent=2)
+    state.say("start", total_steps=total_steps, steps_per_epoch=steps_per_epoch, epochs=args.epochs, train_records=len(train_ds),
+              val_records=len(val_ds) if val_ds else 0, device=str(device), precision="bf16" if use_bf16 else "fp32",
+              world_size=world, accumulation=accum, resumed_from=state.resumed_from, step=state.step,
+              trainable_params=sum(p.numel() for p in params))
+    return state
+
+
+def fit(state: State) -> bool:
+    """Optimizer steps from the state's position to --max-steps or the end of the last epoch, with
+    `step` events, validation after each epoch and a checkpoint every --save-every steps. Returns
+    False when stopped (SIGINT/SIGTERM, --halt-after): a checkpoint is saved and `interrupted` emitted."""
+    args = state.args
+    limit = args.max_steps or state.total_steps
+    state.t_start = time.time()
+    while state.epoch < args.epochs and state.step < limit:
+        # The epoch's order depends on the seed and the epoch only, so a resumed run sees the same data.
+        g = torch.Generator().manual_seed(args.seed + state.epoch)
+        order = torch.randperm(len(state.train_ds), generator=g).tolist()
+        mine = order[state.rank::state.world][: state.micro_per_epoch * args.micro_batch]
+        while state.micro < state.micro_per_epoch and state.step < limit:
+            t0 = time.time()
+            loss, tokens = _optimizer_step(state, mine)
+            dt = time.time() - t0
+            state.say("step", step=state.step, total_steps=state.total_steps, epoch=state.epoch, loss=round(loss, 6),
+                      lr=state.sched.get_last_lr()[0], tokens_per_s=round(tokens * state.world / max(dt, 1e-9), 2),
+                      tokens=tokens * state.world, elapsed_s=round(time.time() - state.t_start, 3),
+                      peak_mem_mb=round(peak_memory_mb(state.device), 1))
+            if state.micro >= state.micro_per_epoch:
+                state.epoch, state.micro = state.epoch + 1, 0
+                if state.val_ds is not None and state.main_proc:
+                    state.val_loss = validate(state.model, state.val_ds, state.device, state.autocast)
+                    state.say("val", step=state.step, epoch=state.epoch, val_loss=round(state.val_loss, 6))
+            stop = _stop_requested(state)
+            if state.main_proc and (stop or state.step % args.save_every == 0):
+                state.say("checkpoint", step=state.step, path=state.save_checkpoint())
+            if stop:
+                state.say("interrupted", step=state.step, checkpoint=latest_checkpoint(args.out))
+                return False
+            if state.micro == 0:
+                break
+    return True
+
+
+def _optimizer_step(state: State, mine: List[int]) -> Tuple[float, int]:
+    """One optimizer step over up to `accum` micro-batches of this process's share `mine` of the
+    epoch; advances step and micro. Returns the step's loss and the tokens this process saw."""
+    args = state.args
+    n_micro = min(state.accum, state.micro_per_epoch - state.micro)
+    tokens = 0
+    loss_sum = 0.0
+    for j in range(n_micro):
+        idx = mine[(state.micro + j) * args.micro_batch:(state.micro + j + 1) * args.micro_batch]
+        b = {k: v.to(state.device) for k, v in collate([state.train_ds[i] for i in idx]).items()}
+        tokens += int(b["attention_mask"].sum())
+        # Gradients are all-reduced once, on the step's last micro-batch.
+        sync_ctx = state.train_model.no_sync() if state.distributed and j < n_micro - 1 else contextlib.nullcontext()
+        with sync_ctx:
+            with state.autocast():
+                # One sequence per micro-batch has no padding: drop the mask so SDPA can use flash attention.
+                mask = None if args.micro_batch == 1 else b["attention_mask"]
+                logits, _ = state.train_model(b["input_ids"], mask)
+            loss = lm_loss(logits, b["labels"]) / n_micro
+            loss.backward()
+        loss_sum += loss.item()
+    torch.nn.utils.clip_grad_norm_(state.params, 1.0)
+    state.opt.step()
+    state.sched.step()
+    state.opt.zero_grad(set_to_none=True)
+    state.micro += n_micro
+    state.step += 1
+    state.steps_this_run += 1
+    state.last_loss = loss_sum
+    if state.device.type == "cuda":
+        torch.cuda.synchronize(state.device)
+    return loss_sum, tokens
+
+
+def _stop_requested(state: State) -> bool:
+    """A signal (or --halt-after) in any process stops all of them after the same step."""
+    flag = Stop.requested or (state.args.halt_after and state.steps_this_run >= state.args.halt_after)
+    if state.distributed:
+        import torch.distributed as dist
+
+        t = torch.tensor([1.0 if flag else 0.0], device=state.device)
+        dist.all_reduce(t)
+        flag = t.item() > 0
+    return bool(flag)
+
+
+def validate(model: CausalLM, ds: SFTDataset, device: torch.device, autocast: Callable[[], ContextManager] = contextlib.nullcontext) -> float:
+    """Mean loss over `ds`, one record at a time (no padding); leaves the model in training mode."""
     model.eval()
     total, n = 0.0, 0
     with torch.no_grad():
@@ -170,200 +379,37 @@ def evaluate(model, ds: SFTDataset, device, autocast) -> float:
     return total / max(1, n)
 
 
+def finish(state: State) -> None:
+    """After fit(): the final validation (unless the last epoch's already ran), the result (adapter/
+    or model/), a last checkpoint and `done`. Main process only."""
+    if not state.main_proc:
+        return
+    args = state.args
+    if state.val_ds is not None and state.val_loss is None:
+        state.val_loss = validate(state.model, state.val_ds, state.device, state.autocast)
+        state.say("val", step=state.step, epoch=state.epoch, val_loss=round(state.val_loss, 6))
+    if state.full:
+        adapter_dir = None
+        model_dir = save_full_model(state.model, args.base, os.path.join(args.out, "model"))
+    else:
+        model_dir = None
+        adapter_dir = os.path.join(args.out, "adapter")
+        save_adapter(state.model, state.lcfg, adapter_dir, args.base)
+    state.save_checkpoint()
+    state.say("done", step=state.step, total_steps=state.total_steps, adapter=adapter_dir, model=model_dir,
+              # No step in this run (resumed at the end): no loss, and JSON has no NaN.
+              train_loss=None if math.isnan(state.last_loss) else state.last_loss, val_loss=state.val_loss,
+              peak_mem_mb=round(peak_memory_mb(state.device), 1), elapsed_s=round(time.time() - state.t_start, 3))
+
+
 def run(args: TrainArgs) -> int:
-    args.validate()
-    torch.set_num_threads(args.threads)
-    world = int(os.environ.get("WORLD_SIZE", "1"))
-    # Under torchrun (RANK and WORLD_SIZE set) we always go through DDP, even with one process,
-    # so the data-parallel path is the one tested with --nproc 1.
-    distributed = "RANK" in os.environ and "WORLD_SIZE" in os.environ
-    rank = int(os.environ.get("RANK", "0"))
-    local_rank = int(os.environ.get("LOCAL_RANK", "0"))
-    if args.device == "auto":
-        device = torch.device(f"cuda:{local_rank}" if torch.cuda.is_available() else "cpu")
-    else:
-        device = torch.device(args.device)
-    if device.type == "cuda":
-        torch.cuda.set_device(device)
-    if distributed:
-        import torch.distributed as dist
-
-        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
-    main_proc = rank == 0
-    say = emit if main_proc else (lambda *a, **k: None)
-    use_bf16 = args.precision == "bf16" or (args.precision == "auto" and device.type == "cuda")
-    if use_bf16 and device.type == "cuda":
-        def autocast():
-            return torch.autocast("cuda", dtype=torch.bfloat16)
-    elif use_bf16:
-        def autocast():
-            return torch.autocast("cpu", dtype=torch.bfloat16)
-    else:
-        import contextlib
-
-        autocast = contextlib.nullcontext
-
-    # --- setup ---
-    train_ds = SFTDataset(args.train, args.cutoff)
-    val_ds = SFTDataset(args.val, args.cutoff) if args.val else None
-    if args.batch % (args.micro_batch * world):
-        raise ValueError(f"--batch {args.batch} must be a multiple of micro-batch x processes ({args.micro_batch * world})")
-    accum = args.batch // (args.micro_batch * world)
-    micro_per_epoch = len(train_ds) // world // args.micro_batch
-    if micro_per_epoch == 0:
-        raise ValueError(f"{len(train_ds)} records are fewer than micro-batch x processes")
-    steps_per_epoch = math.ceil(micro_per_epoch / accum)
-    total_steps = steps_per_epoch * args.epochs
-    warmup_steps = math.ceil(args.warmup * total_steps)
-
-    # Base weights in bf16 on GPU (half the memory), LoRA weights always fp32 (stable updates).
-    model = load_model(args.base, dtype=torch.bfloat16 if use_bf16 and device.type == "cuda" else torch.float32, device=str(device))
-    full = args.mode == "full"
-    lcfg = None if full else LoRAConfig(r=args.rank, lora_alpha=args.alpha, lora_dropout=args.dropout)
-    torch.manual_seed(args.seed)
-    if lcfg is not None:
-        apply_lora(model, lcfg)
-    for n, p in model.named_parameters():
-        if p.requires_grad:
-            p.data = p.data.float()
-    params = [p for p in model.parameters() if p.requires_grad]
-    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=args.weight_decay)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda(total_steps, warmup_steps))
-    step, epoch, micro = 0, 0, 0
-    resumed_from = None
-    ckpt = latest_checkpoint(args.out) if args.resume else None
-    if ckpt:
-        state = torch.load(os.path.join(ckpt, "state.pt"), map_location="cpu")
-        if state.get("total_steps") != total_steps or state.get("train_records") != len(train_ds):
-            raise ValueError(f"{ckpt}: checkpoint was made for another dataset or settings; pass --no-resume or another --out")
-        if state.get("mode", "lora") != args.mode:
-            raise ValueError(f"{ckpt}: checkpoint was made with --mode {state.get('mode', 'lora')}; pass --no-resume or another --out")
-        sd = model.state_dict()
-        with torch.no_grad():
-            if full:
-                model.load_state_dict(state["weights"])
-            else:
-                for k, v in state["lora"].items():
-                    sd[k[len(PREFIX):]].copy_(v)
-        opt.load_state_dict(state["optimizer"])
-        sched.load_state_dict(state["scheduler"])
-        torch.set_rng_state(state["rng"]["cpu"])
-        if device.type == "cuda" and state["rng"].get("cuda") is not None:
-            torch.cuda.set_rng_state(state["rng"]["cuda"], device)
-        step, epoch, micro = state["step"], state["epoch"], state["micro"]
-        resumed_from = ckpt
-    train_model = model
-    if distributed:
-        from torch.nn.parallel import DistributedDataParallel as DDP
-
-        train_model = DDP(model, device_ids=[local_rank] if device.type == "cuda" else None)
-    model.train()
-    Stop.install()
-    os.makedirs(args.out, exist_ok=True)
-    if main_proc:
-        with open(os.path.join(args.out, "train_args.json"), "w") as f:
-            json.dump({**asdict(args), "world_size": world, "accumulation": accum, "total_steps": total_steps,
-                       "warmup_steps": warmup_steps, "lora": lcfg.to_peft(args.base) if lcfg else None, "trainer_version": VERSION,
-                       "torch": torch.__version__}, f, indent=2)
-    say("start", total_steps=total_steps, steps_per_epoch=steps_per_epoch, epochs=args.epochs, train_records=len(train_ds),
-        val_records=len(val_ds) if val_ds else 0, device=str(device), precision="bf16" if use_bf16 else "fp32",
-        world_size=world, accumulation=accum, resumed_from=resumed_from, step=step,
-        trainable_params=sum(p.numel() for p in params))
-
-    def checkpoint_state() -> dict:
-        weights = {"weights": {k: v.detach().clone() for k, v in model.state_dict().items()}} if full else {"lora": lora_state(model)}
-        return {"step": step, "epoch": epoch, "micro": micro, "total_steps": total_steps, "train_records": len(train_ds),
-                "mode": args.mode, **weights, "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
-                "rng": {"cpu": torch.get_rng_state(), "cuda": torch.cuda.get_rng_state(device) if device.type == "cuda" else None},
-                "version": VERSION}
-
-    def stop_requested() -> bool:
-        flag = Stop.requested or (args.halt_after and steps_this_run >= args.halt_after)
-        if distributed:
-            import torch.distributed as dist
-
-            t = torch.tensor([1.0 if flag else 0.0], device=device)
-            dist.all_reduce(t)
-            flag = t.item() > 0
-        return bool(flag)
-
-    # --- fit ---
-    steps_this_run = 0
-    last_loss = float("nan")
-    val_loss = None
-    limit = args.max_steps or total_steps
-    t_start = time.time()
-    while epoch < args.epochs and step < limit:
-        g = torch.Generator().manual_seed(args.seed + epoch)
-        order = torch.randperm(len(train_ds), generator=g).tolist()
-        mine = order[rank::world][: micro_per_epoch * args.micro_batch]
-        while micro < micro_per_epoch and step < limit:
-            n_micro = min(accum, micro_per_epoch - micro)
-            t0 = time.time()
-            tokens = 0
-            loss_sum = 0.0
-            for j in range(n_micro):
-                idx = mine[(micro + j) * args.micro_batch:(micro + j + 1) * args.micro_batch]
-                b = {k: v.to(device) for k, v in collate([train_ds[i] for i in idx]).items()}
-                tokens += int(b["attention_mask"].sum())
-                sync_ctx = train_model.no_sync() if distributed and j < n_micro - 1 else _null()
-                with sync_ctx:
-                    with autocast():
-                        # One sequence per micro-batch has no padding: drop the mask so SDPA can use flash attention.
-                        mask = None if args.micro_batch == 1 else b["attention_mask"]
-                        logits, _ = train_model(b["input_ids"], mask)
-                    loss = lm_loss(logits, b["labels"]) / n_micro
-                    loss.backward()
-                loss_sum += loss.item()
-            torch.nn.utils.clip_grad_norm_(params, 1.0)
-            opt.step()
-            sched.step()
-            opt.zero_grad(set_to_none=True)
-            micro += n_micro
-            step += 1
-            steps_this_run += 1
-            last_loss = loss_sum
-            if device.type == "cuda":
-                torch.cuda.synchronize(device)
-            dt = time.time() - t0
-            say("step", step=step, total_steps=total_steps, epoch=epoch, loss=round(loss_sum, 6), lr=sched.get_last_lr()[0],
-                tokens_per_s=round(tokens * world / max(dt, 1e-9), 2), tokens=tokens * world,
-                elapsed_s=round(time.time() - t_start, 3), peak_mem_mb=round(peak_memory_mb(device), 1))
-            if micro >= micro_per_epoch:
-                epoch, micro = epoch + 1, 0
-                if val_ds is not None and main_proc:
-                    val_loss = evaluate(model, val_ds, device, autocast)
-                    say("val", step=step, epoch=epoch, val_loss=round(val_loss, 6))
-            stop = stop_requested()
-            if main_proc and (stop or step % args.save_every == 0):
-                path = save_checkpoint(args.out, step, checkpoint_state(), lcfg, model, args.base)
-                say("checkpoint", step=step, path=path)
-            if stop:
-                say("interrupted", step=step, checkpoint=latest_checkpoint(args.out))
-                _finish(distributed)
-                return 130
-            if micro == 0:
-                break
-
-    # --- validate + save ---
-    if main_proc:
-        if val_ds is not None and val_loss is None:
-            val_loss = evaluate(model, val_ds, device, autocast)
-            say("val", step=step, epoch=epoch, val_loss=round(val_loss, 6))
-        if full:
-            adapter_dir = None
-            model_dir = save_full_model(model, args.base, os.path.join(args.out, "model"))
-        else:
-            model_dir = None
-            adapter_dir = os.path.join(args.out, "adapter")
-            save_adapter(model, lcfg, adapter_dir, args.base)
-        save_checkpoint(args.out, step, checkpoint_state(), lcfg, model, args.base)
-        say("done", step=step, total_steps=total_steps, adapter=adapter_dir, model=model_dir,
-            # No step in this run (resumed at the end): no loss, and JSON has no NaN.
-            train_loss=None if math.isnan(last_loss) else last_loss, val_loss=val_loss,
-            peak_mem_mb=round(peak_memory_mb(device), 1), elapsed_s=round(time.time() - t_start, 3))
-    _finish(distributed)
-    return 0
+    """setup -> fit -> validate and save. Exit code: 0 done, 130 stopped (resume with the same --out)."""
+    state = setup(args)
+    completed = fit(state)
+    if completed:
+        finish(state)
+    _finish(state.distributed)
+    return 0 if completed else 130
 
 
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "generation_config.json", "special_tokens_map.json",
@@ -373,8 +419,6 @@ TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "generation_config
 def save_full_model(model, base: str, out: str) -> str:
     """The trained model as an HF folder beside the run: weights + config, the base's tokenizer files.
     Written to `<out>.partial` and renamed, so a crash never leaves half a model."""
-    from .model import save_model
-
     tmp = out + ".partial"
     shutil.rmtree(tmp, ignore_errors=True)
     save_model(model, tmp, dtype=torch.float32)
@@ -387,14 +431,6 @@ def save_full_model(model, base: str, out: str) -> str:
     return out
 
 
-class _null:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *a):
-        return False
-
-
 def _finish(distributed: bool) -> None:
     if distributed:
         import torch.distributed as dist
@@ -404,18 +440,7 @@ def _finish(distributed: bool) -> None:
 
 
 def parse_args(argv=None) -> TrainArgs:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    defaults = TrainArgs(base="", train="", out="")
-    for name, f in TrainArgs.__dataclass_fields__.items():
-        flag = "--" + name.replace("_", "-")
-        if name in ("base", "train", "out"):
-            p.add_argument(flag, required=True)
-        elif f.type in ("bool", bool):
-            p.add_argument("--no-" + name.replace("_", "-"), dest=name, action="store_false", default=getattr(defaults, name))
-        else:
-            typ = {"int": int, "float": float}.get(str(f.type), str)
-            p.add_argument(flag, type=typ, default=getattr(defaults, name))
-    return TrainArgs(**vars(p.parse_args(argv)))
+    return parse_train_args(argv, prog="python -m tokenskip_trainer.finetune", description=__doc__.split("\n\n")[0])
 
 
 def main(argv=None) -> int:
