@@ -1,4 +1,4 @@
-"""The mini scorer trainer (trainer/scorer.py): vocabulary, training, ONNX export, bad labels."""
+"""The mini scorer trainer (tokenskip_trainer.scorer): vocabulary, training, ONNX export, bad labels."""
 import contextlib
 import io
 import json

@@ -1,6 +1,6 @@
 """A small bidirectional token classifier in the LLMLingua-2 layout (BERT-style WordPiece, post-LN
 encoder, 2-class head), and the WordPiece vocabulary builder, shared by the test fixtures
-(scripts/make_scorer_fixtures.py) and the mini scorer (trainer/scorer.py).
+(scripts/make_scorer_fixtures.py) and the mini scorer (tokenskip_trainer.scorer).
 
 Exported graphs take `input_ids`, `attention_mask`, `token_type_ids` and return `logits` [B, T, 2]
 (class 1 = keep), the interface of the real LLMLingua-2 ONNX exports, so the app and the CLI run
