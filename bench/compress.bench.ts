@@ -34,6 +34,7 @@ import { stripCalculatorNotes } from '../src/core/datasets/examples.ts';
 import { loadScorer, type LoadedScorer } from '../src/runtime/scorers/scorer-loader.ts';
 import type { OrtLike } from '../src/runtime/scorers/onnx-token-classifier.ts';
 import { repoRoot, resolveModel } from '../src/runtime/node/model-files.ts';
+import { trainerEnv } from '../src/node/pipeline/python.ts';
 
 const CHUNKS = Number(process.env.BENCH_CHUNKS ?? 6);
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 60);
@@ -57,6 +58,7 @@ function ensureModel(): void {
     {
       cwd: repoRoot,
       stdio: 'inherit',
+      env: trainerEnv(), // the script imports tokenskip_trainer
     },
   );
 }

@@ -21,7 +21,7 @@
  *   npm run bench:generate -- --model models/mini/tokenskip    # TinyArith questions (--dataset)
  *   npm run bench:generate -- --browser --model DIR          # WASM vs WebGPU in Chromium
  *   # a larger random-weight model in the same layout (seconds to make):
- *   /usr/bin/python3 scripts/make_causal_fixture.py --steps 0 --hidden 256 --layers 4 --intermediate 1024 --out /tmp/qwen2-h256-l4
+ *   PYTHONPATH=trainer /usr/bin/python3 scripts/make_causal_fixture.py --steps 0 --hidden 256 --layers 4 --intermediate 1024 --out /tmp/qwen2-h256-l4
  */
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';

@@ -23,6 +23,7 @@ import { createLingua2Scorer } from '../src/core/scoring/lingua2-scorer.ts';
 import type { Scorer, ScoreInput } from '../src/core/scoring/types.ts';
 import { loadNodeReferenceModel } from '../src/runtime/node/causal-scorer-node.ts';
 import { loadNodeScorer } from '../src/runtime/node/scorer-node.ts';
+import { trainerEnv } from '../src/node/pipeline/python.ts';
 
 const { values } = parseArgs({
   options: {
@@ -42,7 +43,11 @@ function ensure(dir: string, script: string, args: string[]): string {
   if (size === 'tiny') return dir;
   if (!existsSync(path.join(dir, 'onnx', 'model.onnx'))) {
     console.log(`generating ${path.relative(root, dir)} ...`);
-    execFileSync(python, [path.join(root, 'scripts', script), ...args], { stdio: 'inherit' });
+    // The fixture scripts import the trainer package (tokenskip_trainer).
+    execFileSync(python, [path.join(root, 'scripts', script), ...args], {
+      stdio: 'inherit',
+      env: trainerEnv(),
+    });
   }
   return dir;
 }

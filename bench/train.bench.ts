@@ -7,7 +7,7 @@
  *   npm run bench:train -- --preset qwen2.5-0.5b --steps 20 --seq-len 512 --micro-batch 8
  */
 import { parseArgs } from 'node:util';
-import { findPython, runTrainerScript, type TrainerEvent } from '../src/node/pipeline/python.ts';
+import { findPython, runTrainerModule, type TrainerEvent } from '../src/node/pipeline/python.ts';
 
 const { values } = parseArgs({
   options: {
@@ -31,10 +31,10 @@ const args = [
   values['micro-batch'] ?? '1',
 ];
 console.log(
-  `training bench: ${py.executable} (torch ${py.torch}, ${gpu ? 'CUDA' : 'CPU'}) trainer/bench_train.py ${args.join(' ')}`,
+  `training bench: ${py.executable} (torch ${py.torch}, ${gpu ? 'CUDA' : 'CPU'}) -m tokenskip_trainer.bench_train ${args.join(' ')}`,
 );
 let result: TrainerEvent | undefined;
-const r = await runTrainerScript(py, 'bench_train.py', args, {
+const r = await runTrainerModule(py, 'bench_train', args, {
   stderr: process.stderr,
   onEvent: (e) => {
     if (e.event === 'bench') result = e;

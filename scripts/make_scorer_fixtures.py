@@ -14,9 +14,10 @@ The encoder is a small random transformer, but its keep-logit also carries a per
 and operators high, stop words low), so the offline demo compresses CoTs in a plausible way. It is
 NOT LLMLingua-2: it only has LLMLingua-2's shape.
 
-Deterministic: same inputs, same bytes. Usage (Debian's python3 has torch and onnx):
-  /usr/bin/python3 scripts/make_scorer_fixtures.py                 # the committed fixtures
-  /usr/bin/python3 scripts/make_scorer_fixtures.py --size base --out DIR   # BERT-base-sized, for benches
+Deterministic: same inputs, same bytes. Usage (Debian's python3 has torch and onnx; the trainer
+package on the path, or `pip install -e trainer`):
+  PYTHONPATH=trainer /usr/bin/python3 scripts/make_scorer_fixtures.py       # the committed fixtures
+  PYTHONPATH=trainer /usr/bin/python3 scripts/make_scorer_fixtures.py --size base --out DIR   # benches
 """
 
 import argparse
@@ -27,14 +28,14 @@ import os
 import re
 import unicodedata
 
-import torch
-from torch import nn
-
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "trainer"))
+import torch
 
-from token_classifier import EncoderLayer, added_token, mbert_tokenizer, wordpiece_split  # noqa: E402
+try:
+    from tokenskip_trainer.token_classifier import TokenClassifier, added_token, mbert_tokenizer, wordpiece_split
+except ImportError as e:
+    sys.exit(f"make_scorer_fixtures: {e}; run it with PYTHONPATH=trainer (npm run fixtures) or pip install -e trainer")
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 N_PLACEHOLDERS = 100
@@ -152,27 +153,16 @@ def xlmr_tokenizer(texts, n_words):
 # Model
 
 
-class TinyTokenClassifier(nn.Module):
+class TinyTokenClassifier(TokenClassifier):
+    """The trainer's classifier with a per-token keep prior added to its logits (the offline demo's
+    plausible compression); same parameters, same ONNX inputs and outputs."""
+
     def __init__(self, vocab_size, d, n_layer, n_head, prior, with_token_types):
-        super().__init__()
-        self.tok = nn.Embedding(vocab_size, d)
-        self.pos = nn.Embedding(512, d)
-        self.types = nn.Embedding(2, d) if with_token_types else None
-        self.ln = nn.LayerNorm(d)
-        self.layers = nn.ModuleList([EncoderLayer(d, n_head) for _ in range(n_layer)])
-        self.head = nn.Linear(d, 2)
+        super().__init__(vocab_size, d, n_layer, n_head, token_types=with_token_types)
         self.register_buffer("prior", prior.view(-1, 1))  # (V, 1) keep-logit prior per token id
 
     def forward(self, input_ids, attention_mask, token_type_ids=None):
-        T = input_ids.shape[1]
-        x = self.tok(input_ids) + self.pos(torch.arange(T, device=input_ids.device))[None]
-        if self.types is not None:
-            x = x + self.types(token_type_ids)
-        x = self.ln(x)
-        bias = (1.0 - attention_mask[:, None, None, :].to(x.dtype)) * -10000.0  # (B, 1, 1, T)
-        for layer in self.layers:
-            x = layer(x, bias)
-        logits = self.head(x) * 0.5  # (B, T, 2)
+        logits = super().forward(input_ids, attention_mask, token_type_ids) * 0.5  # (B, T, 2)
         p = torch.nn.functional.embedding(input_ids, self.prior)  # (B, T, 1)
         return logits + torch.cat([-p, p], dim=-1)
 

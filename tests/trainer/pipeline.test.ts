@@ -12,7 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { main } from '../../src/node/cli.ts';
-import { findPython, TRAINER_DIR, type PythonInfo } from '../../src/node/pipeline/python.ts';
+import {
+  findPython,
+  trainerEnv,
+  trainerModuleArgs,
+  type PythonInfo,
+} from '../../src/node/pipeline/python.ts';
 import { loadModelInfo, encode } from '../../src/node/pipeline/tokenizer.ts';
 import { inferencePrompt } from '../../src/core/prompts/tokenskip-format.ts';
 import { createNodeOnnxEngine } from '../../src/runtime/node/onnx-engine-node.ts';
@@ -42,22 +47,25 @@ const lastJson = (s: string) =>
 
 beforeAll(async () => {
   if (!py) throw new Error(`The trainer pipeline needs Python with torch: ${skipReason}`);
-  execFileSync(py.executable, [
-    join(TRAINER_DIR, 'tiny.py'),
-    base,
-    '--layers',
-    '2',
-    '--hidden',
-    '32',
-    '--heads',
-    '4',
-    '--kv-heads',
-    '2',
-    '--intermediate',
-    '64',
-    '--seed',
-    '1',
-  ]);
+  execFileSync(
+    py.executable,
+    trainerModuleArgs('tiny', [
+      base,
+      '--layers',
+      '2',
+      '--hidden',
+      '32',
+      '--heads',
+      '4',
+      '--kv-heads',
+      '2',
+      '--intermediate',
+      '64',
+      '--seed',
+      '1',
+    ]),
+    { env: trainerEnv() },
+  );
   const traces = [];
   for (let i = 0; i < 20; i++) {
     const a = 3 + i;
@@ -244,15 +252,18 @@ describe(`trainer pipeline on a tiny Qwen2 (CPU)${skipReason ? ` — cannot run:
       inferencePrompt('qwen2', 'Tom has 5 apples and buys 3 more. How many now?', 0.7),
     );
     const torchOut = JSON.parse(
-      execFileSync(py!.executable, [
-        join(TRAINER_DIR, 'generate.py'),
-        '--model',
-        merged,
-        '--ids',
-        prompt.join(','),
-        '--max-new',
-        '12',
-      ]).toString(),
+      execFileSync(
+        py!.executable,
+        trainerModuleArgs('generate', [
+          '--model',
+          merged,
+          '--ids',
+          prompt.join(','),
+          '--max-new',
+          '12',
+        ]),
+        { env: trainerEnv() },
+      ).toString(),
     ) as { tokens: number[] };
     const ortTokens = await greedyOrt(join(onnxDir, 'onnx', 'model.onnx'), prompt, 12, 2, 2, 8);
     expect(ortTokens).toEqual(torchOut.tokens);

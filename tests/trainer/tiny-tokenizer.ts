@@ -1,4 +1,4 @@
-/** A byte-level BPE tokenizer.json (256 byte tokens + Qwen chat specials), like trainer/tiny.py writes. */
+/** A byte-level BPE tokenizer.json (256 byte tokens + Qwen chat specials), like tokenskip_trainer.tiny writes. */
 export function byteLevelTokenizer(): Record<string, unknown> {
   const bs: number[] = [];
   for (let c = 33; c <= 126; c++) bs.push(c);

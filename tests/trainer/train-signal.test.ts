@@ -8,7 +8,12 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { findPython, TRAINER_DIR, type PythonInfo } from '../../src/node/pipeline/python.ts';
+import {
+  findPython,
+  trainerEnv,
+  trainerModuleArgs,
+  type PythonInfo,
+} from '../../src/node/pipeline/python.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'train-signal-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -33,7 +38,7 @@ function runCli(args: string[], onStart?: (child: ReturnType<typeof spawn>) => v
 describe('tokenskip train and Ctrl-C', () => {
   it('saves a checkpoint on SIGINT and resumes from it', async () => {
     const base = join(root, 'base');
-    execFileSync(py.executable, [join(TRAINER_DIR, 'tiny.py'), base]);
+    execFileSync(py.executable, trainerModuleArgs('tiny', [base]), { env: trainerEnv() });
     const data = join(root, 'data');
     mkdirSync(data);
     const recs = Array.from({ length: 64 }, (_, i) => {

@@ -1,18 +1,21 @@
-"""Shared set-up for the trainer's unit tests: path, threads, tiny models and records."""
+"""Shared set-up for the trainer's unit tests: threads, tiny models, records, module subprocesses.
+
+The tests are a package beside the trainer's (`python -m unittest discover -s trainer/tests -t trainer`
+puts trainer/ on the path), so `tokenskip_trainer` imports uninstalled as after `pip install -e trainer`.
+"""
 import json
 import os
 import random
 import sys
 import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))
+import torch
 
-import torch  # noqa: E402
+from tokenskip_trainer import tiny
 
 torch.set_num_threads(2)
 
-import tiny  # noqa: E402
+TRAINER = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def tmpdir(test) -> str:
@@ -38,3 +41,14 @@ def write_records(path: str, n: int, seed: int = 0, prompt_len: int = 6, resp_le
             labels = [-100] * len(prompt) + resp
             f.write(json.dumps({"id": str(i), "input_ids": ids, "labels": labels}) + "\n")
     return path
+
+
+def module_cmd(module: str, *args: str) -> list:
+    """argv running `python -m tokenskip_trainer.<module>` with this interpreter."""
+    return [sys.executable, "-m", f"tokenskip_trainer.{module}", *args]
+
+
+def module_env(**extra: str) -> dict:
+    """The environment a trainer subprocess needs: trainer/ first on PYTHONPATH (as the Node CLI sets it)."""
+    path = os.pathsep.join(p for p in (TRAINER, os.environ.get("PYTHONPATH")) if p)
+    return {**os.environ, "PYTHONPATH": path, **extra}

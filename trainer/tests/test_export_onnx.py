@@ -1,10 +1,10 @@
 import os
 import unittest
 
-import helpers
+from . import helpers
 import onnx
 
-from export_onnx import export
+from tokenskip_trainer.export_onnx import export
 
 
 class ExportOnnxTest(unittest.TestCase):

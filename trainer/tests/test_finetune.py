@@ -4,16 +4,14 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import unittest
 
-import helpers
+from . import helpers
 import torch
 
-import finetune
-from safetensors_io import load_file
-
-TRAINER = os.path.dirname(helpers.HERE)
+from tokenskip_trainer import finetune
+from tokenskip_trainer.args import TrainArgs
+from tokenskip_trainer.safetensors_io import load_file
 
 
 def run_quiet(argv):
@@ -83,15 +81,50 @@ class FinetuneTest(unittest.TestCase):
         # Only the newest checkpoints are kept.
         self.assertLessEqual(len(os.listdir(os.path.join(self.d, "cut", "checkpoints"))), 2)
 
+    def test_setup_fit_validate_as_functions(self):
+        args = TrainArgs(base=self.base, train=self.train, val=self.val, out=os.path.join(self.d, "api"), batch=4,
+                         epochs=1, lr=2e-2, halt_after=2, save_every=100)
+        with contextlib.redirect_stdout(io.StringIO()):
+            state = finetune.setup(args)
+            self.assertEqual((state.total_steps, state.accum, state.step), (4, 4, 0))
+            before = finetune.validate(state.model, state.val_ds, state.device)
+            self.assertFalse(finetune.fit(state))  # --halt-after 2: stopped with a checkpoint
+            self.assertEqual(state.step, 2)
+            self.assertTrue(os.path.exists(os.path.join(args.out, "checkpoints", "step-000002", "state.pt")))
+            state = finetune.setup(TrainArgs(**{**vars(args), "halt_after": 0}))
+            self.assertEqual(state.step, 2)  # resumed
+            self.assertTrue(finetune.fit(state))
+            self.assertEqual((state.step, state.epoch), (4, 1))
+            after = finetune.validate(state.model, state.val_ds, state.device)
+            finetune.finish(state)
+        self.assertLess(after, before)
+        self.assertAlmostEqual(state.val_loss, after, places=5)  # the epoch's validation is the final one
+        self.assertTrue(os.path.exists(os.path.join(args.out, "adapter", "adapter_model.safetensors")))
+
+    def test_settings_are_checked_when_built(self):
+        with self.assertRaisesRegex(ValueError, "--warmup"):
+            TrainArgs(base="b", train="t", out="o", warmup=1.0)
+        with self.assertRaisesRegex(ValueError, "--mode"):
+            TrainArgs(base="b", train="t", out="o", mode="qlora")
+        code, events = run_quiet(self.args("bad", "--epochs", "0"))
+        self.assertEqual((code, events[-1]["event"]), (2, "error"))
+        self.assertIn("--epochs", events[-1]["message"])
+
+    def test_help_lists_the_field_docs(self):
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf), self.assertRaises(SystemExit):
+            finetune.parse_args(["--help"])
+        self.assertIn("Optimizer steps between checkpoints.", " ".join(buf.getvalue().split()))
+
     def test_sigint_saves_and_exits_cleanly(self):
         out = os.path.join(self.d, "sig")
-        proc = subprocess.Popen([sys.executable, os.path.join(TRAINER, "finetune.py"), *self.args("sig", "--save-every", "100")],
-                                stdout=subprocess.PIPE, text=True)
         events = []
-        for line in proc.stdout:
-            events.append(json.loads(line))
-            if events[-1]["event"] == "step":
-                proc.send_signal(signal.SIGINT)
+        with subprocess.Popen(helpers.module_cmd("finetune", *self.args("sig", "--save-every", "100")),
+                              stdout=subprocess.PIPE, text=True, env=helpers.module_env()) as proc:
+            for line in proc.stdout:
+                events.append(json.loads(line))
+                if events[-1]["event"] == "step":
+                    proc.send_signal(signal.SIGINT)
         self.assertEqual(proc.wait(timeout=60), 130)
         self.assertEqual(events[-1]["event"], "interrupted")
         stopped = events[-1]["step"]
@@ -111,9 +144,10 @@ class FinetuneTest(unittest.TestCase):
             import torch.distributed.run  # noqa: F401
         except ImportError:
             self.skipTest("torch.distributed.run is not available in this torch build")
-        env = {**os.environ, "MASTER_ADDR": "127.0.0.1", "OMP_NUM_THREADS": "1"}
-        res = subprocess.run([sys.executable, os.path.join(TRAINER, "launch.py"), "--nproc_per_node", "1", "--master_port", "29517",
-                              os.path.join(TRAINER, "finetune.py"), *self.args("ddp", "--max-steps", "2")],
+        env = helpers.module_env(MASTER_ADDR="127.0.0.1", OMP_NUM_THREADS="1")
+        # torchrun's -m/--module (torch/distributed/run.py): each worker runs `python -m tokenskip_trainer.finetune`.
+        res = subprocess.run(helpers.module_cmd("launch", "--nproc_per_node", "1", "--master_port", "29517",
+                                                "-m", "tokenskip_trainer.finetune", *self.args("ddp", "--max-steps", "2")),
                              capture_output=True, text=True, env=env, timeout=120)
         self.assertEqual(res.returncode, 0, res.stderr[-2000:])
         events = [json.loads(line) for line in res.stdout.splitlines() if line.startswith("{")]

@@ -3,12 +3,12 @@ import json
 import os
 import unittest
 
-import helpers
+from . import helpers
 import torch
 
-import finetune
-from model import load_model
-from test_finetune import run_quiet
+from tokenskip_trainer import finetune
+from tokenskip_trainer.model import load_model
+from .test_finetune import run_quiet
 
 
 class FullModeTest(unittest.TestCase):

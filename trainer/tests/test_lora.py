@@ -2,13 +2,13 @@ import json
 import os
 import unittest
 
-import helpers
+from . import helpers
 import torch
 
-from lora import LoRAConfig, LoRALinear, apply_lora, merge_lora, save_adapter, PREFIX
-from merge import merge
-from model import load_model
-from safetensors_io import save_file
+from tokenskip_trainer.lora import LoRAConfig, LoRALinear, apply_lora, merge_lora, save_adapter, PREFIX
+from tokenskip_trainer.merge import merge
+from tokenskip_trainer.model import load_model
+from tokenskip_trainer.safetensors_io import save_file
 
 
 def randomize_b(model, seed=3):

@@ -2,10 +2,10 @@ import json
 import os
 import unittest
 
-import helpers
+from . import helpers
 import torch
 
-from model import CausalLM, Config, init_random, load_model, save_model, rope_inv_freq
+from tokenskip_trainer.model import CausalLM, Config, init_random, load_model, save_model, rope_inv_freq
 
 
 class ModelTest(unittest.TestCase):

@@ -2,10 +2,10 @@
 import os
 import unittest
 
-import helpers
+from . import helpers
 import torch
 
-from model import load_model
+from tokenskip_trainer.model import load_model
 
 try:
     import transformers  # noqa: F401

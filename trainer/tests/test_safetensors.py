@@ -2,10 +2,10 @@ import os
 import struct
 import unittest
 
-import helpers  # noqa: F401
+from . import helpers  # noqa: F401
 import torch
 
-from safetensors_io import load_file, save_file, metadata, read_header, save_sharded, model_files, iter_tensors
+from tokenskip_trainer.safetensors_io import load_file, save_file, metadata, read_header, save_sharded, model_files, iter_tensors
 
 
 class SafetensorsTest(unittest.TestCase):

@@ -1,14 +1,14 @@
-"""The mini scorer trainer (trainer/scorer.py): vocabulary, training, ONNX export, bad labels."""
+"""The mini scorer trainer (tokenskip_trainer.scorer): vocabulary, training, ONNX export, bad labels."""
 import contextlib
 import io
 import json
 import os
 import unittest
 
-import helpers  # noqa: F401  (path and threads)
+from . import helpers  # noqa: F401  (threads)
 import onnx
 
-import scorer
+from tokenskip_trainer import scorer
 
 PROBLEMS = [
     {"question": "Tom has 5 apples. He buys 3 more. How many apples does Tom have now?",

@@ -6,7 +6,7 @@
  *
  * mlc: our TypeScript converter (q4f16_1 / q4f32_1 packing, Qwen2 names, 32 MB shards with md5,
  * tensor-cache.json + ndarray-cache.json, mlc-chat-config.json, tokenizer files and the WebLLM model
- * record, reusing the prebuilt model library). onnx: trainer/export_onnx.py (transformers.js layout
+ * record, reusing the prebuilt model library). onnx: tokenskip_trainer.export_onnx (transformers.js layout
  * with KV cache). Each output folder gets a manifest.json.
  */
 import { choiceOption, intOption, parseCommandArgs, UsageError, writeSummary } from '../args.ts';
@@ -43,7 +43,7 @@ import {
   writeManifest,
 } from '../pipeline/manifest.ts';
 import { createBar } from '../pipeline/progress.ts';
-import { findPython, runTrainerScript } from '../pipeline/python.ts';
+import { findPython, runTrainerModule } from '../pipeline/python.ts';
 
 const TOKENIZER_FILES = [
   'tokenizer.json',
@@ -280,9 +280,9 @@ async function exportOnnx(
 ): Promise<Record<string, unknown>> {
   const py = await findPython(python);
   let done: Record<string, unknown> | undefined;
-  const r = await runTrainerScript(
+  const r = await runTrainerModule(
     py,
-    'export_onnx.py',
+    'export_onnx',
     ['--model', model, '--out', out, ...(externalData ? ['--external-data'] : [])],
     {
       stderr: io.stderr,

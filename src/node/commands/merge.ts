@@ -1,6 +1,6 @@
 /**
  * `tokenskip merge`: fold a LoRA adapter (ours, or any PEFT folder such as
- * hemingkx/TokenSkip-Qwen2.5-7B-Instruct-GSM8K) into its base model (trainer/merge.py), writing an
+ * hemingkx/TokenSkip-Qwen2.5-7B-Instruct-GSM8K) into its base model (tokenskip_trainer.merge), writing an
  * HF checkpoint (safetensors + config + tokenizer) and a manifest.
  *
  *   tokenskip merge --base Qwen2.5-7B-Instruct --adapter runs/q7/adapter --out merged/
@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import type { Command, CommandIO } from './types.ts';
 import { TokenSkipError } from '../../core/errors.ts';
-import { findPython, runTrainerScript } from '../pipeline/python.ts';
+import { findPython, runTrainerModule } from '../pipeline/python.ts';
 import {
   baseVersions,
   digest,
@@ -107,7 +107,7 @@ async function merge(
   let done: Record<string, unknown> | undefined;
   const args = ['--base', values.base, '--adapter', adapter, '--out', values.out];
   if (values.dtype) args.push('--dtype', values.dtype);
-  const r = await runTrainerScript(py, 'merge.py', args, {
+  const r = await runTrainerModule(py, 'merge', args, {
     stderr: io.stderr,
     onEvent(e) {
       if (e.event === 'shard') {

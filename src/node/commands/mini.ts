@@ -23,7 +23,12 @@ import type { Command, CommandIO } from './types.ts';
 import { TokenSkipError } from '../../core/errors.ts';
 import { UsageError, parseCommandArgs, writeSummary } from '../args.ts';
 import { commandInfo } from './table.mjs';
-import { findPython, runTrainerScript, type PythonInfo } from '../pipeline/python.ts';
+import {
+  findPython,
+  runTrainerModule,
+  type PythonInfo,
+  type TrainerModule,
+} from '../pipeline/python.ts';
 import { writeAtomic } from '../pipeline/manifest.ts';
 import { readJsonl } from '../pipeline/records.ts';
 import { distilLabels, measureScorer } from '../pipeline/mini-scorer.ts';
@@ -121,18 +126,18 @@ function cli(ctx: Ctx, args: string[]): Promise<string> {
   });
 }
 
-async function python(ctx: Ctx, script: string, args: string[]): Promise<void> {
-  const r = await runTrainerScript(ctx.py, script, args, {
+async function python(ctx: Ctx, module: TrainerModule, args: string[]): Promise<void> {
+  const r = await runTrainerModule(ctx.py, module, args, {
     stderr: ctx.io.stderr,
     onEvent: (e) => {
       if (e.event === 'done' || e.event === 'epoch' || e.event === 'vocab' || e.event === 'start')
-        say(ctx, `${script}: ${JSON.stringify(e)}`);
+        say(ctx, `${module}: ${JSON.stringify(e)}`);
     },
   });
   if (r.code !== 0) {
     throw new TokenSkipError(
       'INTERNAL',
-      `trainer/${script} failed (exit ${r.code}): ${r.lastError ?? 'see the messages above'}.`,
+      `tokenskip_trainer.${module} failed (exit ${r.code}): ${r.lastError ?? 'see the messages above'}.`,
     );
   }
 }
@@ -209,7 +214,7 @@ export async function runMini(ctx: Ctx): Promise<MiniTable> {
     ]),
   );
   await step(ctx, 'tokenizer', {}, ['tokenizer'], () =>
-    python(ctx, 'mini_tokenizer.py', [
+    python(ctx, 'mini_tokenizer', [
       '--data',
       p(ctx, 'data', 'train.jsonl'),
       '--out',
@@ -218,7 +223,7 @@ export async function runMini(ctx: Ctx): Promise<MiniTable> {
   );
   const m = r.model;
   await step(ctx, 'init', m, ['init'], () =>
-    python(ctx, 'tiny.py', [
+    python(ctx, 'tiny', [
       p(ctx, 'init'),
       '--tokenizer',
       p(ctx, 'tokenizer'),
@@ -333,7 +338,7 @@ export async function runMini(ctx: Ctx): Promise<MiniTable> {
       ]),
   );
   await step(ctx, 'scorer-vocab', { vocab: 'task words + printable ASCII' }, ['scorer'], () =>
-    python(ctx, 'scorer.py', [
+    python(ctx, 'scorer', [
       'vocab',
       '--data',
       p(ctx, 'data', 'train.jsonl'),
@@ -354,7 +359,7 @@ export async function runMini(ctx: Ctx): Promise<MiniTable> {
     }),
   );
   await step(ctx, 'scorer', sc, ['scorer/onnx'], () =>
-    python(ctx, 'scorer.py', [
+    python(ctx, 'scorer', [
       'train',
       '--records',
       p(ctx, 'scorer-labels', 'train.jsonl'),

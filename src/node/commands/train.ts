@@ -1,5 +1,5 @@
 /**
- * `tokenskip train`: LoRA SFT in PyTorch (trainer/finetune.py), watched from Node.
+ * `tokenskip train`: LoRA SFT in PyTorch (`python -m tokenskip_trainer.finetune`), watched from Node.
  *
  *   tokenskip train --base Qwen2.5-0.5B-Instruct --data build/ --out runs/q05 [--nproc 4]
  *
@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import type { Command, CommandIO } from './types.ts';
 import { TokenSkipError } from '../../core/errors.ts';
-import { findPython, runTrainerScript, type TrainerEvent } from '../pipeline/python.ts';
+import { findPython, runTrainerModule, type TrainerEvent } from '../pipeline/python.ts';
 import { baseVersions, digest, manifestPathFor, writeManifest } from '../pipeline/manifest.ts';
 import { createBar, type Bar } from '../pipeline/progress.ts';
 
@@ -119,7 +119,7 @@ async function train(
   let done: TrainerEvent | undefined;
   let lastStep: TrainerEvent | undefined;
   const losses: number[] = [];
-  const result = await runTrainerScript(py, 'finetune.py', args, {
+  const result = await runTrainerModule(py, 'finetune', args, {
     stderr: io.stderr,
     nproc: nproc || undefined,
     onEvent(e) {

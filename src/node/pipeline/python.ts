@@ -1,18 +1,49 @@
 /**
- * Finds a Python with PyTorch and runs the trainer scripts (trainer/*.py), parsing their JSON-lines
- * progress. SIGINT/SIGTERM received by the CLI are forwarded to the child, which saves a checkpoint
- * and exits 130; the next run of the same command resumes from it.
+ * Finds a Python with PyTorch and runs the trainer's modules (`python -m tokenskip_trainer.<name>`,
+ * trainer/tokenskip_trainer/), parsing their JSON-lines progress. SIGINT/SIGTERM received by the
+ * CLI are forwarded to the child, which saves a checkpoint and exits 130; the next run of the same
+ * command resumes from it.
  *
  *   const py = await findPython();
- *   const code = await runTrainerScript(py, 'finetune.py', [...], { onEvent: (e) => ... });
+ *   const code = await runTrainerModule(py, 'finetune', [...], { onEvent: (e) => ... });
  */
 import { spawn, execFile } from 'node:child_process';
-import { dirname, join, resolve } from 'node:path';
+import { delimiter, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { TokenSkipError } from '../../core/errors.ts';
 
+/** The folder holding the `tokenskip_trainer` package (and its pyproject.toml). */
 export const TRAINER_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../trainer');
+
+/** The trainer's Python package: modules run as `python -m tokenskip_trainer.<name>`. */
+export const TRAINER_PACKAGE = 'tokenskip_trainer';
+
+/**
+ * The environment a trainer module needs: TRAINER_DIR first on PYTHONPATH, so the package imports
+ * uninstalled (as after `pip install -e trainer`); torchrun passes it on to its workers.
+ */
+export function trainerEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const path = [TRAINER_DIR, env.PYTHONPATH].filter(Boolean).join(delimiter);
+  return { ...env, PYTHONPATH: path };
+}
+
+/** The modules of trainer/tokenskip_trainer/ that have a command line. */
+export type TrainerModule =
+  | 'bench_train'
+  | 'export_onnx'
+  | 'finetune'
+  | 'generate'
+  | 'launch'
+  | 'merge'
+  | 'mini_tokenizer'
+  | 'scorer'
+  | 'tiny';
+
+/** `[-m, tokenskip_trainer.<module>, ...args]`: the argv after the interpreter. */
+export function trainerModuleArgs(module: TrainerModule, args: string[] = []): string[] {
+  return ['-m', `${TRAINER_PACKAGE}.${module}`, ...args];
+}
 
 export interface PythonInfo {
   executable: string;
@@ -84,7 +115,7 @@ export interface RunOptions {
   /** Non-JSON output of the script (warnings, tracebacks). */
   stderr: NodeJS.WritableStream;
   env?: NodeJS.ProcessEnv;
-  /** Launch under torchrun with this many processes (trainer/launch.py). */
+  /** Launch under torchrun with this many processes (tokenskip_trainer.launch). */
   nproc?: number;
 }
 
@@ -94,27 +125,31 @@ export interface RunResult {
   lastError?: string;
 }
 
-export async function runTrainerScript(
+/**
+ * Runs `python -m tokenskip_trainer.<module> ...args`; with `nproc`, under torchrun through the
+ * launch wrapper, whose `-m` (torchrun's --module, torch/distributed/run.py `config_from_args`)
+ * makes every worker run `python -u -m tokenskip_trainer.<module>` with the same environment.
+ */
+export async function runTrainerModule(
   py: PythonInfo,
-  script: string,
+  module: TrainerModule,
   args: string[],
   o: RunOptions,
 ): Promise<RunResult> {
-  const path = join(TRAINER_DIR, script);
   const argv =
     o.nproc && o.nproc > 0
-      ? [
-          join(TRAINER_DIR, 'launch.py'),
+      ? trainerModuleArgs('launch', [
           '--standalone',
           '--nproc_per_node',
           String(o.nproc),
-          path,
+          '-m',
+          `${TRAINER_PACKAGE}.${module}`,
           ...args,
-        ]
-      : [path, ...args];
+        ])
+      : trainerModuleArgs(module, args);
   const child = spawn(py.executable, argv, {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PYTHONUNBUFFERED: '1', ...o.env },
+    env: trainerEnv({ ...process.env, PYTHONUNBUFFERED: '1', ...o.env }),
   });
   let interrupted = false;
   let lastError: string | undefined;

@@ -6,7 +6,7 @@ present.{i}.key|value (B, kv_heads, P+T, head_dim). The folder gets onnx/model.o
 config.json, generation_config.json and the tokenizer files, which is what
 `AutoModelForCausalLM.from_pretrained(folder, {dtype: 'fp32'})` loads.
 
-    python trainer/export_onnx.py --model merged --out web-model
+    python -m tokenskip_trainer.export_onnx --model merged --out web-model
 """
 from __future__ import annotations
 
@@ -17,13 +17,11 @@ import os
 import shutil
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import torch
+import torch.nn as nn
 
-import torch  # noqa: E402
-import torch.nn as nn  # noqa: E402
-
-from merge import TOKENIZER_FILES  # noqa: E402
-from model import Attention, CausalLM, load_model  # noqa: E402
+from .merge import TOKENIZER_FILES
+from .model import Attention, CausalLM, load_model
 
 OPSET = 14
 

@@ -1,6 +1,6 @@
 """A small bidirectional token classifier in the LLMLingua-2 layout (BERT-style WordPiece, post-LN
 encoder, 2-class head), and the WordPiece vocabulary builder, shared by the test fixtures
-(scripts/make_scorer_fixtures.py) and the mini scorer (trainer/scorer.py).
+(scripts/make_scorer_fixtures.py) and the mini scorer (tokenskip_trainer.scorer).
 
 Exported graphs take `input_ids`, `attention_mask`, `token_type_ids` and return `logits` [B, T, 2]
 (class 1 = keep), the interface of the real LLMLingua-2 ONNX exports, so the app and the CLI run
@@ -112,20 +112,24 @@ class EncoderLayer(nn.Module):
 
 
 class TokenClassifier(nn.Module):
-    """BERT-style encoder + keep/drop head: token, position and token-type embeddings, post-LN layers."""
+    """BERT-style encoder + keep/drop head: token, position and token-type embeddings, post-LN layers.
+    `token_types=False` leaves the token-type embedding out (XLM-R's layout: no token_type_ids input)."""
 
-    def __init__(self, vocab_size: int, d: int, n_layer: int, n_head: int, max_positions: int = 512):
+    def __init__(self, vocab_size: int, d: int, n_layer: int, n_head: int, max_positions: int = 512,
+                 token_types: bool = True):
         super().__init__()
         self.tok = nn.Embedding(vocab_size, d)
         self.pos = nn.Embedding(max_positions, d)
-        self.types = nn.Embedding(2, d)
+        self.types = nn.Embedding(2, d) if token_types else None
         self.ln = nn.LayerNorm(d)
         self.layers = nn.ModuleList([EncoderLayer(d, n_head) for _ in range(n_layer)])
         self.head = nn.Linear(d, 2)
 
-    def forward(self, input_ids, attention_mask, token_type_ids):
+    def forward(self, input_ids, attention_mask, token_type_ids=None):
         T = input_ids.shape[1]
-        x = self.tok(input_ids) + self.pos(torch.arange(T, device=input_ids.device))[None] + self.types(token_type_ids)
+        x = self.tok(input_ids) + self.pos(torch.arange(T, device=input_ids.device))[None]
+        if self.types is not None:
+            x = x + self.types(token_type_ids)
         x = self.ln(x)
         bias = (1.0 - attention_mask[:, None, None, :].to(x.dtype)) * -10000.0  # (B, 1, 1, T)
         for layer in self.layers:

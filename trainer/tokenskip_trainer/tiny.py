@@ -4,9 +4,9 @@ The folder holds config.json, model.safetensors, generation_config.json, tokeniz
 a byte-level BPE tokenizer.json (256 byte tokens + Qwen's chat special tokens), so every step of
 the pipeline (Node tokenization, training, merge, ONNX/MLC export) runs on it as on a real model.
 
-    python trainer/tiny.py out/tiny --layers 2 --hidden 16 --seed 0
-    python trainer/tiny.py out/q05 --preset qwen2.5-0.5b      # random weights, real shapes
-    python trainer/tiny.py out/mini-init --tokenizer out/tok --layers 4 --hidden 192 --std 0.02
+    python -m tokenskip_trainer.tiny out/tiny --layers 2 --hidden 16 --seed 0
+    python -m tokenskip_trainer.tiny out/q05 --preset qwen2.5-0.5b      # random weights, real shapes
+    python -m tokenskip_trainer.tiny out/mini-init --tokenizer out/tok --layers 4 --hidden 192 --std 0.02
                                                               # a model to pretrain (tokenizer.json given)
 """
 from __future__ import annotations
@@ -14,13 +14,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import torch
 
-import torch  # noqa: E402
-
-from model import CausalLM, Config, init_random, save_model  # noqa: E402
+from .model import CausalLM, Config, init_random, save_model
 
 SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
 

@@ -4,8 +4,8 @@ LLMLingua-2 distilled GPT-4's word labels into a BERT token classifier. We disti
 run: CTS scores of the base model (`tokenskip mini` turns them into per-CoT keep/drop labels and
 tokenizes them with the vocabulary written here). Two steps:
 
-    python trainer/scorer.py vocab --data data/arith/train.jsonl --out work/mini/scorer
-    python trainer/scorer.py train --records labels.jsonl --val-records val.jsonl --out work/mini/scorer
+    python -m tokenskip_trainer.scorer vocab --data data/arith/train.jsonl --out work/mini/scorer
+    python -m tokenskip_trainer.scorer train --records labels.jsonl --val-records val.jsonl --out work/mini/scorer
 
 `vocab` writes an mBERT-layout WordPiece tokenizer (tokenizer.json, tokenizer_config.json,
 special_tokens_map.json; [PAD] 0, [UNK] 100, [CLS] 101, [SEP] 102, [MASK] 103 as in mBERT) with
@@ -22,11 +22,9 @@ import random
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import torch
 
-import torch  # noqa: E402
-
-from token_classifier import TokenClassifier, mbert_tokenizer  # noqa: E402
+from .token_classifier import TokenClassifier, mbert_tokenizer
 
 N_PLACEHOLDERS = 100
 IGNORE = -100

@@ -3,8 +3,8 @@
 Prints one JSON line: device, model shape, tokens/s (median over steps after the first) and peak
 memory (CUDA max allocated, or CPU max RSS). Used by `npm run bench:train`.
 
-    python trainer/bench_train.py --preset qwen2.5-0.5b --steps 20 --seq-len 512
-    python trainer/bench_train.py --hidden 64 --layers 2 --steps 10          # CPU smoke size
+    python -m tokenskip_trainer.bench_train --preset qwen2.5-0.5b --steps 20 --seq-len 512
+    python -m tokenskip_trainer.bench_train --hidden 64 --layers 2 --steps 10          # CPU smoke size
 """
 from __future__ import annotations
 
@@ -19,12 +19,9 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import torch
 
-import torch  # noqa: E402
-
-import finetune  # noqa: E402
-import tiny  # noqa: E402
+from . import finetune, tiny
 
 
 def main(argv=None) -> int:

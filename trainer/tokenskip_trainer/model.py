@@ -18,7 +18,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from safetensors_io import iter_tensors, model_files
+from .safetensors_io import iter_tensors, model_files
 
 KV = Tuple[torch.Tensor, torch.Tensor]
 
@@ -302,7 +302,7 @@ def init_random(model: CausalLM, seed: int = 0, std: float = 0.02, embed_std: fl
 
 def save_model(model: CausalLM, model_dir: str, dtype: torch.dtype = torch.float32) -> None:
     """HF layout: config.json + model.safetensors (tied lm_head not stored, like HF)."""
-    from safetensors_io import save_sharded
+    from .safetensors_io import save_sharded
 
     os.makedirs(model_dir, exist_ok=True)
     cfg = model.config.to_dict()

@@ -1,6 +1,6 @@
 """Trains the mini models' byte-level BPE on TinyArith text wrapped in the TokenSkip chat format.
 
-    python trainer/mini_tokenizer.py --data data/arith/train.jsonl --out work/mini/tokenizer
+    python -m tokenskip_trainer.mini_tokenizer --data data/arith/train.jsonl --out work/mini/tokenizer
 
 The corpus is what the model will read and write: the Qwen2.5-Instruct prompt (with and without
 `<|eot_id|>{gamma}<|eot_id|>`), the question, the CoT and the final-answer sentence, so the fixed
@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-from bpe import train_bpe, write_tokenizer  # noqa: E402
+from .bpe import train_bpe, write_tokenizer
 
 INSTRUCTION = "Please reason step by step, and put your final answer within \\boxed{}."
 GAMMAS = ["0.9", "0.8", "0.7", "0.6", "0.5"]

@@ -5,7 +5,7 @@ not the whole model. Accepts our adapters and any standard PEFT folder
 (`adapter_config.json` + `adapter_model.safetensors`), e.g. hemingkx/TokenSkip-Qwen2.5-7B-Instruct-GSM8K.
 Config and tokenizer files are copied beside the weights.
 
-    python trainer/merge.py --base Qwen2.5-7B-Instruct --adapter TokenSkip-Qwen2.5-7B-Instruct-GSM8K --out merged
+    python -m tokenskip_trainer.merge --base Qwen2.5-7B-Instruct --adapter TokenSkip-Qwen2.5-7B-Instruct-GSM8K --out merged
 """
 from __future__ import annotations
 
@@ -15,12 +15,10 @@ import os
 import shutil
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import torch
 
-import torch  # noqa: E402
-
-from lora import read_adapter  # noqa: E402
-from safetensors_io import iter_tensors, model_files, save_file, read_header, NAMES  # noqa: E402
+from .lora import read_adapter
+from .safetensors_io import iter_tensors, model_files, save_file, read_header, NAMES
 
 TOKENIZER_FILES = ["tokenizer.json", "tokenizer_config.json", "vocab.json", "merges.txt", "special_tokens_map.json",
                    "added_tokens.json", "generation_config.json", "tokenizer.model"]

@@ -4,7 +4,10 @@ torch 1.13's launcher (Debian's python3-torch) parses `--redirects 0` into None 
 because 3.11 stopped listing zero-valued flags when iterating an IntFlag, and then crashes before
 starting any worker. We map that None back to Std.NONE; on a current torch this is a no-op.
 
-    python trainer/launch.py --nproc_per_node 4 trainer/finetune.py --base ... --train ... --out ...
+    python -m tokenskip_trainer.launch --standalone --nproc_per_node 4 -m tokenskip_trainer.finetune --base ...
+
+`-m` is torchrun's --module: each worker runs `python -u -m tokenskip_trainer.finetune ...` with
+this environment, so PYTHONPATH (or `pip install -e trainer`) must make the package importable.
 """
 import runpy
 import sys

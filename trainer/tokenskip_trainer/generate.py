@@ -1,20 +1,17 @@
 """Greedy decoding with the PyTorch model and KV cache: the reference the ONNX/MLC exports are checked against.
 
-    python trainer/generate.py --model merged --ids 257,115,101 --max-new 16
+    python -m tokenskip_trainer.generate --model merged --ids 257,115,101 --max-new 16
     -> {"event": "done", "tokens": [...]}
 """
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import torch
 
-import torch  # noqa: E402
-
-from model import load_model  # noqa: E402
+from .model import load_model
 
 
 @torch.no_grad()
