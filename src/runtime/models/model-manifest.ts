@@ -123,19 +123,24 @@ export async function resolveRevision(
   return sha;
 }
 
-/** The URL of a file: hub models resolve on the hub (or a self-hosted mirror), path models on `appBase`. */
+/**
+ * The URL of a file. Without a model host (`mirror`): hub models resolve on the hub, path models
+ * on `appBase`. With one, every model file comes from it, in the app's own layout:
+ * `<host>/<repo>/<file>` for hub models and `<host>/<path>/<file>` (`models/mini/scorer/...`) for
+ * the shipped ones, so one machine on a school's network can serve them all.
+ */
 export function fileUrl(
   entry: ScorerManifestEntry,
   path: string,
   hosts: { appBase: string; hubHost?: string; mirror?: string; revision?: string },
 ): string {
   const { source } = entry;
-  if (source.type === 'path') return new URL(`${source.path}/${path}`, hosts.appBase).href;
   if (hosts.mirror)
     return new URL(
-      `${source.repo}/${path}`,
+      `${source.type === 'path' ? source.path : source.repo}/${path}`,
       hosts.mirror.endsWith('/') ? hosts.mirror : `${hosts.mirror}/`,
     ).href;
+  if (source.type === 'path') return new URL(`${source.path}/${path}`, hosts.appBase).href;
   const hub = hosts.hubHost ?? DEFAULT_HUB;
   const revision = hosts.revision ?? source.revision;
   if (!revision) {
