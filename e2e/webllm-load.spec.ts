@@ -18,7 +18,7 @@ import { build } from 'esbuild';
 import { expect, test, type Page } from '@playwright/test';
 import { main } from '../src/node/cli.ts';
 import { makeTinyModel } from '../tests/helpers/tiny-qwen2-checkpoint.ts';
-import type { WebLlmModelRecord } from '../src/core/generation/model-records.ts';
+import type { WebLlmModelRecord } from '../src/core/models/registry.ts';
 import { securityHeaders } from '../src/node/security-headers.ts';
 
 const ID = 'TokenSkip-tiny-q4f32_1-MLC';

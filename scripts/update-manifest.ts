@@ -1,11 +1,12 @@
 /**
- * Refreshes `files` (size + sha256) of every manifest model that lives inside this repo (the
- * fixtures). Run after `npm run fixtures`:  npx tsx scripts/update-manifest.ts
+ * Refreshes `files` (size + sha256) of every registry model that lives inside this repo (the
+ * shipped mini models and the fixtures: `source.type === 'path'` in models/manifest.json). Run
+ * after `npm run fixtures` or `tokenskip mini`:  npx tsx scripts/update-manifest.ts
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ModelManifest } from '../src/runtime/models/model-manifest.ts';
+import type { ModelManifest } from '../src/core/models/registry.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const manifestPath = path.join(root, 'models/manifest.json');
@@ -19,7 +20,7 @@ function walk(dir: string, base = dir): string[] {
   });
 }
 
-for (const entry of manifest.scorers) {
+for (const entry of manifest.models) {
   if (entry.source.type !== 'path') continue;
   const folder = path.join(root, entry.source.path);
   entry.files = walk(folder)

@@ -3,7 +3,7 @@
  * with WebLLM's real CreateMLCEngine (no fake), exposed on `window` for the spec to drive.
  */
 import { createWebLlmEngine } from '../../src/runtime/engines/webllm/webllm-engine.ts';
-import type { WebLlmModelRecord } from '../../src/core/generation/model-records.ts';
+import type { WebLlmModelRecord } from '../../src/core/models/registry.ts';
 import { webLlmModelBase } from '../../src/core/generation/webllm-urls.ts';
 import { TokenSkipError } from '../../src/core/errors.ts';
 

@@ -3,14 +3,15 @@
  * are tiny random networks that make the app and the tests work offline, not real scorers or
  * language models, and their output means nothing.
  */
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isFixture, MODELS } from '../core/models/registry.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const fixtures = resolve(root, 'models', 'fixtures');
 
-/** True when `spec` (a manifest id or a folder) is one of the shipped test fixtures. */
+/** True when `spec` (a registry id or a folder) is one of the shipped test fixtures. */
 export function isFixtureModel(spec: string): boolean {
   if (existsSync(spec)) {
     let real = resolve(spec);
@@ -25,17 +26,8 @@ export function isFixtureModel(spec: string): boolean {
       /(^|[/\\])models[/\\]fixtures[/\\]/.test(real)
     );
   }
-  try {
-    const manifest = JSON.parse(readFileSync(resolve(root, 'models', 'manifest.json'), 'utf8')) as {
-      scorers?: { id: string; source: { type: string; path?: string } }[];
-    };
-    const entry = manifest.scorers?.find((s) => s.id === spec);
-    return (
-      entry?.source.type === 'path' && (entry.source.path ?? '').startsWith('models/fixtures/')
-    );
-  } catch {
-    return false;
-  }
+  const entry = MODELS.find((m) => m.id === spec);
+  return entry !== undefined && isFixture(entry);
 }
 
 /** Writes the fixture warning for `flag` (what named the model) when `spec` is a fixture. */

@@ -1,6 +1,7 @@
 /** What the Generate page offers when a model fails to load: the same model on the other engine first. */
 import { describe, expect, it } from 'vitest';
-import { alternativesFor, findGenerationModel } from '../../src/core/generation/model-records.ts';
+import { alternativesFor } from '../../src/core/generation/alternatives.ts';
+import { findGenerationModel } from '../../src/core/models/registry.ts';
 
 describe('alternativesFor', () => {
   it('offers the ONNX export of the same model before other models', () => {

@@ -17,7 +17,7 @@ import {
   GENERATION_MODELS,
   findGenerationModel,
   type WebLlmModelRecord,
-} from '../../src/core/generation/model-records.ts';
+} from '../../src/core/models/registry.ts';
 import { PROMPT_FORMATS, buildPrompt } from '../../src/core/prompts/index.ts';
 import { createNodeOnnxEngine } from '../../src/runtime/engines/onnx/node.ts';
 import * as webllm from '@mlc-ai/web-llm';

@@ -12,7 +12,7 @@ import {
   webLlmModelBase,
   withResolveSegment,
 } from '../../src/core/generation/webllm-urls.ts';
-import { GENERATION_MODELS } from '../../src/core/generation/model-records.ts';
+import { GENERATION_MODELS } from '../../src/core/models/registry.ts';
 
 const source = readFileSync('node_modules/@mlc-ai/web-llm/lib/index.js', 'utf8');
 const match = /function cleanModelUrl\(modelUrl\) \{[\s\S]*?\n\}/.exec(source);

@@ -8,11 +8,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHubReader, readManifest } from '../../src/runtime/node/model-files.ts';
-import type { ScorerManifestEntry } from '../../src/runtime/models/model-manifest.ts';
+import { createHubReader } from '../../src/runtime/node/model-files.ts';
+import { findScorer, MODELS, type ScorerManifestEntry } from '../../src/core/models/registry.ts';
 import { fixtureDir } from '../helpers/fixtures.ts';
 
-const fixture = readManifest().scorers.find((m) => m.id === 'tiny-lingua-xlmr')!;
+const fixture = findScorer('tiny-lingua-xlmr');
 // The fixture, published as if it were a hub repo.
 const entry: ScorerManifestEntry = {
   ...fixture,
@@ -158,14 +158,14 @@ describe('a hub entry without a pinned revision', () => {
   });
 });
 
-describe('the shipped manifest', () => {
+describe('the shipped registry', () => {
   it('pins every hub entry to a commit, never a branch', () => {
-    for (const e of readManifest().scorers) {
+    for (const e of MODELS) {
       if (e.source.type !== 'hub') continue;
       if (e.source.revision !== undefined)
         expect(e.source.revision, e.id).toMatch(/^[0-9a-f]{40}$/);
     }
-    const byId = new Map(readManifest().scorers.map((e) => [e.id, e.source]));
+    const byId = new Map(MODELS.map((e) => [e.id, e.source]));
     expect(byId.get('llmlingua-2-bert-base-multilingual-cased-meetingbank')).toMatchObject({
       revision: 'd7070a9b381ca5297dd7bd5cf7704dde81470518',
     });

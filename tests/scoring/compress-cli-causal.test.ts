@@ -198,3 +198,28 @@ describe('compress --scorer cts|ppl', () => {
     expect(stderr).toMatch(message);
   });
 });
+
+describe('compress --ref-model ID', () => {
+  it('resolves any causal model of the registry by id, and names a wrong one with the known ids', async () => {
+    const byId = await run(
+      ['--scorer', 'ppl', '--ref-model', 'tiny-qwen2', '--rate', '0.5', '--text'],
+      cot,
+    );
+    const byFolder = await run(
+      ['--scorer', 'ppl', '--ref-model', ref, '--rate', '0.5', '--text'],
+      cot,
+    );
+    expect(byId.code).toBe(0);
+    expect(byId.stdout).toBe(byFolder.stdout);
+    expect(byId.stderr).toMatch(/--ref-model 'tiny-qwen2' is a test fixture/);
+    const shipped = await run(
+      ['--scorer', 'ppl', '--ref-model', 'mini-base', '--rate', '0.5', '--text'],
+      cot,
+    );
+    expect(shipped.code).toBe(0);
+    expect(shipped.stdout.length).toBeGreaterThan(0);
+    const wrong = await run(['--scorer', 'ppl', '--ref-model', 'mini-scorer', '--text'], cot);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/Unknown reference model 'mini-scorer'.*mini-base/);
+  });
+});

@@ -78,8 +78,8 @@ export function parseCausalSettings(values: {
   if (!values['ref-model']) {
     throw new TokenSkipError(
       'INVALID_ARGUMENT',
-      `--scorer ${values.scorer} needs --ref-model DIR: a causal LM in the transformers.js layout ` +
-        '(config.json, tokenizer.json, onnx/model.onnx), e.g. models/fixtures/tiny-qwen2.',
+      `--scorer ${values.scorer} needs --ref-model DIR|ID: a causal LM in the transformers.js layout ` +
+        '(config.json, tokenizer.json, onnx/model.onnx) or a registry id such as mini-base.',
     );
   }
   const selection = values.selection ?? 'reference';

@@ -27,7 +27,7 @@ import {
 import { warnIfFixture } from '../fixtures.ts';
 import { checkOutput, withOutputLock } from '../output.ts';
 import { commandInfo } from './table.mjs';
-import { readManifest } from '../../runtime/node/model-files.ts';
+import { DEFAULT_MODELS } from '../../core/models/registry.ts';
 import {
   conditionFields,
   loadCausalCompressor,
@@ -199,7 +199,7 @@ export const compressCommand: Command = {
     );
     const loadCompressor = (): Promise<RecordCompressor> => {
       if (scorerName === 'llmlingua2') {
-        const model = v.model ?? readManifest().defaultScorer;
+        const model = v.model ?? DEFAULT_MODELS.scorer;
         warnIfFixture(io.stderr, v.model ? '--model' : 'the default scorer', model);
         return loadLingua2Compressor(model, scorerOptions, options);
       }

@@ -54,7 +54,8 @@ Options:
   --progress / --no-progress  force the progress bar on or off (default: on when stderr is a TTY)
 
 CTS and perplexity (--scorer cts|ppl):
-  --ref-model DIR|ID       reference causal LM in the transformers.js layout (required)
+  --ref-model DIR|ID       reference causal LM (required): a folder in the transformers.js layout
+                           or a registry id (causal-lm in \`tokenskip models ls\`, e.g. mini-base)
   --condition WHAT         CTS condition placed before the CoT: question (default), answer, both
   --question TEXT          stdin mode: the question (CTS with question/both)
   --answer TEXT            stdin mode: the answer (CTS with answer/both)
@@ -185,9 +186,9 @@ Options:
   mlc options:
     --quantization Q      q4f16_1 (needs shader-f16) or q4f32_1 (default q4f16_1)
     --model-id ID         WebLLM model_id (default: <folder>-<Q>-MLC)
-    --model-url URL       where the output folder will be served: writes app-model-record.json (the
-                          app's GENERATION_MODELS entry; /models/... works) and, for an absolute
-                          URL, webllm-model-record.json (WebLLM appConfig.model_list entry).
+    --model-url URL       where the output folder will be served: writes app-model-record.json (an
+                          entry for \`models\` in models/manifest.json; /models/... works) and, for
+                          an absolute URL, webllm-model-record.json (WebLLM appConfig.model_list).
                           WebLLM reads a model from <url>/resolve/main/ unless the URL has a
                           /resolve/<x>/ segment, so the weights are written to OUT/resolve/main/
                           (flat into OUT when --model-url already names such a segment)

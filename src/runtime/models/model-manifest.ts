@@ -1,72 +1,38 @@
 /**
- * Types and look-ups for `models/manifest.json`: every scorer model the app and CLI know, where it
- * comes from (a hub repo at a revision, or a path inside this project), its files with sizes and
- * hashes where known, and which ONNX file (dtype) to run on each backend.
+ * Runtime helpers over the model registry (src/core/models/registry.ts, data in
+ * models/manifest.json): which files a backend needs, the commit a hub entry downloads at, and the
+ * URL of a file on the hub, a mirror or the app.
  */
 import { TokenSkipError } from '../../core/errors.ts';
-import type { TokenizerFamily } from '../../core/compression/scorer-tokenizer.ts';
+import type {
+  Backend,
+  ModelEntry,
+  ScorerManifestEntry,
+  OnnxModelRecord,
+} from '../../core/models/registry.ts';
 
-export type Backend = 'webgpu' | 'wasm' | 'node';
+export type {
+  Backend,
+  ManifestFile,
+  ModelEntry,
+  ModelManifest,
+  ModelSource,
+  OnnxVariant,
+  ScorerManifestEntry,
+} from '../../core/models/registry.ts';
 
-export interface ManifestFile {
-  path: string;
-  /** Bytes; exact when `sha256` is given, otherwise approximate (from the hub listing). */
-  size: number;
-  sha256?: string;
-}
-
-export interface OnnxVariant {
-  file: string;
-  dtype: 'fp32' | 'fp16' | 'int8';
-  /** External-data files next to the graph (models over 2 GB). */
-  externalData?: string[];
-}
-
-/**
- * A hub source is pinned to a commit (`revision`, never a branch). Where the commit is not known
- * yet, `revision` is absent: the commit `main` points to is resolved at the first download
- * (`resolveRevision`), recorded locally, and every later load stays on it.
- */
-export type ModelSource =
-  { type: 'path'; path: string } | { type: 'hub'; repo: string; revision?: string };
-
-export interface ScorerManifestEntry {
-  id: string;
-  label: string;
-  kind: 'token-classifier';
-  family: TokenizerFamily;
-  /** The PyTorch model this ONNX export comes from. */
-  upstream?: string;
-  source: ModelSource;
-  files: ManifestFile[];
-  onnx: Record<Backend, OnnxVariant>;
-  notes?: string;
-}
-
-export interface ModelManifest {
-  version: 1;
-  defaultScorer: string;
-  scorers: ScorerManifestEntry[];
-}
-
-export function findScorer(manifest: ModelManifest, id: string): ScorerManifestEntry {
-  const entry = manifest.scorers.find((m) => m.id === id);
-  if (!entry) {
-    const known = manifest.scorers.map((m) => m.id).join(', ');
-    throw new TokenSkipError(
-      'MODEL_NOT_FOUND',
-      `Unknown scorer model '${id}'. Known models: ${known}; or pass a model folder.`,
-    );
-  }
-  return entry;
-}
-
-export function manifestFile(entry: ScorerManifestEntry, path: string): ManifestFile | undefined {
+export function manifestFile(
+  entry: ModelEntry,
+  path: string,
+): import('../../core/models/registry.ts').ManifestFile | undefined {
   return entry.files.find((f) => f.path === path);
 }
 
 /** Files a backend needs: tokenizer and config files plus its ONNX graph and external data. */
-export function filesForBackend(entry: ScorerManifestEntry, backend: Backend): string[] {
+export function filesForBackend(
+  entry: ScorerManifestEntry | OnnxModelRecord,
+  backend: Backend,
+): string[] {
   const variant = entry.onnx[backend];
   return [
     'config.json',
@@ -88,11 +54,13 @@ export interface RevisionStore {
 /**
  * The commit to download a hub entry at: the manifest's pin, else the one recorded here, else the
  * commit `main` points to now (the hub's `/api/models/<repo>/revision/main`), recorded for next time.
+ * `headers` go with the hub request (an `Authorization` header for gated repos).
  */
 export async function resolveRevision(
-  entry: ScorerManifestEntry,
+  entry: ModelEntry,
   store: RevisionStore,
   hubHost: string = DEFAULT_HUB,
+  headers: Record<string, string> = {},
 ): Promise<string> {
   const { source } = entry;
   if (source.type !== 'hub')
@@ -103,7 +71,7 @@ export async function resolveRevision(
   const url = `${hubHost}/api/models/${source.repo}/revision/main`;
   let sha: unknown;
   try {
-    const response = await fetch(url);
+    const response = await fetch(url, { headers });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     sha = ((await response.json()) as { sha?: unknown }).sha;
   } catch (error) {
@@ -124,23 +92,32 @@ export async function resolveRevision(
 }
 
 /**
- * The URL of a file. Without a model host (`mirror`): hub models resolve on the hub, path models
- * on `appBase`. With one, every model file comes from it, in the app's own layout:
+ * The URL of a file. Without a model host (`mirror`): hub models resolve on the hub, path and
+ * served models on `appBase`. With one, every model file comes from it, in the app's own layout:
  * `<host>/<repo>/<file>` for hub models and `<host>/<path>/<file>` (`models/mini/scorer/...`) for
- * the shipped ones, so one machine on a school's network can serve them all.
+ * shipped and served ones, so one machine on a school's network can serve them all.
  */
 export function fileUrl(
-  entry: ScorerManifestEntry,
+  entry: ModelEntry,
   path: string,
   hosts: { appBase: string; hubHost?: string; mirror?: string; revision?: string },
 ): string {
   const { source } = entry;
-  if (hosts.mirror)
+  if (hosts.mirror) {
+    const folder =
+      source.type === 'path'
+        ? source.path
+        : source.type === 'served'
+          ? new URL(source.url, 'http://app/').pathname.replace(/^\/+|\/+$/g, '')
+          : source.repo;
     return new URL(
-      `${source.type === 'path' ? source.path : source.repo}/${path}`,
+      `${folder}/${path}`,
       hosts.mirror.endsWith('/') ? hosts.mirror : `${hosts.mirror}/`,
     ).href;
+  }
   if (source.type === 'path') return new URL(`${source.path}/${path}`, hosts.appBase).href;
+  if (source.type === 'served')
+    return new URL(`${source.url.replace(/\/+$/, '')}/${path}`, hosts.appBase).href;
   const hub = hosts.hubHost ?? DEFAULT_HUB;
   const revision = hosts.revision ?? source.revision;
   if (!revision) {

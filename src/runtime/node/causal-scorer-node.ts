@@ -1,6 +1,7 @@
 /**
  * The CTS and perplexity scorers on onnxruntime-node (CPU), for the CLI, the trainer, the tests and
- * the bench. `spec` is a model folder in the transformers.js layout (or a manifest id).
+ * the bench. `spec` is a model folder in the transformers.js layout or the id of an ONNX causal LM
+ * in the registry (src/core/models/registry.ts).
  *
  *   const scorer = await loadNodeCausalScorer('models/fixtures/tiny-qwen2', { scorer: 'cts' });
  *   const result = scorer.select(await scorer.score({ cot, question }), 0.6);
@@ -35,7 +36,10 @@ export async function loadNodeReferenceModel(
   spec: string,
   options: NodeCausalOptions & Omit<LoadReferenceOptions, 'sessionOptions'> = {},
 ): Promise<ReferenceModel> {
-  const model = resolveModel(spec, options.onnxFile ? { onnxFile: options.onnxFile } : {});
+  const model = resolveModel(spec, {
+    kind: 'causal',
+    ...(options.onnxFile ? { onnxFile: options.onnxFile } : {}),
+  });
   return loadReferenceModel(ort as unknown as OrtWithSessions, model.id, model.readFile, {
     ...options,
     onnxFile: model.variant.file,
@@ -47,7 +51,10 @@ export async function loadNodeCausalScorer(
   spec: string,
   settings: NodeCausalOptions & Omit<CausalScorerSettings, 'sessionOptions'>,
 ): Promise<CausalScorer & { reference: ReferenceModel }> {
-  const model = resolveModel(spec, settings.onnxFile ? { onnxFile: settings.onnxFile } : {});
+  const model = resolveModel(spec, {
+    kind: 'causal',
+    ...(settings.onnxFile ? { onnxFile: settings.onnxFile } : {}),
+  });
   return loadCausalScorer(ort as unknown as OrtWithSessions, model.id, model.readFile, {
     ...settings,
     onnxFile: model.variant.file,

@@ -1,6 +1,6 @@
 /**
- * Model files for Node: a folder on disk, a fixture named in `models/manifest.json`, or a hub model
- * downloaded once into a local cache. Downloads stream to a temporary file (hashed on the way) that
+ * Model files for Node: a folder on disk, a model shipped in this repo (a registry entry with a
+ * `path` source, src/core/models/registry.ts), or a hub model downloaded once into a local cache. Downloads stream to a temporary file (hashed on the way) that
  * is checked and then renamed, so an interrupted or corrupt download never leaves a file the next
  * run would trust.
  *
@@ -26,24 +26,21 @@ import {
   type IntegrityStatus,
 } from '../models/file-integrity.ts';
 import {
-  fileUrl,
+  findReferenceModel,
   findScorer,
-  manifestFile,
-  resolveRevision,
-  type ModelManifest,
-  type RevisionStore,
+  type OnnxModelRecord,
   type OnnxVariant,
   type ScorerManifestEntry,
+} from '../../core/models/registry.ts';
+import {
+  fileUrl,
+  manifestFile,
+  resolveRevision,
+  type RevisionStore,
 } from '../models/model-manifest.ts';
 import type { ReadModelFile } from '../scorers/scorer-loader.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-
-export function readManifest(): ModelManifest {
-  return JSON.parse(
-    readFileSync(path.join(repoRoot, 'models/manifest.json'), 'utf8'),
-  ) as ModelManifest;
-}
 
 export function cacheDir(): string {
   return process.env.TOKENSKIP_CACHE ?? path.join(os.homedir(), '.cache', 'tokenskip', 'models');
@@ -128,7 +125,7 @@ function readRecorded(target: string): FileHash | undefined {
 
 /** Reads a hub model's files through the local cache, downloading (and checking) what is missing. */
 export function createHubReader(
-  entry: ScorerManifestEntry,
+  entry: ScorerManifestEntry | OnnxModelRecord,
   hubHost?: string,
   cacheRoot = cacheDir(),
   onChecked?: (file: string, status: IntegrityStatus) => void,
@@ -214,10 +211,13 @@ export function createHubReader(
   };
 }
 
-/** `spec` is a manifest id or a model folder (with config.json, tokenizer files and onnx/). */
+/**
+ * `spec` is a model folder (config.json, tokenizer files and onnx/) or a registry id: of a scorer
+ * (`kind: 'scorer'`, the default) or of an ONNX causal LM (`kind: 'causal'`, CTS reference models).
+ */
 export function resolveModel(
   spec: string,
-  options: { onnxFile?: string; hubHost?: string } = {},
+  options: { onnxFile?: string; hubHost?: string; kind?: 'scorer' | 'causal' } = {},
 ): ResolvedModel {
   if (existsSync(spec) && statSync(spec).isDirectory()) {
     const folder = path.resolve(spec);
@@ -235,7 +235,7 @@ export function resolveModel(
       integrity: () => 'unchecked',
     };
   }
-  const entry = findScorer(readManifest(), spec);
+  const entry = options.kind === 'causal' ? findReferenceModel(spec) : findScorer(spec);
   const variant = options.onnxFile
     ? { ...entry.onnx.node, file: options.onnxFile }
     : entry.onnx.node;

@@ -12,14 +12,16 @@ import {
   GENERATION_MODELS,
   type GenerationModelRecord,
   type OnnxModelRecord,
-} from '../../core/generation/model-records.ts';
+  modelFolderUrl,
+} from '../../core/models/registry.ts';
+import { resolveRevision } from '../models/model-manifest.ts';
 import type { OrtLike } from '../engines/onnx/causal-lm.ts';
 import type { ModelFiles } from '../engines/onnx/model-files.ts';
 import { createOnnxEngine } from '../engines/onnx/onnx-engine.ts';
 import { createWebLlmEngine } from '../engines/webllm/webllm-engine.ts';
 import { webLlmModelBase } from '../../core/generation/webllm-urls.ts';
 import { chooseBackend, type BackendPreference } from './backend.ts';
-import { readCachedFile } from './model-cache.ts';
+import { browserRevisionStore, readCachedFile } from './model-cache.ts';
 
 function appBase(): string {
   return new URL('/', self.location.href).href;
@@ -70,6 +72,20 @@ export function httpModelFiles(baseUrl: string): ModelFiles {
   };
 }
 
+/**
+ * The folder an ONNX record's files are read from (`/models/...` for the shipped ones). An unpinned
+ * hub record is pinned to the commit `main` pointed to at its first load, recorded in the browser.
+ */
+async function onnxFolder(record: OnnxModelRecord): Promise<string> {
+  const { source } = record;
+  if (source.type === 'hub' && !source.revision) {
+    return modelFolderUrl(record, {
+      revision: await resolveRevision(record, browserRevisionStore),
+    });
+  }
+  return modelFolderUrl(record);
+}
+
 async function gpuHasShaderF16(): Promise<boolean> {
   const gpu = (
     navigator as { gpu?: { requestAdapter(): Promise<{ features: ReadonlySet<string> } | null> } }
@@ -93,8 +109,8 @@ async function createBrowserOnnxEngine(
   return createOnnxEngine({
     modelId: record.id,
     ort: ort as unknown as OrtLike,
-    files: httpModelFiles(record.baseUrl),
-    graph: record.graphs[backend],
+    files: httpModelFiles(await onnxFolder(record)),
+    graph: record.onnx[backend].file,
     sessionOptions: { executionProviders: [backend], graphOptimizationLevel: 'all' },
     device: backend,
     detail: reason,
@@ -115,7 +131,7 @@ export async function loadTokenizer(record: GenerationModelRecord): Promise<Toke
   // WebLLM reads a model's files from `cleanModelUrl(model)` (`/resolve/main/` appended to every
   // URL without a `/resolve/<x>/` segment, hub or not): read the tokenizer from the same folder.
   const folder =
-    record.engine === 'onnx' ? record.baseUrl : webLlmModelBase(record.model, appBase());
+    record.engine === 'onnx' ? await onnxFolder(record) : webLlmModelBase(record.model, appBase());
   const files = httpModelFiles(folder);
   const decode = async (name: string) =>
     JSON.parse(new TextDecoder().decode(await files.readBytes(name))) as Record<string, unknown>;

@@ -6,7 +6,7 @@
  */
 import { TokenSkipError, toTokenSkipError } from '../../core/errors.ts';
 import type { EngineInfo } from '../../core/generation/engine.ts';
-import { findGenerationModel } from '../../core/generation/model-records.ts';
+import { findGenerationModel } from '../../core/models/registry.ts';
 import {
   BENCHMARK_DATASETS,
   RESULTS_SCHEMA,

@@ -6,12 +6,12 @@
  */
 import { TokenSkipError, toTokenSkipError } from '../../core/errors.ts';
 import type { EngineInfo, GenerationResult, LoadProgress } from '../../core/generation/engine.ts';
+import { alternativesFor } from '../../core/generation/alternatives.ts';
 import {
   GENERATION_MODELS,
-  alternativesFor,
   findGenerationModel,
   type GenerationModelRecord,
-} from '../../core/generation/model-records.ts';
+} from '../../core/models/registry.ts';
 import { alignWords, compareRuns } from '../../core/generation/align.ts';
 import { buildPrompt, parseGamma, promptFormat, splitOutput } from '../../core/prompts/index.ts';
 import type { BackendPreference } from '../../runtime/web/backend.ts';

@@ -186,11 +186,12 @@ export class ScorerLab {
     if (this.load && this.#loadedKey === key) return;
     this.status = 'loading';
     this.progress = undefined;
+    const reference = await resolveReference(this.refModel);
     this.load = await call(
       causalClient().load(
         {
-          model: resolveReference(this.refModel).url,
-          graphs: resolveReference(this.refModel).graphs,
+          model: reference.url,
+          graphs: reference.graphs,
           backend: this.#session.backend,
         },
         proxy((p: FileProgress) => (this.progress = p)),

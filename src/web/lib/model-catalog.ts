@@ -4,20 +4,19 @@
  * fetched from (the app, the hub, or the model host), and what it asks of the GPU.
  * `catalogModels()` is the one place that reads the registry.
  */
-import manifestJson from '../../../models/manifest.json';
 import {
-  GENERATION_MODELS,
-  type GenerationModelRecord,
+  MODELS,
+  type ModelEntry,
+  type OnnxModelRecord,
+  type ScorerManifestEntry,
   type WebLlmModelRecord,
-} from '../../core/generation/model-records.ts';
+} from '../../core/models/registry.ts';
 import {
   fileUrl,
   filesForBackend,
   manifestFile,
   resolveRevision,
   type ManifestFile,
-  type ModelManifest,
-  type ScorerManifestEntry,
 } from '../../runtime/models/model-manifest.ts';
 import { browserRevisionStore } from '../../runtime/web/model-cache.ts';
 import type { ModelFileRef } from '../../runtime/web/model-store.ts';
@@ -42,18 +41,22 @@ export interface CatalogModel {
   webllm?: WebLlmModelRecord;
 }
 
-const manifest = manifestJson as ModelManifest;
 const appBase = () => new URL('/', globalThis.location?.href ?? 'http://localhost/').href;
 
-function scorerModel(entry: ScorerManifestEntry): CatalogModel {
-  const files = (backend: WebBackend): ManifestFile[] =>
-    filesForBackend(entry, backend)
+/** ONNX models (scorers and causal LMs): the files of the backend's graph, from the registry. */
+function onnxModel(entry: ScorerManifestEntry | OnnxModelRecord): CatalogModel {
+  const files = (backend: WebBackend): ManifestFile[] => {
+    const names = filesForBackend(entry, backend);
+    // The ONNX generation engine also reads generation_config.json when the folder has one.
+    if (entry.kind === 'causal-lm') names.push('generation_config.json');
+    return names
       .map((path) => manifestFile(entry, path))
       .filter((f): f is ManifestFile => f !== undefined);
+  };
   return {
     id: entry.id,
     label: entry.label,
-    role: 'scorer',
+    role: entry.kind === 'token-classifier' ? 'scorer' : 'generation',
     engine: 'onnx',
     shipped: entry.source.type === 'path',
     dtype: (backend) => entry.onnx[backend].dtype,
@@ -77,66 +80,34 @@ function scorerModel(entry: ScorerManifestEntry): CatalogModel {
         }),
       }));
     },
-    requiresShaderF16: false,
+    requiresShaderF16: entry.kind === 'causal-lm' && entry.webgpuRequiresShaderF16 === true,
   };
 }
 
-/** `https://huggingface.co/<repo>/resolve/main/` → `<repo>/`; an app path stays as it is. */
-function hostRelative(baseUrl: string): string {
-  const hub = /^https:\/\/huggingface\.co\/(.+?)\/resolve\/[^/]+\/$/.exec(baseUrl);
-  return hub ? `${hub[1]}/` : baseUrl.replace(/^\//, '');
-}
-
-function generationModel(record: GenerationModelRecord): CatalogModel {
-  if (record.engine === 'webllm') {
-    return {
-      id: record.id,
-      label: record.label,
-      role: 'generation',
-      engine: 'webllm',
-      shipped: false,
-      dtype: () => record.quantization,
-      files: () => [],
-      refs: () => Promise.resolve([]),
-      vramMB: record.vramRequiredMB,
-      requiresShaderF16: record.requiredFeatures.includes('shader-f16'),
-      webllm: record,
-    };
-  }
-  const names = (backend: WebBackend) => [
-    'config.json',
-    'generation_config.json',
-    'tokenizer.json',
-    'tokenizer_config.json',
-    record.graphs[backend],
-  ];
+/** WebLLM models: WebLLM fetches and caches their files itself (its own caches). */
+function webLlmModel(record: WebLlmModelRecord): CatalogModel {
   return {
     id: record.id,
     label: record.label,
     role: 'generation',
-    engine: 'onnx',
-    shipped: !/^https?:/.test(record.baseUrl),
-    dtype: (backend) =>
-      /q4f16/.test(record.graphs[backend])
-        ? 'q4f16'
-        : /q4/.test(record.graphs[backend])
-          ? 'q4'
-          : 'fp32',
-    // The generation records carry no sizes or hashes: hashes are recorded at first download.
-    files: (backend) => names(backend).map((path) => ({ path, size: 0 })),
-    refs(backend, host) {
-      const base = host
-        ? new URL(hostRelative(record.baseUrl), host.endsWith('/') ? host : `${host}/`).href
-        : new URL(record.baseUrl, appBase()).href;
-      return Promise.resolve(
-        names(backend).map((file) => ({ file, url: new URL(file, base).href })),
-      );
-    },
-    requiresShaderF16: record.webgpuRequiresShaderF16 === true,
+    engine: 'webllm',
+    shipped: false,
+    dtype: () => record.quantization,
+    files: () => [],
+    refs: () => Promise.resolve([]),
+    vramMB: record.vramRequiredMB,
+    requiresShaderF16: record.requiredFeatures.includes('shader-f16'),
+    webllm: record,
   };
 }
 
-/** Every registry model: scorers first, then generation models. */
+function catalogModel(entry: ModelEntry): CatalogModel {
+  return entry.kind === 'causal-lm' && entry.engine === 'webllm'
+    ? webLlmModel(entry)
+    : onnxModel(entry);
+}
+
+/** Every registry model, in registry order. */
 export function catalogModels(): CatalogModel[] {
-  return [...manifest.scorers.map(scorerModel), ...GENERATION_MODELS.map(generationModel)];
+  return MODELS.map(catalogModel);
 }

@@ -1,32 +1,49 @@
 /**
- * Reference causal LMs the Compress page offers for CTS and perplexity: the ONNX generation models
- * (the base model itself, or a stronger one), from the generation model records. Any other causal LM
- * in the transformers.js layout works too: `#/compress?ref=<folder URL>` (its graph is
- * `onnx/model.onnx`).
+ * Reference causal LMs the Compress page offers for CTS and perplexity: every ONNX causal LM in the
+ * model registry (src/core/models/registry.ts). Any other causal LM in the transformers.js layout
+ * works too: `#/compress?ref=<folder URL>` (its graph is `onnx/model.onnx`).
  */
-import { GENERATION_MODELS, type OnnxModelRecord } from '../../core/generation/model-records.ts';
+import {
+  modelFolderUrl,
+  referenceModels as registryReferenceModels,
+  type OnnxModelRecord,
+} from '../../core/models/registry.ts';
+import { resolveRevision } from '../../runtime/models/model-manifest.ts';
+import { browserRevisionStore } from '../../runtime/web/model-cache.ts';
 
 export interface ReferenceModelOption {
   id: string;
   label: string;
+}
+
+export interface ResolvedReference {
   /** Folder URL, relative to the app or absolute. */
   url: string;
   graphs: { webgpu: string; wasm: string };
 }
 
-export const referenceModels: ReferenceModelOption[] = GENERATION_MODELS.filter(
-  (m): m is OnnxModelRecord => m.engine === 'onnx',
-).map((m) => ({
-  id: m.id,
-  label: m.label,
-  url: m.baseUrl,
-  graphs: { webgpu: m.graphs.webgpu, wasm: m.graphs.wasm },
+const records: OnnxModelRecord[] = registryReferenceModels();
+
+export const referenceModels: ReferenceModelOption[] = records.map(({ id, label }) => ({
+  id,
+  label,
 }));
 
-/** A record by id, else a folder URL with the default graph. */
-export function resolveReference(spec: string): ReferenceModelOption {
-  const known = referenceModels.find((m) => m.id === spec || m.url === spec);
-  if (known) return known;
-  const graph = 'onnx/model.onnx';
-  return { id: spec, label: spec, url: spec, graphs: { webgpu: graph, wasm: graph } };
+/**
+ * A registry id, else a folder URL with the default graph. An unpinned hub entry is pinned to the
+ * commit `main` pointed to at its first load (recorded in the browser, like the scorers).
+ */
+export async function resolveReference(spec: string): Promise<ResolvedReference> {
+  const record = records.find((m) => m.id === spec);
+  if (!record) {
+    const graph = 'onnx/model.onnx';
+    return { url: spec, graphs: { webgpu: graph, wasm: graph } };
+  }
+  const graphs = { webgpu: record.onnx.webgpu.file, wasm: record.onnx.wasm.file };
+  const { source } = record;
+  const revision =
+    source.type === 'hub' && !source.revision
+      ? await resolveRevision(record, browserRevisionStore)
+      : undefined;
+  return { url: modelFolderUrl(record, revision ? { revision } : {}), graphs };
 }

@@ -7,10 +7,7 @@ import * as Comlink from 'comlink';
 import type { Tokenizer } from '@huggingface/tokenizers';
 import { TokenSkipError, toTokenSkipError } from '../../core/errors.ts';
 import type { GenerationEngine } from '../../core/generation/engine.ts';
-import {
-  findGenerationModel,
-  type GenerationModelRecord,
-} from '../../core/generation/model-records.ts';
+import { findGenerationModel, type GenerationModelRecord } from '../../core/models/registry.ts';
 import { createBrowserEngine, loadTokenizer } from '../../runtime/web/generation-engines.ts';
 import type { GenerationWorkerApi } from './generation-protocol.ts';
 

@@ -4,7 +4,6 @@
  * through Comlink (see scorer-protocol.ts).
  */
 import * as ort from 'onnxruntime-web/webgpu';
-import manifestJson from '../../../models/manifest.json';
 import { TokenSkipError, toTokenSkipError } from '../../core/errors.ts';
 import {
   scoreLingua2,
@@ -19,17 +18,11 @@ import {
   readCachedFile,
 } from '../../runtime/web/model-cache.ts';
 import { weakestIntegrity, type IntegrityStatus } from '../../runtime/models/file-integrity.ts';
-import {
-  fileUrl,
-  findScorer,
-  manifestFile,
-  resolveRevision,
-  type ModelManifest,
-} from '../../runtime/models/model-manifest.ts';
+import { findScorer } from '../../core/models/registry.ts';
+import { fileUrl, manifestFile, resolveRevision } from '../../runtime/models/model-manifest.ts';
 import { loadScorer, type LoadedScorer } from '../../runtime/scorers/scorer-loader.ts';
 import type { ScorerWorkerApi } from './scorer-protocol.ts';
 
-const manifest = manifestJson as ModelManifest;
 let loaded: LoadedScorer | undefined;
 let lastScored: LinguaScored | undefined;
 
@@ -46,7 +39,7 @@ export const linguaScorerApi: ScorerWorkerApi = {
   load: (request, onProgress) =>
     guard(async () => {
       const started = performance.now();
-      const entry = findScorer(manifest, request.modelId);
+      const entry = findScorer(request.modelId);
       const choice = await chooseBackend(request.backend);
       const variant = entry.onnx[choice.backend];
       ort.env.wasm.numThreads = choice.threads;

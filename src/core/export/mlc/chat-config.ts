@@ -6,7 +6,7 @@
  * library (REFERENCE section 4): only the weights change.
  */
 import type { Quantization, Qwen2Config } from './qwen2-params.ts';
-import type { WebLlmModelRecord as AppWebLlmRecord } from '../../generation/model-records.ts';
+import type { WebLlmModelRecord as AppWebLlmRecord } from '../../models/registry.ts';
 
 export interface ChatConfigOptions {
   quantization: Quantization;
@@ -123,7 +123,10 @@ function vramMB(weightBytes: number): number {
   return Math.round((weightBytes / 2 ** 20) * 1.6 + 500);
 }
 
-/** The app's own model record (src/core/generation/model-records.ts); `model` may be app-relative. */
+/**
+ * The app's registry entry for the export (an item of `models` in models/manifest.json, typed in
+ * src/core/models/registry.ts); `model` may be app-relative.
+ */
 export function appModelRecord(
   modelUrl: string,
   modelId: string,
@@ -135,6 +138,10 @@ export function appModelRecord(
   return {
     id: modelId,
     label: `${modelId} (TokenSkip, ${q})`,
+    kind: 'causal-lm',
+    source: { type: 'served', url: modelUrl },
+    // MLC shards are listed in tensor-cache.json beside the weights; WebLLM checks them itself.
+    files: [],
     family: 'qwen2.5-instruct',
     tokenskip: true,
     notes:

@@ -46,7 +46,7 @@ import {
   findGenerationModel,
   type GenerationModelRecord,
   type WebLlmModelRecord,
-} from '../../../core/generation/model-records.ts';
+} from '../../../core/models/registry.ts';
 import {
   resolveModelLib,
   webLlmModelBase,

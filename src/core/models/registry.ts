@@ -1,0 +1,228 @@
+/**
+ * The one model registry: every model the app and the CLI know, read from `models/manifest.json`
+ * (the data; this module holds the types and the look-ups). Three kinds of entries:
+ *
+ * - `token-classifier`: LLMLingua-2 scorers (ONNX; `family` is the tokenizer family).
+ * - `causal-lm` + `engine: 'onnx'`: causal LMs in the transformers.js layout. They generate (the
+ *   Generate and Benchmark pages) and serve as CTS / perplexity reference models (`--ref-model`).
+ * - `causal-lm` + `engine: 'webllm'`: MLC weights plus a prebuilt WebLLM library (generation only).
+ *   `family` of a causal LM is its prompt family.
+ *
+ * Every entry has `source` (`path`: shipped in this repo, "bundled"; `hub`: a Hugging Face repo,
+ * pinned to a commit or, where the commit is not known yet, resolved once at the first download
+ * and recorded locally, never followed as a branch; `served`: self-hosted by the app under /models/)
+ * and `files` (path, size, sha256 where known; without sha256 the size is approximate and the hash
+ * is recorded at the first download: "hash recorded locally").
+ *
+ *   import { findModel, findScorer, scorerModels, referenceModels, generationModels,
+ *     DEFAULT_MODELS, modelBytes, modelFolderUrl } from '../core/models/registry.ts';
+ *   findModel('mini-base').kind;                 // 'causal-lm'
+ *   referenceModels().map((m) => m.id);           // every ONNX causal LM (CTS reference models)
+ *   modelFolderUrl(findModel('mini-scorer'));     // '/models/mini/scorer/' (app-relative)
+ *
+ * Look-ups throw TokenSkipError MODEL_NOT_FOUND listing the known ids. Runtime helpers (revision
+ * resolution, file URLs on a hub or mirror) live in src/runtime/models/model-manifest.ts.
+ */
+import manifestJson from '../../../models/manifest.json';
+import { TokenSkipError } from '../errors.ts';
+import type { TokenizerFamily } from '../compression/scorer-tokenizer.ts';
+import type { PromptFamily } from '../prompts/formats.ts';
+
+export type Backend = 'webgpu' | 'wasm' | 'node';
+
+export interface ManifestFile {
+  path: string;
+  /** Bytes; exact when `sha256` is given, otherwise approximate (from the hub listing). */
+  size: number;
+  sha256?: string;
+}
+
+export interface OnnxVariant {
+  file: string;
+  dtype: 'fp32' | 'fp16' | 'int8' | 'q4' | 'q4f16';
+  /** External-data files next to the graph (models over 2 GB). */
+  externalData?: string[];
+}
+
+/**
+ * Where a model's files come from. A hub source is pinned to a commit (`revision`, never a branch);
+ * where the commit is not known yet, `revision` is absent: the commit `main` points to is resolved
+ * at the first download (`resolveRevision`), recorded locally, and every later load stays on it.
+ */
+export type ModelSource =
+  | { type: 'path'; path: string }
+  | { type: 'hub'; repo: string; revision?: string }
+  | { type: 'served'; url: string };
+
+interface EntryBase {
+  id: string;
+  label: string;
+  source: ModelSource;
+  files: ManifestFile[];
+  /** The PyTorch model this export comes from. */
+  upstream?: string;
+  notes?: string;
+}
+
+export interface ScorerManifestEntry extends EntryBase {
+  kind: 'token-classifier';
+  family: TokenizerFamily;
+  onnx: Record<Backend, OnnxVariant>;
+}
+
+interface CausalBase extends EntryBase {
+  kind: 'causal-lm';
+  family: PromptFamily;
+  /** Trained with the γ marker (γ < 1 means something to it). */
+  tokenskip: boolean;
+  /** The TokenSkip model this original model is the γ = 1 baseline for. */
+  baselineOf?: string;
+  /** One line for the model picker. */
+  notes: string;
+}
+
+/** A causal LM in the transformers.js layout (config.json, tokenizer.json, onnx/<graph>). */
+export interface OnnxModelRecord extends CausalBase {
+  engine: 'onnx';
+  /** Graph per backend; WebGPU fp16 graphs need `shader-f16`, so WASM gets an fp32/q4 one. */
+  onnx: Record<Backend, OnnxVariant>;
+  /** Set where the WebGPU graph is fp16. */
+  webgpuRequiresShaderF16?: boolean;
+}
+
+/**
+ * MLC weights plus a prebuilt WebLLM model library. A TokenSkip model is a LoRA-merged fine-tune of
+ * the same architecture, so it reuses the base model's library and only its weights differ.
+ */
+export interface WebLlmModelRecord extends CausalBase {
+  engine: 'webllm';
+  /**
+   * WebLLM `model`: URL of the MLC weights folder, may be app-relative (the adapter makes it
+   * absolute). WebLLM reads `<model>/resolve/main/` unless the URL has a `/resolve/<x>/` segment
+   * (see webllm-urls.ts), so self-hosted records name that segment explicitly.
+   */
+  model: string;
+  /** A prebuilt library file name of the installed web-llm (resolved at load), or a library URL. */
+  modelLib: string;
+  quantization: 'q4f16_1' | 'q4f32_1';
+  vramRequiredMB: number;
+  requiredFeatures: string[];
+  /** The q4f32_1 record to use when the GPU lacks `shader-f16`. */
+  fallbackId?: string;
+  contextWindowSize: number;
+}
+
+export type GenerationModelRecord = OnnxModelRecord | WebLlmModelRecord;
+export type ModelEntry = ScorerManifestEntry | GenerationModelRecord;
+
+export interface ModelManifest {
+  version: 2;
+  /** The models every page and command uses unless told otherwise. */
+  defaults: { scorer: string; generation: string; reference: string };
+  models: ModelEntry[];
+}
+
+/** The registry as shipped (models/manifest.json). */
+export const REGISTRY = manifestJson as ModelManifest;
+export const MODELS: readonly ModelEntry[] = REGISTRY.models;
+export const DEFAULT_MODELS = REGISTRY.defaults;
+
+function notFound(what: string, id: string, known: readonly { id: string }[], hint = ''): never {
+  throw new TokenSkipError(
+    'MODEL_NOT_FOUND',
+    `Unknown ${what} '${id}'. Known models: ${known.map((m) => m.id).join(', ')}${hint}.`,
+  );
+}
+
+export function isScorer(entry: ModelEntry): entry is ScorerManifestEntry {
+  return entry.kind === 'token-classifier';
+}
+
+export function isOnnxCausal(entry: ModelEntry): entry is OnnxModelRecord {
+  return entry.kind === 'causal-lm' && entry.engine === 'onnx';
+}
+
+/** Any registry entry by id. */
+export function findModel(id: string, models: readonly ModelEntry[] = MODELS): ModelEntry {
+  return models.find((m) => m.id === id) ?? notFound('model', id, models);
+}
+
+/** LLMLingua-2 scorers. */
+export function scorerModels(models: readonly ModelEntry[] = MODELS): ScorerManifestEntry[] {
+  return models.filter(isScorer);
+}
+
+export function findScorer(
+  id: string,
+  models: readonly ModelEntry[] = MODELS,
+): ScorerManifestEntry {
+  const scorers = scorerModels(models);
+  return (
+    scorers.find((m) => m.id === id) ??
+    notFound('scorer model', id, scorers, '; or pass a model folder')
+  );
+}
+
+/** Causal LMs the app generates with (ONNX and WebLLM). */
+export const GENERATION_MODELS: GenerationModelRecord[] = MODELS.filter(
+  (m): m is GenerationModelRecord => m.kind === 'causal-lm',
+);
+
+export function findGenerationModel(
+  id: string,
+  models: readonly GenerationModelRecord[] = GENERATION_MODELS,
+): GenerationModelRecord {
+  return models.find((m) => m.id === id) ?? notFound('generation model', id, models);
+}
+
+/** Causal LMs that can score CTS / perplexity: every ONNX causal LM. */
+export function referenceModels(models: readonly ModelEntry[] = MODELS): OnnxModelRecord[] {
+  return models.filter(isOnnxCausal);
+}
+
+export function findReferenceModel(
+  id: string,
+  models: readonly ModelEntry[] = MODELS,
+): OnnxModelRecord {
+  const refs = referenceModels(models);
+  return (
+    refs.find((m) => m.id === id) ??
+    notFound('reference model', id, refs, '; or pass a model folder')
+  );
+}
+
+/** Total bytes of an entry's files; `exact` when every file has a sha256 (its size is exact). */
+export function modelBytes(entry: ModelEntry): { bytes: number; exact: boolean; known: boolean } {
+  return {
+    bytes: entry.files.reduce((sum, f) => sum + f.size, 0),
+    exact: entry.files.every((f) => f.sha256 !== undefined),
+    known: entry.files.length > 0,
+  };
+}
+
+/** True for the shipped test fixtures (tiny random models, results mean nothing). */
+export function isFixture(entry: ModelEntry): boolean {
+  return entry.source.type === 'path' && entry.source.path.startsWith('models/fixtures/');
+}
+
+/**
+ * The folder URL of an entry's files in the app: `path` sources are served at `/<path>/`,
+ * `served` ones at their URL, hub ones at `<hub>/<repo>/resolve/<revision>/` (`revision` from the
+ * entry or resolved by the caller; a hub entry with neither throws).
+ */
+export function modelFolderUrl(
+  entry: ModelEntry,
+  options: { hubHost?: string; revision?: string } = {},
+): string {
+  const { source } = entry;
+  if (source.type === 'path') return `/${source.path.replace(/\/+$/, '')}/`;
+  if (source.type === 'served') return source.url;
+  const revision = options.revision ?? source.revision;
+  if (!revision) {
+    throw new TokenSkipError(
+      'INVALID_ARGUMENT',
+      `${entry.id} has no pinned revision: resolve it first (resolveRevision).`,
+    );
+  }
+  return `${options.hubHost ?? 'https://huggingface.co'}/${source.repo}/resolve/${revision}/`;
+}
