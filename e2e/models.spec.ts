@@ -23,6 +23,8 @@ interface Faults {
   html?: string;
   /** Serve `path` with one byte changed (same size). */
   corrupt?: string;
+  /** Serve `path` slowly (8 KiB every 100 ms: 5 s for the fixture's data), so a download can be watched and cancelled. */
+  slow?: string;
 }
 
 interface Host {
@@ -68,6 +70,18 @@ async function startHost(): Promise<Host> {
       return void res.end(data.subarray(start));
     }
     res.writeHead(200, { ...headers, 'Content-Length': String(data.length) });
+    if (faults.slow === pathname) {
+      let at = 0;
+      const timer = setInterval(() => {
+        if (res.destroyed) return clearInterval(timer);
+        res.write(data.subarray(at, (at += 8192)));
+        if (at >= data.length) {
+          clearInterval(timer);
+          res.end();
+        }
+      }, 100);
+      return;
+    }
     if (faults.cut?.path === pathname) {
       const { after } = faults.cut;
       faults.cut = undefined;
@@ -144,6 +158,36 @@ test('an interrupted download resumes with Range after a reload and ends verifie
   );
   expect(size).toBe(DATA_BYTES);
   expect(await cached(page, 'tokenskip-partial-v1')).toEqual([]);
+});
+
+test('a download shows bytes, rate and ETA; cancel keeps the bytes; resume asks for the rest', async ({
+  page,
+}) => {
+  host.faults.slow = DATA;
+  const row = await openModels(page);
+  await row.getByTestId('download').click();
+  const progress = row.getByTestId('progress-text');
+  await expect(progress).toContainText(/kB of 453\.6 kB · [\d.]+ kB\/s · \d+ sec left/);
+  await row.getByTestId('cancel').click();
+  await expect(page.getByTestId('model-error')).toHaveAttribute('data-code', 'CANCELLED');
+  await expect(row).toHaveAttribute('data-state', 'partial');
+  const kept = await page.evaluate(
+    async (url) =>
+      (await (await (
+        await caches.open('tokenskip-partial-v1')
+      ).match(`${url}?tokenskip-part=meta`))!.json()) as { received: number },
+    `${host.url}${DATA.slice(1)}`,
+  );
+  expect(kept.received).toBeGreaterThan(0);
+  expect(kept.received).toBeLessThan(DATA_BYTES);
+  host.faults.slow = undefined;
+  await row.getByTestId('download').click();
+  await expect(row).toHaveAttribute('data-state', 'cached');
+  await expect(row).toHaveAttribute('data-integrity', 'verified');
+  expect(host.log.filter((r) => r.path === DATA).at(-1)).toEqual({
+    path: DATA,
+    range: `bytes=${kept.received}-`,
+  });
 });
 
 test('an HTML page answered with status 200 is refused, nothing is cached, the next try succeeds', async ({

@@ -71,6 +71,13 @@ export class ModelsSession {
     this.ready = true;
   }
 
+  /** The backend the loaders would pick: WebGPU when there is an adapter, unless the WebGPU graph is fp16 and the GPU lacks shader-f16. */
+  backendFor(model: CatalogModel): WebBackend {
+    if (this.backend === 'webgpu' && model.requiresShaderF16 && !this.adapter?.shaderF16)
+      return 'wasm';
+    return this.backend;
+  }
+
   row(id: string): ModelRow {
     return this.rows.find((r) => r.model.id === id)!;
   }
@@ -87,7 +94,7 @@ export class ModelsSession {
         row.webllmCached = await webllm.hasModelInCache(row.model.id, appConfig);
         return;
       }
-      const refs = await row.model.refs(this.backend, this.host, false);
+      const refs = await row.model.refs(this.backendFor(row.model), this.host, false);
       row.status = await modelStatus(refs);
     } catch (error) {
       row.error = toTokenSkipError(error);
@@ -129,7 +136,7 @@ export class ModelsSession {
     const started = performance.now();
     let firstLoaded: number | undefined;
     try {
-      const refs = await row.model.refs(this.backend, this.host, true);
+      const refs = await row.model.refs(this.backendFor(row.model), this.host, true);
       row.integrity = await downloadModel(
         refs,
         (p) => {
@@ -174,7 +181,7 @@ export class ModelsSession {
           await import('../../runtime/engines/webllm/webllm-engine.ts');
         await clearWebLlmModelCache(row.model.id, appConfig);
       } else {
-        await deleteModel(await row.model.refs(this.backend, this.host, false));
+        await deleteModel(await row.model.refs(this.backendFor(row.model), this.host, false));
       }
       row.integrity = undefined;
     } catch (error) {
@@ -192,7 +199,7 @@ export class ModelsSession {
     row.busy = 'import';
     row.error = undefined;
     try {
-      const refs = await row.model.refs(this.backend, this.host, true);
+      const refs = await row.model.refs(this.backendFor(row.model), this.host, true);
       row.integrity = await importModel(refs, folderFiles(Array.from(files)));
     } catch (error) {
       row.error = toTokenSkipError(error);

@@ -148,9 +148,9 @@ export const en = {
     spaceBetween: 'fix: space between chunks',
     optionsHint:
       'Defaults reproduce microsoft/LLMLingua 0.2.2 exactly, quirks included; the two “fix” options change the reference’s behaviour on purpose. Re-run Compress after changing them.',
-    mirror: 'Model mirror (optional)',
+    mirror: 'Model host (optional; also on the Models page)',
     mirrorPlaceholder:
-      'https://models.example.org/  (serves <repo>/<file>; empty = huggingface.co)',
+      'http://192.168.1.10:8080/ (serves <repo>/<file> and models/…; empty = the app and huggingface.co)',
     perWord: 'Keep-probability per word',
     compressed: 'Compressed CoT',
     histogram: 'Keep-probabilities of all words, with the threshold at γ = {{gamma}}',
@@ -292,7 +292,7 @@ export const en = {
     hostPlaceholder: 'http://192.168.1.10:8080/',
     hostSave: 'Save',
     gpu: 'This device',
-    gpuWebgpu: 'WebGPU: buffers up to {{buffer}}, shader-f16 {{f16}}',
+    gpuWebgpu: 'WebGPU: one buffer up to {{buffer}}; shader-f16: {{f16}}',
     gpuNone: 'No WebGPU: ONNX models run on the CPU (WASM), WebLLM models cannot run.',
     yes: 'yes',
     no: 'no',

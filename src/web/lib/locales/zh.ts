@@ -147,8 +147,9 @@ export const zh: Shape<typeof en> = {
     spaceBetween: '修正：分块之间加空格',
     optionsHint:
       '默认设置与 microsoft/LLMLingua 0.2.2 完全一致（包括其怪癖）；两个“修正”选项有意改变参考实现的行为。修改后请重新点击压缩。',
-    mirror: '模型镜像（可选）',
-    mirrorPlaceholder: 'https://models.example.org/ （提供 <repo>/<file>；留空 = huggingface.co）',
+    mirror: '模型服务器（可选；模型页面中也可设置）',
+    mirrorPlaceholder:
+      'http://192.168.1.10:8080/ （提供 <repo>/<file> 和 models/…；留空 = 本应用和 huggingface.co）',
     perWord: '每个词的保留概率',
     compressed: '压缩后的思维链',
     histogram: '所有词的保留概率分布，以及 γ = {{gamma}} 时的阈值',
@@ -289,7 +290,7 @@ export const zh: Shape<typeof en> = {
     hostPlaceholder: 'http://192.168.1.10:8080/',
     hostSave: '保存',
     gpu: '本设备',
-    gpuWebgpu: 'WebGPU：单个缓冲区最大 {{buffer}}，shader-f16 {{f16}}',
+    gpuWebgpu: 'WebGPU：单个缓冲区最大 {{buffer}}；shader-f16：{{f16}}',
     gpuNone: '没有 WebGPU：ONNX 模型在 CPU（WASM）上运行，WebLLM 模型无法运行。',
     yes: '支持',
     no: '不支持',
