@@ -246,6 +246,17 @@ test('an imported folder missing a file is refused whole; the complete folder im
     await expect(row).toHaveAttribute('data-state', 'cached');
     await expect(row).toHaveAttribute('data-integrity', 'verified');
     expect(host.log).toEqual([]); // imported, not downloaded
+    // The Compress page loads the imported files from the cache: no model file is fetched.
+    const fetched: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes(`/${FOLDER}/`)) fetched.push(r.url());
+    });
+    await page.goto(`/#/compress?model=${MODEL}&backend=wasm&rate=0.5`);
+    await page.getByTestId('cot').fill('She makes 9 * 2 = $18 every day at the market.');
+    await page.getByTestId('compress').click();
+    await expect(page.getByTestId('compressed')).toBeVisible();
+    await expect(page.getByTestId('integrity')).toHaveAttribute('data-integrity', 'verified');
+    expect(fetched).toEqual([]);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
