@@ -166,6 +166,7 @@ test('a download shows bytes, rate and ETA; cancel keeps the bytes; resume asks 
   host.faults.slow = DATA;
   const row = await openModels(page);
   await row.getByTestId('download').click();
+  await expect.poll(() => host.log.some((r) => r.path === DATA)).toBe(true);
   const progress = row.getByTestId('progress-text');
   await expect(progress).toContainText(/kB of 453\.6 kB · [\d.]+ kB\/s · \d+ sec left/);
   await row.getByTestId('cancel').click();
@@ -228,7 +229,8 @@ test('an imported folder missing a file is refused whole; the complete folder im
     const partial = path.join(work, 'partial', MODEL);
     cpSync(FOLDER, partial, { recursive: true });
     rmSync(path.join(partial, 'onnx/model.onnx_data'));
-    const row = await openModels(page, false);
+    // A shipped model is offered for download or import once a model host is set.
+    const row = await openModels(page);
     await row.getByTestId('import').setInputFiles(partial);
     await expect(page.getByTestId('model-error')).toHaveAttribute(
       'data-code',
@@ -239,6 +241,7 @@ test('an imported folder missing a file is refused whole; the complete folder im
     );
     await expect(row).toHaveAttribute('data-state', 'missing');
     expect(await cached(page, 'tokenskip-models-v1')).toEqual([]);
+    expect(host.log).toEqual([]);
 
     const whole = path.join(work, 'whole', MODEL);
     cpSync(FOLDER, whole, { recursive: true });
@@ -246,7 +249,8 @@ test('an imported folder missing a file is refused whole; the complete folder im
     await expect(row).toHaveAttribute('data-state', 'cached');
     await expect(row).toHaveAttribute('data-integrity', 'verified');
     expect(host.log).toEqual([]); // imported, not downloaded
-    // The Compress page loads the imported files from the cache: no model file is fetched.
+    // The Compress page (same model host) loads the imported files from the cache: no model file
+    // is fetched, from the host or the app.
     const fetched: string[] = [];
     page.on('request', (r) => {
       if (r.url().includes(`/${FOLDER}/`)) fetched.push(r.url());
@@ -278,6 +282,24 @@ test('a model bigger than the storage quota gets a clear message', async ({ page
   expect(await cached(page, 'tokenskip-models-v1')).not.toContain(DATA);
 });
 
+test('a generation model downloaded from the model host runs on the Generate page from the cache', async ({
+  page,
+}) => {
+  await openModels(page);
+  const row = page.getByTestId('model-tiny-qwen2');
+  await row.getByTestId('download').click();
+  await expect(row).toHaveAttribute('data-state', 'cached');
+  await expect(row).toHaveAttribute('data-integrity', 'verified');
+  const downloaded = host.log.length;
+  expect(downloaded).toBeGreaterThanOrEqual(5);
+  await page.goto('/#/generate?model=tiny-qwen2&backend=wasm&gamma=0.5&max_tokens=8');
+  await page.getByTestId('question').fill('What is 2 + 3?');
+  await page.getByTestId('generate').click();
+  await expect(page.getByTestId('generate-page')).toHaveAttribute('data-status', 'done');
+  // Every file came from the model cache: the host saw no further request.
+  expect(host.log.length).toBe(downloaded);
+});
+
 test('device fit on WebGPU: a model too big for the adapter is flagged @webgpu-only', async ({
   page,
 }) => {
@@ -307,6 +329,10 @@ test('device fit without WebGPU: ONNX models run on WASM, WebLLM models need Web
 }) => {
   await openModels(page, false);
   await expect(page.getByTestId('gpu-limits')).toContainText('No WebGPU');
+  // Without a model host, shipped models are simply there: nothing to download.
+  const mini = page.getByTestId('model-mini-scorer');
+  await expect(mini.getByTestId('state')).toHaveText('comes with the app: works offline');
+  await expect(mini.getByTestId('download')).toHaveCount(0);
   await expect(page.getByTestId('model-mini-scorer')).toHaveAttribute('data-fit', 'wasm-only');
   await expect(page.getByTestId('model-Qwen2.5-0.5B-Instruct-q4f16_1-MLC')).toHaveAttribute(
     'data-fit',

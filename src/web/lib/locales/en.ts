@@ -306,6 +306,7 @@ export const en = {
     roleGeneration: 'generation',
     shipped: 'shipped with the app',
     sizeUnknown: 'unknown',
+    inApp: 'comes with the app: works offline',
     cached: 'downloaded',
     partial: 'partly downloaded ({{bytes}})',
     missing: 'not downloaded',

@@ -304,6 +304,7 @@ export const zh: Shape<typeof en> = {
     roleGeneration: '生成模型',
     shipped: '随应用附带',
     sizeUnknown: '未知',
+    inApp: '随应用附带：可离线使用',
     cached: '已下载',
     partial: '部分下载（{{bytes}}）',
     missing: '未下载',
