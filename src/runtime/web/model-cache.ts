@@ -4,8 +4,10 @@
  * file that fails its check is deleted and fetched again, so a broken download can never break the
  * next start.
  *
- * Downloads stream into the cache (`cache.put` of a Response built on the download stream, hashed
- * on the way with an incremental SHA-256): the file is never assembled in one buffer, which a file
+ * Downloads are resumable (resumable-download.ts: the bytes received are kept as chunks, and after
+ * a network error, a cancel or a reload the rest is asked for with `Range`); the complete file then
+ * streams from its chunks into the cache (`cache.put` of a Response built on that stream, hashed on
+ * the way with an incremental SHA-256): the file is never assembled in one buffer, which a file
  * over Chrome's ~2 GB ArrayBuffer limit (XLM-R large's 2.24 GB `model.onnx_data`) could never be.
  * `locateCachedFile` then hands ORT-web a URL to the cached file (a blob: URL of the disk-backed
  * cached body) for its `externalData` session option, and ORT streams it into wasm memory itself.

@@ -307,6 +307,7 @@ export const en = {
     shipped: 'shipped with the app',
     sizeUnknown: 'unknown',
     inApp: 'comes with the app: works offline',
+    downloading: 'downloading…',
     cached: 'downloaded',
     partial: 'partly downloaded ({{bytes}})',
     missing: 'not downloaded',

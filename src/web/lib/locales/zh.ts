@@ -305,6 +305,7 @@ export const zh: Shape<typeof en> = {
     shipped: '随应用附带',
     sizeUnknown: '未知',
     inApp: '随应用附带：可离线使用',
+    downloading: '正在下载…',
     cached: '已下载',
     partial: '部分下载（{{bytes}}）',
     missing: '未下载',
