@@ -14,6 +14,9 @@ import { expect, test, type Page } from '@playwright/test';
 const MODEL = 'tiny-lingua-mbert-extdata';
 const FOLDER = `models/fixtures/${MODEL}`;
 const DATA = `/${FOLDER}/onnx/model.onnx_data`;
+/** A hub model without hashes in the registry (its hash is recorded at the first download). */
+const HUB_MODEL = 'llmlingua-2-js-tinybert-meetingbank';
+const HUB_REPO = 'atjsh/llmlingua-2-js-tinybert-meetingbank';
 const DATA_BYTES = statSync(path.resolve(FOLDER, 'onnx/model.onnx_data')).size;
 
 interface Faults {
@@ -44,8 +47,12 @@ async function startHost(): Promise<Host> {
     res.setHeader('Access-Control-Expose-Headers', 'Content-Length, Content-Range, ETag');
     if (req.method === 'OPTIONS') return void res.writeHead(204).end();
     log.push({ path: pathname, ...(req.headers.range ? { range: req.headers.range } : {}) });
-    const file = path.resolve(`.${pathname}`);
-    if (!pathname.startsWith('/models/') || !statSync(file, { throwIfNoEntry: false })?.isFile())
+    // A hub repo (`<host>/<repo>/<file>`) is served from a shipped fixture's files.
+    const hub = pathname.startsWith(`/${HUB_REPO}/`)
+      ? `/models/fixtures/tiny-lingua-mbert/${pathname.slice(HUB_REPO.length + 2).replace('model_quantized', 'model')}`
+      : pathname;
+    const file = path.resolve(`.${hub}`);
+    if (!hub.startsWith('/models/') || !statSync(file, { throwIfNoEntry: false })?.isFile())
       return void res.writeHead(404).end('not found');
     if (faults.html === pathname) {
       faults.html = undefined;
@@ -218,6 +225,27 @@ test('a file whose sha256 differs from the registry is refused and not cached', 
   await expect(page.getByTestId('model-error')).toHaveAttribute('data-code', 'MODEL_FILE_CORRUPT');
   await expect(page.getByTestId('model-error')).toContainText('tokenizer.json has sha256');
   expect(await cached(page, 'tokenskip-models-v1')).not.toContain(tokenizer);
+  await expect(row).not.toHaveAttribute('data-state', 'cached');
+});
+
+test('a model without registry hashes: hash recorded at the first download, other bytes refused later', async ({
+  page,
+}) => {
+  await openModels(page);
+  const row = page.getByTestId(`model-${HUB_MODEL}`);
+  await row.getByTestId('download').click();
+  await expect(row).toHaveAttribute('data-state', 'cached');
+  await expect(row).toHaveAttribute('data-integrity', 'recorded');
+  await expect(row.getByTestId('integrity')).toHaveText('hash recorded locally');
+  // Deleted, then the host serves other bytes: the recorded hash refuses them.
+  await row.getByTestId('delete').click();
+  await expect(row).toHaveAttribute('data-state', 'missing');
+  host.faults.corrupt = `/${HUB_REPO}/onnx/model_quantized.onnx`;
+  await row.getByTestId('download').click();
+  await expect(page.getByTestId('model-error')).toHaveAttribute('data-code', 'MODEL_FILE_CORRUPT');
+  await expect(page.getByTestId('model-error')).toContainText(
+    'the hash recorded at its first download (the host now serves different bytes)',
+  );
   await expect(row).not.toHaveAttribute('data-state', 'cached');
 });
 
