@@ -328,6 +328,30 @@ test('a generation model downloaded from the model host runs on the Generate pag
   expect(host.log.length).toBe(downloaded);
 });
 
+test('a WebLLM model in WebLLM’s own cache shows as downloaded and is deleted through WebLLM’s API', async ({
+  page,
+}) => {
+  const id = 'TokenSkip-Qwen2.5-0.5B-Instruct-q4f32_1-MLC';
+  await openModels(page, false);
+  const row = page.getByTestId(`model-${id}`);
+  await expect(row).toHaveAttribute('data-state', 'missing');
+  // What WebLLM leaves after a load: tensor-cache.json and its shards in the "webllm/model" cache.
+  await page.evaluate(async (model) => {
+    const base = new URL(`/models/${model}/resolve/main/`, location.href).href;
+    const cache = await caches.open('webllm/model');
+    const records = [{ dataPath: 'params_shard_0.bin' }, { dataPath: 'params_shard_1.bin' }];
+    await cache.put(`${base}tensor-cache.json`, new Response(JSON.stringify({ records })));
+    for (const r of records) await cache.put(`${base}${r.dataPath}`, new Response('weights'));
+    await cache.put(`${base}tokenizer.json`, new Response('{}'));
+  }, id);
+  await page.reload();
+  await openModels(page, false);
+  await expect(row).toHaveAttribute('data-state', 'cached');
+  await row.getByTestId('delete').click();
+  await expect(row).toHaveAttribute('data-state', 'missing');
+  expect(await cached(page, 'webllm/model')).toEqual([]);
+});
+
 test('device fit on WebGPU: a model too big for the adapter is flagged @webgpu-only', async ({
   page,
 }) => {
