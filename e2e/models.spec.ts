@@ -240,7 +240,7 @@ test('a model without registry hashes: hash recorded at the first download, othe
   // Deleted, then the host serves other bytes: the recorded hash refuses them.
   await row.getByTestId('delete').click();
   await expect(row).toHaveAttribute('data-state', 'missing');
-  host.faults.corrupt = `/${HUB_REPO}/onnx/model_quantized.onnx`;
+  host.faults.corrupt = `/${HUB_REPO}/tokenizer.json`;
   await row.getByTestId('download').click();
   await expect(page.getByTestId('model-error')).toHaveAttribute('data-code', 'MODEL_FILE_CORRUPT');
   await expect(page.getByTestId('model-error')).toContainText(
