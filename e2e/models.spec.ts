@@ -310,6 +310,30 @@ test('a model bigger than the storage quota gets a clear message', async ({ page
   expect(await cached(page, 'tokenskip-models-v1')).not.toContain(DATA);
 });
 
+test('a QuotaExceededError from a real cache write gives the same clear message', async ({
+  page,
+}) => {
+  // The browser refuses the write of the data file's first kept chunk, as a full disk would.
+  await page.addInitScript(() => {
+    const put = Cache.prototype.put;
+    Cache.prototype.put = function (request, response) {
+      const url = request instanceof Request ? request.url : String(request);
+      if (url.includes('model.onnx_data?tokenskip-part=0'))
+        return Promise.reject(
+          new DOMException('The quota has been exceeded.', 'QuotaExceededError'),
+        );
+      return put.call(this, request, response);
+    };
+  });
+  const row = await openModels(page);
+  await row.getByTestId('download').click();
+  await expect(page.getByTestId('model-error')).toHaveAttribute('data-code', 'STORAGE_FULL');
+  await expect(page.getByTestId('model-error')).toContainText(
+    'Not enough browser storage for onnx/model.onnx_data',
+  );
+  expect(await cached(page, 'tokenskip-models-v1')).not.toContain(DATA);
+});
+
 test('a generation model downloaded from the model host runs on the Generate page from the cache', async ({
   page,
 }) => {
