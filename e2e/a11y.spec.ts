@@ -11,6 +11,7 @@ const pages: { path: string; ready: string }[] = [
   { path: 'compress', ready: '[data-testid=heatmap]' },
   { path: 'generate', ready: '[data-testid=generate-page]' },
   { path: 'benchmark', ready: '[data-testid=benchmark-page]' },
+  { path: 'models', ready: '[data-testid=models-page][data-ready="1"]' },
 ];
 
 for (const theme of ['light', 'dark'] as const)

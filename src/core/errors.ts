@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'MODEL_OUTPUT_INVALID'
   | 'BACKEND_UNAVAILABLE'
   | 'DOWNLOAD_FAILED'
+  | 'STORAGE_FULL'
   | 'CANCELLED'
   | 'OUTPUT_IN_USE'
   | 'INTERNAL';

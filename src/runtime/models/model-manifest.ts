@@ -80,8 +80,10 @@ export async function resolveRevision(
 }
 
 /**
- * The URL of a file: hub models resolve on the hub (or a self-hosted mirror), path and served
- * models on `appBase`.
+ * The URL of a file. Without a model host (`mirror`): hub models resolve on the hub, path and
+ * served models on `appBase`. With one, every model file comes from it, in the app's own layout:
+ * `<host>/<repo>/<file>` for hub models and `<host>/<path>/<file>` (`models/mini/scorer/...`) for
+ * shipped and served ones, so one machine on a school's network can serve them all.
  */
 export function fileUrl(
   entry: ModelEntry,
@@ -89,14 +91,21 @@ export function fileUrl(
   hosts: { appBase: string; hubHost?: string; mirror?: string; revision?: string },
 ): string {
   const { source } = entry;
+  if (hosts.mirror) {
+    const folder =
+      source.type === 'path'
+        ? source.path
+        : source.type === 'served'
+          ? new URL(source.url, 'http://app/').pathname.replace(/^\/+|\/+$/g, '')
+          : source.repo;
+    return new URL(
+      `${folder}/${path}`,
+      hosts.mirror.endsWith('/') ? hosts.mirror : `${hosts.mirror}/`,
+    ).href;
+  }
   if (source.type === 'path') return new URL(`${source.path}/${path}`, hosts.appBase).href;
   if (source.type === 'served')
     return new URL(`${source.url.replace(/\/+$/, '')}/${path}`, hosts.appBase).href;
-  if (hosts.mirror)
-    return new URL(
-      `${source.repo}/${path}`,
-      hosts.mirror.endsWith('/') ? hosts.mirror : `${hosts.mirror}/`,
-    ).href;
   const hub = hosts.hubHost ?? DEFAULT_HUB;
   const revision = hosts.revision ?? source.revision;
   if (!revision) {

@@ -14,7 +14,7 @@ import {
   modelFolderUrl,
 } from '../../core/models/registry.ts';
 import { fetchOk } from '../models/fetch-ok.ts';
-import { resolveRevision } from '../models/model-manifest.ts';
+import { fileUrl, manifestFile, resolveRevision } from '../models/model-manifest.ts';
 import type { OrtLike } from '../engines/onnx/causal-lm.ts';
 import type { ModelFiles } from '../engines/onnx/model-files.ts';
 import { createOnnxEngine } from '../engines/onnx/onnx-engine.ts';
@@ -38,8 +38,11 @@ async function fetchBytes(
   return data;
 }
 
-/** Files of a model folder over HTTP: same-origin fixtures fetched directly, remote ones cached. */
-export function httpModelFiles(baseUrl: string): ModelFiles {
+/**
+ * Files of a model folder over HTTP: same-origin fixtures fetched directly, remote ones (the hub, a
+ * model host) through the model cache, checked against the record's registry hashes when it has them.
+ */
+export function httpModelFiles(baseUrl: string, record?: GenerationModelRecord): ModelFiles {
   const base = new URL(baseUrl, appBase());
   const local = base.origin === new URL(appBase()).origin;
   return {
@@ -48,7 +51,8 @@ export function httpModelFiles(baseUrl: string): ModelFiles {
       const url = new URL(path, base).href;
       // The shipped fixtures are regenerated in place: never serve a stale cached copy of them.
       if (local) return fetchBytes(url, onProgress);
-      const { data } = await readCachedFile(url, path, undefined, (p) =>
+      const expected = record ? manifestFile(record, path) : undefined;
+      const { data } = await readCachedFile(url, path, expected, (p) =>
         onProgress?.(p.loaded, p.total),
       );
       return data;
@@ -59,8 +63,11 @@ export function httpModelFiles(baseUrl: string): ModelFiles {
 /**
  * The folder an ONNX record's files are read from (`/models/...` for the shipped ones). An unpinned
  * hub record is pinned to the commit `main` pointed to at its first load, recorded in the browser.
+ * With a model host (`mirror`, the Models page setting) every folder is on that host, in the app's
+ * layout (model-manifest.ts `fileUrl`), the URLs the Models page downloads and imports under.
  */
-async function onnxFolder(record: OnnxModelRecord): Promise<string> {
+async function onnxFolder(record: OnnxModelRecord, mirror?: string): Promise<string> {
+  if (mirror) return fileUrl(record, '', { appBase: appBase(), mirror });
   const { source } = record;
   if (source.type === 'hub' && !source.revision) {
     return modelFolderUrl(record, {
@@ -81,6 +88,7 @@ async function gpuHasShaderF16(): Promise<boolean> {
 async function createBrowserOnnxEngine(
   record: OnnxModelRecord,
   preference: BackendPreference,
+  mirror?: string,
 ): Promise<GenerationEngine> {
   const choice = await chooseBackend(preference);
   let backend = choice.backend;
@@ -93,7 +101,7 @@ async function createBrowserOnnxEngine(
   return createOnnxEngine({
     modelId: record.id,
     ort: ort as unknown as OrtLike,
-    files: httpModelFiles(await onnxFolder(record)),
+    files: httpModelFiles(await onnxFolder(record, mirror), record),
     graph: record.onnx[backend].file,
     sessionOptions: { executionProviders: [backend], graphOptimizationLevel: 'all' },
     device: backend,
@@ -105,8 +113,9 @@ async function createBrowserOnnxEngine(
 export async function createBrowserEngine(
   record: GenerationModelRecord,
   preference: BackendPreference,
+  mirror?: string,
 ): Promise<GenerationEngine> {
-  if (record.engine === 'onnx') return createBrowserOnnxEngine(record, preference);
+  if (record.engine === 'onnx') return createBrowserOnnxEngine(record, preference, mirror);
   return createWebLlmEngine({
     record,
     models: GENERATION_MODELS,
@@ -121,10 +130,15 @@ export async function createBrowserEngine(
 }
 
 /** The record's own tokenizer (MLC weight folders ship tokenizer.json too). */
-export async function loadTokenizer(record: GenerationModelRecord): Promise<Tokenizer> {
+export async function loadTokenizer(
+  record: GenerationModelRecord,
+  mirror?: string,
+): Promise<Tokenizer> {
   // WebLLM reads a model's files from `cleanModelUrl(model)` (`/resolve/main/` appended to every
   // URL without a `/resolve/<x>/` segment, hub or not): read the tokenizer from the same folder.
   const folder =
-    record.engine === 'onnx' ? await onnxFolder(record) : webLlmModelBase(record.model, appBase());
-  return readTokenizer(httpModelFiles(folder));
+    record.engine === 'onnx'
+      ? await onnxFolder(record, mirror)
+      : webLlmModelBase(record.model, appBase());
+  return readTokenizer(httpModelFiles(folder, record));
 }

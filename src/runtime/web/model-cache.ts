@@ -4,8 +4,10 @@
  * file that fails its check is deleted and fetched again, so a broken download can never break the
  * next start.
  *
- * Downloads stream into the cache (`cache.put` of a Response built on the download stream, hashed
- * on the way with an incremental SHA-256): the file is never assembled in one buffer, which a file
+ * Downloads are resumable (resumable-download.ts: the bytes received are kept as chunks, and after
+ * a network error, a cancel or a reload the rest is asked for with `Range`); the complete file then
+ * streams from its chunks into the cache (`cache.put` of a Response built on that stream, hashed on
+ * the way with an incremental SHA-256): the file is never assembled in one buffer, which a file
  * over Chrome's ~2 GB ArrayBuffer limit (XLM-R large's 2.24 GB `model.onnx_data`) could never be.
  * `locateCachedFile` then hands ORT-web a URL to the cached file (a blob: URL of the disk-backed
  * cached body) for its `externalData` session option, and ORT streams it into wasm memory itself.
@@ -25,6 +27,13 @@ import type { ManifestFile } from '../../core/models/registry.ts';
 import type { RevisionStore } from '../models/model-manifest.ts';
 import { Sha256 } from '../models/sha256-stream.ts';
 import { fetchOk } from '../models/fetch-ok.ts';
+import {
+  discardPartial,
+  downloadToPartial,
+  isQuotaError,
+  partialBody,
+  storageFullError,
+} from './resumable-download.ts';
 
 export const MODEL_CACHE = 'tokenskip-models-v1';
 /** Sizes and hashes recorded at first download, for files the manifest has no sha256 for. */
@@ -58,7 +67,7 @@ async function recordedHash(url: string): Promise<FileHash | undefined> {
   }
 }
 
-async function recordHash(url: string, hash: FileHash): Promise<void> {
+export async function recordHash(url: string, hash: FileHash): Promise<void> {
   const cache = await openCache(HASH_CACHE);
   await cache
     ?.put(
@@ -69,7 +78,7 @@ async function recordHash(url: string, hash: FileHash): Promise<void> {
 }
 
 /** The hash a file must have: the manifest's, else the one recorded here at first download. */
-async function expectedHash(
+export async function expectedHash(
   url: string,
   expected: ManifestFile | undefined,
 ): Promise<{ hash: FileHash; source: 'manifest' | 'recorded' } | undefined> {
@@ -149,35 +158,45 @@ async function checkCached(
   }
 }
 
-/** Streams `url` into the cache, checking it; on a failed check nothing stays cached. */
+/**
+ * Downloads `url` (resuming from kept bytes, resumable-download.ts), then streams the complete
+ * file from its kept chunks into the model cache, hashing it on the way; on a failed check
+ * nothing stays cached and the kept bytes are dropped (a content error: the next try starts clean).
+ */
 async function downloadIntoCache(
   cache: Cache,
   url: string,
   file: string,
   expected: ManifestFile | undefined,
   onProgress?: (p: FileProgress) => void,
+  signal?: AbortSignal,
 ): Promise<IntegrityStatus> {
-  const response = await fetchOk(url, file);
-  const length = response.headers.get('Content-Length');
-  const total = Number(length ?? expected?.size ?? 0);
-  if (!response.body) throw new TokenSkipError('DOWNLOAD_FAILED', `${url} returned no body.`);
-  const { stream, done } = hashing(response.body, (loaded) =>
-    onProgress?.({ file, loaded, total, fromCache: false }),
-  );
-  const headers: Record<string, string> = { 'Content-Type': 'application/octet-stream' };
-  if (length !== null) headers['Content-Length'] = length;
+  const want = await expectedHash(url, expected);
+  const state = await downloadToPartial({
+    url,
+    file,
+    ...(want ? { expectedSize: want.hash.size } : {}),
+    onProgress: (p) => onProgress?.({ file, loaded: p.loaded, total: p.total, fromCache: false }),
+    ...(signal ? { signal } : {}),
+  });
+  const { stream, done } = hashing(partialBody(url, state), () => undefined);
+  const headers = {
+    'Content-Type': 'application/octet-stream',
+    'Content-Length': String(state.received),
+  };
   try {
     await cache.put(url, new Response(stream, { headers }));
   } catch (error) {
     await cache.delete(url).catch(() => undefined);
+    if (isQuotaError(error)) throw storageFullError(file, state.received);
     throw new TokenSkipError(
       'DOWNLOAD_FAILED',
-      `Could not download and store ${file} from ${url}: ${(error as Error).message}.`,
+      `Could not store ${file} from ${url}: ${(error as Error).message}.`,
       { cause: error },
     );
   }
+  await discardPartial(url);
   const actual = done();
-  const want = await expectedHash(url, expected);
   try {
     if (want) checkHash(actual, want.hash, file, want.source);
   } catch (error) {
@@ -194,11 +213,12 @@ export interface CachedFile {
 }
 
 /** Makes sure a checked copy of `url` is in the model cache; false when there is no cache. */
-async function ensureCached(
+export async function ensureCached(
   url: string,
   file: string,
   expected: ManifestFile | undefined,
   onProgress?: (p: FileProgress) => void,
+  signal?: AbortSignal,
 ): Promise<(CachedFile & { cache: Cache }) | undefined> {
   const cache = await openCache();
   if (!cache) return undefined;
@@ -208,7 +228,7 @@ async function ensureCached(
     onProgress?.({ file, loaded: size, total: size, fromCache: true });
     return { fromCache: true, integrity: status, cache };
   }
-  const integrity = await downloadIntoCache(cache, url, file, expected, onProgress);
+  const integrity = await downloadIntoCache(cache, url, file, expected, onProgress, signal);
   return { fromCache: false, integrity, cache };
 }
 

@@ -25,7 +25,7 @@ export interface AlgorithmSettings {
 export class CompressSession {
   modelId = $state('');
   backend = $state<BackendPreference>('auto');
-  /** Self-hosted mirror for hub models (`<mirror>/<repo>/<file>`); empty = the Hugging Face hub. */
+  /** The model host (shared with the Models page): every model file from it; empty = the app and the hub. */
   mirror = $state(globalThis.localStorage?.getItem('tokenskip.mirror') ?? '');
   rate = $state(0.5);
   question = $state('');

@@ -70,7 +70,12 @@ export class GenerationClient {
   ): Promise<EngineInfo> {
     this.loaded = undefined;
     const progress = Comlink.proxy((p: LoadProgress) => onProgress?.(p));
-    this.loaded = await call(this.api().load({ modelId, backend }, progress), this.crashed);
+    // The model host set on the Models page (also the Compress page's mirror field).
+    const mirror = globalThis.localStorage?.getItem('tokenskip.mirror') || undefined;
+    this.loaded = await call(
+      this.api().load({ modelId, backend, ...(mirror ? { mirror } : {}) }, progress),
+      this.crashed,
+    );
     return this.loaded;
   }
 

@@ -9,6 +9,7 @@ import LearnPage from './LearnPage.svelte';
 import CompressPage from './CompressPage.svelte';
 import GeneratePage from './GeneratePage.svelte';
 import BenchmarkPage from './BenchmarkPage.svelte';
+import ModelsPage from './ModelsPage.svelte';
 
 export interface PageEntry {
   path: string;
@@ -45,6 +46,7 @@ export const pages: PageEntry[] = [
     params: ['dataset', 'n', 'seed', 'model', 'gammas', 'max_tokens', 'backend', 'autostart'],
     component: BenchmarkPage,
   },
+  { path: 'models', title: 'app.navModels', params: [], component: ModelsPage },
 ];
 
 /** The page of a route; '' (the home page) is Learn. */

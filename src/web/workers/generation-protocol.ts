@@ -16,6 +16,8 @@ import type { BackendPreference } from '../../runtime/web/backend.ts';
 export interface GenerationLoadRequest {
   modelId: string;
   backend: BackendPreference;
+  /** The model host (Models page): ONNX model folders are read from it. */
+  mirror?: string;
 }
 
 export type WorkerGenerationOptions = Omit<GenerationOptions, 'signal'>;

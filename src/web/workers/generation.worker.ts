@@ -14,6 +14,7 @@ import type { GenerationWorkerApi } from './generation-protocol.ts';
 let engine: GenerationEngine | undefined;
 let record: GenerationModelRecord | undefined;
 let tokenizer: Promise<Tokenizer> | undefined;
+let mirror: string | undefined;
 const running = new Map<number, AbortController>();
 
 async function guard<T>(fn: () => Promise<T>): Promise<T> {
@@ -31,7 +32,8 @@ const api: GenerationWorkerApi = {
       engine = undefined;
       record = findGenerationModel(request.modelId);
       tokenizer = undefined;
-      const next = await createBrowserEngine(record, request.backend);
+      mirror = request.mirror;
+      const next = await createBrowserEngine(record, request.backend, mirror);
       const info = await next.load(onProgress);
       // One throwaway token: the first run pays for shader compilation and buffer allocation,
       // which would otherwise land on whichever generation happens to come first (γ = 1 in a
@@ -62,7 +64,7 @@ const api: GenerationWorkerApi = {
         throw new TokenSkipError('MODEL_NOT_FOUND', 'No model is loaded: load one first.');
       const current = record;
       if (!tokenizer) {
-        tokenizer = loadTokenizer(current);
+        tokenizer = loadTokenizer(current, mirror);
         tokenizer.catch(() => (tokenizer = undefined)); // a failed fetch is retried next time
       }
       const tok = await tokenizer;

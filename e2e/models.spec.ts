@@ -1,0 +1,417 @@
+/**
+ * The Models page and the download machinery behind it, against a model host on loopback: a small
+ * HTTP server in this test serving the repo's model folders (the app's own layout, with Range
+ * support and CORS like a real host) that can cut a download mid-file, answer an HTML page with
+ * status 200, or serve altered bytes. The app is told to use it through the "model host" setting.
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+
+const MODEL = 'tiny-lingua-mbert-extdata';
+const FOLDER = `models/fixtures/${MODEL}`;
+const DATA = `/${FOLDER}/onnx/model.onnx_data`;
+/** A hub model without hashes in the registry (its hash is recorded at the first download). */
+const HUB_MODEL = 'llmlingua-2-js-tinybert-meetingbank';
+const HUB_REPO = 'atjsh/llmlingua-2-js-tinybert-meetingbank';
+const DATA_BYTES = statSync(path.resolve(FOLDER, 'onnx/model.onnx_data')).size;
+
+interface Faults {
+  /** Send this many bytes of a whole-file answer for `path`, then destroy the socket (once). */
+  cut?: { path: string; after: number };
+  /** Answer `path` once with an HTML page and status 200 (a login page, an SPA fallback). */
+  html?: string;
+  /** Serve `path` with one byte changed (same size). */
+  corrupt?: string;
+  /** Serve `path` slowly (8 KiB every 100 ms: 5 s for the fixture's data), so a download can be watched and cancelled. */
+  slow?: string;
+}
+
+interface Host {
+  url: string;
+  log: { path: string; range?: string }[];
+  faults: Faults;
+  close(): Promise<void>;
+}
+
+async function startHost(): Promise<Host> {
+  const log: Host['log'] = [];
+  const faults: Faults = {};
+  const server: Server = createServer((req, res) => {
+    const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader('Access-Control-Allow-Headers', 'Range');
+    res.setHeader('Access-Control-Expose-Headers', 'Content-Length, Content-Range, ETag');
+    if (req.method === 'OPTIONS') return void res.writeHead(204).end();
+    log.push({ path: pathname, ...(req.headers.range ? { range: req.headers.range } : {}) });
+    // A hub repo (`<host>/<repo>/<file>`) is served from a shipped fixture's files.
+    const hub = pathname.startsWith(`/${HUB_REPO}/`)
+      ? `/models/fixtures/tiny-lingua-mbert/${pathname.slice(HUB_REPO.length + 2).replace('model_quantized', 'model')}`
+      : pathname;
+    const file = path.resolve(`.${hub}`);
+    if (!hub.startsWith('/models/') || !statSync(file, { throwIfNoEntry: false })?.isFile())
+      return void res.writeHead(404).end('not found');
+    if (faults.html === pathname) {
+      faults.html = undefined;
+      return void res
+        .writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' })
+        .end('<!DOCTYPE html><html><body>Please sign in</body></html>');
+    }
+    let data = readFileSync(file);
+    if (faults.corrupt === pathname) {
+      data = Buffer.from(data);
+      data[data.length >> 1]! ^= 0xff;
+    }
+    const headers = { 'Content-Type': 'application/octet-stream', ETag: `"${data.length}-v1"` };
+    const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+    if (range) {
+      const start = Number(range[1]);
+      res.writeHead(206, {
+        ...headers,
+        'Content-Length': String(data.length - start),
+        'Content-Range': `bytes ${start}-${data.length - 1}/${data.length}`,
+      });
+      return void res.end(data.subarray(start));
+    }
+    res.writeHead(200, { ...headers, 'Content-Length': String(data.length) });
+    if (faults.slow === pathname) {
+      let at = 0;
+      const timer = setInterval(() => {
+        if (res.destroyed) return clearInterval(timer);
+        res.write(data.subarray(at, (at += 8192)));
+        if (at >= data.length) {
+          clearInterval(timer);
+          res.end();
+        }
+      }, 100);
+      return;
+    }
+    if (faults.cut?.path === pathname) {
+      const { after } = faults.cut;
+      faults.cut = undefined;
+      res.write(data.subarray(0, after), () => setTimeout(() => res.socket?.destroy(), 100));
+      return;
+    }
+    res.end(data);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    log,
+    faults,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+let host: Host;
+test.beforeEach(async () => {
+  host = await startHost();
+});
+test.afterEach(async () => {
+  await host.close();
+});
+
+async function openModels(page: Page, withHost = true) {
+  await page.goto('/#/models');
+  await expect(page.getByTestId('models-page')).toHaveAttribute('data-ready', '1');
+  if (withHost) {
+    await page.getByTestId('model-host').fill(host.url);
+    await page.getByTestId('model-host-save').click();
+  }
+  return page.getByTestId(`model-${MODEL}`);
+}
+
+/** URLs (path part) in one of the app's caches. */
+async function cached(page: Page, cache: string): Promise<string[]> {
+  return page.evaluate(
+    async (name) => (await (await caches.open(name)).keys()).map((r) => new URL(r.url).pathname),
+    cache,
+  );
+}
+
+test('an interrupted download resumes with Range after a reload and ends verified', async ({
+  page,
+}) => {
+  const cut = 200_000;
+  host.faults.cut = { path: DATA, after: cut };
+  let row = await openModels(page);
+  await expect(row).toHaveAttribute('data-state', 'missing');
+  await row.getByTestId('download').click();
+  await expect(page.getByTestId('model-error')).toHaveAttribute('data-code', 'DOWNLOAD_FAILED');
+  await expect(page.getByTestId('model-error')).toContainText('are kept');
+  await expect(row).toHaveAttribute('data-state', 'partial');
+  // The bytes received survive a reload (kept in the Cache API), and the page offers Resume.
+  await page.reload();
+  row = await openModels(page, false);
+  await expect(row).toHaveAttribute('data-state', 'partial');
+  await expect(row.getByTestId('download')).toHaveText('Resume');
+  await row.getByTestId('download').click();
+  await expect(row).toHaveAttribute('data-state', 'cached');
+  await expect(row).toHaveAttribute('data-integrity', 'verified');
+  await expect(row.getByTestId('integrity')).toHaveText('verified (sha256)');
+  // One whole-file request cut short, then one Range request for exactly the rest.
+  const data = host.log.filter((r) => r.path === DATA);
+  expect(data).toEqual([{ path: DATA }, { path: DATA, range: `bytes=${cut}-` }]);
+  // The cached file is whole, and nothing partial is left behind.
+  const size = await page.evaluate(
+    async (url) =>
+      (await (await (await caches.open('tokenskip-models-v1')).match(url))!.arrayBuffer())
+        .byteLength,
+    `${host.url}${DATA.slice(1)}`,
+  );
+  expect(size).toBe(DATA_BYTES);
+  expect(await cached(page, 'tokenskip-partial-v1')).toEqual([]);
+});
+
+test('a download shows bytes, rate and ETA; cancel keeps the bytes; resume asks for the rest', async ({
+  page,
+}) => {
+  host.faults.slow = DATA;
+  const row = await openModels(page);
+  await row.getByTestId('download').click();
+  await expect.poll(() => host.log.some((r) => r.path === DATA)).toBe(true);
+  const progress = row.getByTestId('progress-text');
+  await expect(progress).toContainText(/kB of 453\.6 kB · [\d.]+ kB\/s · \d+ sec left/);
+  await row.getByTestId('cancel').click();
+  await expect(page.getByTestId('model-error')).toHaveAttribute('data-code', 'CANCELLED');
+  await expect(row).toHaveAttribute('data-state', 'partial');
+  const kept = await page.evaluate(
+    async (url) =>
+      (await (await (
+        await caches.open('tokenskip-partial-v1')
+      ).match(`${url}?tokenskip-part=meta`))!.json()) as { received: number },
+    `${host.url}${DATA.slice(1)}`,
+  );
+  expect(kept.received).toBeGreaterThan(0);
+  expect(kept.received).toBeLessThan(DATA_BYTES);
+  host.faults.slow = undefined;
+  await row.getByTestId('download').click();
+  await expect(row).toHaveAttribute('data-state', 'cached');
+  await expect(row).toHaveAttribute('data-integrity', 'verified');
+  expect(host.log.filter((r) => r.path === DATA).at(-1)).toEqual({
+    path: DATA,
+    range: `bytes=${kept.received}-`,
+  });
+});
+
+test('an HTML page answered with status 200 is refused, nothing is cached, the next try succeeds', async ({
+  page,
+}) => {
+  const graph = `/${FOLDER}/onnx/model.onnx`;
+  host.faults.html = graph;
+  const row = await openModels(page);
+  await row.getByTestId('download').click();
+  await expect(page.getByTestId('model-error')).toHaveAttribute('data-code', 'MODEL_FILE_CORRUPT');
+  await expect(page.getByTestId('model-error')).toContainText('HTML page');
+  expect(await cached(page, 'tokenskip-models-v1')).not.toContain(graph);
+  expect(await cached(page, 'tokenskip-partial-v1')).toEqual([]);
+  await row.getByTestId('download').click();
+  await expect(row).toHaveAttribute('data-state', 'cached');
+  await expect(row).toHaveAttribute('data-integrity', 'verified');
+  await expect(page.getByTestId('model-error')).toHaveCount(0);
+});
+
+test('a file whose sha256 differs from the registry is refused and not cached', async ({
+  page,
+}) => {
+  const tokenizer = `/${FOLDER}/tokenizer.json`;
+  host.faults.corrupt = tokenizer;
+  const row = await openModels(page);
+  await row.getByTestId('download').click();
+  await expect(page.getByTestId('model-error')).toHaveAttribute('data-code', 'MODEL_FILE_CORRUPT');
+  await expect(page.getByTestId('model-error')).toContainText('tokenizer.json has sha256');
+  expect(await cached(page, 'tokenskip-models-v1')).not.toContain(tokenizer);
+  await expect(row).not.toHaveAttribute('data-state', 'cached');
+});
+
+test('a model without registry hashes: hash recorded at the first download, other bytes refused later', async ({
+  page,
+}) => {
+  await openModels(page);
+  const row = page.getByTestId(`model-${HUB_MODEL}`);
+  await row.getByTestId('download').click();
+  await expect(row).toHaveAttribute('data-state', 'cached');
+  await expect(row).toHaveAttribute('data-integrity', 'recorded');
+  await expect(row.getByTestId('integrity')).toHaveText('hash recorded locally');
+  // Deleted, then the host serves other bytes: the recorded hash refuses them.
+  await row.getByTestId('delete').click();
+  await expect(row).toHaveAttribute('data-state', 'missing');
+  host.faults.corrupt = `/${HUB_REPO}/tokenizer.json`;
+  await row.getByTestId('download').click();
+  await expect(page.getByTestId('model-error')).toHaveAttribute('data-code', 'MODEL_FILE_CORRUPT');
+  await expect(page.getByTestId('model-error')).toContainText(
+    'the hash recorded at its first download (the host now serves different bytes)',
+  );
+  await expect(row).not.toHaveAttribute('data-state', 'cached');
+});
+
+test('an imported folder missing a file is refused whole; the complete folder imports verified', async ({
+  page,
+}) => {
+  const work = mkdtempSync(path.join(tmpdir(), 'tokenskip-import-'));
+  try {
+    const partial = path.join(work, 'partial', MODEL);
+    cpSync(FOLDER, partial, { recursive: true });
+    rmSync(path.join(partial, 'onnx/model.onnx_data'));
+    // A shipped model is offered for download or import once a model host is set.
+    const row = await openModels(page);
+    await row.getByTestId('import').setInputFiles(partial);
+    await expect(page.getByTestId('model-error')).toHaveAttribute(
+      'data-code',
+      'MODEL_FILE_MISSING',
+    );
+    await expect(page.getByTestId('model-error')).toContainText(
+      'lacks onnx/model.onnx_data: nothing was imported',
+    );
+    await expect(row).toHaveAttribute('data-state', 'missing');
+    expect(await cached(page, 'tokenskip-models-v1')).toEqual([]);
+    expect(host.log).toEqual([]);
+
+    const whole = path.join(work, 'whole', MODEL);
+    cpSync(FOLDER, whole, { recursive: true });
+    await row.getByTestId('import').setInputFiles(whole);
+    await expect(row).toHaveAttribute('data-state', 'cached');
+    await expect(row).toHaveAttribute('data-integrity', 'verified');
+    expect(host.log).toEqual([]); // imported, not downloaded
+    // The Compress page (same model host) loads the imported files from the cache: no model file
+    // is fetched, from the host or the app.
+    const fetched: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes(`/${FOLDER}/`)) fetched.push(r.url());
+    });
+    await page.goto(`/#/compress?model=${MODEL}&backend=wasm&rate=0.5`);
+    await page.getByTestId('cot').fill('She makes 9 * 2 = $18 every day at the market.');
+    await page.getByTestId('compress').click();
+    await expect(page.getByTestId('compressed')).toBeVisible();
+    await expect(page.getByTestId('integrity')).toHaveAttribute('data-integrity', 'verified');
+    expect(fetched).toEqual([]);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
+test('a model bigger than the storage quota gets a clear message', async ({ page }) => {
+  // The browser's estimate, made small: the real quota of a test profile is far larger than any
+  // fixture. The download checks the estimate before writing a file.
+  await page.addInitScript(() => {
+    StorageManager.prototype.estimate = () => Promise.resolve({ usage: 0, quota: 300_000 });
+  });
+  const row = await openModels(page);
+  await expect(page.getByTestId('storage-estimate')).toContainText('293');
+  await row.getByTestId('download').click();
+  await expect(page.getByTestId('model-error')).toHaveAttribute('data-code', 'STORAGE_FULL');
+  await expect(page.getByTestId('model-error')).toContainText(
+    'Not enough browser storage for onnx/model.onnx_data',
+  );
+  expect(await cached(page, 'tokenskip-models-v1')).not.toContain(DATA);
+});
+
+test('a QuotaExceededError from a real cache write gives the same clear message', async ({
+  page,
+}) => {
+  // The browser refuses the write of the data file's first kept chunk, as a full disk would.
+  await page.addInitScript(() => {
+    const put = Cache.prototype.put;
+    Cache.prototype.put = function (request, response) {
+      const url = request instanceof Request ? request.url : String(request);
+      if (url.includes('model.onnx_data?tokenskip-part=0'))
+        return Promise.reject(
+          new DOMException('The quota has been exceeded.', 'QuotaExceededError'),
+        );
+      return put.call(this, request, response);
+    };
+  });
+  const row = await openModels(page);
+  await row.getByTestId('download').click();
+  await expect(page.getByTestId('model-error')).toHaveAttribute('data-code', 'STORAGE_FULL');
+  await expect(page.getByTestId('model-error')).toContainText(
+    'Not enough browser storage for onnx/model.onnx_data',
+  );
+  expect(await cached(page, 'tokenskip-models-v1')).not.toContain(DATA);
+});
+
+test('a generation model downloaded from the model host runs on the Generate page from the cache', async ({
+  page,
+}) => {
+  await openModels(page);
+  const row = page.getByTestId('model-tiny-qwen2');
+  await row.getByTestId('download').click();
+  await expect(row).toHaveAttribute('data-state', 'cached');
+  await expect(row).toHaveAttribute('data-integrity', 'verified');
+  const downloaded = host.log.length;
+  expect(downloaded).toBeGreaterThanOrEqual(5);
+  await page.goto('/#/generate?model=tiny-qwen2&backend=wasm&gamma=0.5&max_tokens=8');
+  await page.getByTestId('question').fill('What is 2 + 3?');
+  await page.getByTestId('generate').click();
+  await expect(page.getByTestId('generate-page')).toHaveAttribute('data-status', 'done');
+  // Every file came from the model cache: the host saw no further request.
+  expect(host.log.length).toBe(downloaded);
+});
+
+test('a WebLLM model in WebLLM’s own cache shows as downloaded and is deleted through WebLLM’s API', async ({
+  page,
+}) => {
+  const id = 'TokenSkip-Qwen2.5-0.5B-Instruct-q4f32_1-MLC';
+  await openModels(page, false);
+  const row = page.getByTestId(`model-${id}`);
+  await expect(row).toHaveAttribute('data-state', 'missing');
+  // What WebLLM leaves after a load: tensor-cache.json and its shards in the "webllm/model" cache.
+  await page.evaluate(async (model) => {
+    const base = new URL(`/models/${model}/resolve/main/`, location.href).href;
+    const cache = await caches.open('webllm/model');
+    const records = [{ dataPath: 'params_shard_0.bin' }, { dataPath: 'params_shard_1.bin' }];
+    await cache.put(`${base}tensor-cache.json`, new Response(JSON.stringify({ records })));
+    for (const r of records) await cache.put(`${base}${r.dataPath}`, new Response('weights'));
+    await cache.put(`${base}tokenizer.json`, new Response('{}'));
+  }, id);
+  await page.reload();
+  await openModels(page, false);
+  await expect(row).toHaveAttribute('data-state', 'cached');
+  await row.getByTestId('delete').click();
+  await expect(row).toHaveAttribute('data-state', 'missing');
+  expect(await cached(page, 'webllm/model')).toEqual([]);
+});
+
+test('device fit on WebGPU: a model too big for the adapter is flagged @webgpu-only', async ({
+  page,
+}) => {
+  await openModels(page, false);
+  const limit = await page.evaluate(async () => {
+    const adapter = await (
+      navigator as unknown as {
+        gpu: {
+          requestAdapter(): Promise<{
+            limits: { maxBufferSize: number; maxStorageBufferBindingSize: number };
+          }>;
+        };
+      }
+    ).gpu.requestAdapter();
+    return Math.min(adapter.limits.maxBufferSize, adapter.limits.maxStorageBufferBindingSize);
+  });
+  // XLM-R large's external data (2.24 GB) is one file beyond any adapter's binding limit here.
+  expect(limit).toBeLessThan(2_240_000_000);
+  const big = page.getByTestId('model-llmlingua-2-xlm-roberta-large-meetingbank');
+  await expect(big).toHaveAttribute('data-fit', 'too-big');
+  await expect(big.getByTestId('fit')).toHaveText('too big for this GPU');
+  await expect(page.getByTestId('model-mini-scorer')).toHaveAttribute('data-fit', 'fits');
+});
+
+test('device fit without WebGPU: ONNX models run on WASM, WebLLM models need WebGPU @no-webgpu', async ({
+  page,
+}) => {
+  await openModels(page, false);
+  await expect(page.getByTestId('gpu-limits')).toContainText('No WebGPU');
+  // Without a model host, shipped models are simply there: nothing to download.
+  const mini = page.getByTestId('model-mini-scorer');
+  await expect(mini.getByTestId('state')).toHaveText('comes with the app: works offline');
+  await expect(mini.getByTestId('download')).toHaveCount(0);
+  await expect(page.getByTestId('model-mini-scorer')).toHaveAttribute('data-fit', 'wasm-only');
+  await expect(page.getByTestId('model-Qwen2.5-0.5B-Instruct-q4f16_1-MLC')).toHaveAttribute(
+    'data-fit',
+    'no-webgpu',
+  );
+});

@@ -1,0 +1,357 @@
+/**
+ * Resumable model downloads in the browser. The bytes received so far are kept as numbered chunks
+ * in their own Cache API cache (PARTIAL_CACHE), with a small record of the file's total size and
+ * ETag; after a network error, a cancel or a reload, the next attempt asks for the rest with
+ * `Range: bytes=<received>-` (a file changed on the server, seen by its ETag or size, starts over).
+ *
+ * Two kinds of failure are told apart, because they need opposite repairs:
+ * - a network error (socket closed, offline, timeout) or a cancel keeps every byte received:
+ *   the next try continues from there;
+ * - a content error (the server answers an HTML page with status 200, a size other than the
+ *   registry's, a Content-Range that does not continue the kept bytes) drops the kept bytes, so
+ *   nothing wrong is ever cached and the next try starts clean (mlc-ai/web-llm#289).
+ * The finished file is checked by the caller (model-cache.ts) before it counts as cached.
+ */
+import { TokenSkipError } from '../../core/errors.ts';
+
+export const PARTIAL_CACHE = 'tokenskip-partial-v1';
+/** Received bytes are written to the cache in chunks of this size (and on any stop). */
+export const CHUNK_BYTES = 4 * 2 ** 20;
+
+export interface PartialState {
+  /** Bytes kept so far. */
+  received: number;
+  /** The whole file's size as the server gave it, when known. */
+  total: number | null;
+  etag: string | null;
+  lastModified: string | null;
+  /** Sizes of the kept chunks, in order. */
+  chunks: number[];
+}
+
+export interface DownloadProgress {
+  loaded: number;
+  total: number;
+}
+
+export interface DownloadOptions {
+  url: string;
+  /** The file's name in messages (`onnx/model.onnx`). */
+  file: string;
+  /** The size the registry expects (exact when it has a hash): another size is a content error. */
+  expectedSize?: number;
+  onProgress?: (p: DownloadProgress) => void;
+  signal?: AbortSignal;
+}
+
+function partKey(url: string, part: string): string {
+  const key = new URL(url);
+  key.searchParams.set('tokenskip-part', part);
+  return key.href;
+}
+
+async function openPartial(): Promise<Cache> {
+  return caches.open(PARTIAL_CACHE);
+}
+
+/** What is kept of `url` so far, or undefined. */
+export async function partialState(url: string): Promise<PartialState | undefined> {
+  if (!globalThis.caches) return undefined;
+  const hit = await (await openPartial()).match(partKey(url, 'meta'));
+  if (!hit) return undefined;
+  try {
+    const state = (await hit.json()) as PartialState;
+    return Array.isArray(state.chunks) && typeof state.received === 'number' ? state : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function saveState(cache: Cache, url: string, state: PartialState): Promise<void> {
+  await cache.put(
+    partKey(url, 'meta'),
+    new Response(JSON.stringify(state), { headers: { 'Content-Type': 'application/json' } }),
+  );
+}
+
+/** Drops every kept byte of `url`. */
+export async function discardPartial(url: string): Promise<void> {
+  if (!globalThis.caches) return;
+  const cache = await openPartial();
+  const state = await partialState(url);
+  await Promise.all((state?.chunks ?? []).map((_, i) => cache.delete(partKey(url, String(i)))));
+  await cache.delete(partKey(url, 'meta'));
+}
+
+/** The kept chunks of a complete download, in order, as one stream. */
+export function partialBody(url: string, state: PartialState): ReadableStream<Uint8Array> {
+  let index = 0;
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      for (;;) {
+        if (!reader) {
+          if (index >= state.chunks.length) return controller.close();
+          const hit = await (await openPartial()).match(partKey(url, String(index++)));
+          if (!hit?.body) {
+            return controller.error(
+              new TokenSkipError(
+                'DOWNLOAD_FAILED',
+                `A kept part of ${url} is gone; download it again.`,
+              ),
+            );
+          }
+          reader = hit.body.getReader();
+        }
+        const { done, value } = await reader.read();
+        if (!done) return controller.enqueue(value);
+        reader = undefined;
+      }
+    },
+  });
+}
+
+/** A quota error from any storage write, as the one clear message the UI shows. */
+export function isQuotaError(error: unknown): boolean {
+  return (error as { name?: string } | null)?.name === 'QuotaExceededError';
+}
+
+export function storageFullError(file: string, need: number, free?: number): TokenSkipError {
+  const mb = (n: number) => `${(n / 2 ** 20).toFixed(1)} MB`;
+  const room =
+    free === undefined ? '' : ` but this site may store only ${mb(Math.max(0, free))} more`;
+  return new TokenSkipError(
+    'STORAGE_FULL',
+    `Not enough browser storage for ${file}: it needs ${mb(need)}${room}. Delete models you do not use (Models page), free disk space, or press "Keep models" so the browser grants more.`,
+  );
+}
+
+/** Refuses up front when the browser's own estimate says the rest cannot fit. */
+async function checkRoom(file: string, need: number): Promise<void> {
+  const estimate = await globalThis.navigator?.storage?.estimate?.().catch(() => undefined);
+  if (!estimate?.quota) return;
+  const free = estimate.quota - (estimate.usage ?? 0);
+  if (need > free) throw storageFullError(file, need, free);
+}
+
+/** An HTML page where a model file was expected (a login page, a captive portal, an SPA fallback). */
+function looksLikeHtml(contentType: string | null, head: Uint8Array, file: string): boolean {
+  if (/\.html?$/i.test(file)) return false;
+  if (contentType && /text\/html/i.test(contentType)) return true;
+  const text = new TextDecoder()
+    .decode(head.subarray(0, 64))
+    .replace(/^\uFEFF/, '')
+    .trimStart()
+    .toLowerCase();
+  return text.startsWith('<!doctype html') || text.startsWith('<html');
+}
+
+function contentError(file: string, url: string, what: string): TokenSkipError {
+  return new TokenSkipError(
+    'MODEL_FILE_CORRUPT',
+    `${file} from ${url}: ${what}. Nothing of it was kept; check the model host and try again.`,
+  );
+}
+
+function networkError(file: string, url: string, kept: number, error: unknown): TokenSkipError {
+  const why = (error as Error)?.message ?? String(error);
+  return new TokenSkipError(
+    'DOWNLOAD_FAILED',
+    `Downloading ${file} from ${url} stopped (${why}). The ${kept} bytes received are kept: download again to continue from there.`,
+    { cause: error },
+  );
+}
+
+/** `bytes 100-199/1000` → {start: 100, total: 1000}. */
+function parseContentRange(value: string | null): { start: number; total: number | null } | null {
+  const m = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(value?.trim() ?? '');
+  if (!m) return null;
+  return { start: Number(m[1]), total: m[2] === '*' ? null : Number(m[2]) };
+}
+
+async function request(
+  url: string,
+  file: string,
+  kept: PartialState | undefined,
+  signal: AbortSignal | undefined,
+): Promise<Response> {
+  // Only `Range: bytes=N-` (a CORS-safelisted header: no preflight a model host might refuse);
+  // a changed file is caught by comparing the ETag and total instead of sending If-Range.
+  const headers: Record<string, string> = {};
+  if (kept && kept.received > 0) headers.Range = `bytes=${kept.received}-`;
+  try {
+    return await fetch(url, { headers, signal, cache: 'no-store' });
+  } catch (error) {
+    if (signal?.aborted) throw cancelled(file);
+    throw networkError(file, url, kept?.received ?? 0, error);
+  }
+}
+
+function cancelled(file: string): TokenSkipError {
+  return new TokenSkipError(
+    'CANCELLED',
+    `Download of ${file} cancelled; the bytes received are kept.`,
+  );
+}
+
+/**
+ * Downloads `url` into PARTIAL_CACHE, continuing from kept bytes. Resolves with the complete
+ * state (read it with `partialBody`, then `discardPartial`); throws DOWNLOAD_FAILED (bytes kept),
+ * CANCELLED (bytes kept), MODEL_FILE_CORRUPT (nothing kept), MODEL_FILE_MISSING or STORAGE_FULL.
+ */
+export async function downloadToPartial(options: DownloadOptions): Promise<PartialState> {
+  const { url, file, expectedSize, onProgress, signal } = options;
+  const cache = await openPartial();
+  let kept = await partialState(url);
+  if (kept && kept.total !== null && kept.received >= kept.total) return kept;
+
+  let response = await request(url, file, kept, signal);
+  let start = 0;
+  if (response.status === 206 && kept) {
+    const range = parseContentRange(response.headers.get('Content-Range'));
+    const etag = response.headers.get('ETag');
+    const sameFile =
+      range &&
+      (kept.total === null || range.total === kept.total) &&
+      (!kept.etag || !etag || etag === kept.etag);
+    if (range && sameFile && range.start === kept.received) start = kept.received;
+    else {
+      // Not the continuation of what is kept: start over with the whole file.
+      await response.body?.cancel();
+      await discardPartial(url);
+      kept = undefined;
+      response = await request(url, file, undefined, signal);
+    }
+  } else if (response.status === 416 && kept) {
+    await discardPartial(url);
+    kept = undefined;
+    response = await request(url, file, undefined, signal);
+  } else if (kept) {
+    // 200 to a range request: the server ignores ranges; take the whole file from this answer.
+    await discardPartial(url);
+    kept = undefined;
+  }
+  if (!response.ok) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new TokenSkipError(
+      response.status === 404 ? 'MODEL_FILE_MISSING' : 'DOWNLOAD_FAILED',
+      `Downloading ${file} from ${url} failed: HTTP ${response.status}.`,
+    );
+  }
+  const total =
+    response.status === 206
+      ? (parseContentRange(response.headers.get('Content-Range'))?.total ?? null)
+      : response.headers.has('Content-Length')
+        ? Number(response.headers.get('Content-Length'))
+        : null;
+  if (expectedSize !== undefined && total !== null && total !== expectedSize) {
+    await response.body?.cancel().catch(() => undefined);
+    await discardPartial(url);
+    throw contentError(
+      file,
+      url,
+      `the server offers ${total} bytes, the registry expects ${expectedSize}`,
+    );
+  }
+  if (
+    start === 0 &&
+    response.headers.get('Content-Type')?.match(/text\/html/i) &&
+    !/\.html?$/i.test(file)
+  ) {
+    await response.body?.cancel().catch(() => undefined);
+    await discardPartial(url);
+    throw contentError(file, url, 'the server answered an HTML page instead of the model file');
+  }
+  if (total !== null) await checkRoom(file, total - start);
+
+  const state: PartialState =
+    kept && start > 0
+      ? { ...kept, total }
+      : {
+          received: 0,
+          total,
+          etag: response.headers.get('ETag'),
+          lastModified: response.headers.get('Last-Modified'),
+          chunks: [],
+        };
+  if (start === 0) await saveState(cache, url, state);
+
+  let buffered: Uint8Array[] = [];
+  let bufferedBytes = 0;
+  let sniffed = start > 0;
+  const flush = async () => {
+    if (bufferedBytes === 0) return;
+    const chunk = new Uint8Array(bufferedBytes);
+    let at = 0;
+    for (const b of buffered) {
+      chunk.set(b, at);
+      at += b.byteLength;
+    }
+    buffered = [];
+    bufferedBytes = 0;
+    try {
+      await cache.put(partKey(url, String(state.chunks.length)), new Response(chunk));
+      state.chunks.push(chunk.byteLength);
+      state.received += chunk.byteLength;
+      await saveState(cache, url, state);
+    } catch (error) {
+      if (isQuotaError(error)) throw storageFullError(file, (state.total ?? 0) - state.received);
+      throw error;
+    }
+  };
+
+  if (!response.body) throw new TokenSkipError('DOWNLOAD_FAILED', `${url} returned no body.`);
+  const reader = response.body.getReader();
+  const onAbort = () => void reader.cancel().catch(() => undefined);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    for (;;) {
+      let step: ReadableStreamReadResult<Uint8Array>;
+      try {
+        step = await reader.read();
+      } catch (error) {
+        await flush();
+        if (signal?.aborted) throw cancelled(file);
+        throw networkError(file, url, state.received, error);
+      }
+      if (signal?.aborted) {
+        await flush();
+        throw cancelled(file);
+      }
+      if (step.done) break;
+      const value = step.value;
+      if (!sniffed) {
+        sniffed = true;
+        if (looksLikeHtml(null, value, file)) {
+          await reader.cancel().catch(() => undefined);
+          await discardPartial(url);
+          throw contentError(
+            file,
+            url,
+            'the server answered an HTML page instead of the model file',
+          );
+        }
+      }
+      buffered.push(value);
+      bufferedBytes += value.byteLength;
+      onProgress?.({ loaded: state.received + bufferedBytes, total: state.total ?? 0 });
+      if (bufferedBytes >= CHUNK_BYTES) await flush();
+    }
+    await flush();
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+  if (state.total !== null && state.received !== state.total) {
+    throw networkError(
+      file,
+      url,
+      state.received,
+      new Error(`the body ended after ${state.received} of ${state.total} bytes`),
+    );
+  }
+  if (state.total === null) {
+    state.total = state.received;
+    await saveState(cache, url, state);
+  }
+  return state;
+}

@@ -1,0 +1,216 @@
+/**
+ * State and actions of the Models page: every registry model with its cache state, device fit and
+ * any running download (bytes, rate, ETA), the model host setting, and the storage estimate.
+ */
+import { TokenSkipError, toTokenSkipError } from '../../core/errors.ts';
+import type { IntegrityStatus } from '../../runtime/models/file-integrity.ts';
+import {
+  deleteModel,
+  downloadModel,
+  folderFiles,
+  importModel,
+  modelStatus,
+  type ModelStatus,
+} from '../../runtime/web/model-store.ts';
+import { deviceFit, probeAdapter, type AdapterLimits, type DeviceFit } from './device-fit.ts';
+import { catalogModels, type CatalogModel, type WebBackend } from './model-catalog.ts';
+
+/** Shared with the Compress page's mirror field: one model host for the whole app. */
+export const HOST_KEY = 'tokenskip.mirror';
+
+export interface Transfer {
+  file: string;
+  loaded: number;
+  total: number;
+  /** Bytes per second over this run. */
+  rate: number;
+  /** Seconds left, when the rate is known. */
+  eta?: number;
+}
+
+export interface ModelRow {
+  model: CatalogModel;
+  status?: ModelStatus;
+  /** WebLLM models: WebLLM's own `hasModelInCache`. */
+  webllmCached?: boolean;
+  fit: DeviceFit;
+  transfer?: Transfer;
+  busy?: 'download' | 'import' | 'delete';
+  error?: TokenSkipError;
+  integrity?: IntegrityStatus;
+}
+
+async function webllmAppConfig(record: NonNullable<CatalogModel['webllm']>) {
+  const { toModelRecord } = await import('../../runtime/engines/webllm/webllm-engine.ts');
+  const webllm = await import('@mlc-ai/web-llm');
+  const appBase = new URL('/', location.href).href;
+  const libInfo = {
+    modelLibURLPrefix: webllm.modelLibURLPrefix,
+    modelVersion: webllm.modelVersion,
+  };
+  return { webllm, appConfig: { model_list: [toModelRecord(record, appBase, libInfo)] } };
+}
+
+export class ModelsSession {
+  rows = $state<ModelRow[]>([]);
+  host = $state(globalThis.localStorage?.getItem(HOST_KEY) ?? '');
+  backend = $state<WebBackend>('wasm');
+  adapter = $state<AdapterLimits | null>(null);
+  storage = $state<{ usage: number; quota: number } | null>(null);
+  persisted = $state<boolean | null>(null);
+  ready = $state(false);
+  // Not rendered (only the rows are): a plain Map of the running downloads' controllers.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #controllers = new Map<string, AbortController>();
+
+  async init(): Promise<void> {
+    this.adapter = await probeAdapter();
+    this.backend = this.adapter ? 'webgpu' : 'wasm';
+    this.rows = catalogModels().map((model) => ({ model, fit: deviceFit(model, this.adapter) }));
+    await Promise.all([this.refreshAll(), this.refreshStorage()]);
+    this.ready = true;
+  }
+
+  /** The backend the loaders would pick: WebGPU when there is an adapter, unless the WebGPU graph is fp16 and the GPU lacks shader-f16. */
+  backendFor(model: CatalogModel): WebBackend {
+    if (this.backend === 'webgpu' && model.requiresShaderF16 && !this.adapter?.shaderF16)
+      return 'wasm';
+    return this.backend;
+  }
+
+  row(id: string): ModelRow {
+    return this.rows.find((r) => r.model.id === id)!;
+  }
+
+  async refreshAll(): Promise<void> {
+    await Promise.all(this.rows.map((r) => this.refresh(r.model.id)));
+  }
+
+  async refresh(id: string): Promise<void> {
+    const row = this.row(id);
+    try {
+      if (row.model.webllm) {
+        const { webllm, appConfig } = await webllmAppConfig(row.model.webllm);
+        row.webllmCached = await webllm.hasModelInCache(row.model.id, appConfig);
+        return;
+      }
+      const refs = await row.model.refs(this.backendFor(row.model), this.host, false);
+      row.status = await modelStatus(refs);
+    } catch (error) {
+      row.error = toTokenSkipError(error);
+    }
+  }
+
+  async refreshStorage(): Promise<void> {
+    const storage = globalThis.navigator?.storage;
+    const estimate = await storage?.estimate?.().catch(() => undefined);
+    this.storage = estimate ? { usage: estimate.usage ?? 0, quota: estimate.quota ?? 0 } : null;
+    this.persisted = (await storage?.persisted?.().catch(() => null)) ?? null;
+  }
+
+  /** Asks the browser not to evict the models under storage pressure. */
+  async persist(): Promise<void> {
+    this.persisted = (await navigator.storage?.persist?.().catch(() => false)) ?? false;
+    await this.refreshStorage();
+  }
+
+  setHost(value: string): void {
+    const host = value.trim();
+    if (host && !/^https?:\/\/[^/]+/i.test(host)) {
+      throw new TokenSkipError(
+        'INVALID_ARGUMENT',
+        `The model host "${host}" is not an http(s) address: type one like http://192.168.1.10:8080/.`,
+      );
+    }
+    this.host = host;
+    globalThis.localStorage?.setItem(HOST_KEY, host);
+    void this.refreshAll();
+  }
+
+  async download(id: string): Promise<void> {
+    const row = this.row(id);
+    const controller = new AbortController();
+    this.#controllers.set(id, controller);
+    row.busy = 'download';
+    row.error = undefined;
+    const started = performance.now();
+    let firstLoaded: number | undefined;
+    try {
+      const refs = await row.model.refs(this.backendFor(row.model), this.host, true);
+      row.integrity = await downloadModel(
+        refs,
+        (p) => {
+          firstLoaded ??= p.loaded;
+          const seconds = (performance.now() - started) / 1000;
+          const rate = seconds > 0.2 ? (p.loaded - firstLoaded) / seconds : 0;
+          row.transfer = {
+            file: p.file,
+            loaded: p.loaded,
+            total: p.total,
+            rate,
+            ...(rate > 0 && p.total > p.loaded ? { eta: (p.total - p.loaded) / rate } : {}),
+          };
+        },
+        controller.signal,
+      );
+    } catch (error) {
+      row.error = toTokenSkipError(error);
+    } finally {
+      this.#controllers.delete(id);
+      row.busy = undefined;
+      row.transfer = undefined;
+      await this.refresh(id);
+      await this.refreshStorage();
+    }
+  }
+
+  cancel(id: string): void {
+    this.#controllers.get(id)?.abort();
+  }
+
+  async remove(id: string): Promise<void> {
+    const row = this.row(id);
+    row.busy = 'delete';
+    row.error = undefined;
+    try {
+      if (row.model.webllm) {
+        // WebLLM keeps its files in its own caches: deleted through WebLLM's own API, the steps of
+        // its deleteModelAllInfoInCache run one by one (clearWebLlmModelCache says why).
+        const { appConfig } = await webllmAppConfig(row.model.webllm);
+        const { clearWebLlmModelCache } =
+          await import('../../runtime/engines/webllm/webllm-engine.ts');
+        await clearWebLlmModelCache(row.model.id, appConfig);
+      } else {
+        await deleteModel(await row.model.refs(this.backendFor(row.model), this.host, false));
+      }
+      row.integrity = undefined;
+    } catch (error) {
+      row.error = toTokenSkipError(error);
+    } finally {
+      row.busy = undefined;
+      await this.refresh(id);
+      await this.refreshStorage();
+    }
+  }
+
+  async importFolder(id: string, files: FileList | null): Promise<void> {
+    const row = this.row(id);
+    if (!files || files.length === 0) return;
+    row.busy = 'import';
+    row.error = undefined;
+    try {
+      const refs = await row.model.refs(this.backendFor(row.model), this.host, true);
+      row.integrity = await importModel(refs, folderFiles(Array.from(files)));
+    } catch (error) {
+      row.error = toTokenSkipError(error);
+    } finally {
+      row.busy = undefined;
+      await this.refresh(id);
+      await this.refreshStorage();
+    }
+  }
+
+  dispose(): void {
+    for (const c of this.#controllers.values()) c.abort();
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * Every model the app knows, in the shape the Models page needs: its files (with sizes and hashes
+ * where the registry has them) for the backend this browser would run it on, where each file is
+ * fetched from (the app, the hub, or the model host), and what it asks of the GPU.
+ * `catalogModels()` is the one place that reads the registry.
+ */
+import {
+  MODELS,
+  type ModelEntry,
+  type OnnxModelRecord,
+  type ScorerManifestEntry,
+  type WebLlmModelRecord,
+} from '../../core/models/registry.ts';
+import {
+  fileUrl,
+  filesForBackend,
+  manifestFile,
+  resolveRevision,
+} from '../../runtime/models/model-manifest.ts';
+import type { ManifestFile } from '../../core/models/registry.ts';
+import { browserRevisionStore } from '../../runtime/web/model-cache.ts';
+import type { ModelFileRef } from '../../runtime/web/model-store.ts';
+
+export type WebBackend = 'webgpu' | 'wasm';
+
+export interface CatalogModel {
+  id: string;
+  label: string;
+  role: 'scorer' | 'generation';
+  engine: 'onnx' | 'webllm';
+  /** Shipped with the app (served by it), or fetched from the hub / a model host. */
+  shipped: boolean;
+  dtype(backend: WebBackend): string;
+  /** Files the backend needs, with registry sizes/hashes where known. */
+  files(backend: WebBackend): ManifestFile[];
+  /** Where each file is fetched from (and cached under); `host` is the model host setting. */
+  refs(backend: WebBackend, host: string, resolve: boolean): Promise<ModelFileRef[]>;
+  /** WebLLM's own estimate (its `vram_required_MB`), for WebLLM models. */
+  vramMB?: number;
+  requiresShaderF16: boolean;
+  webllm?: WebLlmModelRecord;
+}
+
+const appBase = () => new URL('/', globalThis.location?.href ?? 'http://localhost/').href;
+
+/** ONNX models (scorers and causal LMs): the files of the backend's graph, from the registry. */
+function onnxModel(entry: ScorerManifestEntry | OnnxModelRecord): CatalogModel {
+  const files = (backend: WebBackend): ManifestFile[] => {
+    const names = filesForBackend(entry, backend);
+    // The ONNX generation engine also reads generation_config.json when the folder has one.
+    if (entry.kind === 'causal-lm') names.push('generation_config.json');
+    return names
+      .map((path) => manifestFile(entry, path))
+      .filter((f): f is ManifestFile => f !== undefined);
+  };
+  return {
+    id: entry.id,
+    label: entry.label,
+    role: entry.kind === 'token-classifier' ? 'scorer' : 'generation',
+    engine: 'onnx',
+    shipped: entry.source.type === 'path',
+    dtype: (backend) => entry.onnx[backend].dtype,
+    files,
+    async refs(backend, host, resolve) {
+      // An unpinned hub model without a host: the commit recorded at its first download.
+      let revision: string | undefined;
+      if (entry.source.type === 'hub' && !host) {
+        revision = resolve
+          ? await resolveRevision(entry, browserRevisionStore)
+          : (entry.source.revision ?? (await browserRevisionStore.get(entry.source.repo)));
+        if (!revision) return [];
+      }
+      return files(backend).map((f) => ({
+        file: f.path,
+        expected: f,
+        url: fileUrl(entry, f.path, {
+          appBase: appBase(),
+          ...(revision ? { revision } : {}),
+          ...(host ? { mirror: host } : {}),
+        }),
+      }));
+    },
+    requiresShaderF16: entry.kind === 'causal-lm' && entry.webgpuRequiresShaderF16 === true,
+  };
+}
+
+/** WebLLM models: WebLLM fetches and caches their files itself (its own caches). */
+function webLlmModel(record: WebLlmModelRecord): CatalogModel {
+  return {
+    id: record.id,
+    label: record.label,
+    role: 'generation',
+    engine: 'webllm',
+    shipped: false,
+    dtype: () => record.quantization,
+    files: () => [],
+    refs: () => Promise.resolve([]),
+    vramMB: record.vramRequiredMB,
+    requiresShaderF16: record.requiredFeatures.includes('shader-f16'),
+    webllm: record,
+  };
+}
+
+function catalogModel(entry: ModelEntry): CatalogModel {
+  return entry.kind === 'causal-lm' && entry.engine === 'webllm'
+    ? webLlmModel(entry)
+    : onnxModel(entry);
+}
+
+/** Every registry model, in registry order. */
+export function catalogModels(): CatalogModel[] {
+  return MODELS.map(catalogModel);
+}
