@@ -20,6 +20,8 @@ export interface OnnxVariant {
   dtype: 'fp32' | 'fp16' | 'int8';
   /** External-data files next to the graph (models over 2 GB). */
   externalData?: string[];
+  /** An fp16 graph to run instead where the GPU has `shader-f16` (WebGPU only): half the bytes. */
+  fp16?: OnnxVariant;
 }
 
 /**
@@ -63,6 +65,16 @@ export function findScorer(manifest: ModelManifest, id: string): ScorerManifestE
 
 export function manifestFile(entry: ScorerManifestEntry, path: string): ManifestFile | undefined {
   return entry.files.find((f) => f.path === path);
+}
+
+/** The graph to run on `backend`: its fp16 alternative when the GPU can run fp16 shaders. */
+export function pickVariant(
+  entry: ScorerManifestEntry,
+  backend: Backend,
+  shaderF16 = false,
+): OnnxVariant {
+  const variant = entry.onnx[backend];
+  return backend === 'webgpu' && shaderF16 && variant.fp16 ? variant.fp16 : variant;
 }
 
 /** Files a backend needs: tokenizer and config files plus its ONNX graph and external data. */
