@@ -1,7 +1,9 @@
 """Writes models/fixtures/tiny-lingua-mbert-extdata: the tiny mBERT fixture with its weights moved to
 ONNX external data (onnx/model.onnx + onnx/model.onnx_data), the layout of the 2.24 GB XLM-R large
 export. The browser must hand ORT-web the external data by URL, never as one buffer; the e2e suite
-scores with this fixture on WASM to prove that path.
+scores with this fixture on WASM to prove that path. It also gets the fp16 variant
+(onnx/model_fp16.onnx + model_fp16.onnx_data, converted by scripts/make_large_scorer.py), which
+WebGPU runs where the adapter has `shader-f16`.
 
     /usr/bin/python3 scripts/make_external_data_fixture.py   (Debian's python3-onnx)
 """
@@ -9,6 +11,8 @@ import os
 import shutil
 
 import onnx
+
+from make_large_scorer import convert_fp16
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SRC = os.path.join(ROOT, "models", "fixtures", "tiny-lingua-mbert")
@@ -31,6 +35,7 @@ def main():
         location="model.onnx_data",
         size_threshold=0,
     )
+    convert_fp16(OUT)
     graph = os.path.getsize(os.path.join(OUT, "onnx", "model.onnx"))
     data = os.path.getsize(os.path.join(OUT, "onnx", "model.onnx_data"))
     print(f"wrote {OUT}: graph {graph} bytes, external data {data} bytes")

@@ -49,7 +49,38 @@ export interface ClassifyReport {
   ms: number[];
 }
 
+export interface LargeRequest {
+  /** URL path of the model folder on the harness (a `/bench-mount/<name>` mount), no trailing '/'. */
+  base: string;
+  backend: 'webgpu' | 'wasm';
+  /** Offer the folder's fp16 graph to WebGPU (chosen only where the adapter has `shader-f16`). */
+  offerFp16: boolean;
+  text: string;
+  rate: number;
+}
+
+export interface LargeReport {
+  backend: 'webgpu' | 'wasm';
+  reason: string;
+  dtype: string;
+  graph: string;
+  shaderF16: boolean;
+  fromCache: boolean;
+  integrity?: string;
+  loadMs: number;
+  scoreMs: number;
+  /** 512-token chunks the scorer ran (1 for a text that fits one). */
+  chunks: number;
+  words: number;
+  kept: string[];
+  /** 1 = kept, per word, in order. */
+  labels: number[];
+  compressed: string;
+}
+
 export interface HarnessApi {
+  /** Loads a generated model folder through the app's own scorer path and scores `text` once. */
+  large(request: LargeRequest): Promise<LargeReport>;
   /** Where the KV cache lives after each of three forward steps on WebGPU. */
   kvLocation(base: string, kvCacheOnGpu: boolean): Promise<string[]>;
   generate(request: GenerateRequest): Promise<GenerateReport>;

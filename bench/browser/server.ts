@@ -47,6 +47,12 @@ export interface Harness {
   url: string;
   /** A fresh page (fresh worker, fresh ORT) on the harness, in a browser with or without WebGPU. */
   open(kind: 'webgpu' | 'wasm'): Promise<Page>;
+  /**
+   * A page in its own browser with an on-disk profile at `userDataDir`: its Cache API is on disk
+   * with a disk-sized quota, as in a user's browser (a plain `open` page is incognito-like: storage
+   * in memory, small quota). Close it with `page.context().close()`.
+   */
+  openPersistent(kind: 'webgpu' | 'wasm', userDataDir: string): Promise<Page>;
   close(): Promise<void>;
 }
 
@@ -81,6 +87,20 @@ export async function startHarness(
         if (msg.type() === 'error') console.error(`[browser] ${msg.text()}`);
       });
       page.setDefaultTimeout(600_000);
+      await page.goto(url);
+      await page.waitForSelector('body[data-ready="1"]');
+      return page;
+    },
+    async openPersistent(kind, userDataDir) {
+      const context = await chromium.launchPersistentContext(userDataDir, {
+        executablePath,
+        args: chromiumArgs(kind),
+      });
+      const page = context.pages()[0] ?? (await context.newPage());
+      page.on('console', (msg) => {
+        if (msg.type() === 'error') console.error(`[browser] ${msg.text()}`);
+      });
+      page.setDefaultTimeout(1_800_000);
       await page.goto(url);
       await page.waitForSelector('body[data-ready="1"]');
       return page;

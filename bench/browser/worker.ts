@@ -12,13 +12,59 @@ import {
 } from '../../src/runtime/engines/onnx/causal-lm.ts';
 import type { ModelFiles } from '../../src/runtime/engines/onnx/model-files.ts';
 import { createOnnxEngine } from '../../src/runtime/engines/onnx/onnx-engine.ts';
+import type { ScorerManifestEntry } from '../../src/core/models/registry.ts';
+import { selectScored } from '../../src/core/scoring/select.ts';
+import { loadLinguaEntry } from '../../src/web/workers/load-lingua.ts';
 import type {
   ClassifyReport,
   ClassifyRequest,
   GenerateReport,
   GenerateRequest,
   HarnessApi,
+  LargeReport,
+  LargeRequest,
 } from './protocol.ts';
+
+/**
+ * A manifest entry for a generated model folder on the harness, in the layout of the XLM-R large
+ * export (onnx/model.onnx + model.onnx_data, optionally model_fp16.onnx + model_fp16.onnx_data).
+ * No sizes or hashes: as for the real hub model, they are recorded at the first download.
+ */
+function largeEntry(base: string, offerFp16: boolean): ScorerManifestEntry {
+  const fp32 = { file: 'onnx/model.onnx', dtype: 'fp32', externalData: ['onnx/model.onnx_data'] };
+  const fp16 = {
+    file: 'onnx/model_fp16.onnx',
+    dtype: 'fp16',
+    externalData: ['onnx/model_fp16.onnx_data'],
+  };
+  return {
+    id: 'bench-large',
+    label: 'Generated XLM-R-large-sized scorer',
+    kind: 'token-classifier',
+    family: 'xlmr',
+    source: { type: 'path', path: base.replace(/^\//, '') },
+    files: [],
+    onnx: {
+      webgpu: { ...fp32, ...(offerFp16 ? { fp16 } : {}) },
+      wasm: fp32,
+      node: fp32,
+    },
+  } as ScorerManifestEntry;
+}
+
+async function shaderF16(): Promise<boolean> {
+  const gpu = (
+    navigator as { gpu?: { requestAdapter(): Promise<{ features: ReadonlySet<string> } | null> } }
+  ).gpu;
+  const adapter = await gpu?.requestAdapter().catch(() => null);
+  return adapter?.features.has('shader-f16') ?? false;
+}
+
+/** The app's worker rethrows errors as plain objects; give the bench their message. */
+function plain(error: unknown): Error {
+  const e = error as { code?: string; message?: string };
+  return new Error(`${e.code ?? 'ERROR'}: ${e.message ?? String(error)}`);
+}
 
 function files(base: string): ModelFiles {
   return {
@@ -34,6 +80,42 @@ function files(base: string): ModelFiles {
 }
 
 const api: HarnessApi = {
+  async large(req: LargeRequest): Promise<LargeReport> {
+    const model = await loadLinguaEntry(
+      largeEntry(req.base, req.offerFp16),
+      { backend: req.backend },
+      () => undefined,
+    ).catch((error: unknown) => {
+      throw plain(error);
+    });
+    const { info } = model;
+    const scorer = model.scorer({ scorer: 'llmlingua2', input: { cot: req.text }, options: {} })!;
+    const started = performance.now();
+    const scored = await scorer.score({ cot: req.text }).catch((error: unknown) => {
+      throw plain(error);
+    });
+    const scoreMs = performance.now() - started;
+    if (scored.scorer !== 'llmlingua2') throw new Error('expected LLMLingua-2 scores');
+    const result = selectScored(scored, req.rate);
+    await model.release();
+    return {
+      backend: info.backend,
+      reason: info.reason,
+      dtype: info.dtype,
+      graph: info.dtype === 'fp16' ? 'onnx/model_fp16.onnx' : 'onnx/model.onnx',
+      shaderF16: await shaderF16(),
+      fromCache: info.fromCache,
+      ...(info.integrity ? { integrity: info.integrity } : {}),
+      loadMs: info.loadMs,
+      scoreMs,
+      chunks: scored.chunks.length,
+      words: result.word_labels.length,
+      kept: result.word_labels.filter(([, k]) => k === 1).map(([w]) => w),
+      labels: result.word_labels.map(([, k]) => k),
+      compressed: result.compressed_prompt,
+    };
+  },
+
   async kvLocation(base: string, kvCacheOnGpu: boolean): Promise<string[]> {
     const f = files(base);
     const config = JSON.parse(new TextDecoder().decode(await f.readBytes('config.json')));

@@ -48,6 +48,8 @@ export interface OnnxVariant {
   dtype: 'fp32' | 'fp16' | 'int8' | 'q4' | 'q4f16';
   /** External-data files next to the graph (models over 2 GB). */
   externalData?: string[];
+  /** An fp16 graph to run instead where the GPU has `shader-f16` (WebGPU only): half the bytes. */
+  fp16?: OnnxVariant;
 }
 
 /**

@@ -10,11 +10,22 @@ import type {
   ManifestFile,
   ModelEntry,
   OnnxModelRecord,
+  OnnxVariant,
   ScorerManifestEntry,
 } from '../../core/models/registry.ts';
 
 export function manifestFile(entry: ModelEntry, path: string): ManifestFile | undefined {
   return entry.files.find((f) => f.path === path);
+}
+
+/** The graph to run on `backend`: its fp16 alternative when the GPU can run fp16 shaders. */
+export function pickVariant(
+  entry: ScorerManifestEntry,
+  backend: Backend,
+  shaderF16 = false,
+): OnnxVariant {
+  const variant = entry.onnx[backend];
+  return backend === 'webgpu' && shaderF16 && variant.fp16 ? variant.fp16 : variant;
 }
 
 /** Files a backend needs: tokenizer and config files plus its ONNX graph and external data. */

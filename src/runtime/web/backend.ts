@@ -11,11 +11,14 @@ export interface BackendChoice {
   threads: number;
   /** GPU adapter description, when WebGPU was chosen. */
   adapter?: string;
+  /** The adapter offers `shader-f16`, so fp16 graphs can run on it (WebGPU only). */
+  shaderF16?: boolean;
 }
 
 interface GpuLike {
   requestAdapter(): Promise<{
     info?: { vendor?: string; architecture?: string; description?: string };
+    features?: ReadonlySet<string>;
   } | null>;
 }
 
@@ -56,5 +59,6 @@ export async function chooseBackend(preference: BackendPreference): Promise<Back
     reason: `WebGPU adapter found (${name})`,
     threads: wasmThreads(),
     adapter: name,
+    shaderF16: adapter.features?.has('shader-f16') ?? false,
   };
 }

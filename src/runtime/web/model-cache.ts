@@ -279,7 +279,12 @@ export async function locateCachedFile(
   expected: ManifestFile | undefined,
   onProgress?: (p: FileProgress) => void,
 ): Promise<{ href: string; release: () => void } & CachedFile> {
-  const cached = await ensureCached(url, file, expected, onProgress);
+  const cached = await ensureCached(url, file, expected, onProgress).catch((error) => {
+    // Storing failed (quota: 2.24 GB exceeds an incognito profile's): ORT fetches the URL itself.
+    const code = (error as TokenSkipError).code;
+    if (code === 'MODEL_FILE_CORRUPT' || code === 'MODEL_FILE_MISSING') throw error;
+    return undefined;
+  });
   const hit = await cached?.cache.match(url);
   if (cached && hit) {
     const href = URL.createObjectURL(await hit.blob());

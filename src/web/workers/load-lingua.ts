@@ -4,7 +4,7 @@
  */
 import * as ort from 'onnxruntime-web/webgpu';
 import { createLingua2Scorer } from '../../core/scoring/lingua2-scorer.ts';
-import { chooseBackend } from '../../runtime/web/backend.ts';
+import { chooseBackend, type BackendPreference } from '../../runtime/web/backend.ts';
 import {
   browserRevisionStore,
   locateCachedFile,
@@ -12,8 +12,13 @@ import {
   type FileProgress,
 } from '../../runtime/web/model-cache.ts';
 import { weakestIntegrity, type IntegrityStatus } from '../../runtime/models/file-integrity.ts';
-import { findScorer } from '../../core/models/registry.ts';
-import { fileUrl, manifestFile, resolveRevision } from '../../runtime/models/model-manifest.ts';
+import { findScorer, type ScorerManifestEntry } from '../../core/models/registry.ts';
+import {
+  fileUrl,
+  manifestFile,
+  pickVariant,
+  resolveRevision,
+} from '../../runtime/models/model-manifest.ts';
 import { loadScorer, type LoadedScorer } from '../../runtime/scorers/scorer-loader.ts';
 import type { ScorerModelRequest } from './scorer-protocol.ts';
 import type { LoadedModel } from './loaded-model.ts';
@@ -22,10 +27,21 @@ export async function loadLinguaModel(
   request: Extract<ScorerModelRequest, { kind: 'llmlingua2' }>,
   onProgress: (p: FileProgress) => void,
 ): Promise<LoadedModel> {
+  return loadLinguaEntry(findScorer(request.modelId), request, onProgress);
+}
+
+/**
+ * Loads a scorer entry (from the registry, or a bench's own entry for a generated model) on the
+ * chosen backend; on WebGPU with `shader-f16`, the entry's fp16 graph where it has one.
+ */
+export async function loadLinguaEntry(
+  entry: ScorerManifestEntry,
+  request: { backend: BackendPreference; mirror?: string },
+  onProgress: (p: FileProgress) => void,
+): Promise<LoadedModel> {
   const started = performance.now();
-  const entry = findScorer(request.modelId);
   const choice = await chooseBackend(request.backend);
-  const variant = entry.onnx[choice.backend];
+  const variant = pickVariant(entry, choice.backend, choice.shaderF16);
   ort.env.wasm.numThreads = choice.threads;
   let fromCache = true;
   const integrity: IntegrityStatus[] = [];
