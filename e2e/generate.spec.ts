@@ -100,9 +100,14 @@ test('a WebLLM model that cannot load offers the ONNX engine; the page keeps wor
 test('Stop ends the stream early and keeps the partial text', async ({ page }, info) => {
   await open(
     page,
-    `model=tiny-qwen2&backend=${backendFor(info.project.name)}&gamma=1&max_tokens=1500&side=0`,
+    `model=tiny-qwen2&backend=${backendFor(info.project.name)}&gamma=1&max_tokens=511&side=0`,
   );
-  await page.getByTestId('question').fill(QUESTION);
+  // A question the fixture answers at length (it never emits EOS within its 511-token budget).
+  await page
+    .getByTestId('question')
+    .fill(
+      'A robe takes 2 bolts of blue fiber and half that much white fiber. How many bolts in total does it take?',
+    );
   await page.getByTestId('generate').click();
   const output = page.getByTestId('output');
   await expect(output).not.toBeEmpty();
@@ -113,5 +118,5 @@ test('Stop ends the stream early and keeps the partial text', async ({ page }, i
     /cancelled|stop/,
   );
   const tokens = Number(await page.getByTestId('completion-tokens').textContent());
-  expect(tokens).toBeLessThan(1500);
+  expect(tokens).toBeLessThan(511);
 });
