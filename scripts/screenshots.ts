@@ -17,6 +17,7 @@ const pages: { path: string; ready: string }[] = [
   { path: 'compress', ready: '[data-testid=heatmap]' },
   { path: 'generate', ready: '[data-testid=generate-page]' },
   { path: 'benchmark', ready: '[data-testid=benchmark-page]' },
+  { path: 'models', ready: '[data-testid=models-page][data-ready="1"]' },
 ];
 const out = 'docs/screenshots';
 const only = process.env['SCREENSHOT_ONLY'] ?? '';
