@@ -1,0 +1,133 @@
+/**
+ * `npm run bench:peer`: our LLMLingua-2 scorer against the npm peer `@atjsh/llmlingua-2` (built on
+ * transformers.js), side by side in ONE process, on the same model, texts and backend:
+ *
+ *   npm run bench:peer                     # Node: onnxruntime-node CPU on both sides (both 1.30.0)
+ *   npm run bench:peer -- --browser        # ONE Chromium page: onnxruntime-web WASM on both sides
+ *                                          # (BENCH_BROWSER_TEXTS, default 30, of the CoTs), then
+ *                                          # WebGPU (SwiftShader) where present (BENCH_GPU_TEXTS, 6)
+ *
+ * Model: a BERT-base-shaped LLMLingua-2 token classifier (12 layers, hidden 768, mBERT WordPiece
+ * tokenizer; random weights, real layout: config.json, tokenizer.json, onnx/model.onnx), generated
+ * once into bench/.models/ by scripts/make_scorer_fixtures.py --size base. The peer loads it through
+ * transformers.js from that folder (`env.localModelPath`, remote models off); we load it through
+ * our own loader (src/runtime/scorers/scorer-loader.ts).
+ *
+ * Texts: the first BENCH_TEXTS (90) GSM8K test CoTs (data/gsm8k/test.jsonl, calculator notes
+ * stripped), at γ in BENCH_RATES (0.5,0.7,0.9). First checks both sides keep the same words for
+ * every text at every γ, then prints throughput (texts/s over the whole job, best of BENCH_ROUNDS
+ * alternated rounds) and single-text latency (median of BENCH_LATENCY_RUNS, a median-length CoT),
+ * both sides and the ratio. Threads: BENCH_THREADS (default 2) intra-op threads on both sides.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { stripCalculatorNotes } from '../src/core/datasets/examples.ts';
+import { repoRoot } from '../src/runtime/node/model-files.ts';
+import {
+  formatPeerReport,
+  medianLengthText,
+  type PeerRunReport,
+  type PeerRunRequest,
+} from './peer/sides.ts';
+
+const TEXTS = Number(process.env.BENCH_TEXTS ?? 90);
+const RATES = (process.env.BENCH_RATES ?? '0.5,0.7,0.9').split(',').map(Number);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const LATENCY_RUNS = Number(process.env.BENCH_LATENCY_RUNS ?? 9);
+const THREADS = Number(process.env.BENCH_THREADS ?? 2);
+const modelsDir = path.join(repoRoot, 'bench/.models');
+const modelName = 'tiny-lingua-mbert-base';
+const modelDir = path.join(modelsDir, modelName);
+
+function ensureModel(): void {
+  if (existsSync(path.join(modelDir, 'onnx/model.onnx'))) return;
+  console.log('Generating a BERT-base-sized token classifier (once; about a minute)...');
+  execFileSync(
+    '/usr/bin/python3',
+    ['scripts/make_scorer_fixtures.py', '--size', 'base', '--kinds', 'mbert', '--out', modelsDir],
+    { cwd: repoRoot, stdio: 'inherit' },
+  );
+}
+
+const texts = readFileSync(path.join(repoRoot, 'data/gsm8k/test.jsonl'), 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .slice(0, TEXTS)
+  .map((l) => stripCalculatorNotes((JSON.parse(l) as { cot: string }).cot));
+
+const request: PeerRunRequest = {
+  texts,
+  rates: RATES,
+  rounds: ROUNDS,
+  latencyRuns: LATENCY_RUNS,
+  latencyText: medianLengthText(texts),
+};
+
+function header(where: string): void {
+  console.log(
+    `\nbench:peer — ${where}; model ${path.relative(repoRoot, modelDir)} (BERT-base shape: 12 layers, hidden 768, random weights); ` +
+      `GSM8K test CoTs; ${THREADS} thread(s) on both sides; ${os.availableParallelism()} cores shared with other jobs (load ${os
+        .loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')})`,
+  );
+}
+
+async function nodeMain(): Promise<void> {
+  const ortNode = await import('onnxruntime-node');
+  const { env } = await import('@huggingface/transformers');
+  const { LLMLingua2 } = await import('@atjsh/llmlingua-2');
+  const { Tiktoken } = await import('js-tiktoken/lite');
+  const { default: cl100k } = await import('js-tiktoken/ranks/cl100k_base');
+  const { loadScorer } = await import('../src/runtime/scorers/scorer-loader.ts');
+  const { resolveModel } = await import('../src/runtime/node/model-files.ts');
+  const { ourSide, peerSide, runPeerComparison } = await import('./peer/sides.ts');
+
+  // transformers.js resolves `<localModelPath><name>/onnx/model.onnx` etc.; never the hub.
+  env.localModelPath = `${modelsDir}/`;
+  env.allowRemoteModels = false;
+  let t = performance.now();
+  const { promptCompressor } = await LLMLingua2.WithBERTMultilingual(modelName, {
+    transformerJSConfig: { device: 'cpu', dtype: 'fp32' },
+    // cl100k: the token counter our pipeline weighs words with (src/core/compression/token-count.ts).
+    oaiTokenizer: new Tiktoken(cl100k),
+    modelSpecificOptions: { session_options: { intraOpNumThreads: THREADS } },
+  });
+  const peerLoadMs = performance.now() - t;
+  t = performance.now();
+  const model = resolveModel(modelDir);
+  const ours = await loadScorer(modelName, model.readFile, model.variant, ortNode, {
+    executionProviders: ['cpu'],
+    intraOpNumThreads: THREADS,
+  });
+  const ourLoadMs = performance.now() - t;
+
+  const counter = { calls: 0 };
+  const report: PeerRunReport = await runPeerComparison(
+    request,
+    ourSide(ours.tokenizer, ours.classifier, counter),
+    peerSide(promptCompressor),
+    counter,
+    (line) => process.stderr.write(`  … ${line}\n`),
+  );
+  header(
+    'Node, onnxruntime-node 1.30.0 CPU on both sides (the peer through transformers.js 4.3.1)',
+  );
+  console.log(`  load: ours ${ourLoadMs.toFixed(0)} ms, peer ${peerLoadMs.toFixed(0)} ms`);
+  const tokens = ours.tokenizer.tokenize(texts[request.latencyText]!).length;
+  for (const line of formatPeerReport(report, request, tokens)) console.log(line);
+  await ours.classifier.release();
+  if (report.identical !== report.compared) process.exitCode = 1;
+}
+
+if (process.argv.includes('--browser')) {
+  const { browserMain } = await import('./peer/browser.ts');
+  ensureModel();
+  const browserTexts = Number(process.env.BENCH_BROWSER_TEXTS ?? 30);
+  await browserMain(request, { modelsDir, modelName, threads: THREADS, header, browserTexts });
+} else {
+  ensureModel();
+  await nodeMain();
+}
