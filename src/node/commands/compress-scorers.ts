@@ -13,6 +13,7 @@ import {
   scoreLingua2,
   selectLingua2,
   type LinguaOptions,
+  type TokenClassifier,
 } from '../../core/compression/llmlingua2.ts';
 import type { CompressionResult } from '../../core/compression/types.ts';
 import { validateCausalOptions } from '../../core/scoring/causal-scorer.ts';
@@ -34,11 +35,30 @@ export interface CompressItem {
   rate: number;
 }
 
+/** What the scoring cost so far: `compressRates` reports what it saved against re-scoring per γ. */
+export interface ScoringStats {
+  /** Model calls (LLMLingua-2: batched classifier calls; CTS/ppl: records scored). */
+  modelCalls: number;
+  /** Wall time spent scoring (the model and the text work around it), not selecting. */
+  scoreMs: number;
+}
+
 export interface RecordCompressor {
   modelId: string;
   /** Settings that change the output, for the resumable writer's fingerprint. */
   settings: Record<string, unknown>;
+  /** What `modelCalls` counts, for the summary line. */
+  callUnit: string;
+  stats: ScoringStats;
   compress(items: CompressItem[]): Promise<CompressionResult[]>;
+  /**
+   * Scores each item once and selects at every γ: `[item][rate index]`. The scores do not depend on
+   * γ, so each result is exactly what `compress` gives at that γ.
+   */
+  compressRates(
+    items: Omit<CompressItem, 'rate'>[],
+    rates: number[],
+  ): Promise<CompressionResult[][]>;
   /** Throws what `compress` would throw on this item's input, without running the model. */
   check(item: CompressItem): void;
   release(): Promise<void>;
@@ -116,20 +136,33 @@ export async function loadLingua2Compressor(
   options: Partial<LinguaOptions>,
 ): Promise<RecordCompressor> {
   const scorer = await loadNodeScorer(spec, model);
+  const stats: ScoringStats = { modelCalls: 0, scoreMs: 0 };
+  const classifier: TokenClassifier = {
+    classify: (rows) => {
+      stats.modelCalls++;
+      return scorer.classifier.classify(rows);
+    },
+  };
+  const score = async (texts: string[]) => {
+    const started = performance.now();
+    const scored = await scoreLingua2(texts, scorer.tokenizer, classifier, options, scorer.modelId);
+    stats.scoreMs += performance.now() - started;
+    return scored;
+  };
   return {
     modelId: scorer.modelId,
     // Kept as the LLMLingua-2 CLI wrote it before the other scorers existed, so old partial
     // outputs still resume.
     settings: { options },
+    callUnit: 'model calls',
+    stats,
     async compress(items) {
-      const scored = await scoreLingua2(
-        items.map((item) => item.text),
-        scorer.tokenizer,
-        scorer.classifier,
-        options,
-        scorer.modelId,
-      );
+      const scored = await score(items.map((item) => item.text));
       return items.map((item, j) => selectLingua2(scored[j]!, item.rate, scorer.tokenizer));
+    },
+    async compressRates(items, rates) {
+      const scored = await score(items.map((item) => item.text));
+      return scored.map((s) => rates.map((rate) => selectLingua2(s, rate, scorer.tokenizer)));
     },
     // The text checks (validateText) run before the model loads; nothing else depends on the input.
     check: () => undefined,
@@ -137,7 +170,7 @@ export async function loadLingua2Compressor(
   };
 }
 
-function causalInput(item: CompressItem): ScoreInput {
+function causalInput(item: Omit<CompressItem, 'rate'>): ScoreInput {
   return {
     cot: item.text,
     ...(item.question !== undefined ? { question: item.question } : {}),
@@ -157,8 +190,22 @@ export async function loadCausalCompressor(
     ...(model.threads ? { threads: model.threads } : {}),
     ...(model.onnxFile ? { onnxFile: model.onnxFile } : {}),
   });
+  const stats: ScoringStats = { modelCalls: 0, scoreMs: 0 };
+  const score = async (item: Omit<CompressItem, 'rate'>) => {
+    const started = performance.now();
+    const scored = await scorer.score(causalInput(item));
+    stats.modelCalls++;
+    stats.scoreMs += performance.now() - started;
+    return scored;
+  };
+  const select = (scored: Awaited<ReturnType<typeof score>>, rate: number) => {
+    const { kept: _kept, words: _words, ...result } = scorer.select(scored, rate);
+    return result;
+  };
   return {
     modelId: scorer.model,
+    callUnit: 'records scored',
+    stats,
     settings: {
       scorer: name,
       ...(name === 'cts' ? { condition: settings.options.condition } : {}),
@@ -168,10 +215,14 @@ export async function loadCausalCompressor(
     },
     async compress(items) {
       const results: CompressionResult[] = [];
+      for (const item of items) results.push(select(await score(item), item.rate));
+      return results;
+    },
+    async compressRates(items, rates) {
+      const results: CompressionResult[][] = [];
       for (const item of items) {
-        const scored = await scorer.score(causalInput(item));
-        const { kept: _kept, words: _words, ...result } = scorer.select(scored, item.rate);
-        results.push(result);
+        const scored = await score(item);
+        results.push(rates.map((rate) => select(scored, rate)));
       }
       return results;
     },

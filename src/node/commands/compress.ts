@@ -18,6 +18,7 @@ import {
 } from '../../core/compression/llmlingua2.ts';
 import {
   choiceOption,
+  gammaListOption,
   gammaOption,
   optionalNumber,
   parseCommandArgs,
@@ -74,6 +75,17 @@ function checkFlags(v: Values) {
   const str = (name: string) => v[name] as string | undefined;
   const scorerName = parseScorer(str('scorer'));
   const rate = gammaOption('--rate', str('rate') ?? '0.5');
+  const rates = str('rates') !== undefined ? gammaListOption('--rates', str('rates')!) : undefined;
+  if (rates) {
+    if (v.rate !== undefined || v['rate-field'])
+      throw new UsageError('--rates replaces --rate and --rate-field; give one of them.');
+    if (!v.in || !v.out)
+      throw new UsageError('--rates needs --in FILE.jsonl and --out with {rate} in it.');
+    if (!String(v.out).includes('{rate}'))
+      throw new UsageError(
+        `--rates writes one file per γ: put {rate} in --out (e.g. --out compressed-{rate}.jsonl), got '${String(v.out)}'.`,
+      );
+  }
   let causal: CausalCliSettings | undefined;
   if (scorerName === 'llmlingua2') {
     const causalOnly = [
@@ -154,7 +166,7 @@ function checkFlags(v: Values) {
   } else if (!v.out) {
     throw new UsageError('--in needs --out FILE.jsonl for the results.');
   }
-  return { scorerName, rate, causal, needs, options, scorerOptions };
+  return { scorerName, rate, rates, causal, needs, options, scorerOptions };
 }
 
 /** The fields `compress` adds to each record; a resumed line must carry them. */
@@ -165,6 +177,7 @@ export const compressCommand: Command = {
   async run(argv: string[], io: CommandIO): Promise<number> {
     const { values: v } = parseCommandArgs('compress', argv, {
       rate: { type: 'string' },
+      rates: { type: 'string' },
       'rate-field': { type: 'string' },
       model: { type: 'string' },
       in: { type: 'string' },
@@ -194,7 +207,7 @@ export const compressCommand: Command = {
       'max-tokens': { type: 'string' },
       selection: { type: 'string' },
     });
-    const { scorerName, rate, causal, needs, options, scorerOptions } = usageErrors(() =>
+    const { scorerName, rate, rates, causal, needs, options, scorerOptions } = usageErrors(() =>
       checkFlags(v),
     );
     const loadCompressor = (): Promise<RecordCompressor> => {
@@ -226,13 +239,18 @@ export const compressCommand: Command = {
     }
 
     const inFile = v.in;
-    const out = v.out!;
     const field = v.field;
-    await checkOutput(out, [inFile]);
-    await checkOutput(`${out}.partial`, [inFile], '--out (its .partial file)');
+    // One output per γ: `--rate` (or `--rate-field`) writes --out, `--rates` one file per γ.
+    const targets = rates
+      ? rates.map((g) => ({ out: v.out!.replaceAll('{rate}', String(g)), rate: g }))
+      : [{ out: v.out!, rate }];
+    for (const { out } of targets) {
+      await checkOutput(out, [inFile]);
+      await checkOutput(`${out}.partial`, [inFile], '--out (its .partial file)');
+    }
     const input = await readJsonl(inFile);
     // Check every record before any work, so bad input leaves no output behind.
-    const rates = input.records.map((record, i) => {
+    const recordRates = input.records.map((record, i) => {
       const where = `${inFile}:${input.lines[i]}`;
       validateText(record[field], `${where}: field '${field}'`);
       for (const what of needs) {
@@ -256,92 +274,131 @@ export const compressCommand: Command = {
         ? validateRate(record[v['rate-field']], `${where}: field '${v['rate-field']}'`)
         : rate;
     });
-    return withOutputLock([out], async () => {
-      const compressor = await loadCompressor();
-      const items = input.records.map((r, i): CompressItem => {
-        const item: CompressItem = { text: r[field] as string, rate: rates[i]! };
-        for (const what of needs) item[what] = String(r[v[`${what}-field`]]);
-        return item;
-      });
-      // Input the model would reject (a CTS condition longer than the window) fails here, before
-      // any output file exists.
-      items.forEach((item, i) => {
-        try {
-          compressor.check(item);
-        } catch (error) {
-          const e = toTokenSkipError(error);
-          throw new TokenSkipError(e.code, `${inFile}:${input.lines[i]}: ${e.message}`);
+    return withOutputLock(
+      targets.map((t) => t.out),
+      async () => {
+        const compressor = await loadCompressor();
+        const items = input.records.map((r, i): CompressItem => {
+          const item: CompressItem = { text: r[field] as string, rate: recordRates[i]! };
+          for (const what of needs) item[what] = String(r[v[`${what}-field`]]);
+          return item;
+        });
+        // Input the model would reject (a CTS condition longer than the window) fails here, before
+        // any output file exists.
+        items.forEach((item, i) => {
+          try {
+            compressor.check(item);
+          } catch (error) {
+            const e = toTokenSkipError(error);
+            throw new TokenSkipError(e.code, `${inFile}:${input.lines[i]}: ${e.message}`);
+          }
+        });
+        // Each file's job is the single-rate run's, so either run can resume the other's output.
+        const fingerprint = (rate: number) => ({
+          input: input.sha256,
+          field,
+          rate,
+          rateField: v['rate-field'] ?? null,
+          model: compressor.modelId,
+          ...compressor.settings,
+          ...(needs.length > 0
+            ? { questionField: v['question-field'], answerField: v['answer-field'] }
+            : {}),
+        });
+        const total = input.records.length;
+        // A kept line must be the output of its input record: every input field unchanged, the
+        // result fields present.
+        const matches = (record: JsonRecord, i: number): boolean => {
+          const source = input.records[i];
+          if (!source) return false;
+          for (const [key, value] of Object.entries(source)) {
+            if (RESULT_FIELDS.includes(key) || key === 'word_labels') continue;
+            if (JSON.stringify(record[key]) !== JSON.stringify(value)) return false;
+          }
+          return (
+            typeof record.compressed_prompt === 'string' &&
+            typeof record.origin_tokens === 'number' &&
+            typeof record.compressed_tokens === 'number' &&
+            Array.isArray(record.word_labels)
+          );
+        };
+        const writers: ResumableJsonlWriter[] = [];
+        for (const t of targets) {
+          const writer = await ResumableJsonlWriter.open(
+            t.out,
+            fingerprint(t.rate),
+            v.fresh,
+            matches,
+          );
+          writers.push(writer);
+          if (writer.repairedBytes > 0) {
+            io.stderr.write(
+              `${writer.partial}: ${writer.repairedBytes} bytes after record ${writer.done} did not match the input (a torn write, a duplicate or foreign lines); cut off, and redone from there.\n`,
+            );
+          }
+          if (writer.done > 0)
+            io.stderr.write(
+              `Resuming ${t.out}: ${writer.done} of ${total} records already done.\n`,
+            );
         }
-      });
-      const fingerprint = {
-        input: input.sha256,
-        field,
-        rate,
-        rateField: v['rate-field'] ?? null,
-        model: compressor.modelId,
-        ...compressor.settings,
-        ...(needs.length > 0
-          ? { questionField: v['question-field'], answerField: v['answer-field'] }
-          : {}),
-      };
-      const total = input.records.length;
-      // A kept line must be the output of its input record: every input field unchanged, the
-      // result fields present.
-      const matches = (record: JsonRecord, i: number): boolean => {
-        const source = input.records[i];
-        if (!source) return false;
-        for (const [key, value] of Object.entries(source)) {
-          if (RESULT_FIELDS.includes(key) || key === 'word_labels') continue;
-          if (JSON.stringify(record[key]) !== JSON.stringify(value)) return false;
+        const done = Math.min(...writers.map((w) => w.done));
+
+        const showBar = v['no-progress']
+          ? false
+          : (v.progress ?? Boolean((io.stderr as NodeJS.WriteStream).isTTY));
+        const bar = showBar
+          ? new SingleBar(
+              {
+                format: 'compress [{bar}] {value}/{total} records | {eta_formatted} left',
+                stream: io.stderr,
+              },
+              Presets.shades_classic,
+            )
+          : undefined;
+        bar?.start(total, done);
+
+        const group = options.batchSize ?? 50;
+        for (let start = done; start < total; start += group) {
+          const records = input.records.slice(start, start + group);
+          const slice = items.slice(start, start + group);
+          // [record][target]: one scoring pass serves every γ.
+          const results = rates
+            ? await compressor.compressRates(slice, rates)
+            : (await compressor.compress(slice)).map((r) => [r]);
+          for (const [k, writer] of writers.entries()) {
+            const rows: JsonRecord[] = records
+              .map((record, j) => ({ ...record, ...results[j]![k]! }))
+              .filter((_, j) => start + j >= writer.done);
+            if (rows.length > 0) await writer.append(rows);
+          }
+          bar?.update(start + records.length);
         }
-        return (
-          typeof record.compressed_prompt === 'string' &&
-          typeof record.origin_tokens === 'number' &&
-          typeof record.compressed_tokens === 'number' &&
-          Array.isArray(record.word_labels)
-        );
-      };
-      const writer = await ResumableJsonlWriter.open(out, fingerprint, v.fresh, matches);
-      if (writer.repairedBytes > 0) {
-        io.stderr.write(
-          `${writer.partial}: ${writer.repairedBytes} bytes after record ${writer.done} did not match the input (a torn write, a duplicate or foreign lines); cut off, and redone from there.\n`,
-        );
-      }
-
-      const showBar = v['no-progress']
-        ? false
-        : (v.progress ?? Boolean((io.stderr as NodeJS.WriteStream).isTTY));
-      const bar = showBar
-        ? new SingleBar(
-            {
-              format: 'compress [{bar}] {value}/{total} records | {eta_formatted} left',
-              stream: io.stderr,
-            },
-            Presets.shades_classic,
-          )
-        : undefined;
-      bar?.start(total, writer.done);
-      if (writer.done > 0)
-        io.stderr.write(`Resuming ${out}: ${writer.done} of ${total} records already done.\n`);
-
-      const group = options.batchSize ?? 50;
-      for (let start = writer.done; start < total; start += group) {
-        const records = input.records.slice(start, start + group);
-        const results = await compressor.compress(items.slice(start, start + group));
-        const rows: JsonRecord[] = records.map((record, j) => ({ ...record, ...results[j]! }));
-        await writer.append(rows);
-        bar?.update(start + records.length);
-      }
-      bar?.stop();
-      await writer.finish();
-      await compressor.release();
-      io.stderr.write(`Wrote ${total} records to ${out}.\n`);
-      if (v.json) {
-        io.stdout.write(
-          `${JSON.stringify({ out, records: total, resumed: writer.done, model: compressor.modelId })}\n`,
-        );
-      }
-      return 0;
-    });
+        bar?.stop();
+        for (const writer of writers) await writer.finish();
+        await compressor.release();
+        for (const t of targets) io.stderr.write(`Wrote ${total} records to ${t.out}.\n`);
+        const { modelCalls, scoreMs } = compressor.stats;
+        if (rates && modelCalls > 0) {
+          io.stderr.write(
+            `Scored ${total - done} records once for ${rates.length} γ: ${modelCalls} ${compressor.callUnit}, ${(scoreMs / 1000).toFixed(1)} s; ` +
+              `re-scoring per γ (as the reference does) would take ${modelCalls * rates.length} ${compressor.callUnit}, about ${((scoreMs * (rates.length - 1)) / 1000).toFixed(1)} s more.\n`,
+          );
+        }
+        if (v.json) {
+          io.stdout.write(
+            `${JSON.stringify({
+              out: targets.length === 1 ? targets[0]!.out : targets.map((t) => t.out),
+              records: total,
+              resumed: done,
+              model: compressor.modelId,
+              ...(rates
+                ? { rates, modelCalls, modelCallsPerRateRescoring: modelCalls * rates.length }
+                : {}),
+            })}\n`,
+          );
+        }
+        return 0;
+      },
+    );
   },
 };
