@@ -234,6 +234,7 @@ export function formatPeerReport(
     `    ours with the peer's call pattern ${tps(t.oursPerCall)}   ${report.modelCalls.oursPerCall} model calls; ${(t.peer / t.oursPerCall).toFixed(2)}× the peer  (runs ms: ${runs(report.throughputRuns.oursPerCall)})`,
     `  single-text latency, CoT #${req.latencyText + 1} (${latencyTokens} scorer tokens), γ ${req.rates[0]}, median of ${req.latencyRuns}:`,
     `    ours ${l.ours.toFixed(1)} ms   peer ${l.peer.toFixed(1)} ms   peer / ours ${(l.peer / l.ours).toFixed(2)}×  (target ≥ 1.00×)`,
+    `    fastest run: ours ${Math.min(...report.latencyRuns.ours).toFixed(1)} ms, peer ${Math.min(...report.latencyRuns.peer).toFixed(1)} ms  (runs ms: ours ${runs(report.latencyRuns.ours)}; peer ${runs(report.latencyRuns.peer)})`,
   );
   return lines;
 }
