@@ -3,6 +3,7 @@
  * transformers.js), side by side in ONE process, on the same model, texts and backend:
  *
  *   npm run bench:peer                     # Node: onnxruntime-node CPU on both sides (both 1.30.0)
+ *   BENCH_TEXTS=6 npm run bench:peer -- --large   # Node, an XLM-R-large-shaped model (work/large)
  *   npm run bench:peer -- --browser        # ONE Chromium page: onnxruntime-web WASM on both sides
  *                                          # (BENCH_BROWSER_TEXTS, default 30, of the CoTs), then
  *                                          # WebGPU (SwiftShader) where present (BENCH_GPU_TEXTS, 6)
@@ -37,12 +38,28 @@ const RATES = (process.env.BENCH_RATES ?? '0.5,0.7,0.9').split(',').map(Number);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const LATENCY_RUNS = Number(process.env.BENCH_LATENCY_RUNS ?? 9);
 const THREADS = Number(process.env.BENCH_THREADS ?? 2);
-const modelsDir = path.join(repoRoot, 'bench/.models');
-const modelName = 'tiny-lingua-mbert-base';
+/**
+ * `--large`: an XLM-R-large-shaped model (24 layers, hidden 1024, 2.24 GB of fp32 external data)
+ * made by scripts/make_large_scorer.py into work/large (or BENCH_LARGE_DIR); Node only. Both sides
+ * feed XLM-R's real <s>/</s>, as the peer does (ours: `realBoundaries`; the reference feeds <unk>).
+ */
+const large = process.argv.includes('--large');
+const largeDir = path.resolve(repoRoot, process.env.BENCH_LARGE_DIR ?? 'work/large');
+const modelsDir = large ? path.dirname(largeDir) : path.join(repoRoot, 'bench/.models');
+const modelName = large ? path.basename(largeDir) : 'tiny-lingua-mbert-base';
 const modelDir = path.join(modelsDir, modelName);
+const shape = large
+  ? 'XLM-R-large shape: 24 layers, hidden 1024, random weights'
+  : 'BERT-base shape: 12 layers, hidden 768, random weights';
 
 function ensureModel(): void {
   if (existsSync(path.join(modelDir, 'onnx/model.onnx'))) return;
+  if (large) {
+    console.error(
+      `bench:peer --large: no model in ${modelDir}. Make it with /usr/bin/python3 scripts/make_large_scorer.py --out ${path.relative(repoRoot, largeDir)} (or set BENCH_LARGE_DIR).`,
+    );
+    process.exit(1);
+  }
   console.log('Generating a BERT-base-sized token classifier (once; about a minute)...');
   execFileSync(
     '/usr/bin/python3',
@@ -67,7 +84,7 @@ const request: PeerRunRequest = {
 
 function header(where: string): void {
   console.log(
-    `\nbench:peer — ${where}; model ${path.relative(repoRoot, modelDir)} (BERT-base shape: 12 layers, hidden 768, random weights); ` +
+    `\nbench:peer — ${where}; model ${path.relative(repoRoot, modelDir)} (${shape}); ` +
       `GSM8K test CoTs; ${THREADS} thread(s) on both sides; ${os.availableParallelism()} cores shared with other jobs (load ${os
         .loadavg()
         .map((x) => x.toFixed(2))
@@ -89,11 +106,16 @@ async function nodeMain(): Promise<void> {
   env.localModelPath = `${modelsDir}/`;
   env.allowRemoteModels = false;
   let t = performance.now();
-  const { promptCompressor } = await LLMLingua2.WithBERTMultilingual(modelName, {
+  const factory = large ? LLMLingua2.WithXLMRoBERTa : LLMLingua2.WithBERTMultilingual;
+  const { promptCompressor } = await factory(modelName, {
     transformerJSConfig: { device: 'cpu', dtype: 'fp32' },
     // cl100k: the token counter our pipeline weighs words with (src/core/compression/token-count.ts).
     oaiTokenizer: new Tiktoken(cl100k),
-    modelSpecificOptions: { session_options: { intraOpNumThreads: THREADS } },
+    modelSpecificOptions: {
+      session_options: { intraOpNumThreads: THREADS },
+      // The peer's README: one external data file for the XLM-R large export.
+      ...(large ? { use_external_data_format: { 'model.onnx': 1 } } : {}),
+    },
   });
   const peerLoadMs = performance.now() - t;
   t = performance.now();
@@ -107,7 +129,7 @@ async function nodeMain(): Promise<void> {
   const counter = { calls: 0 };
   const report: PeerRunReport = await runPeerComparison(
     request,
-    ourSide(ours.tokenizer, ours.classifier, counter),
+    ourSide(ours.tokenizer, ours.classifier, counter, { realBoundaries: large }),
     peerSide(promptCompressor),
     counter,
     (line) => process.stderr.write(`  … ${line}\n`),
@@ -122,7 +144,12 @@ async function nodeMain(): Promise<void> {
   if (report.identical !== report.compared) process.exitCode = 1;
 }
 
-if (process.argv.includes('--browser')) {
+if (process.argv.includes('--browser') && large) {
+  console.error(
+    'bench:peer: --large runs in Node only (2.24 GB of weights, twice, in one tab is past what a tab holds).',
+  );
+  process.exit(2);
+} else if (process.argv.includes('--browser')) {
   const { browserMain } = await import('./peer/browser.ts');
   ensureModel();
   const browserTexts = Number(process.env.BENCH_BROWSER_TEXTS ?? 30);

@@ -72,7 +72,11 @@ for (const [kind, expectOk] of [
       await expect(page.getByTestId('error')).toHaveCount(0);
       expect(requests).toContain(`/cors/${REPO}/onnx/model_quantized.onnx`);
     } else {
-      await expect(page.getByTestId('error')).toContainText(/Could not download|failed/);
+      // The request reached the mirror; the browser withheld the answer (no CORS under COEP).
+      await expect(page.getByTestId('error')).toContainText(
+        `Could not download config.json from ${mirror}/plain/`,
+      );
+      expect(requests).toContain(`/plain/${REPO}/config.json`);
       expect(
         ((await page.getByTestId('error').textContent()) ?? '').trim().split('\n'),
       ).toHaveLength(1);

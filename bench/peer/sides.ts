@@ -12,7 +12,7 @@
  */
 import { scoreLingua2, selectLingua2 } from '../../src/core/compression/llmlingua2.ts';
 import type { ScorerTokenizer } from '../../src/core/compression/scorer-tokenizer.ts';
-import type { TokenClassifier } from '../../src/core/compression/llmlingua2.ts';
+import type { LinguaOptions, TokenClassifier } from '../../src/core/compression/llmlingua2.ts';
 
 export interface PeerSide {
   /** Compresses every text at every γ: `[γ index][text index]`. */
@@ -46,6 +46,7 @@ export function ourSide(
   tokenizer: ScorerTokenizer,
   classifier: TokenClassifier,
   counter: { calls: number },
+  options: Partial<LinguaOptions> = {},
 ): { scoreOnce: PeerSide; perTextPerRate: PeerSide } {
   const counted: TokenClassifier = {
     classify: (rows) => {
@@ -54,13 +55,13 @@ export function ourSide(
     },
   };
   const one = async (text: string, rate: number) => {
-    const [scored] = await scoreLingua2([text], tokenizer, counted);
+    const [scored] = await scoreLingua2([text], tokenizer, counted, options);
     return selectLingua2(scored!, rate, tokenizer).compressed_prompt;
   };
   return {
     scoreOnce: {
       async compressAll(texts, rates) {
-        const scored = await scoreLingua2(texts, tokenizer, counted);
+        const scored = await scoreLingua2(texts, tokenizer, counted, options);
         return rates.map((rate) =>
           scored.map((s) => selectLingua2(s, rate, tokenizer).compressed_prompt),
         );

@@ -90,7 +90,12 @@ export class CompressSession {
     const client = scorerClient();
     this.load = await call(
       client.load(
-        { modelId: this.modelId, backend: this.backend },
+        {
+          modelId: this.modelId,
+          backend: this.backend,
+          // The mirror the user typed: without it here the worker always went to the hub.
+          ...(this.mirror.trim() ? { mirror: this.mirror.trim() } : {}),
+        },
         proxy((p: FileProgress) => (this.progress = p)),
       ),
     );
