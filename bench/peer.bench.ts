@@ -100,6 +100,7 @@ async function nodeMain(): Promise<void> {
   const { default: cl100k } = await import('js-tiktoken/ranks/cl100k_base');
   const { loadScorer } = await import('../src/runtime/scorers/scorer-loader.ts');
   const { resolveModel } = await import('../src/runtime/node/model-files.ts');
+  type OrtLike = import('../src/runtime/scorers/onnx-token-classifier.ts').OrtLike;
   const { ourSide, peerSide, runPeerComparison } = await import('./peer/sides.ts');
 
   // transformers.js resolves `<localModelPath><name>/onnx/model.onnx` etc.; never the hub.
@@ -120,7 +121,18 @@ async function nodeMain(): Promise<void> {
   const peerLoadMs = performance.now() - t;
   t = performance.now();
   const model = resolveModel(modelDir);
-  const ours = await loadScorer(modelName, model.readFile, model.variant, ortNode, {
+  // 2.24 GB of external data is past what Node's readFile returns (ERR_FS_FILE_TOO_LARGE), and
+  // onnxruntime-node has no `externalData` session option: for --large ORT opens the graph by path
+  // and finds model.onnx_data beside it, as the peer's transformers.js does in Node.
+  const graphPath = path.join(modelDir, model.variant.file);
+  const ort: OrtLike = large
+    ? {
+        Tensor: ortNode.Tensor,
+        InferenceSession: { create: (_bytes, o) => ortNode.InferenceSession.create(graphPath, o) },
+      }
+    : ortNode;
+  const variant = large ? { file: model.variant.file, dtype: model.variant.dtype } : model.variant;
+  const ours = await loadScorer(modelName, model.readFile, variant, ort, {
     executionProviders: ['cpu'],
     intraOpNumThreads: THREADS,
   });
