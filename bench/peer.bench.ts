@@ -36,7 +36,7 @@ import {
 const TEXTS = Number(process.env.BENCH_TEXTS ?? 90);
 const RATES = (process.env.BENCH_RATES ?? '0.5,0.7,0.9').split(',').map(Number);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
-const LATENCY_RUNS = Number(process.env.BENCH_LATENCY_RUNS ?? 9);
+const LATENCY_RUNS = Number(process.env.BENCH_LATENCY_RUNS ?? 10);
 const THREADS = Number(process.env.BENCH_THREADS ?? 2);
 /**
  * `--large`: an XLM-R-large-shaped model (24 layers, hidden 1024, 2.24 GB of fp32 external data)

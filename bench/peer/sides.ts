@@ -100,11 +100,13 @@ export interface PeerRunReport {
   compared: number;
   identical: number;
   firstDifference?: { text: number; rate: number; ours: string; peer: string };
-  /** Best-of-rounds wall time of the whole texts × rates job, in ms (`oursPerCall`: round 1 only). */
+  /** Best-of-rounds wall time of the whole texts × rates job, in ms. */
   throughputMs: { ours: number; oursPerCall: number; peer: number };
   throughputRuns: { ours: number[]; oursPerCall: number[]; peer: number[] };
   /** Median single-text, single-γ latency, in ms. */
   latencyMs: { ours: number; peer: number };
+  /** Median over the runs where the side went first in its pair (no spinning neighbour). */
+  latencyFirstMs: { ours: number; peer: number };
   latencyRuns: { ours: number[]; peer: number[] };
   /** Classifier calls of one whole job: score once vs per text per γ. */
   modelCalls: { ours: number; oursPerCall: number };
@@ -159,13 +161,13 @@ export async function runPeerComparison(
       if (side === 'ours') calls.ours = counter.calls;
       log(`round ${round + 1}: ${side} ${ms.toFixed(0)} ms`);
     }
+    // Every round, like the other two rows, so its best run saw the same conditions.
+    counter.calls = 0;
+    const [perCall, ms] = await timed(() => ours.perTextPerRate.compressAll(texts, rates));
+    runs.oursPerCall.push(ms);
+    calls.oursPerCall = counter.calls;
+    log(`round ${round + 1}: ours, peer's call pattern ${ms.toFixed(0)} ms`);
     if (!check) {
-      // Once only: it is there to attribute the difference, and it is the slowest row.
-      counter.calls = 0;
-      const [perCall, ms] = await timed(() => ours.perTextPerRate.compressAll(texts, rates));
-      runs.oursPerCall.push(ms);
-      calls.oursPerCall = counter.calls;
-      log(`round ${round + 1}: ours, peer's call pattern ${ms.toFixed(0)} ms`);
       let identical = 0;
       let firstDifference: PeerRunReport['firstDifference'];
       rates.forEach((rate, r) =>
@@ -183,15 +185,21 @@ export async function runPeerComparison(
   const text = texts[req.latencyText]!;
   const rate = rates[0]!;
   const latencyRuns = { ours: [] as number[], peer: [] as number[] };
+  const firstRuns = { ours: [] as number[], peer: [] as number[] };
   // One untimed call each: the first call at a new shape allocates.
   await ours.scoreOnce.compressOne(text, rate);
   await peer.compressOne(text, rate);
-  for (let i = 0; i < req.latencyRuns; i++) {
+  // An even count: each side runs second in half the pairs. Both sessions live in one process,
+  // and the one that ran last keeps its ORT threads spinning for a moment, which slows whichever
+  // runs next (measured: the second call of a pair is ~25 ms slower on 2 cores, either side).
+  const pairs = req.latencyRuns + (req.latencyRuns % 2);
+  for (let i = 0; i < pairs; i++) {
     for (const side of i % 2 === 0 ? (['peer', 'ours'] as const) : (['ours', 'peer'] as const)) {
       const [, ms] = await timed(() =>
         (side === 'ours' ? ours.scoreOnce : peer).compressOne(text, rate),
       );
       latencyRuns[side].push(ms);
+      if (side === (i % 2 === 0 ? 'peer' : 'ours')) firstRuns[side].push(ms);
     }
   }
   return {
@@ -203,10 +211,13 @@ export async function runPeerComparison(
     },
     throughputRuns: runs,
     latencyMs: { ours: median(latencyRuns.ours), peer: median(latencyRuns.peer) },
+    latencyFirstMs: { ours: median(firstRuns.ours), peer: median(firstRuns.peer) },
     latencyRuns,
     modelCalls: calls,
   };
 }
+
+const pairsOf = (r: PeerRunReport) => r.latencyRuns.ours.length / 2;
 
 /** The report as printed lines (Node prints them for both the Node and the browser runs). */
 export function formatPeerReport(
@@ -233,8 +244,9 @@ export function formatPeerReport(
     `    peer @atjsh/llmlingua-2           ${tps(t.peer)}   ${(t.peer / 1000).toFixed(2)} s  (runs ms: ${runs(report.throughputRuns.peer)})`,
     `    ours / peer                       ${(t.peer / t.ours).toFixed(2)}×  (target ≥ 1.5×)`,
     `    ours with the peer's call pattern ${tps(t.oursPerCall)}   ${report.modelCalls.oursPerCall} model calls; ${(t.peer / t.oursPerCall).toFixed(2)}× the peer  (runs ms: ${runs(report.throughputRuns.oursPerCall)})`,
-    `  single-text latency, CoT #${req.latencyText + 1} (${latencyTokens} scorer tokens), γ ${req.rates[0]}, median of ${req.latencyRuns}:`,
+    `  single-text latency, CoT #${req.latencyText + 1} (${latencyTokens} scorer tokens), γ ${req.rates[0]}, median of ${report.latencyRuns.ours.length}, alternating which side goes first:`,
     `    ours ${l.ours.toFixed(1)} ms   peer ${l.peer.toFixed(1)} ms   peer / ours ${(l.peer / l.ours).toFixed(2)}×  (target ≥ 1.00×)`,
+    `    run first in the pair: ours ${report.latencyFirstMs.ours.toFixed(1)} ms   peer ${report.latencyFirstMs.peer.toFixed(1)} ms   peer / ours ${(report.latencyFirstMs.peer / report.latencyFirstMs.ours).toFixed(2)}×  (median of ${pairsOf(report)} each)`,
     `    fastest run: ours ${Math.min(...report.latencyRuns.ours).toFixed(1)} ms, peer ${Math.min(...report.latencyRuns.peer).toFixed(1)} ms  (runs ms: ours ${runs(report.latencyRuns.ours)}; peer ${runs(report.latencyRuns.peer)})`,
   );
   return lines;
