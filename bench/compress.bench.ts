@@ -232,7 +232,10 @@ async function browserMain() {
   const one = median(ms[1]!);
   const two = median(ms[2]!);
   console.log(
-    `\nbench:compress --browser — ${path.relative(repoRoot, modelDir)}/${graph} (12 layers, hidden 768), one 512-token chunk, Chromium ${isolated ? 'crossOriginIsolated' : 'NOT crossOriginIsolated (threads unavailable)'}, onnxruntime-web WASM in a worker; ${rounds} rounds alternating, ${REPEAT} runs each after 1 warm-up, median; ${os.availableParallelism()} cores shared with other jobs\n`,
+    `\nbench:compress --browser — ${path.relative(repoRoot, modelDir)}/${graph} (12 layers, hidden 768), one 512-token chunk, Chromium ${isolated ? 'crossOriginIsolated' : 'NOT crossOriginIsolated (threads unavailable)'}, onnxruntime-web WASM in a worker; ${rounds} rounds alternating, ${REPEAT} runs each after 1 warm-up, median; ${os.availableParallelism()} cores shared with other jobs (load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')})\n`,
   );
   console.log(
     `  1 thread    ${fmt(one).padStart(10)}   (runs: ${ms[1]!.map((x) => x.toFixed(0)).join(', ')})`,

@@ -1,4 +1,6 @@
 /** What the browser bench harness worker offers (bench/browser/worker.ts). */
+import type { PeerRunReport, PeerRunRequest } from '../peer/sides.ts';
+
 export interface GenerateRequest {
   /** URL of a transformers.js-layout model folder, ending in '/'. */
   base: string;
@@ -78,9 +80,29 @@ export interface LargeReport {
   compressed: string;
 }
 
+export interface PeerBrowserRequest extends PeerRunRequest {
+  backend: 'wasm' | 'webgpu';
+  threads: number;
+  /** URL of the folder holding the model folder (transformers.js `env.localModelPath`), ending in '/'. */
+  modelsBase: string;
+  modelName: string;
+  /** URL of the peer's own onnxruntime-web dist/ (transformers.js pins its own build), ending in '/'. */
+  peerOrtBase: string;
+}
+
+export interface PeerBrowserReport extends PeerRunReport {
+  crossOriginIsolated: boolean;
+  /** Our onnxruntime-web version; whether the peer ran on that same ORT instance or its own. */
+  ortVersions: { ours: string; peer: 'shared' | 'own' };
+  loadMs: { ours: number; peer: number };
+  latencyTokens: number;
+}
+
 export interface HarnessApi {
   /** Loads a generated model folder through the app's own scorer path and scores `text` once. */
   large(request: LargeRequest): Promise<LargeReport>;
+  /** bench:peer: our scorer and @atjsh/llmlingua-2 in this one worker, on one backend. */
+  peer(request: PeerBrowserRequest): Promise<PeerBrowserReport>;
   /** Where the KV cache lives after each of three forward steps on WebGPU. */
   kvLocation(base: string, kvCacheOnGpu: boolean): Promise<string[]>;
   generate(request: GenerateRequest): Promise<GenerateReport>;

@@ -34,7 +34,12 @@ function mountFolders(mounts: Record<string, string>): Plugin {
           res.end('not found');
           return;
         }
-        res.setHeader('Content-Type', 'application/octet-stream');
+        const types: Record<string, string> = {
+          '.mjs': 'text/javascript',
+          '.wasm': 'application/wasm',
+          '.json': 'application/json',
+        };
+        res.setHeader('Content-Type', types[path.extname(file)] ?? 'application/octet-stream');
         res.setHeader('Content-Length', String(statSync(file).size));
         res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
         createReadStream(file).pipe(res);
@@ -57,11 +62,17 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { mounts?: Record<string, string>; port?: number } = {},
+  options: {
+    mounts?: Record<string, string>;
+    port?: number;
+    /** Dependencies the worker imports lazily, pre-bundled up front so Vite never reloads mid-run. */
+    include?: string[];
+  } = {},
 ): Promise<Harness> {
   const server = await createServer({
     configFile: path.resolve('vite.config.ts'),
     logLevel: 'warn',
+    ...(options.include ? { optimizeDeps: { include: options.include } } : {}),
     server: { host: '127.0.0.1', port: options.port ?? 0, strictPort: false, hmr: false },
     plugins: [mountFolders(options.mounts ?? {})],
   });

@@ -23,7 +23,12 @@ import type {
   HarnessApi,
   LargeReport,
   LargeRequest,
+  PeerBrowserReport,
+  PeerBrowserRequest,
 } from './protocol.ts';
+import { loadScorer } from '../../src/runtime/scorers/scorer-loader.ts';
+import type { OrtLike as ClassifierOrt } from '../../src/runtime/scorers/onnx-token-classifier.ts';
+import { ourSide, peerSide, runPeerComparison } from '../peer/sides.ts';
 
 /**
  * A manifest entry for a generated model folder on the harness, in the layout of the XLM-R large
@@ -210,6 +215,73 @@ const api: HarnessApi = {
       crossOriginIsolated: self.crossOriginIsolated,
       inputNames: session.inputNames.slice(),
       ms,
+    };
+  },
+
+  async peer(req: PeerBrowserRequest): Promise<PeerBrowserReport> {
+    // Loaded here only: the other benches never pay for transformers.js.
+    const { env } = await import('@huggingface/transformers');
+    const { LLMLingua2 } = await import('@atjsh/llmlingua-2');
+    const { Tiktoken } = await import('js-tiktoken/lite');
+    const { default: cl100k } = await import('js-tiktoken/ranks/cl100k_base');
+    // transformers.js fetches `<localModelPath><name>/...`; its ORT build's .wasm would come from a
+    // CDN unless wasmPaths is set (transformers.web.js, the `ONNX_ENV.wasm.wasmPaths` default).
+    env.allowRemoteModels = false;
+    env.allowLocalModels = true;
+    env.localModelPath = req.modelsBase;
+    env.useBrowserCache = false;
+    env.useWasmCache = false;
+    const peerOrt = env.backends.onnx as { wasm: { wasmPaths: unknown; numThreads: number } };
+    // Vite resolves transformers.js's `onnxruntime-web/webgpu` import to the same module as ours
+    // when onnxruntime-web is excluded from pre-bundling (vite.config.ts): then both sides run on
+    // one ORT instance, which finds its .wasm next to itself once the CDN default is cleared.
+    const sharedOrt = peerOrt.wasm === (ort.env.wasm as unknown);
+    peerOrt.wasm.wasmPaths = sharedOrt
+      ? undefined
+      : {
+          mjs: `${req.peerOrtBase}ort-wasm-simd-threaded.asyncify.mjs`,
+          wasm: `${req.peerOrtBase}ort-wasm-simd-threaded.asyncify.wasm`,
+        };
+    peerOrt.wasm.numThreads = req.threads;
+    ort.env.wasm.numThreads = req.threads;
+
+    let t = performance.now();
+    const { promptCompressor } = await LLMLingua2.WithBERTMultilingual(req.modelName, {
+      transformerJSConfig: { device: req.backend, dtype: 'fp32' },
+      oaiTokenizer: new Tiktoken(cl100k),
+    });
+    const peerLoad = performance.now() - t;
+    t = performance.now();
+    const base = new URL(`${req.modelsBase}${req.modelName}/`, self.location.href);
+    const readFile = async (path: string) => {
+      const response = await fetch(new URL(path, base));
+      if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+      return new Uint8Array(await response.arrayBuffer());
+    };
+    // The app's own session options (src/web/workers/lingua-scorer-api.ts).
+    const ours = await loadScorer(
+      req.modelName,
+      readFile,
+      { file: 'onnx/model.onnx', dtype: 'fp32' },
+      ort as unknown as ClassifierOrt,
+      { executionProviders: [req.backend], graphOptimizationLevel: 'all' },
+    );
+    const ourLoad = performance.now() - t;
+    const counter = { calls: 0 };
+    const report = await runPeerComparison(
+      req,
+      ourSide(ours.tokenizer, ours.classifier, counter),
+      peerSide(promptCompressor),
+      counter,
+    );
+    const latencyTokens = ours.tokenizer.tokenize(req.texts[req.latencyText]!).length;
+    await ours.classifier.release();
+    return {
+      ...report,
+      crossOriginIsolated: self.crossOriginIsolated,
+      ortVersions: { ours: ort.env.versions.web ?? '?', peer: sharedOrt ? 'shared' : 'own' },
+      loadMs: { ours: ourLoad, peer: peerLoad },
+      latencyTokens,
     };
   },
 };

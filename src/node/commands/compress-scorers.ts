@@ -9,7 +9,7 @@
  *   --ref-model DIR|ID                    (CTS, ppl: the reference causal LM)
  */
 import { TokenSkipError, toTokenSkipError } from '../../core/errors.ts';
-import type { LinguaOptions } from '../../core/compression/llmlingua2.ts';
+import type { LinguaOptions, TokenClassifier } from '../../core/compression/llmlingua2.ts';
 import type { CompressionResult } from '../../core/compression/types.ts';
 import { validateCausalOptions } from '../../core/scoring/causal-scorer.ts';
 import { createLingua2Scorer } from '../../core/scoring/lingua2-scorer.ts';
@@ -33,6 +33,14 @@ export interface CompressItem {
   rate: number;
 }
 
+/** What the scoring cost so far: `compress --rates` reports what it saved against re-scoring per γ. */
+export interface ScoringStats {
+  /** Model calls (LLMLingua-2: batched classifier calls; CTS/ppl: records scored). */
+  modelCalls: number;
+  /** Wall time spent scoring (the model and the text work around it), not selecting. */
+  scoreMs: number;
+}
+
 /** A scorer loaded for the CLI: the common contract, how to select, and what to fingerprint. */
 export interface LoadedCliScorer {
   scorer: Scorer<AnyScored>;
@@ -40,11 +48,14 @@ export interface LoadedCliScorer {
   mode: SelectionMode;
   /** Settings that change the output, for the resumable writer's fingerprint. */
   settings: Record<string, unknown>;
+  /** What `stats.modelCalls` counts, for the summary line. */
+  callUnit: string;
+  stats: ScoringStats;
   release(): Promise<void>;
 }
 
 /** The scorer's input for one record. */
-export function scoreInput(item: CompressItem): ScoreInput {
+export function scoreInput(item: Omit<CompressItem, 'rate'>): ScoreInput {
   return {
     cot: item.text,
     ...(item.question !== undefined ? { question: item.question } : {}),
@@ -53,12 +64,34 @@ export function scoreInput(item: CompressItem): ScoreInput {
 }
 
 /** Scores a group of records once (LLMLingua-2 shares model calls across it), then selects each at its γ. */
+/** Scores items once (selection at any γ follows from these scores), counting the cost. */
+export async function scoreItems(
+  loaded: LoadedCliScorer,
+  items: Omit<CompressItem, 'rate'>[],
+): Promise<AnyScored[]> {
+  const started = performance.now();
+  const scored = await loaded.scorer.scoreMany(items.map(scoreInput));
+  // The causal scorers run the reference model per record; LLMLingua-2 counts its own calls.
+  if (loaded.callUnit === 'records scored') loaded.stats.modelCalls += items.length;
+  loaded.stats.scoreMs += performance.now() - started;
+  return scored;
+}
+
+/** The reference's result fields for one scored item at γ. */
+export function selectItem(
+  loaded: LoadedCliScorer,
+  scored: AnyScored,
+  rate: number,
+): CompressionResult {
+  return resultFields(selectScored(scored, rate, loaded.mode));
+}
+
 export async function compressItems(
   loaded: LoadedCliScorer,
   items: CompressItem[],
 ): Promise<CompressionResult[]> {
-  const scored = await loaded.scorer.scoreMany(items.map(scoreInput));
-  return scored.map((s, j) => resultFields(selectScored(s, items[j]!.rate, loaded.mode)));
+  const scored = await scoreItems(loaded, items);
+  return scored.map((s, j) => selectItem(loaded, s, items[j]!.rate));
 }
 
 export interface NodeModelOptions {
@@ -133,11 +166,22 @@ export async function loadLingua2CliScorer(
   options: Partial<LinguaOptions>,
 ): Promise<LoadedCliScorer> {
   const loaded = await loadNodeScorer(spec, model);
-  const scorer = createLingua2Scorer(loaded.tokenizer, loaded.classifier, loaded.modelId, options);
+  const stats: ScoringStats = { modelCalls: 0, scoreMs: 0 };
+  // Counts the batched classifier calls (chunks of many records share one).
+  const counted: TokenClassifier = {
+    classify: (rows) => {
+      stats.modelCalls++;
+      return loaded.classifier.classify(rows);
+    },
+  };
+  const scorer = createLingua2Scorer(loaded.tokenizer, counted, loaded.modelId, options);
   await probe(spec, () => scorer.score({ cot: PROBE.cot }));
+  stats.modelCalls = 0;
   return {
     scorer,
     mode: 'reference',
+    callUnit: 'model calls',
+    stats,
     // Kept as the LLMLingua-2 CLI wrote it before the other scorers existed, so old partial
     // outputs still resume.
     settings: { options },
@@ -176,6 +220,8 @@ export async function loadCausalCliScorer(
   return {
     scorer,
     mode: settings.selection,
+    callUnit: 'records scored',
+    stats: { modelCalls: 0, scoreMs: 0 },
     settings: {
       scorer: name,
       ...(name === 'cts' ? { condition: settings.options.condition } : {}),

@@ -10,7 +10,7 @@
  * written group by group to `<out>.partial` and renamed at the end, so an interrupted run resumes.
  */
 import { createHash } from 'node:crypto';
-import { SingleBar, Presets } from 'cli-progress';
+import { createBar } from '../pipeline/progress.ts';
 import { TokenSkipError, toTokenSkipError } from '../../core/errors.ts';
 import {
   validateRate,
@@ -19,6 +19,7 @@ import {
 } from '../../core/compression/llmlingua2.ts';
 import {
   choiceOption,
+  gammaListOption,
   gammaOption,
   optionalNumber,
   parseCommandArgs,
@@ -31,6 +32,8 @@ import { commandInfo } from './table.mjs';
 import { DEFAULT_MODELS } from '../../core/models/registry.ts';
 import {
   compressItems,
+  scoreItems,
+  selectItem,
   conditionFields,
   loadCausalCliScorer,
   loadLingua2CliScorer,
@@ -77,6 +80,17 @@ function checkFlags(v: Values) {
   const str = (name: string) => v[name] as string | undefined;
   const scorerName = parseScorer(str('scorer'));
   const rate = gammaOption('--rate', str('rate') ?? '0.5');
+  const rates = str('rates') !== undefined ? gammaListOption('--rates', str('rates')!) : undefined;
+  if (rates) {
+    if (v.rate !== undefined || v['rate-field'])
+      throw new UsageError('--rates replaces --rate and --rate-field; give one of them.');
+    if (!v.in || !v.out)
+      throw new UsageError('--rates needs --in FILE.jsonl and --out with {rate} in it.');
+    if (!String(v.out).includes('{rate}'))
+      throw new UsageError(
+        `--rates writes one file per γ: put {rate} in --out (e.g. --out compressed-{rate}.jsonl), got '${String(v.out)}'.`,
+      );
+  }
   let causal: CausalCliSettings | undefined;
   if (scorerName === 'llmlingua2') {
     const causalOnly = [
@@ -158,7 +172,7 @@ function checkFlags(v: Values) {
   } else if (!v.out) {
     throw new UsageError('--in needs --out FILE.jsonl for the results.');
   }
-  return { scorerName, rate, causal, needs, options, scorerOptions, limit };
+  return { scorerName, rate, rates, causal, needs, options, scorerOptions, limit };
 }
 
 /** The fields `compress` adds to each record; a resumed line must carry them. */
@@ -169,6 +183,7 @@ export const compressCommand: Command = {
   async run(argv: string[], io: CommandIO): Promise<number> {
     const { values: v } = parseCommandArgs('compress', argv, {
       rate: { type: 'string' },
+      rates: { type: 'string' },
       'rate-field': { type: 'string' },
       model: { type: 'string' },
       in: { type: 'string' },
@@ -199,8 +214,8 @@ export const compressCommand: Command = {
       'max-tokens': { type: 'string' },
       selection: { type: 'string' },
     });
-    const { scorerName, rate, causal, needs, options, scorerOptions, limit } = usageErrors(() =>
-      checkFlags(v),
+    const { scorerName, rate, rates, causal, needs, options, scorerOptions, limit } = usageErrors(
+      () => checkFlags(v),
     );
     const loadScorer = (): Promise<LoadedCliScorer> => {
       if (scorerName === 'llmlingua2') {
@@ -231,10 +246,15 @@ export const compressCommand: Command = {
     }
 
     const inFile = v.in;
-    const out = v.out!;
     const field = v.field;
-    await checkOutput(out, [inFile]);
-    await checkOutput(`${out}.partial`, [inFile], '--out (its .partial file)');
+    // One output per γ: `--rate` (or `--rate-field`) writes --out, `--rates` one file per γ.
+    const targets = rates
+      ? rates.map((g) => ({ out: v.out!.replaceAll('{rate}', String(g)), rate: g }))
+      : [{ out: v.out!, rate }];
+    for (const { out } of targets) {
+      await checkOutput(out, [inFile]);
+      await checkOutput(`${out}.partial`, [inFile], '--out (its .partial file)');
+    }
     // The input is streamed (bounded memory, whatever its size): one pass checks every record
     // before any work, so bad input leaves no output behind; the next passes do the work.
     const toItem = (record: JsonRecord, line: number): CompressItem => {
@@ -293,112 +313,152 @@ export const compressCommand: Command = {
         if (++n >= total) return;
       }
     };
-    return withOutputLock([out], async () => {
-      const loaded = await loadScorer();
-      // Input the model would reject (a CTS condition longer than the window) fails here, before
-      // any output file exists.
-      for await (const { record, line } of records()) {
-        try {
-          loaded.scorer.check(scoreInput(toItem(record, line)));
-        } catch (error) {
-          const e = toTokenSkipError(error);
-          throw new TokenSkipError(e.code, `${inFile}:${line}: ${e.message}`);
+    return withOutputLock(
+      targets.map((t) => t.out),
+      async () => {
+        const loaded = await loadScorer();
+        // Input the model would reject (a CTS condition longer than the window) fails here, before
+        // any output file exists.
+        for await (const { record, line } of records()) {
+          try {
+            loaded.scorer.check(scoreInput(toItem(record, line)));
+          } catch (error) {
+            const e = toTokenSkipError(error);
+            throw new TokenSkipError(e.code, `${inFile}:${line}: ${e.message}`);
+          }
         }
-      }
-      const fingerprint = {
-        input: sha256,
-        field,
-        rate,
-        rateField: v['rate-field'] ?? null,
-        ...(limit !== undefined ? { limit } : {}),
-        model: loaded.scorer.model,
-        ...loaded.settings,
-        ...(needs.length > 0
-          ? { questionField: v['question-field'], answerField: v['answer-field'] }
-          : {}),
-      };
-      // One pass over the input serves the resume check and then the work: `sourceAt(i)` moves
-      // forward to record i and keeps it, so the record that failed the check is the first redone.
-      const input = records();
-      let current: { index: number; record: JsonRecord; line: number } | undefined;
-      let next = 0;
-      const sourceAt = async (i: number) => {
-        while (next <= i) {
-          const step = await input.next();
-          if (step.done) return undefined;
-          current = { index: next++, ...step.value };
-        }
-        return current?.index === i ? current : undefined;
-      };
-      // A kept line must be the output of its input record: every input field unchanged, the
-      // result fields present.
-      const matches = async (record: JsonRecord, i: number): Promise<boolean> => {
-        const source = (await sourceAt(i))?.record;
-        if (!source) return false;
-        for (const [key, value] of Object.entries(source)) {
-          if (RESULT_FIELDS.includes(key) || key === 'word_labels') continue;
-          if (JSON.stringify(record[key]) !== JSON.stringify(value)) return false;
-        }
-        return (
-          typeof record.compressed_prompt === 'string' &&
-          typeof record.origin_tokens === 'number' &&
-          typeof record.compressed_tokens === 'number' &&
-          Array.isArray(record.word_labels)
-        );
-      };
-      const writer = await ResumableJsonlWriter.open(out, fingerprint, v.fresh, matches);
-      if (writer.repairedBytes > 0) {
-        io.stderr.write(
-          `${writer.partial}: ${writer.repairedBytes} bytes after record ${writer.done} did not match the input (a torn write, a duplicate or foreign lines); cut off, and redone from there.\n`,
-        );
-      }
-
-      const showBar = v['no-progress']
-        ? false
-        : (v.progress ?? Boolean((io.stderr as NodeJS.WriteStream).isTTY));
-      const bar = showBar
-        ? new SingleBar(
-            {
-              format: 'compress [{bar}] {value}/{total} records | {eta_formatted} left',
-              stream: io.stderr,
-            },
-            Presets.shades_classic,
-          )
-        : undefined;
-      bar?.start(total, writer.done);
-      if (writer.done > 0)
-        io.stderr.write(`Resuming ${out}: ${writer.done} of ${total} records already done.\n`);
-
-      const group = options.batchSize ?? 50;
-      for (let start = writer.done; start < total; start += group) {
-        const batch: { record: JsonRecord; item: CompressItem }[] = [];
-        for (let i = start; i < Math.min(start + group, total); i++) {
-          const source = await sourceAt(i);
-          if (!source) {
-            throw new TokenSkipError(
-              'INVALID_ARGUMENT',
-              `${inFile} changed while it was being compressed (record ${i + 1} is gone); run again.`,
+        // Each file's job is the single-rate run's, so either run can resume the other's output.
+        const fingerprint = (target: number) => ({
+          input: sha256,
+          field,
+          rate: target,
+          rateField: v['rate-field'] ?? null,
+          ...(limit !== undefined ? { limit } : {}),
+          model: loaded.scorer.model,
+          ...loaded.settings,
+          ...(needs.length > 0
+            ? { questionField: v['question-field'], answerField: v['answer-field'] }
+            : {}),
+        });
+        /**
+         * A forward-only cursor over the input: `sourceAt(i)` moves to record i and keeps it, so
+         * one pass serves a writer's resume check and then the work from where it stopped.
+         */
+        const cursor = () => {
+          const input = records();
+          let current: { index: number; record: JsonRecord; line: number } | undefined;
+          let next = 0;
+          return async (i: number) => {
+            while (next <= i) {
+              const step = await input.next();
+              if (step.done) return undefined;
+              current = { index: next++, ...step.value };
+            }
+            return current?.index === i ? current : undefined;
+          };
+        };
+        const writers: ResumableJsonlWriter[] = [];
+        for (const t of targets) {
+          const sourceAt = cursor();
+          // A kept line must be the output of its input record: every input field unchanged, the
+          // result fields present.
+          const matches = async (record: JsonRecord, i: number): Promise<boolean> => {
+            const source = (await sourceAt(i))?.record;
+            if (!source) return false;
+            for (const [key, value] of Object.entries(source)) {
+              if (RESULT_FIELDS.includes(key) || key === 'word_labels') continue;
+              if (JSON.stringify(record[key]) !== JSON.stringify(value)) return false;
+            }
+            return (
+              typeof record.compressed_prompt === 'string' &&
+              typeof record.origin_tokens === 'number' &&
+              typeof record.compressed_tokens === 'number' &&
+              Array.isArray(record.word_labels)
+            );
+          };
+          const writer = await ResumableJsonlWriter.open(
+            t.out,
+            fingerprint(t.rate),
+            v.fresh,
+            matches,
+          );
+          writers.push(writer);
+          if (writer.repairedBytes > 0) {
+            io.stderr.write(
+              `${writer.partial}: ${writer.repairedBytes} bytes after record ${writer.done} did not match the input (a torn write, a duplicate or foreign lines); cut off, and redone from there.\n`,
             );
           }
-          batch.push({ record: source.record, item: toItem(source.record, source.line) });
+          if (writer.done > 0)
+            io.stderr.write(
+              `Resuming ${t.out}: ${writer.done} of ${total} records already done.\n`,
+            );
         }
-        const results = await compressItems(
-          loaded,
-          batch.map((b) => b.item),
-        );
-        await writer.append(batch.map(({ record }, j) => ({ ...record, ...results[j]! })));
-        bar?.update(start + batch.length);
-      }
-      bar?.stop();
-      await writer.finish();
-      await loaded.release();
-      io.stderr.write(`Wrote ${total} records to ${out}.\n`);
-      if (v.json) {
-        io.stdout.write(
-          `${JSON.stringify({ out, records: total, resumed: writer.done, model: loaded.scorer.model })}\n`,
-        );
-      }
-      return 0;
-    });
+        const done = Math.min(...writers.map((w) => w.done));
+
+        const showBar = v['no-progress']
+          ? false
+          : (v.progress ?? Boolean((io.stderr as NodeJS.WriteStream).isTTY));
+        const bar = showBar
+          ? createBar(io.stderr, 'compress', total, 'records | {eta_formatted} left', v.progress)
+          : undefined;
+        bar?.update(done);
+
+        const sourceAt = cursor();
+        const group = options.batchSize ?? 50;
+        for (let start = done; start < total; start += group) {
+          const batch: { record: JsonRecord; item: CompressItem }[] = [];
+          for (let i = start; i < Math.min(start + group, total); i++) {
+            const source = await sourceAt(i);
+            if (!source) {
+              throw new TokenSkipError(
+                'INVALID_ARGUMENT',
+                `${inFile} changed while it was being compressed (record ${i + 1} is gone); run again.`,
+              );
+            }
+            batch.push({ record: source.record, item: toItem(source.record, source.line) });
+          }
+          // One scoring pass serves every γ: the scores do not depend on it.
+          const scored = await scoreItems(
+            loaded,
+            batch.map((b) => b.item),
+          );
+          for (const [k, writer] of writers.entries()) {
+            const rows: JsonRecord[] = batch
+              .map(({ record, item }, j) => ({
+                ...record,
+                ...selectItem(loaded, scored[j]!, rates ? rates[k]! : item.rate),
+              }))
+              .filter((_, j) => start + j >= writer.done);
+            if (rows.length > 0) await writer.append(rows);
+          }
+          bar?.update(start + batch.length);
+        }
+        bar?.stop();
+        for (const writer of writers) await writer.finish();
+        await loaded.release();
+        for (const t of targets) io.stderr.write(`Wrote ${total} records to ${t.out}.\n`);
+        const { modelCalls, scoreMs } = loaded.stats;
+        if (rates && modelCalls > 0) {
+          io.stderr.write(
+            `Scored ${total - done} records once for ${rates.length} γ: ${modelCalls} ${loaded.callUnit}, ${(scoreMs / 1000).toFixed(1)} s; ` +
+              `re-scoring per γ (as the reference does) would take ${modelCalls * rates.length} ${loaded.callUnit}, about ${((scoreMs * (rates.length - 1)) / 1000).toFixed(1)} s more.\n`,
+          );
+        }
+        if (v.json) {
+          io.stdout.write(
+            `${JSON.stringify({
+              out: targets.length === 1 ? targets[0]!.out : targets.map((t) => t.out),
+              records: total,
+              resumed: done,
+              model: loaded.scorer.model,
+              ...(rates
+                ? { rates, modelCalls, modelCallsPerRateRescoring: modelCalls * rates.length }
+                : {}),
+            })}\n`,
+          );
+        }
+        return 0;
+      },
+    );
   },
 };

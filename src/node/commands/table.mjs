@@ -36,6 +36,9 @@ Options:
                            from the condition under a reference LM) or ppl (reference LM perplexity)
   --rate γ                 share of tokens to keep, in (0, 1] (default 0.5)
   --rate-field NAME        take γ per record from this field instead (JSONL mode)
+  --rates γ,γ,...          JSONL mode: score each record once and write one file per γ; --out
+                           holds {rate} (e.g. compressed-{rate}.jsonl); each file is the same as
+                           a --rate γ run's
   --model ID|DIR           manifest model id or model folder (default: the manifest's default)
   --in FILE.jsonl          input records
   --field NAME             record field holding the text (default: cot)

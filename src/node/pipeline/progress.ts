@@ -16,10 +16,13 @@ export function createBar(
   label: string,
   total: number,
   extra = '',
+  /** Draw even when the stream is not a terminal (`--progress` on a pipe). */
+  force = false,
 ): Bar {
   const bar = new cliProgress.SingleBar(
     {
       stream: stream as NodeJS.WritableStream & { isTTY?: boolean },
+      noTTYOutput: force,
       format: `${label.padEnd(8)} [{bar}] {percentage}% {value}/{total} ${extra}`.trimEnd(),
       hideCursor: true,
       clearOnComplete: false,

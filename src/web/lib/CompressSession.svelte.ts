@@ -94,7 +94,8 @@ export class CompressSession {
         kind: 'llmlingua2',
         modelId: this.modelId,
         backend: this.backend,
-        ...(this.mirror ? { mirror: this.mirror } : {}),
+        // The mirror the user typed: without it here the worker always went to the hub.
+        ...(this.mirror.trim() ? { mirror: this.mirror.trim() } : {}),
       },
       (p) => (this.progress = p),
     );
