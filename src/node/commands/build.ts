@@ -45,8 +45,7 @@ import {
   baseVersions,
   digest,
   manifestPathFor,
-  invalidate,
-  staleReason,
+  mustRun,
   writeAtomic,
   writeManifest,
 } from '../pipeline/manifest.ts';
@@ -191,13 +190,17 @@ export async function build(o: BuildOptions): Promise<Record<string, unknown>> {
     gammas: gammaFiles.map(([g]) => g),
   };
   const manifestPath = manifestPathFor(o.out, true);
-  const stale = o.force ? { why: '--force' } : await staleReason(manifestPath, inputs, settings);
-  if (!stale) {
+  if (
+    !(await mustRun(
+      { command: 'build', redo: 'rebuilding', out: o.out, force: o.force },
+      inputs,
+      settings,
+      o.stderr,
+    ))
+  ) {
     o.stderr.write(`build: ${o.out} is up to date (same inputs and settings); --force rebuilds.\n`);
     return { upToDate: true, out: o.out };
   }
-  if ('output' in stale) o.stderr.write(`build: rebuilding ${o.out}: ${stale.why}.\n`);
-  await invalidate(manifestPath);
 
   const traces = await readJsonl(o.traces);
   const byGamma = new Map<number, Map<string, string>>();

@@ -13,14 +13,7 @@
  * `--onnx-model` runs the app's ONNX engine in-process (onnxruntime-node) instead of endpoints.
  * Answers are graded with the project grader (src/core/eval, GSM8K or MATH rules).
  */
-import {
-  apiKeyFromEnv,
-  intOption,
-  numberOption,
-  parseCommandArgs,
-  UsageError,
-  writeSummary,
-} from '../args.ts';
+import { intOption, numberOption, parseCommandArgs, writeSummary } from '../args.ts';
 import { warnIfFixture } from '../fixtures.ts';
 import { checkOutput, withOutputLock } from '../output.ts';
 import { commandInfo } from './table.mjs';
@@ -28,20 +21,16 @@ import { appendFile } from 'node:fs/promises';
 import { readJournal } from '../jsonl.ts';
 import { join } from 'node:path';
 import type { Command } from './types.ts';
-import { TokenSkipError } from '../../core/errors.ts';
 import {
-  PROMPT_FORMATS,
-  chatFormatFor,
-  familyOf,
-  inferencePrompt,
-  splitCot,
-} from '../../core/prompts/tokenskip-format.ts';
+  TARGET_MODEL_OPTIONS,
+  openTargetModel,
+  targetModelFlags,
+} from '../pipeline/target-model.ts';
+import { TokenSkipError } from '../../core/errors.ts';
+import { inferencePrompt, splitCot } from '../../core/prompts/tokenskip-format.ts';
 import { gradeSample } from '../../core/eval/index.ts';
-import { datasetOption, readQuestions } from '../pipeline/questions.ts';
-import { encode, loadModelInfo } from '../pipeline/tokenizer.ts';
-import { createOpenAiBackend, type CompletionBackend } from '../pipeline/openai-backend.ts';
-import { createOnnxBackend } from '../pipeline/onnx-backend.ts';
-import { checkMaxNewTokens } from '../../core/generation/engine.ts';
+import { readQuestions } from '../pipeline/questions.ts';
+import { encode } from '../pipeline/tokenizer.ts';
 import {
   baseVersions,
   digest,
@@ -71,65 +60,29 @@ export const collectCommand: Command = {
   ...commandInfo('collect'),
   async run(argv, io) {
     const { values } = parseCommandArgs('collect', argv, {
-      input: { type: 'string' },
-      'model-dir': { type: 'string' },
-      endpoint: { type: 'string', multiple: true, default: [] },
-      'onnx-model': { type: 'string' },
-      dataset: { type: 'string' },
-      'served-model': { type: 'string' },
-      concurrency: { type: 'string', default: '4' },
-      retries: { type: 'string', default: '3' },
+      ...TARGET_MODEL_OPTIONS,
       backoff: { type: 'string', default: '0.5' },
       timeout: { type: 'string', default: '120' },
-      'max-tokens': { type: 'string', default: '512' },
       'max-cot-tokens': { type: 'string', default: '500' },
-      limit: { type: 'string' },
-      out: { type: 'string' },
     });
-    const input = values.input;
-    const modelDir = values['model-dir'];
-    const out = values.out;
-    if (!input || !modelDir || !out || (!values.endpoint?.length && !values['onnx-model'])) {
-      throw new UsageError(
-        '--input, --model-dir, --out and one back-end (--endpoint or --onnx-model) are required.',
-      );
-    }
-    const maxTokens = intOption('--max-tokens', values['max-tokens']);
+    const flags = targetModelFlags(values);
+    const { input, out, modelDir, maxTokens } = flags;
     const maxCot = intOption('--max-cot-tokens', values['max-cot-tokens']);
-    const limit = values.limit === undefined ? undefined : intOption('--limit', values.limit);
-    const concurrency = intOption('--concurrency', values.concurrency);
-    const retries = intOption('--retries', values.retries, 0);
-    const timeoutS = numberOption('--timeout', values.timeout, { min: 0, minExclusive: true });
     const backoffS = numberOption('--backoff', values.backoff, { min: 0 });
-    const dataset = datasetOption(values.dataset);
     const journal = `${out}.journal.jsonl`;
     await checkOutput(out, [input]);
     await checkOutput(journal, [input], '--out (its journal)');
     warnIfFixture(io.stderr, '--model-dir', modelDir);
-    if (values['onnx-model']) warnIfFixture(io.stderr, '--onnx-model', values['onnx-model']);
+    if (flags.onnxModel) warnIfFixture(io.stderr, '--onnx-model', flags.onnxModel);
     return withOutputLock([out], async () => {
-      const info = await loadModelInfo(modelDir);
-      const format = chatFormatFor(String(info.config.model_type));
-      // The budget must fit the model before any question is asked (whatever serves it).
-      const positions = info.config.max_position_embeddings;
-      checkMaxNewTokens(
-        maxTokens,
-        typeof positions === 'number' ? positions : undefined,
-        `${modelDir} (its config.json)`,
-        '--max-tokens',
-      );
-      const { rows, questions, dataset: grading } = await readQuestions(input, limit, dataset);
-      const backend: CompletionBackend = values['onnx-model']
-        ? createOnnxBackend(values['onnx-model'], PROMPT_FORMATS[familyOf(format)].stop)
-        : createOpenAiBackend({
-            endpoints: values.endpoint ?? [],
-            model: values['served-model'] ?? modelDir.replace(/\/+$/, '').split('/').pop()!,
-            apiKey: apiKeyFromEnv(),
-            concurrency,
-            retries,
-            timeoutMs: timeoutS * 1000,
-            backoffMs: backoffS * 1000,
-          });
+      const { info, format, backend } = await openTargetModel(flags, {
+        backoffMs: backoffS * 1000,
+      });
+      const {
+        rows,
+        questions,
+        dataset: grading,
+      } = await readQuestions(input, flags.limit, flags.dataset);
       const done = await readDone(journal);
       if (done.size)
         io.stderr.write(

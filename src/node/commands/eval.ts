@@ -9,37 +9,24 @@
  * `--onnx-model DIR` runs the app's ONNX engine in-process instead of endpoints. Grading is the
  * project grader (src/core/eval), GSM8K or MATH rules.
  */
-import {
-  apiKeyFromEnv,
-  gammaListOption,
-  intOption,
-  numberOption,
-  parseCommandArgs,
-  UsageError,
-  writeSummary,
-} from '../args.ts';
+import { gammaListOption, parseCommandArgs, UsageError, writeSummary } from '../args.ts';
 import { warnIfFixture } from '../fixtures.ts';
 import { checkOutput, withOutputLock } from '../output.ts';
 import { commandInfo } from './table.mjs';
 import { appendFile } from 'node:fs/promises';
 import { readJournal } from '../jsonl.ts';
 import type { Command } from './types.ts';
-import { TokenSkipError } from '../../core/errors.ts';
 import {
-  GAMMAS,
-  PROMPT_FORMATS,
-  chatFormatFor,
-  familyOf,
-  inferencePrompt,
-  splitCot,
-} from '../../core/prompts/tokenskip-format.ts';
+  TARGET_MODEL_OPTIONS,
+  openTargetModel,
+  targetModelFlags,
+} from '../pipeline/target-model.ts';
+import { TokenSkipError } from '../../core/errors.ts';
+import { GAMMAS, inferencePrompt, splitCot } from '../../core/prompts/tokenskip-format.ts';
 import { gradeSample } from '../../core/eval/index.ts';
 import { summarizeRuns, type RunInput } from '../../core/eval/metrics.ts';
-import { datasetOption, readQuestions } from '../pipeline/questions.ts';
-import { encode, loadModelInfo } from '../pipeline/tokenizer.ts';
-import { createOpenAiBackend, type CompletionBackend } from '../pipeline/openai-backend.ts';
-import { createOnnxBackend } from '../pipeline/onnx-backend.ts';
-import { checkMaxNewTokens } from '../../core/generation/engine.ts';
+import { readQuestions } from '../pipeline/questions.ts';
+import { encode } from '../pipeline/tokenizer.ts';
 import {
   baseVersions,
   digest,
@@ -62,66 +49,26 @@ export const evalCommand: Command = {
   ...commandInfo('eval'),
   async run(argv, io) {
     const { values } = parseCommandArgs('eval', argv, {
-      input: { type: 'string' },
-      'model-dir': { type: 'string' },
-      endpoint: { type: 'string', multiple: true, default: [] },
-      'onnx-model': { type: 'string' },
-      dataset: { type: 'string' },
-      'served-model': { type: 'string' },
+      ...TARGET_MODEL_OPTIONS,
       gammas: { type: 'string', default: GAMMAS.join(',') },
-      concurrency: { type: 'string', default: '4' },
-      retries: { type: 'string', default: '3' },
       timeout: { type: 'string', default: '300' },
-      'max-tokens': { type: 'string', default: '512' },
-      limit: { type: 'string' },
-      out: { type: 'string' },
     });
-    const { input, out } = values;
-    const modelDir = values['model-dir'];
-    if (!input || !modelDir || !out || (!values.endpoint?.length && !values['onnx-model'])) {
-      throw new UsageError(
-        '--input, --model-dir, --out and one back-end (--endpoint or --onnx-model) are required.',
-      );
-    }
+    const flags = targetModelFlags(values);
+    const { input, out, modelDir, maxTokens } = flags;
     const gammas = gammaListOption('--gammas', values.gammas);
     for (const g of gammas) {
       if (!GAMMAS.includes(g as (typeof GAMMAS)[number])) {
         throw new UsageError(`--gammas: ${g} is not one of ${GAMMAS.join(', ')}.`);
       }
     }
-    const concurrency = intOption('--concurrency', values.concurrency);
-    const retries = intOption('--retries', values.retries, 0);
-    const timeoutS = numberOption('--timeout', values.timeout, { min: 0, minExclusive: true });
-    const maxTokens = intOption('--max-tokens', values['max-tokens']);
-    const limit = values.limit === undefined ? undefined : intOption('--limit', values.limit);
-    const datasetFlag = datasetOption(values.dataset);
     const journal = `${out}.journal.jsonl`;
     await checkOutput(out, [input]);
     await checkOutput(journal, [input], '--out (its journal)');
     warnIfFixture(io.stderr, '--model-dir', modelDir);
-    if (values['onnx-model']) warnIfFixture(io.stderr, '--onnx-model', values['onnx-model']);
+    if (flags.onnxModel) warnIfFixture(io.stderr, '--onnx-model', flags.onnxModel);
     return withOutputLock([out], async () => {
-      const info = await loadModelInfo(modelDir);
-      const format = chatFormatFor(String(info.config.model_type));
-      // The budget must fit the model before any question is asked (whatever serves it).
-      const positions = info.config.max_position_embeddings;
-      checkMaxNewTokens(
-        maxTokens,
-        typeof positions === 'number' ? positions : undefined,
-        `${modelDir} (its config.json)`,
-        '--max-tokens',
-      );
-      const { questions: qs, dataset } = await readQuestions(input, limit, datasetFlag);
-      const backend: CompletionBackend = values['onnx-model']
-        ? createOnnxBackend(values['onnx-model'], PROMPT_FORMATS[familyOf(format)].stop)
-        : createOpenAiBackend({
-            endpoints: values.endpoint ?? [],
-            model: values['served-model'] ?? modelDir.replace(/\/+$/, '').split('/').pop()!,
-            apiKey: apiKeyFromEnv(),
-            concurrency,
-            retries,
-            timeoutMs: timeoutS * 1000,
-          });
+      const { info, format, backend } = await openTargetModel(flags);
+      const { questions: qs, dataset } = await readQuestions(input, flags.limit, flags.dataset);
       const done = new Map<string, Sample>();
       // A line torn by a crash is skipped by readJournal: that sample is redone.
       for await (const value of readJournal(journal)) {

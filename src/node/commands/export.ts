@@ -37,8 +37,7 @@ import {
   baseVersions,
   digest,
   manifestPathFor,
-  invalidate,
-  staleReason,
+  mustRun,
   writeAtomic,
   writeManifest,
 } from '../pipeline/manifest.ts';
@@ -123,18 +122,20 @@ async function exportModel(
           model: undefined,
         };
   const manifestPath = manifestPathFor(values.out, true);
-  const stale = values.force
-    ? { why: '--force' }
-    : await staleReason(manifestPath, inputs, settings);
-  if (!stale) {
+  if (
+    !(await mustRun(
+      { command: 'export', redo: 'redoing', out: values.out, force: values.force },
+      inputs,
+      settings,
+      io.stderr,
+    ))
+  ) {
     writeSummary(io, values.json, `export: ${values.out} is up to date; --force exports again.`, {
       out: values.out,
       upToDate: true,
     });
     return 0;
   }
-  if ('output' in stale) io.stderr.write(`export: redoing ${values.out}: ${stale.why}.\n`);
-  await invalidate(manifestPath);
   const result =
     target === 'mlc'
       ? await exportMlc(values.model, values.out, values, io)

@@ -19,8 +19,7 @@ import {
   baseVersions,
   digest,
   manifestPathFor,
-  invalidate,
-  staleReason,
+  mustRun,
   writeManifest,
 } from '../pipeline/manifest.ts';
 import { createBar, type Bar } from '../pipeline/progress.ts';
@@ -90,18 +89,20 @@ async function merge(
   );
   const settings = { dtype: values.dtype };
   const manifestPath = manifestPathFor(values.out, true);
-  const stale = values.force
-    ? { why: '--force' }
-    : await staleReason(manifestPath, inputs, settings);
-  if (!stale) {
+  if (
+    !(await mustRun(
+      { command: 'merge', redo: 'redoing', out: values.out, force: values.force },
+      inputs,
+      settings,
+      io.stderr,
+    ))
+  ) {
     writeSummary(io, values.json, `merge: ${values.out} is up to date; --force merges again.`, {
       out: values.out,
       upToDate: true,
     });
     return 0;
   }
-  if ('output' in stale) io.stderr.write(`merge: redoing ${values.out}: ${stale.why}.\n`);
-  await invalidate(manifestPath);
   const py = await findPython(values.python);
   let bar: Bar | undefined;
   let done: Record<string, unknown> | undefined;

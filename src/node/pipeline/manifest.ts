@@ -127,3 +127,22 @@ export async function staleReason(
   }
   return undefined;
 }
+
+/**
+ * A pipeline step's "is it up to date?" for a folder output: false when its manifest stands for
+ * these inputs, settings and outputs; otherwise says why on stderr (when an output changed),
+ * removes the stale manifest (so a killed run cannot leave it behind) and returns true.
+ */
+export async function mustRun(
+  step: { command: string; redo: string; out: string; force?: boolean | undefined },
+  inputs: FileDigest[],
+  settings: Record<string, unknown>,
+  stderr: NodeJS.WritableStream,
+): Promise<boolean> {
+  const manifestPath = manifestPathFor(step.out, true);
+  const stale = step.force ? { why: '--force' } : await staleReason(manifestPath, inputs, settings);
+  if (!stale) return false;
+  if ('output' in stale) stderr.write(`${step.command}: ${step.redo} ${step.out}: ${stale.why}.\n`);
+  await invalidate(manifestPath);
+  return true;
+}

@@ -1,0 +1,120 @@
+/**
+ * The target model that `collect` and `eval` ask questions: the flags both take, checked the same
+ * way, and the back-end they build (an OpenAI-compatible endpoint, or onnxruntime-node in
+ * process), with the token budget checked against the model before any question is asked.
+ *
+ *   const { values } = parseCommandArgs('eval', argv, { ...TARGET_MODEL_OPTIONS, timeout: {...} });
+ *   const flags = targetModelFlags(values);
+ *   const { info, format, backend } = await openTargetModel(flags);
+ */
+import { checkMaxNewTokens } from '../../core/generation/engine.ts';
+import { PROMPT_FORMATS, chatFormatFor, familyOf } from '../../core/prompts/tokenskip-format.ts';
+import { apiKeyFromEnv, intOption, numberOption, UsageError } from '../args.ts';
+import { createOnnxBackend } from './onnx-backend.ts';
+import { createOpenAiBackend, type CompletionBackend } from './openai-backend.ts';
+import { datasetOption } from './questions.ts';
+import { loadModelInfo, type ModelInfo } from './tokenizer.ts';
+
+/** The options `collect` and `eval` share (each adds its own `timeout` default and the rest). */
+export const TARGET_MODEL_OPTIONS = {
+  input: { type: 'string' as const },
+  'model-dir': { type: 'string' as const },
+  endpoint: { type: 'string' as const, multiple: true as const, default: [] as string[] },
+  'onnx-model': { type: 'string' as const },
+  dataset: { type: 'string' as const },
+  'served-model': { type: 'string' as const },
+  concurrency: { type: 'string' as const, default: '4' },
+  retries: { type: 'string' as const, default: '3' },
+  'max-tokens': { type: 'string' as const, default: '512' },
+  limit: { type: 'string' as const },
+  out: { type: 'string' as const },
+};
+
+interface TargetValues {
+  input?: string | undefined;
+  'model-dir'?: string | undefined;
+  endpoint?: string[] | undefined;
+  'onnx-model'?: string | undefined;
+  dataset?: string | undefined;
+  'served-model'?: string | undefined;
+  concurrency: string;
+  retries: string;
+  timeout: string;
+  'max-tokens': string;
+  limit?: string | undefined;
+  out?: string | undefined;
+}
+
+export interface TargetModelFlags {
+  input: string;
+  modelDir: string;
+  out: string;
+  endpoints: string[];
+  onnxModel: string | undefined;
+  servedModel: string | undefined;
+  dataset: ReturnType<typeof datasetOption>;
+  concurrency: number;
+  retries: number;
+  timeoutS: number;
+  maxTokens: number;
+  limit: number | undefined;
+}
+
+/** The shared flags, checked (a usage error names the flag). */
+export function targetModelFlags(values: TargetValues): TargetModelFlags {
+  const { input, out } = values;
+  const modelDir = values['model-dir'];
+  const endpoints = values.endpoint ?? [];
+  if (!input || !modelDir || !out || (!endpoints.length && !values['onnx-model'])) {
+    throw new UsageError(
+      '--input, --model-dir, --out and one back-end (--endpoint or --onnx-model) are required.',
+    );
+  }
+  return {
+    input,
+    modelDir,
+    out,
+    endpoints,
+    onnxModel: values['onnx-model'],
+    servedModel: values['served-model'],
+    dataset: datasetOption(values.dataset),
+    concurrency: intOption('--concurrency', values.concurrency),
+    retries: intOption('--retries', values.retries, 0),
+    timeoutS: numberOption('--timeout', values.timeout, { min: 0, minExclusive: true }),
+    maxTokens: intOption('--max-tokens', values['max-tokens']),
+    limit: values.limit === undefined ? undefined : intOption('--limit', values.limit),
+  };
+}
+
+/** Reads the model folder, checks the token budget against it, and builds the back-end. */
+export async function openTargetModel(
+  flags: TargetModelFlags,
+  extra: { backoffMs?: number } = {},
+): Promise<{
+  info: ModelInfo;
+  format: ReturnType<typeof chatFormatFor>;
+  backend: CompletionBackend;
+}> {
+  const info = await loadModelInfo(flags.modelDir);
+  const format = chatFormatFor(String(info.config.model_type));
+  // The budget must fit the model before any question is asked (whatever serves it).
+  const positions = info.config.max_position_embeddings;
+  checkMaxNewTokens(
+    flags.maxTokens,
+    typeof positions === 'number' ? positions : undefined,
+    `${flags.modelDir} (its config.json)`,
+    '--max-tokens',
+  );
+  const backend: CompletionBackend = flags.onnxModel
+    ? createOnnxBackend(flags.onnxModel, PROMPT_FORMATS[familyOf(format)].stop)
+    : createOpenAiBackend({
+        endpoints: flags.endpoints,
+        model: flags.servedModel ?? flags.modelDir.replace(/\/+$/, '').split('/').pop()!,
+        apiKey: apiKeyFromEnv(),
+        concurrency: flags.concurrency,
+        retries: flags.retries,
+        timeoutMs: flags.timeoutS * 1000,
+        ...extra,
+      });
+  return { info, format, backend };
+}
