@@ -38,3 +38,38 @@ test('visit once, go offline, reload: the Compress page still scores with the de
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
   await context.setOffline(false);
 });
+
+test('installable: a web app manifest with a name, start URL and icon, served offline too', async ({
+  page,
+  context,
+}) => {
+  await page.goto('/#/learn');
+  const href = await page.locator('link[rel=manifest]').getAttribute('href');
+  expect(href).toBeTruthy();
+  const url = new URL(href!, page.url()).href;
+  const response = await page.request.get(url);
+  expect(response.ok()).toBe(true);
+  const manifest = (await response.json()) as {
+    name: string;
+    start_url: string;
+    display: string;
+    icons: { src: string }[];
+  };
+  expect(manifest.name).toBe('TokenSkip Studio');
+  expect(manifest.display).toBe('standalone');
+  const icon = await page.request.get(new URL(manifest.icons[0]!.src, url).href);
+  expect(icon.headers()['content-type']).toContain('image/svg+xml');
+  // Precached: the manifest and icon load with the network off.
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+      await new Promise((resolve) =>
+        navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }),
+      );
+    }
+  });
+  await context.setOffline(true);
+  const offline = await page.evaluate(async (u) => (await fetch(u)).status, url);
+  expect(offline).toBe(200);
+  await context.setOffline(false);
+});

@@ -38,6 +38,8 @@ function walk(dir: string, base = dir): string[] {
 
 export const PRECACHE_GLOBS = [
   'index.html',
+  'manifest.webmanifest',
+  'icon.svg',
   'assets/**',
   'data/**',
   'models/manifest.json',
