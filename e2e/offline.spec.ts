@@ -73,3 +73,30 @@ test('installable: a web app manifest with a name, start URL and icon, served of
   expect(offline).toBe(200);
   await context.setOffline(false);
 });
+
+test('offline, a hub model that is not cached says it needs the network; the page keeps working', async ({
+  page,
+  context,
+}) => {
+  await page.goto('/#/benchmark');
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+      await new Promise((resolve) =>
+        navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }),
+      );
+    }
+  });
+  await context.setOffline(true);
+  await page.goto(
+    '/#/compress?backend=wasm&model=llmlingua-2-js-tinybert-meetingbank&example=gsm8k-test:3&rate=0.6&run=1',
+  );
+  await page.reload();
+  await expect(page.getByTestId('error')).toContainText('You are offline');
+  await expect(page.getByTestId('error')).toContainText('needs the network');
+  // Nothing broke: the shipped model still scores, offline.
+  await page.goto('/#/compress?backend=wasm&example=gsm8k-test:3&rate=0.6&run=1');
+  await page.reload();
+  await expect(page.getByTestId('compressed')).toBeVisible();
+  await context.setOffline(false);
+});

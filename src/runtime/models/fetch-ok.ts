@@ -13,6 +13,14 @@ export async function fetchOk(url: string, file: string, init?: RequestInit): Pr
     response = await fetch(url, init);
   } catch (error) {
     const cause = (error as { cause?: { message?: string } }).cause?.message;
+    // A browser with the network off: say so plainly (the model is simply not cached yet).
+    if ((globalThis as { navigator?: { onLine?: boolean } }).navigator?.onLine === false) {
+      throw new TokenSkipError(
+        'DOWNLOAD_FAILED',
+        `You are offline and ${file} is not on this device yet: this model needs the network once (or import its folder on the Models page). The models that come with the app work offline.`,
+        { cause: error },
+      );
+    }
     throw new TokenSkipError(
       'DOWNLOAD_FAILED',
       `Could not download ${file} from ${url}: ${(error as Error).message}${cause ? ` (${cause})` : ''}. Check the network, or use a local model folder or a mirror.`,
