@@ -3,18 +3,12 @@
  * the app shell, ORT's WebAssembly, the datasets and the shipped models; with the network off a
  * reload still scores on the Compress page with the default model, on WASM.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 
 test.use({ serviceWorkers: 'allow' });
 
-test('visit once, go offline, reload: the Compress page still scores with the default model', async ({
-  page,
-  context,
-}) => {
-  // The Benchmark page loads no model until a run starts (Compress and Learn score on arrival).
-  await page.goto('/#/benchmark');
-  await expect(page.getByTestId('benchmark-page')).toBeVisible();
-  // Wait until the worker is installed (all files precached) and controls the page.
+/** Waits until the service worker is installed (every file precached) and controls the page. */
+async function untilControlled(page: Page): Promise<void> {
   await page.evaluate(async () => {
     await navigator.serviceWorker.ready;
     if (!navigator.serviceWorker.controller) {
@@ -23,6 +17,16 @@ test('visit once, go offline, reload: the Compress page still scores with the de
       );
     }
   });
+}
+
+test('visit once, go offline, reload: the Compress page still scores with the default model', async ({
+  page,
+  context,
+}) => {
+  // The Benchmark page loads no model until a run starts (Compress and Learn score on arrival).
+  await page.goto('/#/benchmark');
+  await expect(page.getByTestId('benchmark-page')).toBeVisible();
+  await untilControlled(page);
   // Nothing was scored online: the model files can only come from the service worker's precache.
   expect(
     await page.evaluate(
@@ -60,14 +64,7 @@ test('installable: a web app manifest with a name, start URL and icon, served of
   const icon = await page.request.get(new URL(manifest.icons[0]!.src, url).href);
   expect(icon.headers()['content-type']).toContain('image/svg+xml');
   // Precached: the manifest and icon load with the network off.
-  await page.evaluate(async () => {
-    await navigator.serviceWorker.ready;
-    if (!navigator.serviceWorker.controller) {
-      await new Promise((resolve) =>
-        navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }),
-      );
-    }
-  });
+  await untilControlled(page);
   await context.setOffline(true);
   const offline = await page.evaluate(async (u) => (await fetch(u)).status, url);
   expect(offline).toBe(200);
@@ -79,14 +76,7 @@ test('offline, a hub model that is not cached says it needs the network; the pag
   context,
 }) => {
   await page.goto('/#/benchmark');
-  await page.evaluate(async () => {
-    await navigator.serviceWorker.ready;
-    if (!navigator.serviceWorker.controller) {
-      await new Promise((resolve) =>
-        navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }),
-      );
-    }
-  });
+  await untilControlled(page);
   await context.setOffline(true);
   await page.goto(
     '/#/compress?backend=wasm&model=llmlingua-2-js-tinybert-meetingbank&example=gsm8k-test:3&rate=0.6&run=1',

@@ -131,37 +131,32 @@ export class ModelsSession {
     const row = this.row(id);
     const controller = new AbortController();
     this.#controllers.set(id, controller);
-    row.busy = 'download';
-    row.error = undefined;
     const started = performance.now();
     let firstLoaded: number | undefined;
-    try {
-      const refs = await row.model.refs(this.backendFor(row.model), this.host, true);
-      row.integrity = await downloadModel(
-        refs,
-        (p) => {
-          firstLoaded ??= p.loaded;
-          const seconds = (performance.now() - started) / 1000;
-          const rate = seconds > 0.2 ? (p.loaded - firstLoaded) / seconds : 0;
-          row.transfer = {
-            file: p.file,
-            loaded: p.loaded,
-            total: p.total,
-            rate,
-            ...(rate > 0 && p.total > p.loaded ? { eta: (p.total - p.loaded) / rate } : {}),
-          };
-        },
-        controller.signal,
-      );
-    } catch (error) {
-      row.error = toTokenSkipError(error);
-    } finally {
-      this.#controllers.delete(id);
-      row.busy = undefined;
-      row.transfer = undefined;
-      await this.refresh(id);
-      await this.refreshStorage();
-    }
+    await this.#run(id, 'download', async () => {
+      try {
+        const refs = await row.model.refs(this.backendFor(row.model), this.host, true);
+        row.integrity = await downloadModel(
+          refs,
+          (p) => {
+            firstLoaded ??= p.loaded;
+            const seconds = (performance.now() - started) / 1000;
+            const rate = seconds > 0.2 ? (p.loaded - firstLoaded) / seconds : 0;
+            row.transfer = {
+              file: p.file,
+              loaded: p.loaded,
+              total: p.total,
+              rate,
+              ...(rate > 0 && p.total > p.loaded ? { eta: (p.total - p.loaded) / rate } : {}),
+            };
+          },
+          controller.signal,
+        );
+      } finally {
+        this.#controllers.delete(id);
+        row.transfer = undefined;
+      }
+    });
   }
 
   cancel(id: string): void {
@@ -170,9 +165,7 @@ export class ModelsSession {
 
   async remove(id: string): Promise<void> {
     const row = this.row(id);
-    row.busy = 'delete';
-    row.error = undefined;
-    try {
+    await this.#run(id, 'delete', async () => {
       if (row.model.webllm) {
         // WebLLM keeps its files in its own caches: deleted through WebLLM's own API, the steps of
         // its deleteModelAllInfoInCache run one by one (clearWebLlmModelCache says why).
@@ -184,23 +177,25 @@ export class ModelsSession {
         await deleteModel(await row.model.refs(this.backendFor(row.model), this.host, false));
       }
       row.integrity = undefined;
-    } catch (error) {
-      row.error = toTokenSkipError(error);
-    } finally {
-      row.busy = undefined;
-      await this.refresh(id);
-      await this.refreshStorage();
-    }
+    });
   }
 
   async importFolder(id: string, files: FileList | null): Promise<void> {
     const row = this.row(id);
     if (!files || files.length === 0) return;
-    row.busy = 'import';
-    row.error = undefined;
-    try {
+    await this.#run(id, 'import', async () => {
       const refs = await row.model.refs(this.backendFor(row.model), this.host, true);
       row.integrity = await importModel(refs, folderFiles(Array.from(files)));
+    });
+  }
+
+  /** One row action: marks the row busy, keeps its error, then re-reads its state and storage. */
+  async #run(id: string, busy: NonNullable<ModelRow['busy']>, action: () => Promise<void>) {
+    const row = this.row(id);
+    row.busy = busy;
+    row.error = undefined;
+    try {
+      await action();
     } catch (error) {
       row.error = toTokenSkipError(error);
     } finally {
