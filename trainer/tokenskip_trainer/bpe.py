@@ -8,8 +8,9 @@ numbers are always read digit by digit ("15" -> "1", "5"), which makes small ari
     merges = train_bpe(texts, n_merges=800)
     write_tokenizer(out_dir, merges)
 
-Training uses an ASCII transcription of the regex (Python's `re` has no \\p{L}); on ASCII text it
-splits exactly as the real regex does, and the corpus is ASCII (checked).
+Training uses a transcription of the regex for Python's `re`, which has no \\p{L}: \\p{L} becomes
+[^\\W\\d_] and \\p{N} becomes \\d. The two agree on text made of letters (any script, Chinese
+included), decimal digits, punctuation, symbols and spaces; the corpus is checked for that.
 """
 from __future__ import annotations
 
@@ -26,9 +27,10 @@ QWEN2_REGEX = (
     r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}"
     r"| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
 )
-ASCII_REGEX = re.compile(
-    r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\nA-Za-z0-9]?[A-Za-z]+|[0-9]"
-    r"| ?[^\sA-Za-z0-9]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+L, N = r"[^\W\d_]", r"\d"  # \p{L} and \p{N} on the characters `_check_chars` admits
+PRETOKEN_REGEX = re.compile(
+    rf"(?i:'s|'t|'re|'ve|'m|'ll|'d)|(?:(?!{L}|{N})[^\r\n])?{L}+|{N}"
+    rf"| ?(?:(?!{L}|{N})[^\s])+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
 )
 SPECIAL_RE = re.compile("(" + "|".join(re.escape(s) for s in SPECIALS) + ")")
 
@@ -49,16 +51,27 @@ def bytes_to_unicode() -> Dict[int, str]:
 BYTE_CHARS = bytes_to_unicode()
 
 
+def _check_chars(text: str) -> None:
+    """Refuses characters where the transcribed regex could split unlike Qwen2's: marks, and
+    numbers that are not decimal digits (and the underscore, a letter to neither)."""
+    if text.isascii():
+        return
+    for ch in set(text):
+        cat = unicodedata.category(ch)
+        if cat[0] in "MN" and not (cat == "Nd" and ch.isascii()) or (cat[0] == "L" and not ch.isalpha()):
+            raise ValueError(f"the BPE trainer cannot split {ch!r} ({cat}) exactly as Qwen2's regex; "
+                             "remove it from the corpus")
+
+
 def pretokenize(text: str, split_specials: bool = True) -> List[str]:
-    """Byte-level pieces of ASCII text; chat special tokens are left out unless `split_specials`
+    """Byte-level pieces of text; chat special tokens are left out unless `split_specials`
     is False (then they are ordinary text, as the tiny-qwen2 fixture was trained)."""
     text = unicodedata.normalize("NFC", text)
-    if not text.isascii():
-        raise ValueError("the BPE trainer handles ASCII text only (the regex is transcribed for ASCII)")
+    _check_chars(text)
     pieces: List[str] = []
     for part in SPECIAL_RE.split(text) if split_specials else [text]:
         if part and part not in SPECIALS:
-            pieces.extend("".join(BYTE_CHARS[b] for b in p.encode("utf-8")) for p in ASCII_REGEX.findall(part))
+            pieces.extend("".join(BYTE_CHARS[b] for b in p.encode("utf-8")) for p in PRETOKEN_REGEX.findall(part))
     return pieces
 
 

@@ -28,8 +28,12 @@ def added_token(idx, content, lstrip=False):
     }
 
 
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+
+
 def wordpiece_split(text):
-    return re.findall(r"\w+|[^\w\s]", text)
+    # As BERT's BasicTokenizer with tokenize_chinese_chars: every CJK character is a word of its own.
+    return re.findall(rf"[{_CJK}]|[^\W{_CJK}]+|[^\w\s]", text)
 
 
 def mbert_tokenizer(texts, n_words):

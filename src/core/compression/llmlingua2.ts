@@ -50,6 +50,12 @@ export interface LinguaOptions {
   realBoundaries: boolean;
   /** Fix: join chunk outputs with a space where the reference fuses them ("time.Development"). */
   spaceBetweenChunks: boolean;
+  /**
+   * Fix: no space next to a CJK character in the compressed text. The reference rebuilds text
+   * with BERT's `convert_tokens_to_string`, which puts a space between every kept token, so
+   * Chinese comes back as "小 明 有 5 个"; this gives "小明有5个" as it was written.
+   */
+  joinCjk: boolean;
   /** Rows per model call. */
   batchSize: number;
 }
@@ -62,6 +68,7 @@ export const defaultLinguaOptions: LinguaOptions = {
   tokenToWord: 'mean',
   realBoundaries: false,
   spaceBetweenChunks: false,
+  joinCjk: false,
   batchSize: 50,
 };
 
@@ -230,6 +237,14 @@ export function thresholdPercentile(reduceRate: number): number {
   return Math.trunc(100 * reduceRate + 1);
 }
 
+const CJK = '\\u3000-\\u303f\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\uff00-\\uffef';
+const SPACE_BY_CJK = new RegExp(`(?<=[${CJK}]) +| +(?=[${CJK}])`, 'gu');
+
+/** Removes the spaces that touch a CJK character (`joinCjk`). */
+export function joinCjkText(text: string): string {
+  return text.replace(SPACE_BY_CJK, '');
+}
+
 function joinChunks(parts: string[], spaceBetween: boolean): string {
   if (!spaceBetween) return parts.join('');
   return parts
@@ -321,7 +336,8 @@ export function selectLingua2(
       if (kept) keep.push(w.text);
       labels.push([w.display, kept ? 1 : 0]);
     });
-    outputs.push(tokenizer.tokensToString(keep));
+    const text = tokenizer.tokensToString(keep);
+    outputs.push(options.joinCjk ? joinCjkText(text) : text);
   }
   return summarize(joinChunks(outputs, options.spaceBetweenChunks), scored.originTokens, labels);
 }

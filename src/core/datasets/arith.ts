@@ -31,10 +31,12 @@ export interface ArithProblem {
   cot: string;
   /** The final number, as GSM8K's `answer` field. */
   answer: string;
-  /** One role per whitespace-separated word of `cot`. */
+  /** One role per word of `cot` (see `cotWords`). */
   roles: WordRole[];
   /** Number of operations after the start (2-4). */
   steps: number;
+  /** Set for Chinese problems only, so English data stays byte-identical to earlier releases. */
+  language?: ArithLanguage;
 }
 
 /** Seed offsets that keep the three splits' random streams apart for any base seed. */
@@ -42,42 +44,43 @@ const SPLIT_SALT: Record<ArithSplit, number> = { test: 0x7e57, val: 0x0a11, trai
 export const MAX_PROBLEMS = 1_000_000;
 export const MAX_VALUE = 20;
 
-interface Person {
-  name: string;
-  he: string;
-  He: string;
+export type ArithLanguage = 'en' | 'zh';
+export const ARITH_LANGUAGES: readonly ArithLanguage[] = ['en', 'zh'];
+
+/**
+ * A language's wording of TinyArith. The Chinese book is a translation of the English one, list
+ * for list and in the same order, so one seed draws the same problem (same people, numbers and
+ * filler choices) in either language: a zh problem is the translation of the en problem.
+ */
+interface Phrasebook {
+  /** Joins the CoT's pieces (a space in English, nothing in Chinese). */
+  join: string;
+  people: { name: string; he: string; He: string }[];
+  friends: string[];
+  /** Edible items, then other things: `[noun, measure word]` (the measure word is '' in English). */
+  food: [string, string][];
+  things: [string, string][];
+  openers: string[];
+  /** `{Name}` and `{count}` ('5 apples', '5个苹果') are filled in. */
+  starts: string[];
+  next: string[];
+  so: string[];
+  closers: string[];
+  question: (op: Op, p: Person, items: Item, first: boolean) => string;
+  intro: (p: Person, a: number, items: Item) => string;
+  ask: (p: Person, items: Item) => string;
+  action: (op: Op, p: Person, items: Item) => string;
+  has: (p: Person, expr: string, y: number, items: Item) => string;
+  final: (p: Person, x: number, items: Item) => string;
 }
 
-const PEOPLE: Person[] = [
-  { name: 'Xiaoming', he: 'he', He: 'He' },
-  { name: 'Lily', he: 'she', He: 'She' },
-  { name: 'Tom', he: 'he', He: 'He' },
-  { name: 'Anna', he: 'she', He: 'She' },
-  { name: 'Ben', he: 'he', He: 'He' },
-  { name: 'Mia', he: 'she', He: 'She' },
-  { name: 'Leo', he: 'he', He: 'He' },
-  { name: 'Xiaohong', he: 'she', He: 'She' },
-  { name: 'Sam', he: 'he', He: 'He' },
-  { name: 'Emma', he: 'she', He: 'She' },
-];
-const FRIENDS = ['Jack', 'Rosa', 'Ivan', 'Nina', 'Omar', 'Yuki'];
-const FOOD = ['apples', 'pears', 'cookies', 'candies', 'eggs', 'oranges'];
-const THINGS = ['books', 'pencils', 'marbles', 'stickers', 'cards', 'stamps'];
-
-/** Filler phrases: the words TokenSkip should learn to skip. `{He}`/`{he}` are the pronoun. */
-const OPENERS = [
-  "First, let's see.",
-  "Okay, let's think.",
-  "Well, let's work it out step by step.",
-];
-const STARTS = [
-  '{Name} starts with {a} {items}.',
-  'At the beginning, {Name} has {a} {items}.',
-  'We know that {Name} has {a} {items} at first.',
-];
-const NEXT = ['Then', 'Next,', 'After that,', 'Now'];
-const SO = ['so', 'so now', 'which means'];
-const CLOSERS = ['So, finally,', 'Therefore, in the end,', 'So, all in all,'];
+type Person = Phrasebook['people'][number];
+interface Item {
+  noun: string;
+  /** A number of them: '5 apples' in English, '5个苹果' in Chinese. */
+  count: (n: number | string) => string;
+  measure: string;
+}
 
 type OpKind = 'buy' | 'give' | 'eat' | 'double' | 'half';
 
@@ -87,37 +90,153 @@ interface Op {
   friend: string;
 }
 
-/** Question sentence and CoT clause templates per operation. Essential tokens are marked later. */
-function questionSentence(op: Op, p: Person, first: boolean): string {
-  const then = first ? '' : 'Then ';
-  const subject = first ? p.He : p.he;
-  switch (op.kind) {
-    case 'buy':
-      return `${then}${subject} buys ${op.k} more.`;
-    case 'give':
-      return `${then}${subject} gives ${op.k} to ${op.friend}.`;
-    case 'eat':
-      return `${then}${subject} eats ${op.k}.`;
-    case 'double':
-      return `${then}${subject} doubles them.`;
-    case 'half':
-      return `${then}${subject} gives half of them to ${op.friend}.`;
-  }
-}
+const EN: Phrasebook = {
+  join: ' ',
+  people: [
+    { name: 'Xiaoming', he: 'he', He: 'He' },
+    { name: 'Lily', he: 'she', He: 'She' },
+    { name: 'Tom', he: 'he', He: 'He' },
+    { name: 'Anna', he: 'she', He: 'She' },
+    { name: 'Ben', he: 'he', He: 'He' },
+    { name: 'Mia', he: 'she', He: 'She' },
+    { name: 'Leo', he: 'he', He: 'He' },
+    { name: 'Xiaohong', he: 'she', He: 'She' },
+    { name: 'Sam', he: 'he', He: 'He' },
+    { name: 'Emma', he: 'she', He: 'She' },
+  ],
+  friends: ['Jack', 'Rosa', 'Ivan', 'Nina', 'Omar', 'Yuki'],
+  food: ['apples', 'pears', 'cookies', 'candies', 'eggs', 'oranges'].map((n): [string, string] => [
+    n,
+    '',
+  ]),
+  things: ['books', 'pencils', 'marbles', 'stickers', 'cards', 'stamps'].map(
+    (n): [string, string] => [n, ''],
+  ),
+  // Filler phrases: the words TokenSkip should learn to skip.
+  openers: ["First, let's see.", "Okay, let's think.", "Well, let's work it out step by step."],
+  starts: [
+    '{Name} starts with {count}.',
+    'At the beginning, {Name} has {count}.',
+    'We know that {Name} has {count} at first.',
+  ],
+  next: ['Then', 'Next,', 'After that,', 'Now'],
+  so: ['so', 'so now', 'which means'],
+  closers: ['So, finally,', 'Therefore, in the end,', 'So, all in all,'],
+  question(op, p, _items, first) {
+    const then = first ? '' : 'Then ';
+    const subject = first ? p.He : p.he;
+    switch (op.kind) {
+      case 'buy':
+        return `${then}${subject} buys ${op.k} more.`;
+      case 'give':
+        return `${then}${subject} gives ${op.k} to ${op.friend}.`;
+      case 'eat':
+        return `${then}${subject} eats ${op.k}.`;
+      case 'double':
+        return `${then}${subject} doubles them.`;
+      case 'half':
+        return `${then}${subject} gives half of them to ${op.friend}.`;
+    }
+  },
+  intro: (p, a, items) => `${p.name} has ${items.count(a)}.`,
+  ask: (p, items) => `How many ${items.noun} does ${p.name} have now?`,
+  action(op, p) {
+    switch (op.kind) {
+      case 'buy':
+        return `${p.he} buys ${op.k} more`;
+      case 'give':
+        return `${p.he} gives ${op.k} to ${op.friend}`;
+      case 'eat':
+        return `${p.he} eats ${op.k} of them`;
+      case 'double':
+        return `${p.he} doubles them`;
+      case 'half':
+        return `${p.he} gives half of them to ${op.friend}`;
+    }
+  },
+  has: (p, expr, y, items) => `${p.he} has ${expr} = ${items.count(y)}.`,
+  final: (p, x, items) => `${p.name} has ${items.count(x)}.`,
+};
 
-function cotAction(op: Op, p: Person): string {
-  switch (op.kind) {
-    case 'buy':
-      return `${p.he} buys ${op.k} more`;
-    case 'give':
-      return `${p.he} gives ${op.k} to ${op.friend}`;
-    case 'eat':
-      return `${p.he} eats ${op.k} of them`;
-    case 'double':
-      return `${p.he} doubles them`;
-    case 'half':
-      return `${p.he} gives half of them to ${op.friend}`;
-  }
+const ZH: Phrasebook = {
+  join: '',
+  people: [
+    { name: '小明', he: '他', He: '他' },
+    { name: '莉莉', he: '她', He: '她' },
+    { name: '汤姆', he: '他', He: '他' },
+    { name: '安娜', he: '她', He: '她' },
+    { name: '小刚', he: '他', He: '他' },
+    { name: '米娅', he: '她', He: '她' },
+    { name: '小磊', he: '他', He: '他' },
+    { name: '小红', he: '她', He: '她' },
+    { name: '山姆', he: '他', He: '他' },
+    { name: '艾玛', he: '她', He: '她' },
+  ],
+  friends: ['杰克', '罗莎', '伊万', '妮娜', '小军', '由纪'],
+  food: [
+    ['苹果', '个'],
+    ['梨', '个'],
+    ['饼干', '块'],
+    ['糖果', '颗'],
+    ['鸡蛋', '个'],
+    ['橙子', '个'],
+  ],
+  things: [
+    ['书', '本'],
+    ['铅笔', '支'],
+    ['弹珠', '颗'],
+    ['贴纸', '张'],
+    ['卡片', '张'],
+    ['邮票', '张'],
+  ],
+  openers: ['首先，我们来看一下。', '好，我们想一想。', '嗯，我们一步一步来算。'],
+  starts: ['{Name}一开始有{count}。', '最开始，{Name}有{count}。', '我们知道{Name}起初有{count}。'],
+  next: ['然后', '接下来，', '之后，', '现在'],
+  so: ['所以', '所以现在', '也就是说'],
+  closers: ['所以，最后', '因此，最终', '所以，总的来说，'],
+  question(op, p, items, first) {
+    const subject = first ? p.He : `然后${p.he}`;
+    switch (op.kind) {
+      case 'buy':
+        return `${subject}又买了${op.k}${items.measure}。`;
+      case 'give':
+        return `${subject}给了${op.friend}${op.k}${items.measure}。`;
+      case 'eat':
+        return `${subject}吃了${op.k}${items.measure}。`;
+      case 'double':
+        return `${subject}把${items.noun}的数量翻了一倍。`;
+      case 'half':
+        return `${subject}把一半的${items.noun}给了${op.friend}。`;
+    }
+  },
+  intro: (p, a, items) => `${p.name}有${items.count(a)}。`,
+  ask: (p, items) => `${p.name}现在有几${items.measure}${items.noun}？`,
+  action(op, p, items) {
+    switch (op.kind) {
+      case 'buy':
+        return `${p.he}又买了${op.k}${items.measure}`;
+      case 'give':
+        return `${p.he}给了${op.friend}${op.k}${items.measure}`;
+      case 'eat':
+        return `${p.he}吃了其中${op.k}${items.measure}`;
+      case 'double':
+        return `${p.he}把${items.noun}的数量翻了一倍`;
+      case 'half':
+        return `${p.he}把一半给了${op.friend}`;
+    }
+  },
+  has: (p, expr, y, items) => `${p.he}有${expr} = ${items.count(y)}。`,
+  final: (p, x, items) => `${p.name}有${items.count(x)}。`,
+};
+
+const BOOKS: Record<ArithLanguage, Phrasebook> = { en: EN, zh: ZH };
+
+function item([noun, measure]: [string, string]): Item {
+  return {
+    noun,
+    measure,
+    count: (n) => (measure === '' ? `${n} ${noun}` : `${n}${measure}${noun}`),
+  };
 }
 
 function apply(op: Op, x: number): { expr: string; y: number } {
@@ -134,12 +253,12 @@ function apply(op: Op, x: number): { expr: string; y: number } {
   }
 }
 
-function drawOp(rand: () => number, x: number, edible: boolean): Op {
+function drawOp(rand: () => number, x: number, edible: boolean, friends: string[]): Op {
   for (;;) {
     const kinds: OpKind[] = ['buy', 'give', 'buy', 'give', 'double', 'half'];
     if (edible) kinds.push('eat', 'eat');
     const kind = pick(rand, kinds);
-    const op: Op = { kind, k: randomInt(rand, 1, 9), friend: pick(rand, FRIENDS) };
+    const op: Op = { kind, k: randomInt(rand, 1, 9), friend: pick(rand, friends) };
     if (kind === 'double' && x > MAX_VALUE / 2) continue;
     if (kind === 'half' && x % 2 !== 0) continue;
     const { y } = apply(op, x);
@@ -149,25 +268,19 @@ function drawOp(rand: () => number, x: number, edible: boolean): Op {
 
 const ESSENTIAL = /^[0-9]+[.,]?$|^[+\-*/=]$/;
 
-/** Roles of a sentence's words: numbers/operators essential, the rest `other`. */
-function roleWords(text: string, other: WordRole): WordRole[] {
-  return text
-    .split(/\s+/)
-    .filter((w) => w !== '')
-    .map((w) => (ESSENTIAL.test(w) ? 'essential' : other));
-}
-
 /** Builds the CoT from role-tagged pieces so every word's role is known by construction. */
 class CotWriter {
   private parts: string[] = [];
   readonly roles: WordRole[] = [];
+  constructor(private readonly joiner: string) {}
   add(text: string, role: WordRole): this {
     this.parts.push(text);
-    this.roles.push(...roleWords(text, role));
+    // Numbers and operators are essential, the rest of the piece has its role.
+    this.roles.push(...cotWords(text).map((w) => (ESSENTIAL.test(w) ? 'essential' : role)));
     return this;
   }
   text(): string {
-    return this.parts.join(' ').replace(/ ([,.])/g, '$1');
+    return this.parts.join(this.joiner).replace(/ ([,.])/g, '$1');
   }
 }
 
@@ -175,50 +288,66 @@ function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-/** One problem from a 32-bit seed: deterministic, the same in every runtime. */
-export function arithProblem(seed: number, id: string): ArithProblem {
+/**
+ * One problem from a 32-bit seed: deterministic, the same in every runtime. The same seed in
+ * another language gives the translation of the same problem.
+ */
+export function arithProblem(
+  seed: number,
+  id: string,
+  language: ArithLanguage = 'en',
+): ArithProblem {
+  const book = BOOKS[language];
   const rand = seededRandom(seed);
-  const p = pick(rand, PEOPLE);
+  const p = pick(rand, book.people);
   const edible = rand() < 0.5;
-  const items = pick(rand, edible ? FOOD : THINGS);
+  const items = item(pick(rand, edible ? book.food : book.things));
   const steps = randomInt(rand, 2, 4);
   const a = randomInt(rand, 2, 9);
   const ops: Op[] = [];
   let x = a;
   const values = [a];
   for (let i = 0; i < steps; i++) {
-    const op = drawOp(rand, x, edible);
+    const op = drawOp(rand, x, edible, book.friends);
     ops.push(op);
     x = apply(op, x).y;
     values.push(x);
   }
   const question = [
-    `${p.name} has ${a} ${items}.`,
-    ...ops.map((op, i) => questionSentence(op, p, i === 0)),
-    `How many ${items} does ${p.name} have now?`,
-  ].join(' ');
+    book.intro(p, a, items),
+    ...ops.map((op, i) => book.question(op, p, items, i === 0)),
+    book.ask(p, items),
+  ].join(book.join);
 
-  const w = new CotWriter();
-  w.add(pick(rand, OPENERS), 'filler');
-  w.add(fill(pick(rand, STARTS), p, a, items), 'context');
+  const w = new CotWriter(book.join);
+  w.add(pick(rand, book.openers), 'filler');
+  w.add(fill(pick(rand, book.starts), p, a, items), 'context');
   ops.forEach((op, i) => {
     const before = values[i] as number;
     const { expr, y } = apply(op, before);
-    const next = pick(rand, NEXT);
+    const next = pick(rand, book.next);
     // "Then he buys 3 more, so now he has 5 + 3 = 8 apples."
     w.add(next, 'filler');
-    w.add(cotAction(op, p) + ',', 'context');
-    w.add(pick(rand, SO), 'filler');
-    w.add(`${p.he} has ${expr} = ${y} ${items}.`, 'context');
+    w.add(book.action(op, p, items) + (language === 'zh' ? '，' : ','), 'context');
+    w.add(pick(rand, book.so), 'filler');
+    w.add(book.has(p, expr, y, items), 'context');
   });
-  w.add(pick(rand, CLOSERS), 'filler');
-  w.add(`${p.name} has ${x} ${items}.`, 'context');
+  w.add(pick(rand, book.closers), 'filler');
+  w.add(book.final(p, x, items), 'context');
   const cot = capitalise(w.text());
-  return { id, question, cot, answer: String(x), roles: w.roles, steps };
+  return {
+    id,
+    question,
+    cot,
+    answer: String(x),
+    roles: w.roles,
+    steps,
+    ...(language === 'en' ? {} : { language }),
+  };
 }
 
-function fill(template: string, p: Person, a: number, items: string): string {
-  return template.replace('{Name}', p.name).replace('{a}', String(a)).replace('{items}', items);
+function fill(template: string, p: Person, a: number, items: Item): string {
+  return template.replace('{Name}', p.name).replace('{count}', items.count(a));
 }
 
 export interface ArithSplits {
@@ -239,11 +368,19 @@ function checkCount(name: string, n: number): void {
 /**
  * The three splits for a base seed. Problem i of a split comes from its own seed stream; a question
  * already in an earlier split is skipped (and the next seed tried), so the splits are disjoint.
+ * With several `languages`, consecutive problems take them in turn.
  */
 export function arithSplits(
   seed: number,
   sizes: { train: number; val: number; test: number },
+  languages: readonly ArithLanguage[] = ['en'],
 ): ArithSplits {
+  if (languages.length === 0 || languages.some((l) => !ARITH_LANGUAGES.includes(l))) {
+    throw new TokenSkipError(
+      'INVALID_ARGUMENT',
+      `languages must be some of ${ARITH_LANGUAGES.join(', ')}; got '${languages.join(',')}'.`,
+    );
+  }
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw new TokenSkipError(
       'INVALID_ARGUMENT',
@@ -265,7 +402,13 @@ export function arithSplits(
           `could not draw ${n} distinct ${split} problems; ask for fewer.`,
         );
       }
-      const p = arithProblem(Math.floor(stream() * 4294967296), `arith-${split}-${out.length}`);
+      // Languages take turns: with en and zh, problem 0 is English, problem 1 Chinese, ...
+      const language = languages[out.length % languages.length] as ArithLanguage;
+      const p = arithProblem(
+        Math.floor(stream() * 4294967296),
+        `arith-${split}-${out.length}`,
+        language,
+      );
       if (seen.has(p.question)) continue;
       seen.add(p.question);
       out.push(p);
@@ -280,8 +423,16 @@ export function arithSplits(
 
 /** Words of the CoT in order, the unit `roles` refers to. */
 export function cotWords(cot: string): string[] {
-  return cot.split(/\s+/).filter((w) => w !== '');
+  return cot.match(WORD) ?? [];
 }
+
+/**
+ * A CoT word: a run of characters between spaces, except that every CJK character and CJK
+ * punctuation mark is a word of its own (Chinese has no spaces; BERT-style scorers split it the
+ * same way). For text without CJK this is exactly a split on whitespace.
+ */
+const CJK = '\\u3000-\\u303f\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\uff00-\\uffef';
+const WORD = new RegExp(`[${CJK}]|[^\\s${CJK}]+`, 'gu');
 
 /** Roles from the dataset's one-letter form (`e`, `f`, `c` per CoT word). */
 export function parseRoles(letters: string): WordRole[] {

@@ -1,7 +1,8 @@
 /**
  * The worked example every page can show: TokenSkip's own illustration of a verbose chain of
- * thought, in English and in Simplified Chinese. The English one is worded exactly as TinyArith
- * (src/core/datasets/arith.ts) words its problems, so the shipped mini models read it in-domain. Framework-free, so the CLI and tests can use it.
+ * thought, in English and in Simplified Chinese, each worded exactly as TinyArith
+ * (src/core/datasets/arith.ts) words its problems in that language, so the shipped mini models
+ * read both in-domain. Framework-free, so the CLI and tests can use it.
  *
  *   canonicalExample('zh').cot // '首先，我们来看一下。…'
  */
@@ -22,10 +23,10 @@ const examples: Record<ExampleLanguage, Example> = {
   },
   zh: {
     id: 'canonical-zh',
-    question: '小明有5个苹果。他又买了3个，然后吃了2个。小明现在有几个苹果？',
+    question: '小明有5个苹果。他又买了3个。然后他吃了2个。小明现在有几个苹果？',
     cot:
       '首先，我们来看一下。小明一开始有5个苹果。然后他又买了3个，所以现在他有5 + 3 = 8个苹果。' +
-      '之后，他吃了其中2个，也就是说他还剩8 - 2 = 6个苹果。所以，最后小明有6个苹果。',
+      '之后，他吃了其中2个，也就是说他有8 - 2 = 6个苹果。所以，最后小明有6个苹果。',
     answer: '6',
   },
 };

@@ -113,6 +113,7 @@ function checkFlags(v: Values) {
       'drop-consecutive',
       'real-boundaries',
       'space-between-chunks',
+      'join-cjk',
     ];
     const given = [
       ...linguaOnly.filter((name) => v[name] !== undefined),
@@ -148,6 +149,7 @@ function checkFlags(v: Values) {
     tokenToWord,
     realBoundaries: Boolean(v['real-boundaries']),
     spaceBetweenChunks: Boolean(v['space-between-chunks']),
+    joinCjk: Boolean(v['join-cjk']),
     ...(batchSize !== undefined ? { batchSize } : {}),
   };
   const threads = optionalNumber('--threads', str('threads'), { integer: true, min: 1 });
@@ -197,6 +199,7 @@ export const compressCommand: Command = {
       'token-to-word': { type: 'string', default: 'mean' },
       'real-boundaries': { type: 'boolean', default: false },
       'space-between-chunks': { type: 'boolean', default: false },
+      'join-cjk': { type: 'boolean', default: false },
       'batch-size': { type: 'string' },
       threads: { type: 'string' },
       'onnx-file': { type: 'string' },

@@ -4,6 +4,7 @@
  * f filler, c context) and `steps`.
  *
  *   tokenskip data arith --out data/arith --seed 1 --train 5000 --val 500 --test 1000
+ *   tokenskip data arith --out work/mini/data --languages en,zh   # English and Chinese in turn
  *
  * The shipped `data/arith/` is exactly this command's output; the same seed and sizes always give
  * the same bytes, and a larger --train extends the same stream (the first N problems never change).
@@ -12,7 +13,12 @@ import { join } from 'node:path';
 import type { Command } from './types.ts';
 import { UsageError, parseCommandArgs, writeSummary } from '../args.ts';
 import { commandInfo } from './table.mjs';
-import { arithSplits, type ArithProblem } from '../../core/datasets/arith.ts';
+import {
+  ARITH_LANGUAGES,
+  arithSplits,
+  type ArithLanguage,
+  type ArithProblem,
+} from '../../core/datasets/arith.ts';
 import { writeAtomic } from '../pipeline/manifest.ts';
 
 function count(flag: string, value: string): number {
@@ -22,7 +28,7 @@ function count(flag: string, value: string): number {
 }
 
 export function arithLine(p: ArithProblem): string {
-  const { id, question, cot, answer, steps, roles } = p;
+  const { id, question, cot, answer, steps, roles, language } = p;
   // Roles as one letter per CoT word (e essential, f filler, c context): a third of the JSON array's size.
   return JSON.stringify({
     question,
@@ -31,6 +37,7 @@ export function arithLine(p: ArithProblem): string {
     id,
     steps,
     roles: roles.map((r) => r[0]).join(''),
+    ...(language ? { language } : {}),
   });
 }
 
@@ -46,6 +53,7 @@ export const dataCommand: Command = {
         train: { type: 'string', default: '5000' },
         val: { type: 'string', default: '500' },
         test: { type: 'string', default: '1000' },
+        languages: { type: 'string', default: 'en' },
       },
       { positionals: 1 },
     );
@@ -54,11 +62,21 @@ export const dataCommand: Command = {
         `expected the dataset name 'arith', e.g. 'tokenskip data arith --out DIR'.`,
       );
     if (!values.out) throw new UsageError('--out is required.');
-    const splits = arithSplits(count('seed', values.seed), {
-      train: count('train', values.train),
-      val: count('val', values.val),
-      test: count('test', values.test),
-    });
+    const languages = values.languages.split(',').map((l) => l.trim());
+    const unknown = languages.filter((l) => !(ARITH_LANGUAGES as readonly string[]).includes(l));
+    if (unknown.length > 0 || languages.length === 0)
+      throw new UsageError(
+        `--languages takes ${ARITH_LANGUAGES.join(' and/or ')}, comma-separated; got '${values.languages}'.`,
+      );
+    const splits = arithSplits(
+      count('seed', values.seed),
+      {
+        train: count('train', values.train),
+        val: count('val', values.val),
+        test: count('test', values.test),
+      },
+      languages as ArithLanguage[],
+    );
     const written: Record<string, number> = {};
     for (const split of ['train', 'val', 'test'] as const) {
       const rows = splits[split];

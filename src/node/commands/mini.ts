@@ -31,6 +31,7 @@ import {
 } from '../pipeline/python.ts';
 import { writeAtomic } from '../pipeline/manifest.ts';
 import { readJsonl } from '../pipeline/records.ts';
+import type { ArithLanguage } from '../../core/datasets/arith.ts';
 import { distilLabels, measureScorer } from '../pipeline/mini-scorer.ts';
 import { miniTable, tableMarkdown, type MiniTable } from '../pipeline/mini-table.ts';
 
@@ -39,6 +40,8 @@ const CLI = join(ROOT, 'bin', 'tokenskip.mjs');
 
 /** Sizes and hyper-parameters of a recipe. Chosen from measurements: see models/mini/README.md. */
 export interface Recipe {
+  /** TinyArith's languages, in turn (the app teaches in English and Chinese). */
+  languages: ArithLanguage[];
   pretrainProblems: number;
   collectProblems: number;
   testProblems: number;
@@ -52,16 +55,18 @@ export interface Recipe {
 }
 
 export const FULL: Recipe = {
+  languages: ['en', 'zh'],
   pretrainProblems: 40_000,
   collectProblems: 2_000,
   testProblems: 500,
   model: { layers: 4, hidden: 192, heads: 6, kvHeads: 2, intermediate: 512 },
-  pretrain: { epochs: 1, lr: 1.5e-3, batch: 32, maxSteps: 700 },
+  pretrain: { epochs: 1, lr: 1.5e-3, batch: 32, maxSteps: 1100 },
   scorer: { hidden: 128, layers: 3, heads: 4, epochs: 3, keepShare: 0.5 },
   lora: { epochs: 3, lr: 2e-3, batch: 16, rank: 8, alpha: 16 },
 };
 
 export const QUICK: Recipe = {
+  languages: ['en', 'zh'],
   pretrainProblems: 400,
   collectProblems: 40,
   testProblems: 10,
@@ -82,7 +87,11 @@ export const GAMMA_LIST = [1, 0.9, 0.8, 0.7, 0.6, 0.5];
  * only about three essential words in four at γ = 0.7 (models/mini/README.md), and a TokenSkip
  * model trained on such CoTs loses its arithmetic.
  */
-export const COMPRESSION = { forceTokens: ['+', '-', '*', '/', '='], forceReserveDigit: true };
+export const COMPRESSION = {
+  forceTokens: ['+', '-', '*', '/', '='],
+  forceReserveDigit: true,
+  joinCjk: true,
+};
 
 interface Ctx {
   out: string;
@@ -201,7 +210,8 @@ export async function runMini(ctx: Ctx): Promise<MiniTable> {
   const r = ctx.recipe;
   const threads = String(ctx.threads);
   const dev = ctx.device === 'auto' ? [] : ['--device', ctx.device];
-  await step(ctx, 'data', { seed: ctx.seed, n: r.pretrainProblems }, ['data'], () =>
+  const languages = r.languages.join(',');
+  await step(ctx, 'data', { seed: ctx.seed, n: r.pretrainProblems, languages }, ['data'], () =>
     cli(ctx, [
       'data',
       'arith',
@@ -211,6 +221,8 @@ export async function runMini(ctx: Ctx): Promise<MiniTable> {
       String(ctx.seed),
       '--train',
       String(r.pretrainProblems),
+      '--languages',
+      languages,
     ]),
   );
   await step(ctx, 'tokenizer', {}, ['tokenizer'], () =>
@@ -337,7 +349,7 @@ export async function runMini(ctx: Ctx): Promise<MiniTable> {
         p(ctx, 'traces.jsonl'),
       ]),
   );
-  await step(ctx, 'scorer-vocab', { vocab: 'task words + printable ASCII' }, ['scorer'], () =>
+  await step(ctx, 'scorer-vocab', { vocab: 'task words + CJK + printable ASCII' }, ['scorer'], () =>
     python(ctx, 'scorer', [
       'vocab',
       '--data',
@@ -388,7 +400,7 @@ export async function runMini(ctx: Ctx): Promise<MiniTable> {
       threads: ctx.threads,
       configs: {
         scorer: {},
-        shipped: { forceTokens: COMPRESSION.forceTokens, forceReserveDigit: true },
+        shipped: COMPRESSION,
       },
     }),
   );
@@ -422,6 +434,7 @@ export async function runMini(ctx: Ctx): Promise<MiniTable> {
       '--force-reserve-digit',
       '--force-tokens',
       COMPRESSION.forceTokens.join(','),
+      '--join-cjk',
     ]);
   });
   await step(ctx, 'build', {}, ['build'], () =>

@@ -51,6 +51,7 @@ Options:
   --token-to-word MODE     mean (default) or first
   --real-boundaries        fix: feed <s>/</s> to XLM-R models instead of the reference's <unk>
   --space-between-chunks   fix: do not fuse the last and first words of adjacent chunks
+  --join-cjk               fix: no spaces between Chinese characters in the output ("小明有5个")
   --batch-size N           rows per model call (default 50)
   --threads N              ONNX Runtime threads (default: cores, at most 4)
   --onnx-file PATH         ONNX graph inside the model folder (default per manifest)
@@ -226,6 +227,7 @@ Options:
   --train N      training problems (default 5000)
   --val N        validation problems (default 500)
   --test N       test problems (default 1000)
+  --languages L  en, zh or en,zh: problems in these languages, in turn (default en)
 `,
   },
   {

@@ -20,6 +20,7 @@ export interface AlgorithmSettings {
   tokenToWord: 'mean' | 'first';
   realBoundaries: boolean;
   spaceBetweenChunks: boolean;
+  joinCjk: boolean;
 }
 
 export class CompressSession {
@@ -37,6 +38,8 @@ export class CompressSession {
     tokenToWord: 'mean',
     realBoundaries: false,
     spaceBetweenChunks: false,
+    // On in the app: a Chinese CoT should read as written, not "小 明 有 5 个".
+    joinCjk: true,
   });
 
   status = $state<'idle' | 'loading' | 'scoring' | 'ready'>('idle');
@@ -78,6 +81,7 @@ export class CompressSession {
       tokenToWord: s.tokenToWord,
       realBoundaries: s.realBoundaries,
       spaceBetweenChunks: s.spaceBetweenChunks,
+      joinCjk: s.joinCjk,
     };
   }
 
