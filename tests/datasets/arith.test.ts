@@ -178,3 +178,68 @@ describe('tokenskip data arith', () => {
     expect(wrong.stderr).toMatch(/expected the dataset name 'arith'/);
   });
 });
+
+describe('TinyArith in Chinese', () => {
+  const splits = arithSplits(1, { train: 400, val: 50, test: 50 }, ['en', 'zh']);
+  const zh = splits.train.filter((p) => p.language === 'zh');
+
+  it('takes the languages in turn, and the English problems keep their ids and wording', () => {
+    expect(splits.train.map((p) => p.language ?? 'en').slice(0, 4)).toEqual([
+      'en',
+      'zh',
+      'en',
+      'zh',
+    ]);
+    expect(zh).toHaveLength(200);
+    expect(arithProblem(99, 'x', 'en')).toEqual(arithProblem(99, 'x'));
+    expect(() => arithSplits(1, { train: 1, val: 0, test: 0 }, [])).toThrow(/languages/);
+  });
+
+  it('is the translation of the English problem with the same seed: same numbers, steps, answer', () => {
+    for (let seed = 1; seed < 300; seed++) {
+      const en = arithProblem(seed, 'x');
+      const cn = arithProblem(seed, 'x', 'zh');
+      const digits = (s: string) => s.match(/\d+/g);
+      expect(digits(cn.question)).toEqual(digits(en.question));
+      expect(digits(cn.cot)).toEqual(digits(en.cot));
+      expect([cn.answer, cn.steps]).toEqual([en.answer, en.steps]);
+      expect(cn.question).toMatch(/^[^a-zA-Z]+$/);
+    }
+  });
+
+  it('computes correctly, is graded correct, and gives one role per character', () => {
+    for (const p of zh) {
+      const steps = [...p.cot.matchAll(/(\d+) ([-+*/]) (\d+) = (\d+)/g)];
+      expect(steps).toHaveLength(p.steps);
+      expect(steps.at(-1)![4]).toBe(p.answer);
+      const output = `${p.cot}\n\nThe final answer is: $\\boxed{${p.answer}}$`;
+      expect(
+        gradeSample({ dataset: 'gsm8k', question: p.question, output, answer: p.answer }).correct,
+      ).toBe(true);
+      const words = cotWords(p.cot);
+      expect(p.roles).toHaveLength(words.length);
+      words.forEach((w, i) => {
+        if (/^\d+$|^[-+*/=]$/.test(w)) expect(p.roles[i], `${p.id} '${w}'`).toBe('essential');
+        else {
+          expect(w, `${p.id}: a Chinese word is one character`).toHaveLength(1);
+          expect(p.roles[i]).not.toBe('essential');
+        }
+      });
+      expect(p.roles).toContain('filler');
+    }
+  });
+
+  it('writes `language` only on Chinese lines, and refuses an unknown language', () => {
+    const out = path.join(dir, 'arith-zh');
+    const r = cli(['data', 'arith', '--out', out, '--train', '4', '--languages', 'en,zh']);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = readFileSync(path.join(out, 'train.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.language)).toEqual([undefined, 'zh', undefined, 'zh']);
+    const bad = cli(['data', 'arith', '--out', path.join(dir, 'x'), '--languages', 'en,fr']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--languages takes en and\/or zh/);
+  });
+});

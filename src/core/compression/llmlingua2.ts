@@ -16,6 +16,7 @@ import { countCl100kTokens } from './token-count.ts';
 import type { ScorerTokenizer, TokenDecoder, TokenDecoderSpec } from './scorer-tokenizer.ts';
 import type { CompressionResult, ScoredText, ScoredWord } from './types.ts';
 import { toGamma } from '../prompts/gamma.ts';
+import { joinCjkText } from '../scoring/text-words.ts';
 import {
   applyTokenMap,
   buildModelInput,
@@ -235,14 +236,6 @@ export async function scoreLingua2(
 /** The reference's percentile argument: `int(100 * reduce_rate + 1)` (rate 0.9 -> 10, rate 0.33 -> 68). */
 export function thresholdPercentile(reduceRate: number): number {
   return Math.trunc(100 * reduceRate + 1);
-}
-
-const CJK = '\\u3000-\\u303f\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\uff00-\\uffef';
-const SPACE_BY_CJK = new RegExp(`(?<=[${CJK}]) +| +(?=[${CJK}])`, 'gu');
-
-/** Removes the spaces that touch a CJK character (`joinCjk`). */
-export function joinCjkText(text: string): string {
-  return text.replace(SPACE_BY_CJK, '');
 }
 
 function joinChunks(parts: string[], spaceBetween: boolean): string {

@@ -19,6 +19,7 @@
  */
 import { TokenSkipError } from '../errors.ts';
 import { pick, randomInt, seededRandom } from '../random.ts';
+import { textWords } from '../scoring/text-words.ts';
 import { characterValues, pieceMeans } from '../scoring/word-alignment.ts';
 
 export type WordRole = 'essential' | 'filler' | 'context';
@@ -423,16 +424,8 @@ export function arithSplits(
 
 /** Words of the CoT in order, the unit `roles` refers to. */
 export function cotWords(cot: string): string[] {
-  return cot.match(WORD) ?? [];
+  return textWords(cot).map((w) => w.text);
 }
-
-/**
- * A CoT word: a run of characters between spaces, except that every CJK character and CJK
- * punctuation mark is a word of its own (Chinese has no spaces; BERT-style scorers split it the
- * same way). For text without CJK this is exactly a split on whitespace.
- */
-const CJK = '\\u3000-\\u303f\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\uff00-\\uffef';
-const WORD = new RegExp(`[${CJK}]|[^\\s${CJK}]+`, 'gu');
 
 /** Roles from the dataset's one-letter form (`e`, `f`, `c` per CoT word). */
 export function parseRoles(letters: string): WordRole[] {

@@ -14,12 +14,9 @@
  *   const stats = compareWords(a, b); // overlap, Jaccard, Spearman, disagreements
  */
 import type { CompressionResult, ScoredText } from '../compression/types.ts';
+import { textWords, type TextWord } from './text-words.ts';
 
-export interface CotWord {
-  text: string;
-  start: number;
-  end: number;
-}
+export type CotWord = TextWord;
 
 export interface WordCell extends CotWord {
   /** Mean score of the scorer's units on this word (NaN when none landed on it). */
@@ -46,13 +43,8 @@ export interface Comparison {
   onlyB: number[];
 }
 
-export function cotWords(cot: string): CotWord[] {
-  return Array.from(cot.matchAll(/\S+/g), (m) => ({
-    text: m[0],
-    start: m.index,
-    end: m.index + m[0].length,
-  }));
-}
+/** The CoT's words (Chinese: one per character), see `textWords`. */
+export const cotWords: (cot: string) => CotWord[] = textWords;
 
 /** The scored units in text order, with the text to look for in the CoT. */
 export function unitsOf(scored: ScoredText): { display: string; score: number }[] {
