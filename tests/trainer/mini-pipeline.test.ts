@@ -40,6 +40,12 @@ describe('tokenskip mini --quick', () => {
       ['TokenSkip', 0.5],
     ]);
     expect(r.stderr).toMatch(/\| Method \| γ \| Accuracy \|/);
+    // TinyArith in English and Chinese: the table splits accuracy and length by language.
+    expect(Object.keys(table.by_language ?? {})).toEqual(['en', 'zh']);
+    expect(table.by_language!.zh!.map((x) => [x.method, x.gamma])).toEqual(
+      table.rows.map((x) => [x.method, x.gamma]),
+    );
+    expect(r.stderr).toMatch(/\| Accuracy \(en\) \| CoT tokens \(en\) \| Accuracy \(zh\)/);
     // The scorer was distilled and measured, and the TokenSkip data used its compressions.
     const quality = JSON.parse(readFileSync(join(out, 'scorer-quality.json'), 'utf8'));
     expect(Object.keys(quality.configs)).toEqual(['scorer', 'shipped']);
@@ -49,6 +55,13 @@ describe('tokenskip mini --quick', () => {
     const compressed = readFileSync(join(out, 'compressed.jsonl'), 'utf8').trim().split('\n');
     expect(compressed.length).toBeGreaterThan(10);
     expect(JSON.parse(compressed[0]!)).toHaveProperty('compressed_prompt');
+    // Chinese CoTs are compressed with --join-cjk: no space between two Chinese characters.
+    const chinese = compressed
+      .map((l) => JSON.parse(l) as { compressed_prompt: string; language?: string })
+      .filter((x) => x.language === 'zh');
+    expect(chinese.length).toBeGreaterThan(0);
+    for (const x of chinese)
+      expect(x.compressed_prompt).not.toMatch(/\p{Script=Han} +\p{Script=Han}/u);
     for (const f of [
       'base-onnx/onnx/model.onnx',
       'tokenskip-onnx/onnx/model.onnx',

@@ -29,6 +29,16 @@ export interface MiniRow {
 export interface MiniTable {
   n: number;
   rows: MiniRow[];
+  /** Accuracy and CoT length per test-problem language, row by row (when there are several). */
+  by_language?: Record<string, LanguageRow[]>;
+}
+
+export interface LanguageRow {
+  method: MiniRow['method'];
+  gamma: number;
+  n: number;
+  accuracy: number;
+  cot_tokens: number;
 }
 
 /** The table from the original model's γ = 1 row and the TokenSkip model's rows. */
@@ -59,5 +69,21 @@ export function tableMarkdown(t: MiniTable): string {
         `| ${r.method} | ${r.method === 'Original' ? '-' : r.gamma.toFixed(1)} | ${pct(r.accuracy)} | ${r.method === 'Original' ? '-' : (r.delta_acc >= 0 ? '+' : '') + pct(r.delta_acc)} | ${r.cot_tokens.toFixed(1)} | ${r.actual_ratio.toFixed(2)} | ${r.latency_s.toFixed(3)} | ${r.speedup.toFixed(2)}x |`,
     ),
   ];
+  const languages = Object.keys(t.by_language ?? {});
+  if (languages.length > 1) {
+    const by = t.by_language!;
+    lines.push(
+      '',
+      `| Method | γ | ${languages.map((l) => `Accuracy (${l}) | CoT tokens (${l})`).join(' | ')} |`,
+      `| --- | --- | ${languages.map(() => '--- | ---').join(' | ')} |`,
+      ...by[languages[0]!]!.map(
+        (r, i) =>
+          `| ${r.method} | ${r.method === 'Original' ? '-' : r.gamma.toFixed(1)} | ${languages
+            .map((l) => by[l]![i]!)
+            .map((x) => `${pct(x.accuracy)} | ${x.cot_tokens.toFixed(1)}`)
+            .join(' | ')} |`,
+      ),
+    );
+  }
   return lines.join('\n');
 }

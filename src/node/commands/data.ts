@@ -4,7 +4,7 @@
  * f filler, c context) and `steps`.
  *
  *   tokenskip data arith --out data/arith --seed 1 --train 5000 --val 500 --test 1000
- *   tokenskip data arith --out work/mini/data --languages en,zh   # English and Chinese in turn
+ *   tokenskip data arith --out work/en --languages en                # English only
  *
  * The shipped `data/arith/` is exactly this command's output; the same seed and sizes always give
  * the same bytes, and a larger --train extends the same stream (the first N problems never change).
@@ -53,7 +53,7 @@ export const dataCommand: Command = {
         train: { type: 'string', default: '5000' },
         val: { type: 'string', default: '500' },
         test: { type: 'string', default: '1000' },
-        languages: { type: 'string', default: 'en' },
+        languages: { type: 'string', default: 'en,zh' },
       },
       { positionals: 1 },
     );

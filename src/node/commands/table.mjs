@@ -227,7 +227,7 @@ Options:
   --train N      training problems (default 5000)
   --val N        validation problems (default 500)
   --test N       test problems (default 1000)
-  --languages L  en, zh or en,zh: problems in these languages, in turn (default en)
+  --languages L  en, zh or en,zh: problems in these languages, in turn (default en,zh)
 `,
   },
   {
