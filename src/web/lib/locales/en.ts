@@ -224,6 +224,9 @@ export const en = {
     refCaption:
       '{{n}} held-out problems, onnxruntime-node; ΔAcc, ratio and speedup against the original model (before TokenSkip).',
     refOriginal: 'Original',
+    refByLanguage: 'The same rows by the language of the problem ({{n}} each)',
+    refLanguage_en: 'English',
+    refLanguage_zh: 'Chinese',
     refFailed: 'The reference table (models/mini/table.json) could not be loaded.',
     refLoading: 'Loading the reference table…',
     genTokens: 'Gen. tokens',

@@ -222,6 +222,9 @@ export const zh: Shape<typeof en> = {
     refCaption:
       '{{n}} 道留出题目，onnxruntime-node；ΔAcc、比率和加速均相对于原始模型（TokenSkip 训练之前）。',
     refOriginal: '原始模型',
+    refByLanguage: '同样的各行，按题目语言分开（每种 {{n}} 道）',
+    refLanguage_en: '英文',
+    refLanguage_zh: '中文',
     refFailed: '无法加载参考表（models/mini/table.json）。',
     refLoading: '正在加载参考表…',
     genTokens: '生成词元',
