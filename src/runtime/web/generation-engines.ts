@@ -20,6 +20,7 @@ import type { ModelFiles } from '../engines/onnx/model-files.ts';
 import { createOnnxEngine } from '../engines/onnx/onnx-engine.ts';
 import { createWebLlmEngine } from '../engines/webllm/webllm-engine.ts';
 import { webLlmModelBase } from '../../core/generation/webllm-urls.ts';
+import { pinWebLlmRecord } from './webllm-download.ts';
 import { chooseBackend, type BackendPreference } from './backend.ts';
 import { browserRevisionStore, readCachedFile } from './model-cache.ts';
 import { readTokenizer } from '../../core/tokenizer.ts';
@@ -120,12 +121,8 @@ export async function createBrowserEngine(
     record,
     models: GENERATION_MODELS,
     appBase: appBase(),
-    pinRecord: async (picked) => {
-      const { source } = picked;
-      if (source.type !== 'hub' || source.revision) return picked;
-      const revision = await resolveRevision(picked, browserRevisionStore);
-      return { ...picked, model: modelFolderUrl(picked, { revision }) };
-    },
+    // The Models page pins the same way (one rule), so its downloads are what this load reads.
+    pinRecord: async (picked) => (await pinWebLlmRecord(picked, true)) ?? picked,
   });
 }
 
