@@ -62,6 +62,10 @@ let bundle = '';
 const log: Logged[] = [];
 /** Serve this model-folder file slowly (1 KiB every 100 ms), so a download can be cancelled. */
 let slow: string | undefined;
+/** Answer this model-folder file once with an HTML page and status 200 (an SPA fallback). */
+let html: string | undefined;
+/** Serve this model-folder file with 100 bytes more than the export wrote. */
+let grown: string | undefined;
 /** Bytes of the slow file written so far. */
 let slowSent = 0;
 const dist = path.resolve('dist');
@@ -124,7 +128,14 @@ test.beforeAll(async () => {
         res.writeHead(404, { ...base, 'Content-Type': 'text/plain' });
         return void res.end('not found');
       }
-      const data = readFileSync(file);
+      if (html === p) {
+        html = undefined;
+        // Labelled as a binary file: only the bytes give the page away.
+        res.writeHead(200, { ...base, 'Content-Type': 'application/octet-stream' });
+        return void res.end('<!DOCTYPE html><html><body>app</body></html>');
+      }
+      let data = readFileSync(file);
+      if (grown === p) data = Buffer.concat([data, Buffer.alloc(100)]);
       const headers = {
         ...base,
         'Content-Type': 'application/octet-stream',
@@ -367,4 +378,42 @@ test('Delete goes through WebLLM’s API: hasModelInCache is false after it', as
     if (name.startsWith('webllm/') || name === 'tokenskip-partial-v1')
       expect(entries, name).toEqual([]);
   }
+});
+
+test('an HTML page or a shard of the wrong size is refused and not cached; the next try completes', async ({
+  page,
+}) => {
+  await routeLibrary(page);
+  const shard = (
+    JSON.parse(readFileSync(path.join(weights, 'tensor-cache.json'), 'utf8')) as {
+      records: { dataPath: string; nbytes: number }[];
+    }
+  ).records[0]!;
+  const row = await openModels(page);
+  const error = page.getByTestId('model-error');
+  const keys = () => harness<Record<string, string[]>>(page, 'cacheKeys');
+  html = `${FOLDER}tensor-cache.json`;
+  await row.getByTestId('download').click();
+  await expect(error).toHaveAttribute('data-code', 'MODEL_FILE_CORRUPT');
+  await expect(error).toContainText('HTML page');
+  expect(await page.evaluate(async () => (await caches.open('webllm/model')).keys())).toHaveLength(
+    0,
+  );
+
+  grown = `${FOLDER}${shard.dataPath}`;
+  await row.getByTestId('download').click();
+  await expect(error).toHaveAttribute('data-code', 'MODEL_FILE_CORRUPT');
+  await expect(error).toContainText(
+    `the server offers ${shard.nbytes + 100} bytes, tensor-cache.json expects ${shard.nbytes}`,
+  );
+  grown = undefined;
+  await openHarness(page);
+  expect((await keys())['webllm/model']).not.toContain(`${FOLDER}${shard.dataPath}`);
+  expect((await keys())['tokenskip-partial-v1'] ?? []).toEqual([]);
+  expect(await harness<boolean>(page, 'hasModel')).toBe(false);
+
+  await openModels(page);
+  await row.getByTestId('download').click();
+  await expect(row).toHaveAttribute('data-state', 'cached');
+  await expect(row).toHaveAttribute('data-webllm-cached', '1');
 });

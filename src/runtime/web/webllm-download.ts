@@ -223,7 +223,7 @@ async function ensureStored(
   const state = await downloadToPartial({
     url: f.url,
     file: f.file,
-    ...(f.size !== undefined ? { expectedSize: f.size } : {}),
+    ...(f.size !== undefined ? { expectedSize: f.size, sizeSource: 'tensor-cache.json' } : {}),
     onProgress: (p) => onProgress({ file: f.file, loaded: p.loaded, total: p.total }),
     ...(signal ? { signal } : {}),
   });
@@ -351,7 +351,10 @@ export async function webLlmModelStatus(record: ModelRecord): Promise<ModelStatu
     files.map(async (f): Promise<FileStatus> => {
       const hit = await (await caches.open(f.scope)).match(f.url);
       if (hit) {
-        const bytes = await cachedSize(hit);
+        // A header other than nbytes (WebLLM's own `cache.add` keeps the server's, which may count
+        // compressed bytes): the body's size decides.
+        let bytes = await cachedSize(hit);
+        if (f.size !== undefined && bytes !== f.size) bytes = (await hit.blob()).size;
         if (f.size === undefined || bytes === f.size)
           return { file: f.file, state: 'cached', bytes };
       }
