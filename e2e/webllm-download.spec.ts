@@ -417,3 +417,22 @@ test('an HTML page or a shard of the wrong size is refused and not cached; the n
   await expect(row).toHaveAttribute('data-state', 'cached');
   await expect(row).toHaveAttribute('data-webllm-cached', '1');
 });
+
+test('after Download, the Generate page’s WebLLM load (the app’s worker) fetches nothing @webgpu-only', async ({
+  page,
+}) => {
+  const library = await routeLibrary(page);
+  const row = await openModels(page);
+  await row.getByTestId('download').click();
+  await expect(row).toHaveAttribute('data-state', 'cached');
+  log.length = 0;
+  await page.goto(`${origin}/#/generate?model=${ID}&gamma=0.5&max_tokens=8`);
+  await page.getByTestId('question').fill('What is 2 + 3?');
+  await page.getByTestId('generate').click();
+  // The config and the library came from WebLLM's caches; the library does not compile (the
+  // stand-in bytes), which is where a real one would be instantiated.
+  await expect(page.getByTestId('error')).toHaveAttribute('data-code', 'MODEL_FILE_CORRUPT');
+  await expect(page.getByTestId('error')).toContainText('WebAssembly');
+  expect(log).toEqual([]);
+  expect(library.hits).toBe(1);
+});
