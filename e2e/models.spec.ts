@@ -359,21 +359,38 @@ test('a WebLLM model in WebLLM’s own cache shows as downloaded and is deleted 
   await openModels(page, false);
   const row = page.getByTestId(`model-${id}`);
   await expect(row).toHaveAttribute('data-state', 'missing');
-  // What WebLLM leaves after a load: tensor-cache.json and its shards in the "webllm/model" cache.
+  // What WebLLM leaves after a load: the config in "webllm/config", the prebuilt library in
+  // "webllm/wasm", tensor-cache.json, its shards and the tokenizer in "webllm/model".
   await page.evaluate(async (model) => {
     const base = new URL(`/models/${model}/resolve/main/`, location.href).href;
     const cache = await caches.open('webllm/model');
-    const records = [{ dataPath: 'params_shard_0.bin' }, { dataPath: 'params_shard_1.bin' }];
+    const records = [
+      { dataPath: 'params_shard_0.bin', nbytes: 7 },
+      { dataPath: 'params_shard_1.bin', nbytes: 7 },
+    ];
     await cache.put(`${base}tensor-cache.json`, new Response(JSON.stringify({ records })));
     for (const r of records) await cache.put(`${base}${r.dataPath}`, new Response('weights'));
     await cache.put(`${base}tokenizer.json`, new Response('{}'));
+    const config = JSON.stringify({ tokenizer_files: ['tokenizer.json'] });
+    await (
+      await caches.open('webllm/config')
+    ).put(`${base}mlc-chat-config.json`, new Response(config));
+    await (
+      await caches.open('webllm/wasm')
+    ).put(
+      'https://raw.githubusercontent.com/mlc-ai/binary-mlc-llm-libs/main/web-llm-models/v0_2_86/base/Qwen2-0.5B-Instruct-q4f32_1_cs1k-webgpu.wasm',
+      new Response(new Uint8Array([0, 0x61, 0x73, 0x6d])),
+    );
   }, id);
   await page.reload();
   await openModels(page, false);
   await expect(row).toHaveAttribute('data-state', 'cached');
+  await expect(row).toHaveAttribute('data-webllm-cached', '1');
   await row.getByTestId('delete').click();
   await expect(row).toHaveAttribute('data-state', 'missing');
-  expect(await cached(page, 'webllm/model')).toEqual([]);
+  await expect(row).toHaveAttribute('data-webllm-cached', '0');
+  for (const name of ['webllm/model', 'webllm/config', 'webllm/wasm'])
+    expect(await cached(page, name), name).toEqual([]);
 });
 
 test('device fit on WebGPU: a model too big for the adapter is flagged @webgpu-only', async ({

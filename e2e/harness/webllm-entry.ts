@@ -2,7 +2,11 @@
  * Browser entry for e2e/webllm-load.spec.ts, bundled by esbuild at test time: our WebLLM adapter
  * with WebLLM's real CreateMLCEngine (no fake), exposed on `window` for the spec to drive.
  */
-import { createWebLlmEngine } from '../../src/runtime/engines/webllm/webllm-engine.ts';
+import { hasModelInCache, modelLibURLPrefix, modelVersion } from '@mlc-ai/web-llm';
+import {
+  createWebLlmEngine,
+  webLlmAppConfig,
+} from '../../src/runtime/engines/webllm/webllm-engine.ts';
 import type { WebLlmModelRecord } from '../../src/core/models/registry.ts';
 import { webLlmModelBase } from '../../src/core/generation/webllm-urls.ts';
 import { TokenSkipError } from '../../src/core/errors.ts';
@@ -40,5 +44,11 @@ async function tokenizerStatus(record: WebLlmModelRecord): Promise<number> {
   return (await fetch(url, { cache: 'no-store' })).status;
 }
 
-Object.assign(window, { harness: { load, cacheKeys, tokenizerStatus } });
+/** WebLLM's own verdict on the record, with the AppConfig the adapter loads it with. */
+function hasModel(record: WebLlmModelRecord): Promise<boolean> {
+  const appConfig = webLlmAppConfig(record, location.href, { modelLibURLPrefix, modelVersion });
+  return hasModelInCache(record.id, appConfig);
+}
+
+Object.assign(window, { harness: { load, cacheKeys, tokenizerStatus, hasModel } });
 document.body.dataset.ready = '1';

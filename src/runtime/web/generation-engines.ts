@@ -20,6 +20,7 @@ import type { ModelFiles } from '../engines/onnx/model-files.ts';
 import { createOnnxEngine } from '../engines/onnx/onnx-engine.ts';
 import { createWebLlmEngine } from '../engines/webllm/webllm-engine.ts';
 import { webLlmModelBase } from '../../core/generation/webllm-urls.ts';
+import { pinWebLlmRecord, WEBLLM_MODEL_CACHE } from './webllm-download.ts';
 import { chooseBackend, type BackendPreference } from './backend.ts';
 import { browserRevisionStore, readCachedFile } from './model-cache.ts';
 import { readTokenizer } from '../../core/tokenizer.ts';
@@ -120,13 +121,31 @@ export async function createBrowserEngine(
     record,
     models: GENERATION_MODELS,
     appBase: appBase(),
-    pinRecord: async (picked) => {
-      const { source } = picked;
-      if (source.type !== 'hub' || source.revision) return picked;
-      const revision = await resolveRevision(picked, browserRevisionStore);
-      return { ...picked, model: modelFolderUrl(picked, { revision }) };
-    },
+    // The Models page pins the same way (one rule), so its downloads are what this load reads.
+    pinRecord: async (picked) => (await pinWebLlmRecord(picked, true)) ?? picked,
   });
+}
+
+/**
+ * A WebLLM model folder for our own reads: a file WebLLM keeps in its "webllm/model" cache (the
+ * tokenizer it loaded, or the Models page downloaded there) is read from that cache, so counting
+ * tokens works offline once the model is downloaded; anything else over HTTP as usual.
+ */
+function webLlmModelFiles(base: string, record: GenerationModelRecord): ModelFiles {
+  const http = httpModelFiles(base, record);
+  return {
+    location: http.location,
+    async readBytes(path, onProgress) {
+      const hit = await globalThis.caches
+        ?.open(WEBLLM_MODEL_CACHE)
+        .then((c) => c.match(new URL(path, base).href))
+        .catch(() => undefined);
+      if (!hit) return http.readBytes(path, onProgress);
+      const data = new Uint8Array(await hit.arrayBuffer());
+      onProgress?.(data.byteLength, data.byteLength);
+      return data;
+    },
+  };
 }
 
 /** The record's own tokenizer (MLC weight folders ship tokenizer.json too). */
@@ -134,11 +153,11 @@ export async function loadTokenizer(
   record: GenerationModelRecord,
   mirror?: string,
 ): Promise<Tokenizer> {
+  if (record.engine === 'onnx')
+    return readTokenizer(httpModelFiles(await onnxFolder(record, mirror), record));
   // WebLLM reads a model's files from `cleanModelUrl(model)` (`/resolve/main/` appended to every
-  // URL without a `/resolve/<x>/` segment, hub or not): read the tokenizer from the same folder.
-  const folder =
-    record.engine === 'onnx'
-      ? await onnxFolder(record, mirror)
-      : webLlmModelBase(record.model, appBase());
-  return readTokenizer(httpModelFiles(folder, record));
+  // URL without a `/resolve/<x>/` segment, hub or not), a hub record pinned to the commit its load
+  // recorded: read the tokenizer from the same folder.
+  const pinned = (await pinWebLlmRecord(record, false)) ?? record;
+  return readTokenizer(webLlmModelFiles(webLlmModelBase(pinned.model, appBase()), record));
 }

@@ -40,6 +40,8 @@ export interface DownloadOptions {
   file: string;
   /** The size the registry expects (exact when it has a hash): another size is a content error. */
   expectedSize?: number;
+  /** Who says so, in messages (default "the registry"). */
+  sizeSource?: string;
   onProgress?: (p: DownloadProgress) => void;
   signal?: AbortSignal;
 }
@@ -201,6 +203,7 @@ function cancelled(file: string): TokenSkipError {
  */
 export async function downloadToPartial(options: DownloadOptions): Promise<PartialState> {
   const { url, file, expectedSize, onProgress, signal } = options;
+  const sizeSource = options.sizeSource ?? 'the registry';
   const cache = await openPartial();
   let kept = await partialState(url);
   if (kept && kept.total !== null && kept.received >= kept.total) return kept;
@@ -250,7 +253,7 @@ export async function downloadToPartial(options: DownloadOptions): Promise<Parti
     throw contentError(
       file,
       url,
-      `the server offers ${total} bytes, the registry expects ${expectedSize}`,
+      `the server offers ${total} bytes, ${sizeSource} expects ${expectedSize}`,
     );
   }
   if (

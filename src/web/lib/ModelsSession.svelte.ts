@@ -10,6 +10,7 @@ import {
   folderFiles,
   importModel,
   modelStatus,
+  type ModelProgress,
   type ModelStatus,
 } from '../../runtime/web/model-store.ts';
 import { deviceFit, probeAdapter, type AdapterLimits, type DeviceFit } from './device-fit.ts';
@@ -40,15 +41,24 @@ export interface ModelRow {
   integrity?: IntegrityStatus;
 }
 
-async function webllmAppConfig(record: NonNullable<CatalogModel['webllm']>) {
-  const { toModelRecord } = await import('../../runtime/engines/webllm/webllm-engine.ts');
+/**
+ * WebLLM's AppConfig for a row, built as the generation engine builds it (webllm-engine.ts
+ * `webLlmAppConfig`) from the record pinned the way it pins it, so the page and a later load name
+ * the same cache keys. Undefined for an unpinned hub record whose commit was never recorded.
+ */
+async function webllmAppConfig(record: NonNullable<CatalogModel['webllm']>, resolve: boolean) {
+  const { webLlmAppConfig } = await import('../../runtime/engines/webllm/webllm-engine.ts');
+  const { pinWebLlmRecord } = await import('../../runtime/web/webllm-download.ts');
   const webllm = await import('@mlc-ai/web-llm');
+  const pinned = await pinWebLlmRecord(record, resolve);
+  if (!pinned) return undefined;
   const appBase = new URL('/', location.href).href;
   const libInfo = {
     modelLibURLPrefix: webllm.modelLibURLPrefix,
     modelVersion: webllm.modelVersion,
   };
-  return { webllm, appConfig: { model_list: [toModelRecord(record, appBase, libInfo)] } };
+  const appConfig = webLlmAppConfig(pinned, appBase, libInfo);
+  return { webllm, appConfig, modelRecord: appConfig.model_list[0]! };
 }
 
 export class ModelsSession {
@@ -90,8 +100,15 @@ export class ModelsSession {
     const row = this.row(id);
     try {
       if (row.model.webllm) {
-        const { webllm, appConfig } = await webllmAppConfig(row.model.webllm);
-        row.webllmCached = await webllm.hasModelInCache(row.model.id, appConfig);
+        const config = await webllmAppConfig(row.model.webllm, false);
+        if (!config) {
+          row.webllmCached = false;
+          row.status = { state: 'missing', bytes: 0, files: [] };
+          return;
+        }
+        const { webLlmModelStatus } = await import('../../runtime/web/webllm-download.ts');
+        row.webllmCached = await config.webllm.hasModelInCache(row.model.id, config.appConfig);
+        row.status = await webLlmModelStatus(config.modelRecord);
         return;
       }
       const refs = await row.model.refs(this.backendFor(row.model), this.host, false);
@@ -135,23 +152,28 @@ export class ModelsSession {
     let firstLoaded: number | undefined;
     await this.#run(id, 'download', async () => {
       try {
+        const onProgress = (p: ModelProgress) => {
+          firstLoaded ??= p.loaded;
+          const seconds = (performance.now() - started) / 1000;
+          const rate = seconds > 0.2 ? (p.loaded - firstLoaded) / seconds : 0;
+          row.transfer = {
+            file: p.file,
+            loaded: p.loaded,
+            total: p.total,
+            rate,
+            ...(rate > 0 && p.total > p.loaded ? { eta: (p.total - p.loaded) / rate } : {}),
+          };
+        };
+        if (row.model.webllm) {
+          // Into WebLLM's own caches, under the keys its reload reads (webllm-download.ts).
+          const config = await webllmAppConfig(row.model.webllm, true);
+          const { downloadWebLlmModel } = await import('../../runtime/web/webllm-download.ts');
+          // Resolving, the record is always pinned (or resolving threw).
+          await downloadWebLlmModel(config!.modelRecord, onProgress, controller.signal);
+          return;
+        }
         const refs = await row.model.refs(this.backendFor(row.model), this.host, true);
-        row.integrity = await downloadModel(
-          refs,
-          (p) => {
-            firstLoaded ??= p.loaded;
-            const seconds = (performance.now() - started) / 1000;
-            const rate = seconds > 0.2 ? (p.loaded - firstLoaded) / seconds : 0;
-            row.transfer = {
-              file: p.file,
-              loaded: p.loaded,
-              total: p.total,
-              rate,
-              ...(rate > 0 && p.total > p.loaded ? { eta: (p.total - p.loaded) / rate } : {}),
-            };
-          },
-          controller.signal,
-        );
+        row.integrity = await downloadModel(refs, onProgress, controller.signal);
       } finally {
         this.#controllers.delete(id);
         row.transfer = undefined;
@@ -169,10 +191,15 @@ export class ModelsSession {
       if (row.model.webllm) {
         // WebLLM keeps its files in its own caches: deleted through WebLLM's own API, the steps of
         // its deleteModelAllInfoInCache run one by one (clearWebLlmModelCache says why).
-        const { appConfig } = await webllmAppConfig(row.model.webllm);
-        const { clearWebLlmModelCache } =
-          await import('../../runtime/engines/webllm/webllm-engine.ts');
-        await clearWebLlmModelCache(row.model.id, appConfig);
+        const config = await webllmAppConfig(row.model.webllm, false);
+        if (config) {
+          const { clearWebLlmModelCache } =
+            await import('../../runtime/engines/webllm/webllm-engine.ts');
+          const { discardWebLlmPartials } = await import('../../runtime/web/webllm-download.ts');
+          // Stopped downloads first: their list of files comes from the cached tensor-cache.json.
+          await discardWebLlmPartials(config.modelRecord);
+          await clearWebLlmModelCache(row.model.id, config.appConfig);
+        }
       } else {
         await deleteModel(await row.model.refs(this.backendFor(row.model), this.host, false));
       }

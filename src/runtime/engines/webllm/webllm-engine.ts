@@ -146,6 +146,18 @@ export function toModelRecord(
   };
 }
 
+/**
+ * The AppConfig WebLLM loads a record with: the one record, and the Cache API backend (WebLLM's
+ * default, named here because the Models page writes its downloads into those caches).
+ */
+export function webLlmAppConfig(
+  record: WebLlmModelRecord,
+  appBase: string,
+  libInfo: WebLlmLibInfo,
+): AppConfig {
+  return { model_list: [toModelRecord(record, appBase, libInfo)], cacheBackend: 'cache' };
+}
+
 /** Picks the record to load given the GPU's features: q4f16_1 needs shader-f16, else its fallback. */
 export function pickRecord(
   record: WebLlmModelRecord,
@@ -260,10 +272,7 @@ export function createWebLlmEngine(options: WebLlmEngineOptions): GenerationEngi
     const picked = pickRecord(options.record, features, models);
     const record = options.pinRecord ? await options.pinRecord(picked) : picked;
     const libInfo = options.libInfo ?? (await defaultLibInfo());
-    const appConfig: AppConfig = {
-      model_list: [toModelRecord(record, options.appBase, libInfo)],
-      cacheBackend: 'cache',
-    };
+    const appConfig = webLlmAppConfig(record, options.appBase, libInfo);
     try {
       engine = await createEngine(record.id, {
         appConfig,
