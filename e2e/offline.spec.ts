@@ -1,7 +1,8 @@
 /**
- * The app works offline after one visit: the service worker (src/node/vite-offline.ts) precaches
- * the app shell, ORT's WebAssembly, the datasets and the shipped models; with the network off a
- * reload still scores on the Compress page with the default model, on WASM.
+ * The app works offline after one visit: the service worker (src/web/sw.ts, built by
+ * vite-plugin-pwa and Workbox) precaches the app shell, ORT's WebAssembly, the datasets and the
+ * shipped models; with the network off a reload still scores on the Compress page with the default
+ * model, on WASM, in a cross-origin-isolated page.
  */
 import { expect, test, type Page } from '@playwright/test';
 
@@ -33,6 +34,20 @@ test('visit once, go offline, reload: the Compress page still scores with the de
       async () => (await (await caches.open('tokenskip-models-v1')).keys()).length,
     ),
   ).toBe(0);
+  // Workbox stored index.html with the headers it was served with: offline it is still
+  // cross-origin isolated and under the CSP.
+  const headers = await page.evaluate(async () => {
+    const name = (await caches.keys()).find((k) => k.startsWith('tokenskip-precache-'));
+    if (!name) return null;
+    const cache = await caches.open(name);
+    const key = (await cache.keys()).find((r) => new URL(r.url).pathname === '/index.html');
+    const hit = key && (await cache.match(key));
+    if (!hit) return null;
+    return ['cross-origin-opener-policy', 'cross-origin-embedder-policy', 'content-security-policy']
+      .map((h) => hit.headers.get(h) ?? '')
+      .map((v) => v.split(';')[0]);
+  });
+  expect(headers).toEqual(['same-origin', 'require-corp', "default-src 'self'"]);
   await context.setOffline(true);
   await page.goto('/#/compress?backend=wasm&example=gsm8k-test:3&rate=0.6&run=1');
   await page.reload(); // a full load of the app, offline
