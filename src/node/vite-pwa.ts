@@ -9,10 +9,12 @@
  *   `srcDir/filename`) and then runs workbox-build's `injectManifest` over `outDir`. closeBundle
  *   runs after every plugin's writeBundle, where serveRepoFolders (vite-serve-folders.ts) copies
  *   models/ and data/ into `outDir`, so the globs below see them.
- * - `resolveOptions` fills `injectManifest` with `globDirectory` = outDir, `swSrc`/`swDest`, and
- *   `dontCacheBustURLsMatching: /^assets\//` (hashed names, precached without a revision); every
- *   other file gets an MD5 revision (workbox-build lib/get-file-hash.js), so a new build refetches
- *   only what changed. `injectManifest` (build/inject-manifest.js) leaves sw.js itself out.
+ * - `resolveOptions` fills `injectManifest` with `globDirectory` = outDir and `swSrc`/`swDest`;
+ *   `injectManifest` (workbox-build build/inject-manifest.js) leaves sw.js itself out. Files under
+ *   assets/ carry a content hash in their name and are precached without a revision
+ *   (`dontCacheBustURLsMatching`, the plugin's default too); every other file gets an MD5 revision
+ *   (lib/transform-manifest.js, lib/get-file-hash.js), so a new build refetches only what
+ *   changed.
  * - `maximumFileSizeToCacheInBytes` defaults to 2 MiB (workbox-build lib/maximum-size-transform.js
  *   drops larger files with a warning, which vite-plugin-pwa turns into a build error); ORT's
  *   threaded .wasm is ~27 MB and the mini models ~7 MB, so the limit is raised.
@@ -39,6 +41,7 @@ export const precacheGlobs = {
   ],
   // Docs next to the models are not needed by the app.
   globIgnores: ['**/*.md', '**/*.map'],
+  dontCacheBustURLsMatching: /^assets\//,
   maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
 };
 
