@@ -105,3 +105,28 @@ test('offline, a hub model that is not cached says it needs the network; the pag
   await expect(page.getByTestId('compressed')).toBeVisible();
   await context.setOffline(false);
 });
+
+test('offline, Generate and a URL-driven Benchmark run on the shipped mini model', async ({
+  page,
+  context,
+}) => {
+  await page.goto('/#/benchmark');
+  await untilControlled(page);
+  await context.setOffline(true);
+  // A full load of the app, offline (a reload would lose `run=1`: the page rewrites its URL).
+  await page.goto('about:blank');
+  await page.goto(
+    '/#/generate?model=mini-tokenskip&backend=wasm&gamma=0.6&max_tokens=16&example=arith-test:0&run=1',
+  );
+  await expect(page.getByTestId('generate-page')).toHaveAttribute('data-status', 'done');
+  await expect(page.getByTestId('error')).toHaveCount(0);
+  await expect(page.getByTestId('run-compressed').getByTestId('output')).not.toBeEmpty();
+  await page.goto(
+    '/#/benchmark?dataset=arith&n=1&seed=1&model=mini-tokenskip&gammas=1,0.6&max_tokens=16&backend=wasm&autostart=1',
+  );
+  await expect(page.locator('#benchmark')).toHaveAttribute('data-state', 'done');
+  const results = await page.evaluate(() => window.__TOKENSKIP_RESULTS__);
+  expect(results?.config).toMatchObject({ dataset: 'arith', modelId: 'mini-tokenskip' });
+  expect(await page.evaluate(() => navigator.onLine)).toBe(false);
+  await context.setOffline(false);
+});
