@@ -4,6 +4,8 @@
  * shipped models; with the network off a reload still scores on the Compress page with the default
  * model, on WASM, in a cross-origin-isolated page.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 
 test.use({ serviceWorkers: 'allow' });
@@ -129,4 +131,50 @@ test('offline, Generate and a URL-driven Benchmark run on the shipped mini model
   expect(results?.config).toMatchObject({ dataset: 'arith', modelId: 'mini-tokenskip' });
   expect(await page.evaluate(() => navigator.onLine)).toBe(false);
   await context.setOffline(false);
+});
+
+test('an update: unchanged files are not fetched again; the old build and the hand-written worker leave nothing', async ({
+  page,
+}) => {
+  // The revision Workbox gave icon.svg in this build (dist/sw.js, written by injectManifest).
+  const sw = readFileSync(path.resolve(import.meta.dirname, '../dist/sw.js'), 'utf8');
+  const revision = /\{"revision":"([0-9a-f]+)","url":"icon.svg"\}/.exec(sw)?.[1];
+  expect(revision).toBeTruthy();
+  // A document of the app's origin that registers no worker: seed what an earlier install left.
+  await page.goto('/models/manifest.json');
+  const origin = new URL(page.url()).origin;
+  await page.evaluate(
+    async ({ origin, revision }) => {
+      const old = await caches.open('tokenskip-app-0123456789abcdef');
+      await old.put(`${origin}/index.html`, new Response('hand-written worker'));
+      const precache = await caches.open(`tokenskip-precache-v2-${origin}/`);
+      await precache.put(`${origin}/assets/index-OLD.js`, new Response('old build'));
+      await precache.put(
+        `${origin}/icon.svg?__WB_REVISION__=${revision}`,
+        new Response('<svg id="kept"/>', { headers: { 'Content-Type': 'image/svg+xml' } }),
+      );
+    },
+    { origin, revision },
+  );
+  await page.goto('/#/benchmark');
+  await untilControlled(page);
+  const state = () =>
+    page.evaluate(async () => {
+      const names = await caches.keys();
+      const precache = names.find((k) => k.startsWith('tokenskip-precache-v2-'));
+      const keys = precache
+        ? (await (await caches.open(precache)).keys()).map((r) => new URL(r.url).pathname)
+        : [];
+      return {
+        handWritten: names.filter((k) => k.startsWith('tokenskip-app-')).length,
+        oldBuild: keys.includes('/assets/index-OLD.js'),
+        indexHtml: keys.includes('/index.html'),
+      };
+    });
+  // Activation cleans up in waitUntil; the page may be claimed a moment before it ends.
+  await expect.poll(state).toEqual({ handWritten: 0, oldBuild: false, indexHtml: true });
+  // Same revision: served from what was cached before, not fetched again.
+  expect(await page.evaluate(async () => (await fetch('/icon.svg')).text())).toBe(
+    '<svg id="kept"/>',
+  );
 });
