@@ -31,7 +31,8 @@ setCacheNameDetails({ prefix: 'tokenskip' });
 
 // A new build's worker takes over at once (vite-plugin-pwa's `registerType: 'autoUpdate'` client
 // then reloads the page, so a page never mixes chunks of two builds); the first install claims the
-// page that registered it, so it works offline without a second visit.
+// page that registered it, so it works offline without a second visit. (As Workbox's own
+// generateSW template does with `skipWaiting: true`: workbox-build build/templates/sw-template.js.)
 void self.skipWaiting();
 clientsClaim();
 
