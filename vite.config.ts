@@ -6,17 +6,17 @@
  * - `/models/*` and `/data/*` are served from the repo's own `models/` and `data/` folders (dev and
  *   preview) and copied into `dist/` on build, so the app works offline with the shipped fixtures and
  *   datasets; nothing is fetched from a CDN at run time.
- * - The build writes `sw.js` (src/node/vite-offline.ts): after one visit the app, its datasets and the
- *   shipped models work offline.
+ * - The build writes `sw.js` with vite-plugin-pwa and Workbox (src/node/vite-pwa.ts, src/web/sw.ts):
+ *   after one visit the app, its datasets and the shipped models work offline.
  */
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { serveRepoFolders } from './src/node/vite-serve-folders.ts';
 import { securityHeaders } from './src/node/security-headers.ts';
-import { offlinePrecache } from './src/node/vite-offline.ts';
+import { offlineApp } from './src/node/vite-pwa.ts';
 
 export default defineConfig({
-  plugins: [svelte(), serveRepoFolders(['models', 'data']), offlinePrecache()],
+  plugins: [svelte(), serveRepoFolders(['models', 'data']), offlineApp()],
   server: { headers: securityHeaders('dev'), port: 5173, strictPort: false },
   preview: { headers: securityHeaders('preview'), port: 4173 },
   worker: { format: 'es' },

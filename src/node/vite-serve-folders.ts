@@ -66,7 +66,7 @@ export function serveRepoFolders(folders: string[]): Plugin {
     configurePreviewServer(server) {
       server.middlewares.use(middleware(root, folders));
     },
-    // writeBundle, not closeBundle: the offline precache (vite-offline.ts) lists them afterwards.
+    // writeBundle, not closeBundle: the offline precache (vite-pwa.ts, Workbox) globs them afterwards.
     writeBundle() {
       for (const folder of folders) {
         const from = path.resolve(root, folder);

@@ -1,13 +1,15 @@
 import { mount } from 'svelte';
 import App from './App.svelte';
 import './app.css';
+import { registerSW } from 'virtual:pwa-register';
 
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
 export default mount(App, { target });
 
-// Offline: the build's service worker precaches the app, datasets and shipped models (sw.js is
-// written by src/node/vite-offline.ts; the dev server has none).
-if (import.meta.env.PROD && 'serviceWorker' in navigator) {
-  navigator.serviceWorker.register(`${import.meta.env.BASE_URL}sw.js`).catch(() => undefined);
+// Offline: the build's service worker (src/web/sw.ts, built by vite-plugin-pwa and Workbox)
+// precaches the app, datasets and shipped models; the dev server has none. `virtual:pwa-register`
+// registers it through workbox-window and reloads once when a new build's worker takes over.
+if (import.meta.env.PROD) {
+  registerSW({ immediate: true });
 }
