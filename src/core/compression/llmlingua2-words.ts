@@ -167,6 +167,44 @@ export function mergeTokensToWords(
   return words;
 }
 
+const HAN = /^\p{Script=Han}$/u;
+let segmenter: Intl.Segmenter | undefined;
+
+/**
+ * `chineseWords`: BERT-style tokenizers make every Chinese character a word of its own, so γ would
+ * drop single characters out of words ("所以" -> "以"). This groups each run of one-character Han
+ * words into the words of Intl.Segmenter (ICU's dictionary-based word breaker, in every browser
+ * and in Node), concatenating their token probabilities, so a word is kept or dropped whole.
+ * Forced characters stay words of their own so they are still always kept.
+ */
+export function groupChineseWords(words: MergedWord[]): MergedWord[] {
+  segmenter ??= new Intl.Segmenter('zh', { granularity: 'word' });
+  const out: MergedWord[] = [];
+  for (let i = 0; i < words.length;) {
+    if (!HAN.test(words[i]!.word)) {
+      out.push(words[i++]!);
+      continue;
+    }
+    let j = i;
+    while (j < words.length && HAN.test(words[j]!.word)) j++;
+    const run = words.slice(i, j);
+    let k = 0;
+    for (const { segment } of segmenter.segment(run.map((w) => w.word).join(''))) {
+      const part = run.slice(k, k + [...segment].length);
+      k += part.length;
+      if (part.length === 1 || part.some((w) => w.forced)) out.push(...part);
+      else
+        out.push({
+          word: part.map((w) => w.word).join(''),
+          tokenProbs: part.flatMap((w) => w.tokenProbs),
+          forced: false,
+        });
+    }
+    i = j;
+  }
+  return out;
+}
+
 export type TokenToWord = 'mean' | 'first';
 
 export function wordProbability(tokenProbs: number[], mode: TokenToWord): number {

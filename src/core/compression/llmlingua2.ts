@@ -22,6 +22,7 @@ import {
   buildModelInput,
   buildTokenMap,
   chunkContext,
+  groupChineseWords,
   mergeTokensToWords,
   revertTokenMap,
   splitStringToWords,
@@ -57,6 +58,8 @@ export interface LinguaOptions {
    * Chinese comes back as "小 明 有 5 个"; this gives "小明有5个" as it was written.
    */
   joinCjk: boolean;
+  /** Fix: score and drop Chinese by word, not by character (see `groupChineseWords`). */
+  chineseWords: boolean;
   /** Rows per model call. */
   batchSize: number;
 }
@@ -70,6 +73,7 @@ export const defaultLinguaOptions: LinguaOptions = {
   realBoundaries: false,
   spaceBetweenChunks: false,
   joinCjk: false,
+  chineseWords: false,
   batchSize: 50,
 };
 
@@ -206,11 +210,12 @@ export async function scoreLingua2(
   let row = 0;
   return prepared.map(({ originTokens, chunkTexts }) => {
     const chunks = chunkTexts.map(() => {
-      const merged = mergeTokensToWords(tokenizer, rows[row]!, probs[row]!, {
+      const tokenWords = mergeTokensToWords(tokenizer, rows[row]!, probs[row]!, {
         forceTokens: options.forceTokens,
         tokenMap,
         forceReserveDigit: options.forceReserveDigit,
       });
+      const merged = options.chineseWords ? groupChineseWords(tokenWords) : tokenWords;
       row++;
       return merged.map((w): ScoredWord => ({
         text: w.word,

@@ -114,6 +114,7 @@ function checkFlags(v: Values) {
       'real-boundaries',
       'space-between-chunks',
       'join-cjk',
+      'chinese-words',
     ];
     const given = [
       ...linguaOnly.filter((name) => v[name] !== undefined),
@@ -150,6 +151,7 @@ function checkFlags(v: Values) {
     realBoundaries: Boolean(v['real-boundaries']),
     spaceBetweenChunks: Boolean(v['space-between-chunks']),
     joinCjk: Boolean(v['join-cjk']),
+    chineseWords: Boolean(v['chinese-words']),
     ...(batchSize !== undefined ? { batchSize } : {}),
   };
   const threads = optionalNumber('--threads', str('threads'), { integer: true, min: 1 });
@@ -200,6 +202,7 @@ export const compressCommand: Command = {
       'real-boundaries': { type: 'boolean', default: false },
       'space-between-chunks': { type: 'boolean', default: false },
       'join-cjk': { type: 'boolean', default: false },
+      'chinese-words': { type: 'boolean', default: false },
       'batch-size': { type: 'string' },
       threads: { type: 'string' },
       'onnx-file': { type: 'string' },

@@ -91,6 +91,7 @@ export const COMPRESSION = {
   forceTokens: ['+', '-', '*', '/', '='],
   forceReserveDigit: true,
   joinCjk: true,
+  chineseWords: true,
 };
 
 interface Ctx {
@@ -435,6 +436,7 @@ export async function runMini(ctx: Ctx): Promise<MiniTable> {
       '--force-tokens',
       COMPRESSION.forceTokens.join(','),
       '--join-cjk',
+      '--chinese-words',
     ]);
   });
   await step(ctx, 'build', {}, ['build'], () =>

@@ -52,6 +52,7 @@ Options:
   --real-boundaries        fix: feed <s>/</s> to XLM-R models instead of the reference's <unk>
   --space-between-chunks   fix: do not fuse the last and first words of adjacent chunks
   --join-cjk               fix: no spaces between Chinese characters in the output ("小明有5个")
+  --chinese-words          fix: keep or drop Chinese by word (Intl.Segmenter), not by character
   --batch-size N           rows per model call (default 50)
   --threads N              ONNX Runtime threads (default: cores, at most 4)
   --onnx-file PATH         ONNX graph inside the model folder (default per manifest)

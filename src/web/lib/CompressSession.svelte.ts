@@ -21,6 +21,7 @@ export interface AlgorithmSettings {
   realBoundaries: boolean;
   spaceBetweenChunks: boolean;
   joinCjk: boolean;
+  chineseWords: boolean;
 }
 
 export class CompressSession {
@@ -38,8 +39,10 @@ export class CompressSession {
     tokenToWord: 'mean',
     realBoundaries: false,
     spaceBetweenChunks: false,
-    // On in the app: a Chinese CoT should read as written, not "小 明 有 5 个".
+    // On in the app: a Chinese CoT should read as written, not "小 明 有 5 个", and lose
+    // whole words, not single characters.
     joinCjk: true,
+    chineseWords: true,
   });
 
   status = $state<'idle' | 'loading' | 'scoring' | 'ready'>('idle');
@@ -82,6 +85,7 @@ export class CompressSession {
       realBoundaries: s.realBoundaries,
       spaceBetweenChunks: s.spaceBetweenChunks,
       joinCjk: s.joinCjk,
+      chineseWords: s.chineseWords,
     };
   }
 

@@ -147,6 +147,7 @@ export const en = {
     realBoundaries: 'fix: real <s>/</s> boundaries',
     spaceBetween: 'fix: space between chunks',
     joinCjk: 'fix: no spaces between Chinese characters',
+    chineseWords: 'fix: keep or drop Chinese by word, not by character',
     optionsHint:
       'Defaults reproduce microsoft/LLMLingua 0.2.2 exactly, quirks included; the two “fix” options change the reference’s behaviour on purpose. Re-run Compress after changing them.',
     mirror: 'Model host (optional; also on the Models page)',

@@ -146,6 +146,7 @@ export const zh: Shape<typeof en> = {
     realBoundaries: '修正：真实的 <s>/</s> 边界',
     spaceBetween: '修正：分块之间加空格',
     joinCjk: '修正：中文字符之间不加空格',
+    chineseWords: '修正：中文按词保留或删除，而不是按字',
     optionsHint:
       '默认设置与 microsoft/LLMLingua 0.2.2 完全一致（包括其怪癖）；两个“修正”选项有意改变参考实现的行为。修改后请重新点击压缩。',
     mirror: '模型服务器（可选；模型页面中也可设置）',
