@@ -71,6 +71,13 @@ describe('mini models in Chinese', () => {
       expect(at, `'${ch}' in order`).toBeGreaterThanOrEqual(0);
       at++;
     }
+    // γ = 1 returns the decoded text: with --join-cjk it is the CoT exactly as written.
+    const whole = spawnSync(
+      process.execPath,
+      [path.join(repoRoot, 'bin/tokenskip.mjs'), 'compress', '--rate', '1', '--join-cjk', '--text'],
+      { input: zh.cot, encoding: 'utf8', timeout: 120_000 },
+    );
+    expect(whole.stdout.trim()).toBe(zh.cot);
     const kept = out.word_labels.filter(([, k]) => k === 1).length / out.word_labels.length;
     expect(kept).toBeGreaterThan(0.4);
     expect(kept).toBeLessThan(0.7);

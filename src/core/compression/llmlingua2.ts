@@ -286,7 +286,11 @@ export function selectLingua2(
   const reduceRate = Math.max(0, 1 - rate);
 
   if (reduceRate <= 0) {
-    const texts = scored.chunkTexts.map((chunk) => revertTokenMap(chunk, tokenMap));
+    // The chunks were decoded by the tokenizer too, so Chinese has its spaces here as well.
+    const texts = scored.chunkTexts.map((chunk) => {
+      const text = revertTokenMap(chunk, tokenMap);
+      return options.joinCjk ? joinCjkText(text) : text;
+    });
     const labels = texts.flatMap((t) => splitStringToWords(t).map((w): [string, 1] => [w, 1]));
     return summarize(joinChunks(texts, options.spaceBetweenChunks), scored.originTokens, labels);
   }
