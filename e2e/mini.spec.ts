@@ -4,8 +4,8 @@
  * outputs onnxruntime-node gives for the same prompts, and accuracy and mean CoT tokens close to
  * models/mini/table.json (measured by `tokenskip eval` on 500 problems) for the sample's mix of
  * English and Chinese problems. On WebGPU the same run covers 2 problems: SwiftShader decodes this
- * model at about 2 tokens/s on this machine's CPU (bench:generate --browser), so 50 problems would take an hour; the outputs must
- * still equal onnxruntime-node's token for token.
+ * model at about 2 tokens/s on this machine's CPU (bench:generate --browser), so 50 problems would
+ * take an hour; the outputs must still equal onnxruntime-node's token for token.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
