@@ -31,6 +31,29 @@ test.describe('Learn and keyboard @no-webgpu', () => {
     await expect.poll(() => kept.count()).toBeGreaterThan(before);
   });
 
+  test('the worked example compresses as the mini training data was: every number kept, in 中文 by whole words; Compress opens on the same result', async ({
+    page,
+  }) => {
+    for (const locale of ['en', 'zh']) {
+      await page.goto('/#/learn?rate=0.5');
+      await page.getByTestId('locale').selectOption(locale);
+      await expect(page.getByTestId('learn-page')).toHaveAttribute('data-status', 'ready');
+      const compressed = page.getByTestId('learn-compressed');
+      await expect(compressed).not.toBeEmpty();
+      const text = await compressed.innerText();
+      // 5, 3, 8, 2, 6 and the operators of "5 + 3 = 8" and "8 - 2 = 6" all stay.
+      expect(text.match(/\d+/g)).toEqual(['5', '3', '5', '3', '8', '2', '8', '2', '6', '6']);
+      expect(text).toContain('5 + 3 = 8');
+      if (locale === 'zh') {
+        expect(text).not.toMatch(/\p{Script=Han} +\p{Script=Han}/u);
+        const words = await page.locator('[data-testid=learn-scores] .word').allInnerTexts();
+        expect(words.some((w) => /^\p{Script=Han}{2,}$/u.test(w.trim()))).toBe(true);
+      }
+      await page.getByTestId('learn-page').locator('a[href*="digits=1"]').first().click();
+      await expect(page.getByTestId('compressed')).toHaveText(text);
+    }
+  });
+
   test('中文 leaves no English in the main region and survives a reload', async ({ page }) => {
     await page.goto('/#/learn');
     await expect(page.locator('[data-testid=learn-scores] .word').first()).toBeVisible();

@@ -32,6 +32,7 @@ import {
 import { writeAtomic } from '../pipeline/manifest.ts';
 import { readJsonl } from '../pipeline/records.ts';
 import type { ArithLanguage } from '../../core/datasets/arith.ts';
+import { MINI_COMPRESSION } from '../../core/models/mini-compression.ts';
 import { distilLabels, measureScorer } from '../pipeline/mini-scorer.ts';
 import { miniTable, tableMarkdown, type MiniTable } from '../pipeline/mini-table.ts';
 
@@ -79,20 +80,8 @@ export const QUICK: Recipe = {
 
 export const GAMMA_LIST = [1, 0.9, 0.8, 0.7, 0.6, 0.5];
 
-/**
- * How the training CoTs are compressed: LLMLingua-2 with the options TokenSkip itself uses for
- * LLaMA (`force_reserve_digit=True`: every token holding a digit is kept) and the arithmetic
- * operators as force tokens, the way TokenSkip forces `Step` and `:`. The scorer then decides
- * which of the words remain to drop. Measured without these options, the distilled scorer keeps
- * only about three essential words in four at γ = 0.7 (models/mini/README.md), and a TokenSkip
- * model trained on such CoTs loses its arithmetic.
- */
-export const COMPRESSION = {
-  forceTokens: ['+', '-', '*', '/', '='],
-  forceReserveDigit: true,
-  joinCjk: true,
-  chineseWords: true,
-};
+/** How the training CoTs are compressed (src/core/models/mini-compression.ts). */
+export const COMPRESSION = MINI_COMPRESSION;
 
 interface Ctx {
   out: string;

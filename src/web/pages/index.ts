@@ -30,7 +30,7 @@ export const pages: PageEntry[] = [
     title: 'app.navCompress',
     params: [
       ...['model', 'backend', 'rate', 'example', 'run', 'question', 'cot', 'answer'],
-      ...['scorer', 'condition', 'compare', 'compare-condition', 'ref'],
+      ...['scorer', 'condition', 'compare', 'compare-condition', 'ref', 'force', 'digits'],
     ],
     component: CompressPage,
   },

@@ -1,0 +1,21 @@
+/**
+ * How the mini recipe (`tokenskip mini`) compresses its training CoTs, shared with the Learn page
+ * so that what it shows as a training example is what the shipped TokenSkip-mini was trained on.
+ *
+ * LLMLingua-2 with the options TokenSkip itself uses for LLaMA (`force_reserve_digit=True`: every
+ * token holding a digit is kept) and the arithmetic operators as force tokens, the way TokenSkip
+ * forces `Step` and `:`. The scorer then decides which of the other words to drop. Measured without
+ * these options, the distilled scorer keeps only about three essential words in four at γ = 0.7
+ * (models/mini/README.md), and a TokenSkip model trained on such CoTs loses its arithmetic. Chinese
+ * is kept or dropped by whole word and written without spaces (`chineseWords`, `joinCjk`).
+ */
+import type { LinguaOptions } from '../compression/llmlingua2.ts';
+
+export const MINI_COMPRESSION: Readonly<
+  Pick<LinguaOptions, 'forceTokens' | 'forceReserveDigit' | 'joinCjk' | 'chineseWords'>
+> = {
+  forceTokens: ['+', '-', '*', '/', '='],
+  forceReserveDigit: true,
+  joinCjk: true,
+  chineseWords: true,
+};
