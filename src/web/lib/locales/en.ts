@@ -105,6 +105,9 @@ export const en = {
     step3: '3. Train, then ask for any γ',
     step3Text:
       'Fine-tune the model (LoRA) on “question ⟨eot⟩ γ ⟨eot⟩ compressed CoT + answer” for many questions and several γ. The model learns to write shorter reasoning when asked for a smaller γ. Here the default generation model answers at γ = 1 and at your γ, one after the other.',
+    miniNote:
+      'The shipped mini model is 2 million parameters: in English it keeps most of its accuracy down to γ = 0.6, but in Chinese it often loses track of the question once asked for γ < 1, and sometimes even at γ = 1.',
+    miniNoteLink: 'Its measured accuracy per language',
     trainingFormat: 'Training example at γ = {{gamma}}',
     ask: 'Ask the model at γ = 1 and γ = {{gamma}}',
     stop: 'Stop',
