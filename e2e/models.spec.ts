@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { sendRange } from './harness/range.ts';
 
 const MODEL = 'tiny-lingua-mbert-extdata';
 const FOLDER = `models/fixtures/${MODEL}`;
@@ -66,16 +67,7 @@ async function startHost(): Promise<Host> {
       data[data.length >> 1]! ^= 0xff;
     }
     const headers = { 'Content-Type': 'application/octet-stream', ETag: `"${data.length}-v1"` };
-    const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
-    if (range) {
-      const start = Number(range[1]);
-      res.writeHead(206, {
-        ...headers,
-        'Content-Length': String(data.length - start),
-        'Content-Range': `bytes ${start}-${data.length - 1}/${data.length}`,
-      });
-      return void res.end(data.subarray(start));
-    }
+    if (sendRange(req, res, data, headers)) return;
     res.writeHead(200, { ...headers, 'Content-Length': String(data.length) });
     if (faults.slow === pathname) {
       let at = 0;

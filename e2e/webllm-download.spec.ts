@@ -18,7 +18,8 @@ import { createServer, type Server } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { build } from 'esbuild';
+import { bundleWebLlmHarness } from './harness/webllm-bundle.ts';
+import { sendRange } from './harness/range.ts';
 import { expect, test, type Page } from '@playwright/test';
 import { main } from '../src/node/cli.ts';
 import { makeTinyModel } from '../tests/helpers/tiny-qwen2-checkpoint.ts';
@@ -97,16 +98,7 @@ function exportFiles(): Map<string, string> {
 
 test.beforeAll(async () => {
   root = mkdtempSync(path.join(tmpdir(), 'webllm-download-'));
-  const built = await build({
-    entryPoints: [path.resolve('e2e/harness/webllm-entry.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-    logLevel: 'silent',
-  });
-  bundle = built.outputFiles[0]!.text;
+  bundle = await bundleWebLlmHarness();
 
   server = createServer((req, res) => {
     const p = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
@@ -141,16 +133,7 @@ test.beforeAll(async () => {
         'Content-Type': 'application/octet-stream',
         ETag: `"${data.length}-v1"`,
       };
-      const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
-      if (range) {
-        const start = Number(range[1]);
-        res.writeHead(206, {
-          ...headers,
-          'Content-Length': String(data.length - start),
-          'Content-Range': `bytes ${start}-${data.length - 1}/${data.length}`,
-        });
-        return void res.end(data.subarray(start));
-      }
+      if (sendRange(req, res, data, headers)) return;
       res.writeHead(200, { ...headers, 'Content-Length': String(data.length) });
       if (slow === p) {
         let at = 0;

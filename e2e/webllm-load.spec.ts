@@ -14,7 +14,7 @@ import { createServer, type Server } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { build } from 'esbuild';
+import { bundleWebLlmHarness } from './harness/webllm-bundle.ts';
 import { expect, test, type Page } from '@playwright/test';
 import { main } from '../src/node/cli.ts';
 import { makeTinyModel } from '../tests/helpers/tiny-qwen2-checkpoint.ts';
@@ -46,16 +46,7 @@ const quiet = {
 
 test.beforeAll(async () => {
   root = mkdtempSync(path.join(tmpdir(), 'webllm-load-'));
-  const built = await build({
-    entryPoints: [path.resolve('e2e/harness/webllm-entry.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-    logLevel: 'silent',
-  });
-  bundle = built.outputFiles[0]!.text;
+  bundle = await bundleWebLlmHarness();
 
   server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
