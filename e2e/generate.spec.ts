@@ -120,3 +120,20 @@ test('Stop ends the stream early and keeps the partial text', async ({ page }, i
   const tokens = Number(await page.getByTestId('completion-tokens').textContent());
   expect(tokens).toBeLessThan(511);
 });
+
+test('in 中文 the model picker and the model notes are in Chinese, and follow a switch back to English @no-webgpu', async ({
+  page,
+}) => {
+  await page.addInitScript(() => localStorage.setItem('tokenskip.locale', 'zh'));
+  await page.goto('/#/generate');
+  await expect(page.getByTestId('generate-page')).toBeVisible();
+  const picked = page.getByTestId('model').locator('option:checked');
+  const note = page.locator('[data-testid=generate-page] p.note').first();
+  await expect(picked).toHaveText('TokenSkip-mini（ONNX，本项目训练）');
+  await expect(note).toHaveAttribute('lang', 'zh-Hans');
+  await expect(note).toContainText('210 万参数');
+  await page.getByTestId('locale').selectOption('en');
+  await expect(picked).toHaveText('TokenSkip-mini (ONNX, trained by this project)');
+  await expect(note).toHaveAttribute('lang', 'en');
+  await expect(note).toContainText('2.1M-parameter');
+});

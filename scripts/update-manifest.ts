@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { format, resolveConfig } from 'prettier';
 import type { ModelManifest } from '../src/core/models/registry.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -34,5 +35,7 @@ for (const entry of manifest.models) {
       };
     });
 }
-writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+// Written as `npm run lint` checks it (Prettier keeps short arrays on one line; JSON.stringify does not).
+const options = { ...(await resolveConfig(manifestPath)), filepath: manifestPath };
+writeFileSync(manifestPath, await format(JSON.stringify(manifest, null, 2), options));
 console.log(`updated ${manifestPath}`);

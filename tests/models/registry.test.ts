@@ -19,6 +19,8 @@ import {
   modelVariants,
   sourceUrl,
   modelFolderUrl,
+  modelLabel,
+  modelNotes,
   referenceModels,
   scorerModels,
 } from '../../src/core/models/registry.ts';
@@ -91,6 +93,24 @@ describe('the model registry', () => {
     expect(() => modelFolderUrl(findModel('Qwen2.5-0.5B-Instruct-onnx'))).toThrow(
       /resolve it first/,
     );
+  });
+
+  it('names every model in Chinese for the 中文 UI, and falls back to English where a text is missing', () => {
+    const han = /[\u4e00-\u9fff]/;
+    for (const m of MODELS) {
+      expect(modelLabel(m, 'zh'), m.id).toMatch(han);
+      expect(modelLabel(m, 'en'), m.id).toBe(m.label);
+    }
+    // Every generation model's notes (the Generate page shows them) exist in both languages.
+    for (const m of GENERATION_MODELS) {
+      expect(modelNotes(m, 'zh'), m.id).toEqual({ text: expect.stringMatching(han), lang: 'zh' });
+      expect(modelNotes(m, 'en'), m.id).toEqual({ text: m.notes, lang: 'en' });
+    }
+    const scorer = findScorer('tiny-lingua-mbert');
+    expect(modelNotes(scorer, 'zh')).toEqual({ text: scorer.notes, lang: 'en' });
+    const bare = { ...scorer, zh: undefined, notes: undefined };
+    expect(modelLabel(bare, 'zh')).toBe(scorer.label);
+    expect(modelNotes(bare, 'zh')).toBeUndefined();
   });
 
   it('fails a look-up with the known ids', () => {

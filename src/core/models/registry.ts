@@ -62,6 +62,15 @@ export type ModelSource =
   | { type: 'hub'; repo: string; revision?: string }
   | { type: 'served'; url: string };
 
+/** A language of the app's UI; the registry's `label` and `notes` are English. */
+export type TextLocale = 'en' | 'zh';
+
+/** An entry's label and notes in another language of the app. */
+export interface EntryText {
+  label?: string;
+  notes?: string;
+}
+
 interface EntryBase {
   id: string;
   label: string;
@@ -70,6 +79,8 @@ interface EntryBase {
   /** The PyTorch model this export comes from. */
   upstream?: string;
   notes?: string;
+  /** The 中文 UI's label and notes (English is the fallback for what is missing). */
+  zh?: EntryText;
 }
 
 export interface ScorerManifestEntry extends EntryBase {
@@ -142,6 +153,21 @@ function notFound(what: string, id: string, known: readonly { id: string }[], hi
     'MODEL_NOT_FOUND',
     `Unknown ${what} '${id}'. Known models: ${known.map((m) => m.id).join(', ')}${hint}.`,
   );
+}
+
+/** The entry's label in `locale`, else its English label. */
+export function modelLabel(entry: ModelEntry, locale: TextLocale): string {
+  return (locale === 'zh' ? entry.zh?.label : undefined) ?? entry.label;
+}
+
+/** The entry's notes in `locale`, else the English ones; `lang` says which language they are in. */
+export function modelNotes(
+  entry: ModelEntry,
+  locale: TextLocale,
+): { text: string; lang: TextLocale } | undefined {
+  const translated = locale === 'zh' ? entry.zh?.notes : undefined;
+  if (translated) return { text: translated, lang: locale };
+  return entry.notes ? { text: entry.notes, lang: 'en' } : undefined;
 }
 
 export function isScorer(entry: ModelEntry): entry is ScorerManifestEntry {
