@@ -32,6 +32,7 @@ import {
 import { writeAtomic } from '../pipeline/manifest.ts';
 import { readJsonl } from '../pipeline/records.ts';
 import type { ArithLanguage } from '../../core/datasets/arith.ts';
+import type { Condition } from '../../core/scoring/types.ts';
 import { MINI_COMPRESSION } from '../../core/models/mini-compression.ts';
 import { distilLabels, measureScorer } from '../pipeline/mini-scorer.ts';
 import { miniTable, tableMarkdown, type MiniTable } from '../pipeline/mini-table.ts';
@@ -49,7 +50,15 @@ export interface Recipe {
   model: { layers: number; hidden: number; heads: number; kvHeads: number; intermediate: number };
   /** `maxSteps`: stop there (0 = the whole epoch); the cosine schedule still spans the epoch. */
   pretrain: { epochs: number; lr: number; batch: number; maxSteps: number };
-  scorer: { hidden: number; layers: number; heads: number; epochs: number; keepShare: number };
+  /** `teacher`: the CTS condition whose log-probability rise labels the scorer's training words. */
+  scorer: {
+    hidden: number;
+    layers: number;
+    heads: number;
+    epochs: number;
+    keepShare: number;
+    teacher: Condition;
+  };
   lora: { epochs: number; lr: number; batch: number; rank: number; alpha: number };
   /** A model folder (repo-relative) that answers the collect questions instead of the new base. */
   collectWith?: string;
@@ -62,7 +71,7 @@ export const FULL: Recipe = {
   testProblems: 500,
   model: { layers: 4, hidden: 192, heads: 6, kvHeads: 2, intermediate: 512 },
   pretrain: { epochs: 1, lr: 1.5e-3, batch: 32, maxSteps: 1100 },
-  scorer: { hidden: 128, layers: 3, heads: 4, epochs: 3, keepShare: 0.5 },
+  scorer: { hidden: 128, layers: 3, heads: 4, epochs: 3, keepShare: 0.5, teacher: 'answer' },
   lora: { epochs: 3, lr: 2e-3, batch: 16, rank: 8, alpha: 16 },
 };
 
@@ -73,7 +82,7 @@ export const QUICK: Recipe = {
   testProblems: 10,
   model: { layers: 1, hidden: 32, heads: 2, kvHeads: 1, intermediate: 64 },
   pretrain: { epochs: 1, lr: 3e-3, batch: 16, maxSteps: 0 },
-  scorer: { hidden: 32, layers: 1, heads: 2, epochs: 1, keepShare: 0.5 },
+  scorer: { hidden: 32, layers: 1, heads: 2, epochs: 1, keepShare: 0.5, teacher: 'answer' },
   lora: { epochs: 1, lr: 2e-3, batch: 8, rank: 4, alpha: 8 },
   collectWith: 'models/mini/base',
 };
@@ -349,13 +358,15 @@ export async function runMini(ctx: Ctx): Promise<MiniTable> {
     ]),
   );
   const sc = r.scorer;
-  await step(ctx, 'teacher-labels', { keepShare: sc.keepShare }, ['scorer-labels'], () =>
+  const teacher = { keepShare: sc.keepShare, teacher: sc.teacher };
+  await step(ctx, 'teacher-labels', teacher, ['scorer-labels'], () =>
     distilLabels({
       traces: p(ctx, 'traces.jsonl'),
       reference: p(ctx, 'base-onnx'),
       scorerDir: p(ctx, 'scorer'),
       out: p(ctx, 'scorer-labels'),
       keepShare: sc.keepShare,
+      condition: sc.teacher,
       threads: ctx.threads,
       stderr: ctx.io.stderr,
     }),

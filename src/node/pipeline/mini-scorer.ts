@@ -9,6 +9,7 @@
 import { TokenSkipError } from '../../core/errors.ts';
 import { validationIndices } from '../../core/prompts/tokenskip-format.ts';
 import { validateCausalOptions } from '../../core/scoring/causal-scorer.ts';
+import type { Condition } from '../../core/scoring/types.ts';
 import type { LinguaOptions } from '../../core/compression/llmlingua2.ts';
 import { createLingua2Scorer } from '../../core/scoring/lingua2-scorer.ts';
 import { selectScored } from '../../core/scoring/select.ts';
@@ -33,6 +34,8 @@ export interface DistilOptions {
   scorerDir: string;
   out: string;
   keepShare: number;
+  /** What the teacher's conditional pass sees before the CoT. */
+  condition: Condition;
   threads: number;
   stderr: NodeJS.WritableStream;
 }
@@ -47,7 +50,7 @@ export async function distilLabels(o: DistilOptions): Promise<Record<string, unk
   }
   const teacher = await loadNodeCausalScorer(o.reference, {
     scorer: 'cts',
-    options: validateCausalOptions({ condition: 'answer' }),
+    options: validateCausalOptions({ condition: o.condition }),
     threads: o.threads,
   });
   const tokenizer = await loadScorerTokenizer(o.scorerDir);
@@ -60,7 +63,8 @@ export async function distilLabels(o: DistilOptions): Promise<Record<string, unk
       const where = `${o.traces}:${i + 1}`;
       const cot = stringField(t, ['cot'], where);
       const answer = stringField(t, ['prediction', 'answer'], where);
-      const scored = await teacher.score({ cot, answer });
+      const question = stringField(t, ['question'], where);
+      const scored = await teacher.score({ question, cot, answer });
       const rec = scorerRecord(
         String(t.id ?? i),
         cot,
@@ -92,7 +96,7 @@ export async function distilLabels(o: DistilOptions): Promise<Record<string, unk
     records: records.length,
     val: held.size,
     token_keep_share: labelled ? kept / labelled : 0,
-    teacher: 'cts, condition answer',
+    teacher: `cts, condition ${o.condition}`,
   };
 }
 
