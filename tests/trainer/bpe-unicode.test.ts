@@ -20,7 +20,7 @@ const SCRIPT = `
 import json, sys
 from tokenskip_trainer.bpe import Tokenizer, train_bpe, write_tokenizer
 d = json.load(open(sys.argv[1], encoding="utf-8"))
-merges = train_bpe(d["corpus"], 400)
+merges = train_bpe(d["corpus"], 400, max_cjk_chars=int(sys.argv[3]) if len(sys.argv) > 3 else 0)
 write_tokenizer(sys.argv[2], merges)
 tok = Tokenizer(merges)
 print(json.dumps([tok.encode(t) for t in d["probe"]]))
@@ -59,6 +59,40 @@ describe('mini BPE on Chinese', () => {
     });
     // Chinese is merged, not left as three bytes per character.
     expect(pythonIds[1]!.length).toBeLessThan(corpus[1]!.length);
+  });
+
+  it('with max_cjk_chars, no token holds more Chinese characters than that, and ids still match the real regex', async () => {
+    const py = await findPython();
+    const corpus: string[] = [];
+    for (let seed = 1; seed <= 300; seed++) corpus.push(arithProblem(seed, 'x', 'zh').cot);
+    writeFileSync(join(dir, 'zh.json'), JSON.stringify({ corpus, probe: corpus.slice(0, 3) }));
+    const longest: Record<string, number> = {};
+    for (const cap of ['0', '2']) {
+      const out = join(dir, `zh-${cap}`);
+      const r = spawnSync(py.executable, ['-c', SCRIPT, join(dir, 'zh.json'), out, cap], {
+        encoding: 'utf8',
+        env: trainerEnv(),
+        timeout: 120_000,
+      });
+      expect(r.status, r.stderr).toBe(0);
+      const json = JSON.parse(readFileSync(join(out, 'tokenizer.json'), 'utf8')) as {
+        model: { vocab: Record<string, number> };
+      };
+      const tokenizer = new Tokenizer(
+        json,
+        JSON.parse(readFileSync(join(out, 'tokenizer_config.json'), 'utf8')),
+      );
+      const pythonIds = JSON.parse(r.stdout) as number[][];
+      corpus.slice(0, 3).forEach((text, i) => {
+        expect(tokenizer.encode(text, { add_special_tokens: false }).ids).toEqual(pythonIds[i]);
+      });
+      const han = (id: number) =>
+        [...tokenizer.decode([id])].filter((c) => /\p{Script=Han}/u.test(c));
+      longest[cap] = Math.max(...Object.values(json.model.vocab).map((id) => han(id).length));
+    }
+    // Unlimited, templated Chinese merges into clause-long tokens; capped, at most two characters.
+    expect(longest['0']).toBeGreaterThan(2);
+    expect(longest['2']).toBeLessThanOrEqual(2);
   });
 
   it('refuses characters its regex transcription cannot split like Qwen2 (combining marks)', async () => {

@@ -49,6 +49,7 @@ def bytes_to_unicode() -> Dict[int, str]:
 
 
 BYTE_CHARS = bytes_to_unicode()
+_BYTE_OF = {c: b for b, c in BYTE_CHARS.items()}
 
 
 def _check_chars(text: str) -> None:
@@ -75,10 +76,22 @@ def pretokenize(text: str, split_specials: bool = True) -> List[str]:
     return pieces
 
 
+def _non_ascii_bytes(token: str) -> int:
+    """Bytes >= 0x80 in a byte-level token (a CJK character is three of them)."""
+    return sum(1 for ch in token if _BYTE_OF[ch] >= 0x80)
+
+
 def train_bpe(texts: Iterable[str], n_merges: int, min_count: int = 2,
-              split_specials: bool = True) -> List[Tuple[str, str]]:
+              split_specials: bool = True, max_cjk_chars: int = 0) -> List[Tuple[str, str]]:
     """Classic BPE: repeatedly merge the most frequent adjacent pair (ties: smallest pair), until
-    `n_merges` merges or no pair occurs `min_count` times."""
+    `n_merges` merges or no pair occurs `min_count` times.
+
+    `max_cjk_chars` > 0 skips merges whose token would hold more non-ASCII bytes than that many
+    three-byte (CJK) characters. Qwen2's pre-tokenizer keeps a run of Han characters together (no
+    spaces split it), so on templated text BPE otherwise learns whole clauses as one token
+    ("，我们一步一步来算"); dropping a word from such a clause then leaves a sequence the model
+    has never seen, down to raw bytes. Real Qwen2.5 tokens hold one to a few characters."""
+    cap = 3 * max_cjk_chars if max_cjk_chars > 0 else None
     counts: Dict[str, int] = {}
     for text in texts:
         for word in pretokenize(text, split_specials):
@@ -92,6 +105,10 @@ def train_bpe(texts: Iterable[str], n_merges: int, min_count: int = 2,
                 pairs[(a, b)] = pairs.get((a, b), 0) + c
         if not pairs:
             break
+        if cap is not None:
+            pairs = {k: v for k, v in pairs.items() if _non_ascii_bytes(k[0] + k[1]) <= cap}
+            if not pairs:
+                break
         best, count = min(pairs.items(), key=lambda kv: (-kv[1], kv[0]))
         if count < min_count:
             break

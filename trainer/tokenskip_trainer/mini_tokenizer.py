@@ -34,6 +34,8 @@ def main(argv=None) -> int:
     p.add_argument("--out", required=True)
     p.add_argument("--merges", type=int, default=1000)
     p.add_argument("--limit", type=int, default=5000, help="problems read from --data")
+    p.add_argument("--max-cjk-chars", type=int, default=0,
+                   help="longest token in CJK characters (0: no limit); see bpe.train_bpe")
     a = p.parse_args(argv)
     texts = []
     with open(a.data, encoding="utf-8") as f:
@@ -45,7 +47,7 @@ def main(argv=None) -> int:
     if not texts:
         print(f"mini_tokenizer: {a.data} has no problems", file=sys.stderr)
         return 2
-    merges = train_bpe(texts, a.merges)
+    merges = train_bpe(texts, a.merges, max_cjk_chars=a.max_cjk_chars)
     ids = write_tokenizer(a.out, merges)
     print(json.dumps({"event": "done", "out": a.out, "merges": len(merges), **ids}))
     return 0
