@@ -131,9 +131,9 @@ test('in 中文 the model picker and the model notes are in Chinese, and follow 
   const note = page.locator('[data-testid=generate-page] p.note').first();
   await expect(picked).toHaveText('TokenSkip-mini（ONNX，本项目训练）');
   await expect(note).toHaveAttribute('lang', 'zh-Hans');
-  await expect(note).toContainText('210 万参数');
+  await expect(note).toContainText('190 万参数');
   await page.getByTestId('locale').selectOption('en');
   await expect(picked).toHaveText('TokenSkip-mini (ONNX, trained by this project)');
   await expect(note).toHaveAttribute('lang', 'en');
-  await expect(note).toContainText('2.1M-parameter');
+  await expect(note).toContainText('1.9M-parameter');
 });

@@ -47,6 +47,12 @@ export interface Recipe {
   pretrainProblems: number;
   collectProblems: number;
   testProblems: number;
+  /**
+   * `maxCjkChars`: the longest BPE token in Chinese characters (0: no limit). Unlimited, BPE on
+   * templated Chinese learns whole clauses as tokens, and a compressed CoT then re-tokenizes into
+   * pieces the model never saw (see tokenskip_trainer/bpe.py).
+   */
+  tokenizer: { maxCjkChars: number };
   model: { layers: number; hidden: number; heads: number; kvHeads: number; intermediate: number };
   /** `maxSteps`: stop there (0 = the whole epoch); the cosine schedule still spans the epoch. */
   pretrain: { epochs: number; lr: number; batch: number; maxSteps: number };
@@ -69,10 +75,11 @@ export const FULL: Recipe = {
   pretrainProblems: 40_000,
   collectProblems: 2_000,
   testProblems: 500,
+  tokenizer: { maxCjkChars: 2 },
   model: { layers: 4, hidden: 192, heads: 6, kvHeads: 2, intermediate: 512 },
   pretrain: { epochs: 1, lr: 1.5e-3, batch: 32, maxSteps: 1100 },
   scorer: { hidden: 128, layers: 3, heads: 4, epochs: 3, keepShare: 0.5, teacher: 'answer' },
-  lora: { epochs: 3, lr: 2e-3, batch: 16, rank: 8, alpha: 16 },
+  lora: { epochs: 3, lr: 2e-3, batch: 16, rank: 16, alpha: 32 },
 };
 
 export const QUICK: Recipe = {
@@ -80,6 +87,7 @@ export const QUICK: Recipe = {
   pretrainProblems: 400,
   collectProblems: 40,
   testProblems: 10,
+  tokenizer: { maxCjkChars: 2 },
   model: { layers: 1, hidden: 32, heads: 2, kvHeads: 1, intermediate: 64 },
   pretrain: { epochs: 1, lr: 3e-3, batch: 16, maxSteps: 0 },
   scorer: { hidden: 32, layers: 1, heads: 2, epochs: 1, keepShare: 0.5, teacher: 'answer' },
@@ -224,12 +232,14 @@ export async function runMini(ctx: Ctx): Promise<MiniTable> {
       languages,
     ]),
   );
-  await step(ctx, 'tokenizer', {}, ['tokenizer'], () =>
+  await step(ctx, 'tokenizer', r.tokenizer, ['tokenizer'], () =>
     python(ctx, 'mini_tokenizer', [
       '--data',
       p(ctx, 'data', 'train.jsonl'),
       '--out',
       p(ctx, 'tokenizer'),
+      '--max-cjk-chars',
+      String(r.tokenizer.maxCjkChars),
     ]),
   );
   const m = r.model;
