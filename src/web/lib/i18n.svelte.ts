@@ -14,8 +14,10 @@
 import i18next, { type TOptions } from 'i18next';
 import { en } from './locales/en.ts';
 import { zh } from './locales/zh.ts';
+import type { TextLocale } from '../../core/models/registry.ts';
 
-export type Locale = 'en' | 'zh';
+/** The app's languages (the model registry's texts come in the same ones). */
+export type Locale = TextLocale;
 export const LOCALES: { id: Locale; label: string; htmlLang: string }[] = [
   { id: 'en', label: 'English', htmlLang: 'en' },
   { id: 'zh', label: '简体中文', htmlLang: 'zh-Hans' },

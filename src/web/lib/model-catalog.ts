@@ -24,8 +24,8 @@ import type { ModelFileRef } from '../../runtime/web/model-store.ts';
 export type WebBackend = 'webgpu' | 'wasm';
 
 export interface CatalogModel {
+  /** A registry id; its name in the UI's language is `modelName(id)` (model-text.ts). */
   id: string;
-  label: string;
   role: 'scorer' | 'generation';
   engine: 'onnx' | 'webllm';
   /** Shipped with the app (served by it), or fetched from the hub / a model host. */
@@ -55,7 +55,6 @@ function onnxModel(entry: ScorerManifestEntry | OnnxModelRecord): CatalogModel {
   };
   return {
     id: entry.id,
-    label: entry.label,
     role: entry.kind === 'token-classifier' ? 'scorer' : 'generation',
     engine: 'onnx',
     shipped: entry.source.type === 'path',
@@ -88,7 +87,6 @@ function onnxModel(entry: ScorerManifestEntry | OnnxModelRecord): CatalogModel {
 function webLlmModel(record: WebLlmModelRecord): CatalogModel {
   return {
     id: record.id,
-    label: record.label,
     role: 'generation',
     engine: 'webllm',
     shipped: false,

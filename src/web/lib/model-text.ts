@@ -5,7 +5,7 @@
  *   <option value={m.id}>{modelName(m.id)}</option>
  */
 import { MODELS, modelLabel, modelNotes } from '../../core/models/registry.ts';
-import { i18n } from './i18n.svelte.ts';
+import { i18n, LOCALES } from './i18n.svelte.ts';
 
 /** The model's label in the current language; an id the registry lacks (a folder URL) as is. */
 export function modelName(id: string): string {
@@ -17,5 +17,5 @@ export function modelName(id: string): string {
 export function modelNote(id: string): { text: string; lang: string } | undefined {
   const entry = MODELS.find((m) => m.id === id);
   const notes = entry ? modelNotes(entry, i18n.locale) : undefined;
-  return notes && { text: notes.text, lang: notes.lang === 'zh' ? 'zh-Hans' : 'en' };
+  return notes && { text: notes.text, lang: LOCALES.find((l) => l.id === notes.lang)!.htmlLang };
 }

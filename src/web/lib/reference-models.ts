@@ -11,9 +11,9 @@ import {
 import { resolveRevision } from '../../runtime/models/model-manifest.ts';
 import { browserRevisionStore } from '../../runtime/web/model-cache.ts';
 
+/** A registry id; its name in the UI's language is `modelName(id)` (model-text.ts). */
 export interface ReferenceModelOption {
   id: string;
-  label: string;
 }
 
 export interface ResolvedReference {
@@ -24,10 +24,7 @@ export interface ResolvedReference {
 
 const records: OnnxModelRecord[] = registryReferenceModels();
 
-export const referenceModels: ReferenceModelOption[] = records.map(({ id, label }) => ({
-  id,
-  label,
-}));
+export const referenceModels: ReferenceModelOption[] = records.map(({ id }) => ({ id }));
 
 /**
  * A registry id, else a folder URL with the default graph. An unpinned hub entry is pinned to the
