@@ -110,6 +110,62 @@ describe('tokenskip build with one compress run (--assign-gamma, then per-line �
     });
   });
 
+  it('--paired writes every trace at every γ (originals at 1) and holds out whole traces', async () => {
+    const planned = join(root, 'paired.jsonl');
+    const a = await cli([
+      'build',
+      '--assign-gamma',
+      '--paired',
+      '--gammas',
+      '1,0.7,0.5',
+      '--traces',
+      join(root, 'traces.jsonl'),
+      '--out',
+      planned,
+    ]);
+    expect(a.code, a.err).toBe(0);
+    const plan = lines(planned);
+    expect(plan).toHaveLength(90);
+    expect(plan.slice(0, 3).map((r) => [r.id, r.trace, r.gamma])).toEqual([
+      ['s0@1', 's0', 1],
+      ['s0@0.7', 's0', 0.7],
+      ['s0@0.5', 's0', 0.5],
+    ]);
+    const compressed = join(root, 'paired-compressed.jsonl');
+    writeFileSync(
+      compressed,
+      plan.map((r) => JSON.stringify({ ...r, compressed_prompt: `short ${r.gamma}` })).join('\n'),
+    );
+    const out = join(root, 'paired-build');
+    const b = await cli(['build', '--model', model, '--traces', compressed, '--out', out]);
+    expect(b.code, b.err).toBe(0);
+    const train = lines(join(out, 'train.jsonl'));
+    const val = lines(join(out, 'val.jsonl'));
+    expect(train.length + val.length).toBe(90);
+    const valTraces = new Set(val.map((r) => r.trace));
+    expect(valTraces.size).toBeGreaterThan(0);
+    // No trace is in both splits, and each held-out trace brings all three of its γ.
+    expect(train.some((r) => valTraces.has(r.trace))).toBe(false);
+    expect(val).toHaveLength(3 * valTraces.size);
+  });
+
+  it('refuses a γ set without 1.0, saying why', async () => {
+    const r = await cli([
+      'build',
+      '--assign-gamma',
+      '--paired',
+      '--gammas',
+      '0.9,0.5',
+      '--traces',
+      join(root, 'traces.jsonl'),
+      '--out',
+      join(root, 'no-one.jsonl'),
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/lacks 1\.0: the training data must keep the original CoTs/);
+    expect(() => readFileSync(join(root, 'no-one.jsonl'))).toThrow();
+  });
+
   it('names the file and line of a malformed trace, and writes nothing', async () => {
     const bad = join(root, 'bad.jsonl');
     writeFileSync(

@@ -54,6 +54,10 @@ def vocab(args) -> int:
     # Every printable ASCII character (alone and as a ## continuation), so English text beyond the
     # training task (GSM8K, MATH: $, %, brackets, any capital) never turns into [UNK].
     texts.append(" ".join(chr(c) for c in range(33, 127)) + " " + "".join(chr(c) for c in range(33, 127)))
+    if args.common_cjk:
+        # The 3,755 common Chinese characters (GB2312 level 1), so Chinese beyond the task's own
+        # wording (接着, 一共, 剩下) is read rather than turned into [UNK].
+        texts.append("".join(common_hanzi()))
     tok, specials, pieces = mbert_tokenizer(texts, args.words)
     os.makedirs(args.out, exist_ok=True)
     write_json(os.path.join(args.out, "tokenizer.json"), tok)
@@ -63,6 +67,18 @@ def vocab(args) -> int:
     write_json(os.path.join(args.out, "special_tokens_map.json"), specials)
     emit("vocab", out=args.out, base_vocab=len(pieces), vocab_size=len(pieces) + N_PLACEHOLDERS)
     return 0
+
+
+def common_hanzi():
+    """GB2312's level-1 characters (rows 0xB0-0xD7), from Python's own codec."""
+    out = []
+    for row in range(0xB0, 0xD8):
+        for col in range(0xA1, 0xFF):
+            try:
+                out.append(bytes([row, col]).decode("gb2312"))
+            except UnicodeDecodeError:
+                pass  # the last row ends at 0xF9
+    return out
 
 
 def read_records(path: str):
@@ -94,7 +110,7 @@ def batches(rows, size: int, rng: random.Random):
 def collate(rows):
     T = max(len(ids) for ids, _ in rows)
     ids = torch.zeros((len(rows), T), dtype=torch.long)
-    labels = torch.full((len(rows), T), IGNORE, dtype=torch.long)
+    labels = torch.full((len(rows), T), float(IGNORE))
     mask = torch.zeros((len(rows), T), dtype=torch.long)
     for i, (x, y) in enumerate(rows):
         ids[i, :len(x)] = torch.tensor(x)
@@ -111,10 +127,19 @@ def accuracy(model, rows) -> float:
             ids, mask, labels = collate(rows[i:i + 64])
             pred = model(ids, mask, torch.zeros_like(ids)).argmax(-1)
             sel = labels != IGNORE
-            right += int((pred[sel] == labels[sel]).sum())
+            right += int((pred[sel] == (labels[sel] >= 0.5).long()).sum())
             total += int(sel.sum())
     model.train()
     return right / max(1, total)
+
+
+def soft_cross_entropy(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy against a keep probability per token (0/1 labels are the usual hard case;
+    the TinyArith annotator gives graded targets so the keep probability orders its tiers)."""
+    sel = target != IGNORE
+    logp = torch.log_softmax(logits[sel], dim=-1)
+    t = target[sel]
+    return -(t * logp[:, 1] + (1 - t) * logp[:, 0]).mean()
 
 
 def train(args) -> int:
@@ -126,6 +151,8 @@ def train(args) -> int:
     rows = read_records(args.records)
     val = read_records(args.val_records) if args.val_records else []
     labels = [l for _, ls in rows for l in ls if l != IGNORE]
+    if any(not 0 <= l <= 1 for l in labels):
+        raise ValueError(f"{args.records}: labels must be keep probabilities in [0, 1] (or -100 to ignore)")
     keep = sum(labels) / max(1, len(labels))
     if not labels or keep in (0.0, 1.0):
         raise ValueError(f"{args.records}: every labelled token is {'kept' if keep == 1.0 else 'dropped'}; "
@@ -144,7 +171,7 @@ def train(args) -> int:
         for batch in batches(rows, args.batch, rng):
             ids, mask, y = collate(batch)
             logits = model(ids, mask, torch.zeros_like(ids))
-            loss = torch.nn.functional.cross_entropy(logits.reshape(-1, 2), y.reshape(-1), ignore_index=IGNORE)
+            loss = soft_cross_entropy(logits, y)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -182,7 +209,7 @@ def export(model: TokenClassifier, args, vocab_size: int) -> None:
         "max_position_embeddings": 512,
         "id2label": {"0": "LABEL_0", "1": "LABEL_1"},
         "label2id": {"LABEL_0": 0, "LABEL_1": 1},
-        "tokenskip_mini": "LLMLingua-2-style scorer distilled from CTS labels of the mini base model (trainer/scorer.py).",
+        "tokenskip_mini": "LLMLingua-2-style token classifier trained by tokenskip mini (trainer/tokenskip_trainer/scorer.py).",
     })
 
 
@@ -193,6 +220,7 @@ def main(argv=None) -> int:
     v.add_argument("--data", required=True)
     v.add_argument("--out", required=True)
     v.add_argument("--words", type=int, default=2000)
+    v.add_argument("--common-cjk", action="store_true", help="add the 3,755 common Chinese characters")
     t = sub.add_parser("train", help="train the classifier and export ONNX")
     t.add_argument("--records", required=True)
     t.add_argument("--val-records", default="")

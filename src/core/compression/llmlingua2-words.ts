@@ -35,6 +35,42 @@ export function revertTokenMap(text: string, map: TokenMap): string {
   return text;
 }
 
+const CJK_CHAR = '\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff';
+// BERT's punctuation: Unicode P* and every ASCII symbol ($, +, <, =, ...), not other symbols (😀).
+const BERT_PUNCT = '\\p{P}!-/:-@\\[-`{-~';
+/**
+ * BERT's BasicTokenizer words: a CJK character, a run of other non-punctuation, or one punctuation
+ * mark (and our `[NEWi]` force-token placeholders, added tokens of their own).
+ */
+const BERT_WORD = new RegExp(
+  `\\[NEW\\d+\\]|[${CJK_CHAR}]|[^\\s${BERT_PUNCT}${CJK_CHAR}]+|[${BERT_PUNCT}]`,
+  'gu',
+);
+
+/**
+ * `keepUnknown`: WordPiece turns a word it cannot spell (a character outside the vocabulary) into
+ * one `[UNK]`, and the reference then writes "[UNK]" or nothing in its place ("接着" -> "接").
+ * This puts each unknown word's own characters back, aligning the tokens with BERT's word split
+ * of `text` (a word starts at every token without `##`). Where the split does not line up (a
+ * normaliser changed the text) the tokens are returned as they were.
+ */
+export function restoreUnknown(
+  tokenizer: ScorerTokenizer,
+  tokens: string[],
+  text: string,
+): string[] {
+  const unk = tokenizer.specials.unk;
+  if (tokenizer.family !== 'wordpiece' || !tokens.includes(unk)) return tokens;
+  const words = text.match(BERT_WORD) ?? [];
+  const starts = tokens.filter((t) => !t.startsWith('##')).length;
+  if (starts !== words.length) return tokens;
+  let w = -1;
+  return tokens.map((t) => {
+    if (!t.startsWith('##')) w++;
+    return t === unk ? words[w]! : t;
+  });
+}
+
 /**
  * `__chunk_context`: windows of at most 510 tokens; a window that would overrun is cut back to the
  * last chunk-end token inside it (so it may hold 511 tokens); each chunk becomes text again.
@@ -43,9 +79,11 @@ export function chunkContext(
   tokenizer: ScorerTokenizer,
   text: string,
   chunkEndTokens: Set<string>,
+  keepUnknown = false,
 ): string[] {
   const maxLen = MAX_SEQ_LEN - 2;
-  const tokens = tokenizer.tokenize(text);
+  const raw = tokenizer.tokenize(text);
+  const tokens = keepUnknown ? restoreUnknown(tokenizer, raw, text) : raw;
   const n = tokens.length;
   const chunks: string[] = [];
   let st = 0;
@@ -105,6 +143,8 @@ export interface MergeOptions {
   forceTokens: string[];
   tokenMap: TokenMap;
   forceReserveDigit: boolean;
+  /** The row's chunk text: unknown words get their own characters back (see `restoreUnknown`). */
+  keepUnknownFrom?: string;
 }
 
 function pureToken(token: string, family: TokenizerFamily): string {
@@ -140,10 +180,23 @@ export function mergeTokensToWords(
   const force = new Set(options.forceTokens);
   const placeholders = new Set(options.tokenMap.map(([, ph]) => ph));
   const words: MergedWord[] = [];
+  // ids -> tokens again, as the reference does: unknown pieces come back as the unk token.
+  const unk = tokenizer.specials.unk;
+  const rowTokens: string[] = [];
+  const at: number[] = [];
   for (let i = 0; i < input.ids.length; i++) {
     if (!input.mask[i]) continue;
-    // ids -> tokens again, as the reference does: unknown pieces come back as the unk token.
     const token = tokenizer.idToToken(input.ids[i]!);
+    if (tokenizer.specials.all.has(token) && token !== unk) continue;
+    rowTokens.push(token);
+    at.push(i);
+  }
+  const tokens =
+    options.keepUnknownFrom === undefined
+      ? rowTokens
+      : restoreUnknown(tokenizer, rowTokens, options.keepUnknownFrom);
+  for (const [k, token] of tokens.entries()) {
+    const i = at[k]!;
     if (tokenizer.specials.all.has(token)) continue;
     let prob = probs[i]!;
     const pure = pureToken(token, tokenizer.family);

@@ -60,6 +60,11 @@ export interface LinguaOptions {
   joinCjk: boolean;
   /** Fix: score and drop Chinese by word, not by character (see `groupChineseWords`). */
   chineseWords: boolean;
+  /**
+   * Fix: a word the vocabulary cannot spell keeps its own characters (see `restoreUnknown`); the
+   * reference writes "[UNK]" in the text and leaves the word out of its words.
+   */
+  keepUnknown: boolean;
   /** Rows per model call. */
   batchSize: number;
 }
@@ -74,6 +79,7 @@ export const defaultLinguaOptions: LinguaOptions = {
   spaceBetweenChunks: false,
   joinCjk: false,
   chineseWords: false,
+  keepUnknown: false,
   batchSize: 50,
 };
 
@@ -184,7 +190,12 @@ export async function scoreLingua2(
     validateText(text, texts.length > 1 ? `text #${i + 1}` : 'text');
     return {
       originTokens: countCl100kTokens(text),
-      chunkTexts: chunkContext(tokenizer, applyTokenMap(text, tokenMap), chunkEnd),
+      chunkTexts: chunkContext(
+        tokenizer,
+        applyTokenMap(text, tokenMap),
+        chunkEnd,
+        options.keepUnknown,
+      ),
     };
   });
   const rows = prepared.flatMap((p) =>
@@ -209,11 +220,12 @@ export async function scoreLingua2(
 
   let row = 0;
   return prepared.map(({ originTokens, chunkTexts }) => {
-    const chunks = chunkTexts.map(() => {
+    const chunks = chunkTexts.map((chunkText) => {
       const tokenWords = mergeTokensToWords(tokenizer, rows[row]!, probs[row]!, {
         forceTokens: options.forceTokens,
         tokenMap,
         forceReserveDigit: options.forceReserveDigit,
+        ...(options.keepUnknown ? { keepUnknownFrom: chunkText } : {}),
       });
       const merged = options.chineseWords ? groupChineseWords(tokenWords) : tokenWords;
       row++;

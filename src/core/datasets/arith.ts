@@ -9,8 +9,9 @@
  *        So, finally, Xiaoming has 6 apples.
  *
  * Every CoT word carries a role: `essential` (numbers, operators, results), `filler` (connectives
- * and hedges: "First", "then", "so", "finally") or `context` (names, verbs, items). Roles are used
- * only to *measure* a scorer (share of essential words kept, filler dropped), never to train one.
+ * and hedges: "First", "then", "so", "finally") or `context` (names, verbs, items). Roles measure
+ * a scorer (share of essential words kept, filler dropped) and, through the annotator
+ * (arith-annotator.ts), label the mini scorer's training words, the way LLMLingua-2 used GPT-4.
  *
  * Arithmetic is kept easy on purpose (start 2-9, operands 1-9, every value 1-20, doubling only up
  * to 10, halving only even numbers): the model must learn to copy, chain and add small numbers,
@@ -452,13 +453,13 @@ export function emptyTally(): RoleTally {
 }
 
 /**
- * Adds one compressed CoT to a tally: a CoT word counts as kept when most of its characters belong
+ * Adds one compressed CoT to a tally (words whose role is `undefined` are left out): a CoT word counts as kept when most of its characters belong
  * to words the compressor kept (`word_labels` use the scorer's own word splitting).
  */
 export function tallyRoles(
   tally: RoleTally,
   cot: string,
-  roles: readonly WordRole[],
+  roles: readonly (WordRole | undefined)[],
   wordLabels: readonly (readonly [string, number])[],
 ): RoleTally {
   const chars = characterValues(
@@ -474,7 +475,9 @@ export function tallyRoles(
     );
   }
   pieceMeans(cot, chars, words).forEach((mean, i) => {
-    const t = tally[roles[i] as WordRole];
+    const role = roles[i];
+    if (role === undefined) return; // a word the caller does not count
+    const t = tally[role];
     t.total++;
     if (mean >= 0.5) t.kept++;
   });

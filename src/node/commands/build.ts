@@ -55,6 +55,8 @@ export const IGNORE_INDEX = -100;
 
 export interface BuiltRecord extends TokenSkipRecord {
   id: string;
+  /** The trace a paired sample came from (`build --assign-gamma --paired`). */
+  trace?: string;
   gamma: number;
   input_ids: number[];
   labels: number[];
@@ -73,6 +75,8 @@ export const buildCommand: Command = {
       cutoff: { type: 'string', default: '2048' },
       force: { type: 'boolean', default: false },
       'assign-gamma': { type: 'boolean', default: false },
+      paired: { type: 'boolean', default: false },
+      gammas: { type: 'string' },
     });
     if ((!values.model && !values['assign-gamma']) || !values.traces || !values.out) {
       throw new UsageError(
@@ -95,10 +99,23 @@ export const buildCommand: Command = {
     }
     const traces = values.traces;
     const out = values.out;
+    if ((values.paired || values.gammas !== undefined) && !values['assign-gamma'])
+      throw new UsageError('--paired and --gammas go with --assign-gamma.');
     if (values['assign-gamma']) {
+      const gammas = parseGammaSet(values.gammas);
+      const paired = values.paired ?? false;
       await checkOutput(out, [traces]);
-      const r = await withOutputLock([out], () => assignGammas(traces, out, seed));
-      writeSummary(io, values.json, `build: ${r.samples} traces with a seeded gamma -> ${out}`, r);
+      const r = await withOutputLock([out], () =>
+        assignGammas(traces, out, seed, { gammas, paired }),
+      );
+      writeSummary(
+        io,
+        values.json,
+        paired
+          ? `build: ${r.traces} traces at every gamma of ${gammas.join(', ')} = ${r.samples} samples -> ${out}`
+          : `build: ${r.samples} traces with a seeded gamma -> ${out}`,
+        r,
+      );
       return 0;
     }
     const model = values.model as string;
@@ -151,26 +168,55 @@ export interface BuildOptions {
   stderr: NodeJS.WritableStream;
 }
 
-/** Adds a seeded γ to every trace, for one `tokenskip compress --rate-field gamma` run. */
+/**
+ * `--gammas`: a comma list from GAMMAS that must hold 1.0 (the paper keeps original CoTs in the
+ * training data so the model keeps its reasoning at γ = 1; without them it cannot be asked for it).
+ */
+export function parseGammaSet(spec: string | undefined): number[] {
+  if (spec === undefined) return [...GAMMAS];
+  const gammas = spec.split(',').map((g) => gammaOption('--gammas', g.trim()));
+  const wrong = gammas.find((g) => !GAMMAS.includes(g as (typeof GAMMAS)[number]));
+  if (wrong !== undefined)
+    throw new UsageError(`--gammas: ${wrong} is not one of ${GAMMAS.join(', ')}.`);
+  if (!gammas.includes(1))
+    throw new UsageError(
+      `--gammas ${spec} lacks 1.0: the training data must keep the original CoTs (γ = 1), or the model cannot be asked for them. Add 1.0 to the list.`,
+    );
+  return [...new Set(gammas)].sort((a, b) => b - a);
+}
+
+/**
+ * Adds γ to every trace, for one `tokenskip compress --rate-field gamma` run: one seeded draw per
+ * trace, or with `paired` every trace once per γ (the paper's data: each CoT compressed at every
+ * ratio, originals kept at γ = 1). Paired samples get the id `<id>@<γ>` and keep `trace: <id>`,
+ * so `build` holds out whole traces for validation.
+ */
 export async function assignGammas(
   traces: string,
   out: string,
   seed: number,
+  o: { gammas: readonly number[]; paired: boolean } = { gammas: GAMMAS, paired: false },
 ): Promise<Record<string, unknown>> {
   const rows = await readJsonl(traces);
-  const draws = drawGammas(rows.length, seed);
-  await writeAtomic(
-    out,
-    rows.map((r, i) => JSON.stringify({ ...r, gamma: draws[i] })).join('\n') + '\n',
-  );
+  const lines = o.paired
+    ? rows.flatMap((r, i) => {
+        const id = String(r.id ?? i);
+        return o.gammas.map((gamma) =>
+          JSON.stringify({ ...r, id: `${id}@${gamma}`, trace: id, gamma }),
+        );
+      })
+    : drawGammas(rows.length, seed, o.gammas).map((gamma, i) =>
+        JSON.stringify({ ...rows[i], gamma }),
+      );
+  await writeAtomic(out, lines.join('\n') + '\n');
   await writeManifest(manifestPathFor(out), {
     command: 'build --assign-gamma',
     inputs: [await digest(traces)],
-    settings: { seed, gammas: [...GAMMAS] },
+    settings: { seed, gammas: [...o.gammas], paired: o.paired },
     outputs: [await digest(out)],
     versions: baseVersions(),
   });
-  return { out, samples: rows.length };
+  return { out, traces: rows.length, samples: lines.length };
 }
 
 export async function build(o: BuildOptions): Promise<Record<string, unknown>> {
@@ -269,6 +315,7 @@ export async function build(o: BuildOptions): Promise<Record<string, unknown>> {
     }
     records.push({
       id,
+      ...(typeof t.trace === 'string' ? { trace: t.trace } : {}),
       gamma,
       ...rec,
       input_ids: [...p, ...r],
@@ -278,9 +325,12 @@ export async function build(o: BuildOptions): Promise<Record<string, unknown>> {
   bar.stop();
   if (records.length === 0)
     throw new TokenSkipError('EMPTY_INPUT', `${o.traces}: no records left to build.`);
-  const held = validationIndices(records.length, o.valFraction, o.seed);
-  const train = records.filter((_, i) => !held.has(i));
-  const val = records.filter((_, i) => held.has(i));
+  // Validation holds out whole traces: the samples of one trace at several γ stay together.
+  const groups = [...new Set(records.map((r) => r.trace ?? r.id))];
+  const heldGroups = validationIndices(groups.length, o.valFraction, o.seed);
+  const heldIds = new Set(groups.filter((_, i) => heldGroups.has(i)));
+  const train = records.filter((r) => !heldIds.has(r.trace ?? r.id));
+  const val = records.filter((r) => heldIds.has(r.trace ?? r.id));
   const lines = (rs: BuiltRecord[]) =>
     rs.map((r) => JSON.stringify(r)).join('\n') + (rs.length ? '\n' : '');
   await writeAtomic(join(o.out, 'train.jsonl'), lines(train));

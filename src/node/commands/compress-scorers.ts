@@ -23,6 +23,8 @@ import type {
 } from '../../core/scoring/types.ts';
 import { loadNodeCausalScorer } from '../../runtime/node/causal-scorer-node.ts';
 import { loadNodeScorer } from '../../runtime/node/scorer-node.ts';
+import { withMiniDefaults } from '../../core/models/mini-compression.ts';
+import { DEFAULT_MODELS } from '../../core/models/registry.ts';
 
 export type CliScorer = 'llmlingua2' | 'cts' | 'ppl';
 
@@ -166,6 +168,9 @@ export async function loadLingua2CliScorer(
   options: Partial<LinguaOptions>,
 ): Promise<LoadedCliScorer> {
   const loaded = await loadNodeScorer(spec, model);
+  // The shipped mini scorer compresses as its recipe did (numbers and operators kept, Chinese by
+  // whole word, no spaces added); `--help` says so.
+  if (loaded.modelId === DEFAULT_MODELS.scorer) options = withMiniDefaults(options);
   const stats: ScoringStats = { modelCalls: 0, scoreMs: 0 };
   // Counts the batched classifier calls (chunks of many records share one).
   const counted: TokenClassifier = {

@@ -115,6 +115,7 @@ function checkFlags(v: Values) {
       'space-between-chunks',
       'join-cjk',
       'chinese-words',
+      'keep-unknown',
     ];
     const given = [
       ...linguaOnly.filter((name) => v[name] !== undefined),
@@ -152,6 +153,7 @@ function checkFlags(v: Values) {
     spaceBetweenChunks: Boolean(v['space-between-chunks']),
     joinCjk: Boolean(v['join-cjk']),
     chineseWords: Boolean(v['chinese-words']),
+    keepUnknown: Boolean(v['keep-unknown']),
     ...(batchSize !== undefined ? { batchSize } : {}),
   };
   const threads = optionalNumber('--threads', str('threads'), { integer: true, min: 1 });
@@ -203,6 +205,7 @@ export const compressCommand: Command = {
       'space-between-chunks': { type: 'boolean', default: false },
       'join-cjk': { type: 'boolean', default: false },
       'chinese-words': { type: 'boolean', default: false },
+      'keep-unknown': { type: 'boolean', default: false },
       'batch-size': { type: 'string' },
       threads: { type: 'string' },
       'onnx-file': { type: 'string' },

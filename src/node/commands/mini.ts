@@ -34,13 +34,16 @@ import { readJsonl } from '../pipeline/records.ts';
 import type { ArithLanguage } from '../../core/datasets/arith.ts';
 import type { Condition } from '../../core/scoring/types.ts';
 import { MINI_COMPRESSION } from '../../core/models/mini-compression.ts';
-import { distilLabels, measureScorer } from '../pipeline/mini-scorer.ts';
+import { annotatorLabels, distilLabels, measureScorer } from '../pipeline/mini-scorer.ts';
 import { miniTable, tableMarkdown, type MiniTable } from '../pipeline/mini-table.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const CLI = join(ROOT, 'bin', 'tokenskip.mjs');
 
-/** Sizes and hyper-parameters of a recipe. Chosen from measurements: see models/mini/README.md. */
+/**
+ * Sizes and hyper-parameters of a recipe: data, in `models/mini/recipe.json` ("full" and "quick"),
+ * chosen from measurements (models/mini/README.md); `--recipe FILE` overrides any of them.
+ */
 export interface Recipe {
   /** TinyArith's languages, in turn (the app teaches in English and Chinese). */
   languages: ArithLanguage[];
@@ -56,44 +59,63 @@ export interface Recipe {
   model: { layers: number; hidden: number; heads: number; kvHeads: number; intermediate: number };
   /** `maxSteps`: stop there (0 = the whole epoch); the cosine schedule still spans the epoch. */
   pretrain: { epochs: number; lr: number; batch: number; maxSteps: number };
-  /** `teacher`: the CTS condition whose log-probability rise labels the scorer's training words. */
+  /**
+   * `teacher`: who labels the scorer's training words. `roles`: the TinyArith annotator
+   * (src/core/datasets/arith-annotator.ts) on `records` generated problems that use no held-out
+   * phrasing; a CTS condition: the base model's CTS scores of the collected CoTs, top `keepShare`
+   * kept (the first release's teacher). `commonCjk`: the vocabulary also holds the 3,755 common
+   * Chinese characters.
+   */
   scorer: {
+    teacher: 'roles' | Condition;
+    records: number;
+    commonCjk: boolean;
     hidden: number;
     layers: number;
     heads: number;
     epochs: number;
     keepShare: number;
-    teacher: Condition;
   };
+  /** `paired`: every trace at every γ of `gammas` (the paper's data), else one seeded γ per trace. */
+  data: { paired: boolean; gammas: number[] };
   lora: { epochs: number; lr: number; batch: number; rank: number; alpha: number };
   /** A model folder (repo-relative) that answers the collect questions instead of the new base. */
   collectWith?: string;
 }
 
-export const FULL: Recipe = {
-  languages: ['en', 'zh'],
-  pretrainProblems: 40_000,
-  collectProblems: 2_000,
-  testProblems: 500,
-  tokenizer: { maxCjkChars: 2 },
-  model: { layers: 4, hidden: 192, heads: 6, kvHeads: 2, intermediate: 512 },
-  pretrain: { epochs: 1, lr: 1.5e-3, batch: 32, maxSteps: 1100 },
-  scorer: { hidden: 128, layers: 3, heads: 4, epochs: 3, keepShare: 0.5, teacher: 'answer' },
-  lora: { epochs: 3, lr: 2e-3, batch: 16, rank: 16, alpha: 32 },
-};
+export const RECIPE_FILE = join(ROOT, 'models', 'mini', 'recipe.json');
 
-export const QUICK: Recipe = {
-  languages: ['en', 'zh'],
-  pretrainProblems: 400,
-  collectProblems: 40,
-  testProblems: 10,
-  tokenizer: { maxCjkChars: 2 },
-  model: { layers: 1, hidden: 32, heads: 2, kvHeads: 1, intermediate: 64 },
-  pretrain: { epochs: 1, lr: 3e-3, batch: 16, maxSteps: 0 },
-  scorer: { hidden: 32, layers: 1, heads: 2, epochs: 1, keepShare: 0.5, teacher: 'answer' },
-  lora: { epochs: 1, lr: 2e-3, batch: 8, rank: 4, alpha: 8 },
-  collectWith: 'models/mini/base',
-};
+/** The recipes of `models/mini/recipe.json`. */
+export async function readRecipes(file = RECIPE_FILE): Promise<{ full: Recipe; quick: Recipe }> {
+  return JSON.parse(await readFile(file, 'utf8')) as { full: Recipe; quick: Recipe };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * `base` with the settings of `override` (a partial recipe, as a `--recipe` file gives it). Keys
+ * the recipe does not have are refused, so a misspelt setting is not silently ignored.
+ */
+export function overrideRecipe(base: Recipe, override: unknown, where: string): Recipe {
+  const merge = (b: unknown, o: unknown, path: string): unknown => {
+    if (!isObject(o)) return o;
+    if (!isObject(b))
+      throw new UsageError(`${where}: ${path || 'the recipe'} is not a group of settings.`);
+    const out: Record<string, unknown> = { ...b };
+    for (const [k, v] of Object.entries(o)) {
+      const at = path ? `${path}.${k}` : k;
+      if (!(k in b) && k !== 'collectWith')
+        throw new UsageError(
+          `${where}: unknown recipe setting '${at}' (see models/mini/recipe.json).`,
+        );
+      out[k] = merge(b[k], v, at);
+    }
+    return out;
+  };
+  return merge(base, override, '') as Recipe;
+}
 
 export const GAMMA_LIST = [1, 0.9, 0.8, 0.7, 0.6, 0.5];
 
@@ -112,6 +134,8 @@ interface Ctx {
   chain: string;
   /** Whether a step has run in this invocation. */
   ran?: boolean;
+  /** `--reuse-base`: an ONNX base model folder to start from instead of pretraining. */
+  reuseBase?: string;
 }
 
 function say(ctx: Ctx, text: string): void {
@@ -213,25 +237,11 @@ function p(ctx: Ctx, ...parts: string[]): string {
   return join(ctx.out, ...parts);
 }
 
-export async function runMini(ctx: Ctx): Promise<MiniTable> {
+/** tokenizer -> init -> pretrain (full-parameter, γ = 1 CoTs) -> base ONNX. */
+async function pretrainBase(ctx: Ctx): Promise<void> {
   const r = ctx.recipe;
   const threads = String(ctx.threads);
   const dev = ctx.device === 'auto' ? [] : ['--device', ctx.device];
-  const languages = r.languages.join(',');
-  await step(ctx, 'data', { seed: ctx.seed, n: r.pretrainProblems, languages }, ['data'], () =>
-    cli(ctx, [
-      'data',
-      'arith',
-      '--out',
-      p(ctx, 'data'),
-      '--seed',
-      String(ctx.seed),
-      '--train',
-      String(r.pretrainProblems),
-      '--languages',
-      languages,
-    ]),
-  );
   await step(ctx, 'tokenizer', r.tokenizer, ['tokenizer'], () =>
     python(ctx, 'mini_tokenizer', [
       '--data',
@@ -321,6 +331,54 @@ export async function runMini(ctx: Ctx): Promise<MiniTable> {
   await step(ctx, 'base-onnx', {}, ['base-onnx'], () =>
     cli(ctx, ['export', 'onnx', '--model', base, '--out', p(ctx, 'base-onnx'), '--force']),
   );
+}
+
+/**
+ * The base model from an ONNX export of ours (the shipped `models/mini/base`): its weights are read
+ * back from the ONNX initializers (tokenskip_trainer.from_onnx; re-exporting them gives the same
+ * file byte for byte), so the TokenSkip steps re-run without pretraining again.
+ */
+async function reuseBase(ctx: Ctx, dir: string): Promise<void> {
+  const onnx = join(dir, 'onnx', 'model.onnx');
+  if (!existsSync(onnx) || !existsSync(join(dir, 'config.json'))) {
+    throw new UsageError(
+      `--reuse-base ${dir}: expected an ONNX export of ours (config.json and onnx/model.onnx), e.g. models/mini/base.`,
+    );
+  }
+  const hash = createHash('sha256')
+    .update(await readFile(onnx))
+    .digest('hex');
+  await step(ctx, 'reuse-base', { sha256: hash }, ['pretrain', 'base-onnx'], async () => {
+    await python(ctx, 'from_onnx', ['--onnx', dir, '--out', p(ctx, 'pretrain', 'model')]);
+    await cp(dir, p(ctx, 'base-onnx'), {
+      recursive: true,
+      filter: (src) => !/\.partial$/.test(src),
+    });
+  });
+}
+
+export async function runMini(ctx: Ctx): Promise<MiniTable> {
+  const r = ctx.recipe;
+  const threads = String(ctx.threads);
+  const dev = ctx.device === 'auto' ? [] : ['--device', ctx.device];
+  const languages = r.languages.join(',');
+  await step(ctx, 'data', { seed: ctx.seed, n: r.pretrainProblems, languages }, ['data'], () =>
+    cli(ctx, [
+      'data',
+      'arith',
+      '--out',
+      p(ctx, 'data'),
+      '--seed',
+      String(ctx.seed),
+      '--train',
+      String(r.pretrainProblems),
+      '--languages',
+      languages,
+    ]),
+  );
+  if (ctx.reuseBase) await reuseBase(ctx, ctx.reuseBase);
+  else await pretrainBase(ctx);
+  const base = p(ctx, 'pretrain', 'model');
   const test = [
     '--input',
     p(ctx, 'data', 'test.jsonl'),
@@ -358,30 +416,47 @@ export async function runMini(ctx: Ctx): Promise<MiniTable> {
         p(ctx, 'traces.jsonl'),
       ]),
   );
-  await step(ctx, 'scorer-vocab', { vocab: 'task words + CJK + printable ASCII' }, ['scorer'], () =>
-    python(ctx, 'scorer', [
-      'vocab',
-      '--data',
-      p(ctx, 'data', 'train.jsonl'),
-      '--out',
-      p(ctx, 'scorer'),
-    ]),
-  );
   const sc = r.scorer;
-  const teacher = { keepShare: sc.keepShare, teacher: sc.teacher };
-  await step(ctx, 'teacher-labels', teacher, ['scorer-labels'], () =>
-    distilLabels({
-      traces: p(ctx, 'traces.jsonl'),
-      reference: p(ctx, 'base-onnx'),
-      scorerDir: p(ctx, 'scorer'),
-      out: p(ctx, 'scorer-labels'),
-      keepShare: sc.keepShare,
-      condition: sc.teacher,
-      threads: ctx.threads,
-      stderr: ctx.io.stderr,
-    }),
+  await step(
+    ctx,
+    'scorer-vocab',
+    { vocab: 'task words + CJK + printable ASCII', commonCjk: sc.commonCjk },
+    ['scorer'],
+    () =>
+      python(ctx, 'scorer', [
+        'vocab',
+        '--data',
+        p(ctx, 'data', 'train.jsonl'),
+        '--out',
+        p(ctx, 'scorer'),
+        ...(sc.commonCjk ? ['--common-cjk'] : []),
+      ]),
   );
-  await step(ctx, 'scorer', sc, ['scorer/onnx'], () =>
+  const teacher =
+    sc.teacher === 'roles'
+      ? { teacher: 'roles', records: sc.records }
+      : { keepShare: sc.keepShare, teacher: sc.teacher };
+  await step(ctx, 'teacher-labels', teacher, ['scorer-labels'], () =>
+    sc.teacher === 'roles'
+      ? annotatorLabels({
+          problems: p(ctx, 'data', 'train.jsonl'),
+          scorerDir: p(ctx, 'scorer'),
+          out: p(ctx, 'scorer-labels'),
+          limit: sc.records,
+        })
+      : distilLabels({
+          traces: p(ctx, 'traces.jsonl'),
+          reference: p(ctx, 'base-onnx'),
+          scorerDir: p(ctx, 'scorer'),
+          out: p(ctx, 'scorer-labels'),
+          keepShare: sc.keepShare,
+          condition: sc.teacher,
+          threads: ctx.threads,
+          stderr: ctx.io.stderr,
+        }),
+  );
+  const { records: _records, ...scorerSettings } = sc;
+  await step(ctx, 'scorer', scorerSettings, ['scorer/onnx'], () =>
     python(ctx, 'scorer', [
       'train',
       '--records',
@@ -402,20 +477,27 @@ export async function runMini(ctx: Ctx): Promise<MiniTable> {
       threads,
     ]),
   );
-  await step(ctx, 'scorer-quality', { compression: COMPRESSION }, ['scorer-quality.json'], () =>
-    measureScorer({
-      scorer: p(ctx, 'scorer'),
-      problems: p(ctx, 'data', 'val.jsonl'),
-      rates: [0.7, 0.5],
-      out: p(ctx, 'scorer-quality.json'),
-      threads: ctx.threads,
-      configs: {
-        scorer: {},
-        shipped: COMPRESSION,
-      },
-    }),
+  // Measured on validation problems that use a held-out phrasing: words the scorer never saw.
+  await step(
+    ctx,
+    'scorer-quality',
+    { compression: COMPRESSION, heldOut: true },
+    ['scorer-quality.json'],
+    () =>
+      measureScorer({
+        scorer: p(ctx, 'scorer'),
+        problems: p(ctx, 'data', 'val.jsonl'),
+        rates: [0.9, 0.7, 0.5],
+        out: p(ctx, 'scorer-quality.json'),
+        threads: ctx.threads,
+        heldOut: true,
+        configs: {
+          scorer: {},
+          shipped: COMPRESSION,
+        },
+      }),
   );
-  await step(ctx, 'assign-gamma', {}, ['planned.jsonl'], () =>
+  await step(ctx, 'assign-gamma', r.data, ['planned.jsonl'], () =>
     cli(ctx, [
       'build',
       '--assign-gamma',
@@ -425,6 +507,9 @@ export async function runMini(ctx: Ctx): Promise<MiniTable> {
       p(ctx, 'planned.jsonl'),
       '--seed',
       '42',
+      '--gammas',
+      r.data.gammas.join(','),
+      ...(r.data.paired ? ['--paired'] : []),
     ]),
   );
   await step(ctx, 'compress', { compression: COMPRESSION }, ['compressed.jsonl'], async () => {
@@ -580,6 +665,20 @@ export async function shipMini(out: string, dest = join(ROOT, 'models', 'mini'))
   await writeFile(join(dest, '.gitattributes'), '*.onnx binary\n');
 }
 
+/** `full` or `quick` from models/mini/recipe.json, with a `--recipe` file's settings over it. */
+async function chooseRecipe(quick: boolean, file: string | undefined): Promise<Recipe> {
+  const recipes = await readRecipes();
+  const base = quick ? recipes.quick : recipes.full;
+  if (file === undefined) return base;
+  let override: unknown;
+  try {
+    override = JSON.parse(await readFile(file, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`--recipe ${file}: ${(e as Error).message}`);
+  }
+  return overrideRecipe(base, override, `--recipe ${file}`);
+}
+
 export const miniCommand: Command = {
   ...commandInfo('mini'),
   async run(argv, io) {
@@ -590,6 +689,8 @@ export const miniCommand: Command = {
       device: { type: 'string', default: 'auto' },
       ship: { type: 'boolean', default: false },
       threads: { type: 'string', default: '2' },
+      'reuse-base': { type: 'string' },
+      recipe: { type: 'string' },
     });
     if (!values.out) throw new UsageError('--out is required.');
     const seed = Number(values.seed);
@@ -606,7 +707,8 @@ export const miniCommand: Command = {
       out: values.out,
       io,
       py: await findPython(),
-      recipe: values.quick ? QUICK : FULL,
+      recipe: await chooseRecipe(values.quick ?? false, values.recipe),
+      reuseBase: values['reuse-base'],
       seed,
       device: values.device,
       threads,

@@ -53,6 +53,10 @@ Options:
   --space-between-chunks   fix: do not fuse the last and first words of adjacent chunks
   --join-cjk               fix: no spaces between Chinese characters in the output ("小明有5个")
   --chinese-words          fix: keep or drop Chinese by word (Intl.Segmenter), not by character
+  --keep-unknown           fix: a word the vocabulary cannot spell keeps its characters (no [UNK])
+  With the shipped mini scorer (the default model) the fixes above, --force-reserve-digit and
+  --force-tokens +,-,*,/,= are on, as the TokenSkip-mini recipe compressed its training data;
+  the real LLMLingua-2 models keep the reference's defaults.
   --batch-size N           rows per model call (default 50)
   --threads N              ONNX Runtime threads (default: cores, at most 4)
   --onnx-file PATH         ONNX graph inside the model folder (default per manifest)
@@ -153,6 +157,9 @@ Options:
   --compressed G:FILE  traces compressed at γ = G (JSONL with compressed_prompt), repeatable;
                        without it, lines carrying gamma + compressed_prompt are used as they are
   --assign-gamma       only add a seeded gamma to every trace and write them to --out (a file)
+  --paired             with --assign-gamma: every trace once at every gamma (ids <id>@<gamma>), as the
+                       paper builds its data; validation then holds out whole traces
+  --gammas LIST        with --assign-gamma: the gammas to use (default 1,0.9,0.8,0.7,0.6,0.5; must hold 1)
   --out DIR            output folder
   --seed N             seed for the γ draw and the split (default 42)
   --val F              held-out fraction (default 0.1)
@@ -242,6 +249,11 @@ Options:
   --seed N         dataset seed (default 1)
   --device D       auto (default), cpu or cuda: where PyTorch trains
   --ship           copy base, TokenSkip model and scorer into models/mini/ when done
+  --reuse-base DIR start from this base model (an ONNX export, e.g. models/mini/base) instead of
+                   pretraining one: its weights are read back from the ONNX file, bit for bit, so
+                   the TokenSkip steps re-run in minutes
+  --recipe FILE    a JSON recipe (default: models/mini/recipe.json, "full" or "quick"); a file may
+                   give only the settings it changes
   --threads N      CPU threads for PyTorch and onnxruntime (default 2)
 `,
   },

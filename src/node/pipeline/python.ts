@@ -33,6 +33,7 @@ export type TrainerModule =
   | 'bench_train'
   | 'export_onnx'
   | 'finetune'
+  | 'from_onnx'
   | 'generate'
   | 'launch'
   | 'merge'

@@ -20,6 +20,7 @@ import {
 import { buildModelInput } from '../../core/compression/llmlingua2-words.ts';
 import { characterValues, pieceMeans } from '../../core/scoring/word-alignment.ts';
 import type { ScoredText } from '../../core/compression/types.ts';
+import { textWords } from '../../core/scoring/text-words.ts';
 
 export const IGNORE_INDEX = -100;
 
@@ -54,6 +55,32 @@ export function scorerRecord(
   tokenizer: ScorerTokenizer,
 ): ScorerRecord {
   const units = scored.chunks.flat().map((w) => w.display);
+  return unitRecord(id, cot, units, labels, tokenizer, 'hard');
+}
+
+/**
+ * The scorer's training record for one TinyArith CoT from the annotator's keep targets per word
+ * (src/core/datasets/arith-annotator.ts): soft labels in [0, 1], a token's being the mean over
+ * the characters it covers.
+ */
+export function annotatorRecord(
+  id: string,
+  cot: string,
+  targets: readonly number[],
+  tokenizer: ScorerTokenizer,
+): ScorerRecord {
+  const words = textWords(cot).map((w) => w.text);
+  return unitRecord(id, cot, words, targets, tokenizer, 'soft');
+}
+
+function unitRecord(
+  id: string,
+  cot: string,
+  units: readonly string[],
+  labels: readonly number[],
+  tokenizer: ScorerTokenizer,
+  kind: 'hard' | 'soft',
+): ScorerRecord {
   const chars = characterValues(cot, units, labels);
   const input = buildModelInput(tokenizer, cot, false);
   const tokens = Array.from(input.ids, (t) => tokenizer.idToToken(t));
@@ -66,7 +93,8 @@ export function scorerRecord(
     );
   }
   const means = pieceMeans(cot, chars, inner);
-  const tokenLabels = means.map((m) => (Number.isNaN(m) ? IGNORE_INDEX : m >= 0.5 ? 1 : 0));
+  const label = (m: number) => (kind === 'soft' ? Math.round(m * 1000) / 1000 : m >= 0.5 ? 1 : 0);
+  const tokenLabels = means.map((m) => (Number.isNaN(m) ? IGNORE_INDEX : label(m)));
   return {
     id,
     input_ids: Array.from(input.ids),

@@ -7,6 +7,7 @@ import { TokenSkipError, toTokenSkipError } from '../../core/errors.ts';
 import type { LinguaOptions, LinguaScored } from '../../core/compression/llmlingua2.ts';
 import { validateRate, validateText } from '../../core/compression/llmlingua2.ts';
 import { selectScored } from '../../core/scoring/select.ts';
+import { MINI_COMPRESSION } from '../../core/models/mini-compression.ts';
 import type { SelectedWord, Selection } from '../../core/scoring/types.ts';
 import type { BackendPreference } from '../../runtime/web/backend.ts';
 import type { FileProgress } from '../../runtime/web/model-cache.ts';
@@ -22,6 +23,7 @@ export interface AlgorithmSettings {
   spaceBetweenChunks: boolean;
   joinCjk: boolean;
   chineseWords: boolean;
+  keepUnknown: boolean;
 }
 
 export class CompressSession {
@@ -43,6 +45,8 @@ export class CompressSession {
     // whole words, not single characters.
     joinCjk: true,
     chineseWords: true,
+    // A word the scorer's vocabulary cannot spell is shown with its own characters, not [UNK].
+    keepUnknown: true,
   });
 
   status = $state<'idle' | 'loading' | 'scoring' | 'ready'>('idle');
@@ -86,7 +90,21 @@ export class CompressSession {
       spaceBetweenChunks: s.spaceBetweenChunks,
       joinCjk: s.joinCjk,
       chineseWords: s.chineseWords,
+      keepUnknown: s.keepUnknown,
     };
+  }
+
+  /**
+   * The settings the mini recipe compressed its training data with (MINI_COMPRESSION: numbers and
+   * operators always kept, Chinese by whole word, no spaces added): the default with the mini
+   * scorer, so every page shows the compression the shipped model learned from.
+   */
+  useMiniCompression(): void {
+    this.settings.forceTokens = MINI_COMPRESSION.forceTokens.join(',');
+    this.settings.forceReserveDigit = MINI_COMPRESSION.forceReserveDigit;
+    this.settings.joinCjk = MINI_COMPRESSION.joinCjk;
+    this.settings.chineseWords = MINI_COMPRESSION.chineseWords;
+    this.settings.keepUnknown = MINI_COMPRESSION.keepUnknown;
   }
 
   async ensureLoaded(): Promise<void> {

@@ -151,8 +151,11 @@ export const en = {
     spaceBetween: 'fix: space between chunks',
     joinCjk: 'fix: no spaces between Chinese characters',
     chineseWords: 'fix: keep or drop Chinese by word, not by character',
+    keepUnknown: 'fix: a word the vocabulary lacks keeps its characters (no [UNK])',
     optionsHint:
-      'Defaults reproduce microsoft/LLMLingua 0.2.2 exactly, quirks included; the two “fix” options change the reference’s behaviour on purpose. Re-run Compress after changing them.',
+      'With the real LLMLingua-2 models the defaults reproduce microsoft/LLMLingua 0.2.2 exactly, quirks included; the “fix” options change the reference’s behaviour on purpose. Re-run Compress after changing them.',
+    miniDefaults:
+      'The mini scorer compresses as the TokenSkip-mini recipe did: numbers and + − × ÷ = always kept, Chinese kept or dropped by whole word, no spaces added.',
     mirror: 'Model host (optional; also on the Models page)',
     mirrorPlaceholder:
       'http://192.168.1.10:8080/ (serves <repo>/<file> and models/…; empty = the app and huggingface.co)',

@@ -150,8 +150,11 @@ export const zh: Shape<typeof en> = {
     spaceBetween: '修正：分块之间加空格',
     joinCjk: '修正：中文字符之间不加空格',
     chineseWords: '修正：中文按词保留或删除，而不是按字',
+    keepUnknown: '修正：词表中没有的字保留原样（不出现 [UNK]）',
     optionsHint:
-      '默认设置与 microsoft/LLMLingua 0.2.2 完全一致（包括其怪癖）；两个“修正”选项有意改变参考实现的行为。修改后请重新点击压缩。',
+      '使用真正的 LLMLingua-2 模型时，默认设置与 microsoft/LLMLingua 0.2.2 完全一致（包括其怪癖）；“修正”选项有意改变参考实现的行为。修改后请重新点击压缩。',
+    miniDefaults:
+      'mini 打分器按 TokenSkip-mini 训练配方的方式压缩：数字和 + − × ÷ = 始终保留，中文按整词保留或删除，不加空格。',
     mirror: '模型服务器（可选；模型页面中也可设置）',
     mirrorPlaceholder:
       'http://192.168.1.10:8080/ （提供 <repo>/<file> 和 models/…；留空 = 本应用和 huggingface.co）',
