@@ -42,3 +42,47 @@ export function parseCanonicalSpec(spec: string | null): Example | undefined {
   const [name, language] = spec.split(':');
   return name === 'canonical' ? canonicalExample(language) : undefined;
 }
+
+/**
+ * The worked example with other numbers (start `a`, buys `b`, eats `c`), worded exactly as the
+ * canonical one: the variants a class tries next. `workedExamples()` lists the canonical pair and
+ * four variants per language (data/arith/worked.jsonl; `tokenskip eval --input` takes it).
+ */
+export function workedVariant(language: ExampleLanguage, a: number, b: number, c: number): Example {
+  const x = a + b;
+  const y = x - c;
+  if (language === 'zh') {
+    return {
+      id: `worked-zh-${a}-${b}-${c}`,
+      question: `小明有${a}个苹果。他又买了${b}个。然后他吃了${c}个。小明现在有几个苹果？`,
+      cot:
+        `首先，我们来看一下。小明一开始有${a}个苹果。然后他又买了${b}个，所以现在他有${a} + ${b} = ${x}个苹果。` +
+        `之后，他吃了其中${c}个，也就是说他有${x} - ${c} = ${y}个苹果。所以，最后小明有${y}个苹果。`,
+      answer: String(y),
+    };
+  }
+  return {
+    id: `worked-en-${a}-${b}-${c}`,
+    question: `Xiaoming has ${a} apples. He buys ${b} more. Then he eats ${c}. How many apples does Xiaoming have now?`,
+    cot:
+      `First, let's see. Xiaoming starts with ${a} apples. Then he buys ${b} more, so now he has ${a} + ${b} = ${x} ` +
+      `apples. After that, he eats ${c} of them, which means he has ${x} - ${c} = ${y} apples. So, finally, ` +
+      `Xiaoming has ${y} apples.`,
+    answer: String(y),
+  };
+}
+
+/** Start, bought, eaten: the canonical numbers first, then the variants. */
+export const WORKED_NUMBERS: readonly (readonly [number, number, number])[] = [
+  [5, 3, 2],
+  [4, 2, 3],
+  [7, 2, 5],
+  [6, 4, 1],
+  [2, 6, 1],
+];
+
+export function workedExamples(): Example[] {
+  return (['en', 'zh'] as const).flatMap((l) =>
+    WORKED_NUMBERS.map(([a, b, c]) => workedVariant(l, a, b, c)),
+  );
+}

@@ -532,6 +532,7 @@ export async function runMini(ctx: Ctx): Promise<MiniTable> {
       COMPRESSION.forceTokens.join(','),
       '--join-cjk',
       '--chinese-words',
+      ...(COMPRESSION.keepUnknown ? ['--keep-unknown'] : []),
     ]);
   });
   await step(ctx, 'build', {}, ['build'], () =>

@@ -1,0 +1,25 @@
+/**
+ * The worked examples in front of a class: on the Learn page, in English and in 中文, the shipped
+ * TokenSkip-mini answers the canonical question right at γ = 1 and at γ = 0.6, and the γ = 0.6
+ * CoT is the shorter one. Greedy decoding, so the answer is the same every time.
+ */
+import { expect, test } from '@playwright/test';
+
+test.describe('Learn: the worked examples are answered right @no-webgpu', () => {
+  for (const locale of ['en', 'zh']) {
+    test(`in ${locale}, at γ = 1 and γ = 0.6`, async ({ page }) => {
+      test.slow();
+      await page.goto('/#/learn?rate=0.6');
+      await page.getByTestId('locale').selectOption(locale);
+      await expect(page.getByTestId('learn-page')).toHaveAttribute('data-status', 'ready');
+      await page.getByTestId('learn-ask').click();
+      const full = page.getByTestId('learn-run-full');
+      const compressed = page.getByTestId('learn-run-compressed');
+      await expect(full).toHaveAttribute('data-answer', '6', { timeout: 120_000 });
+      await expect(compressed).toHaveAttribute('data-answer', '6', { timeout: 120_000 });
+      const fullText = await full.locator('pre').innerText();
+      const shortText = await compressed.locator('pre').innerText();
+      expect(shortText.length).toBeLessThan(fullText.length);
+    });
+  }
+});
