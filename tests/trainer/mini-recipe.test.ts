@@ -1,0 +1,31 @@
+/** The mini recipe is data: models/mini/recipe.json, its README table, and `--recipe` overrides. */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { overrideRecipe, readRecipes } from '../../src/node/commands/mini.ts';
+import { RECIPE_MARKERS, recipeMarkdown } from '../../src/node/pipeline/mini-recipe-doc.ts';
+
+describe('models/mini/recipe.json', () => {
+  it("is what models/mini/README.md's recipe table says (npx tsx scripts/recipe-table.ts)", async () => {
+    const { full, quick } = await readRecipes();
+    const readme = readFileSync('models/mini/README.md', 'utf8');
+    const start = readme.indexOf(RECIPE_MARKERS[0]);
+    const end = readme.indexOf(RECIPE_MARKERS[1]);
+    expect(start).toBeGreaterThan(0);
+    expect(readme.slice(start, end + RECIPE_MARKERS[1].length)).toBe(recipeMarkdown(full, quick));
+  });
+
+  it('keeps original CoTs (γ = 1) in the TokenSkip data of both recipes', async () => {
+    const { full, quick } = await readRecipes();
+    for (const r of [full, quick]) expect(r.data.gammas).toContain(1);
+  });
+
+  it('--recipe overrides only what it names, and refuses a misspelt setting', async () => {
+    const { full } = await readRecipes();
+    const r = overrideRecipe(full, { lora: { lr: 0.001 } }, 'x.json');
+    expect(r.lora).toEqual({ ...full.lora, lr: 0.001 });
+    expect(r.scorer).toEqual(full.scorer);
+    expect(() => overrideRecipe(full, { lora: { lrr: 1 } }, 'x.json')).toThrow(
+      /x\.json: unknown recipe setting 'lora\.lrr'/,
+    );
+  });
+});
