@@ -34,8 +34,13 @@ describe('TokenSkip records (docs/method.md#tokenskip-pipeline)', () => {
   });
 
   it('training prompt equals the inference prompt, response ends the turn', () => {
-    const rec = tokenskipRecord({ question: 'Q?', cot: 'c', answer: '1', gamma: 0.5 });
-    const { prompt, response } = chatPair('qwen2', rec);
+    // chatPair takes the sample the record is made from (the prompt comes from the prompt table).
+    const { prompt, response } = chatPair('qwen2', {
+      question: 'Q?',
+      cot: 'c',
+      answer: '1',
+      gamma: 0.5,
+    });
     expect(prompt).toBe(inferencePrompt('qwen2', 'Q?', 0.5));
     expect(response).toBe('c\n\nThe final answer is: $\\boxed{1}$<|im_end|>\n');
   });

@@ -21,7 +21,10 @@ import re
 import unicodedata
 from typing import Dict, Iterable, List, Tuple
 
-SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+from .prompt_table import MINI_EOS, MINI_PAD, MINI_SPECIALS
+
+# The chat special tokens, in id order, from the prompt table (src/core/prompts/formats.ts).
+SPECIALS = MINI_SPECIALS
 
 QWEN2_REGEX = (
     r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}"
@@ -226,8 +229,8 @@ def write_tokenizer(out: str, merges: List[Tuple[str, str]]) -> Dict[str, int]:
     vocab = vocab_of(merges)
     files = {
         "tokenizer.json": tokenizer_json(merges),
-        "tokenizer_config.json": {"tokenizer_class": "Qwen2Tokenizer", "eos_token": "<|im_end|>",
-                                  "pad_token": "<|endoftext|>", "bos_token": None, "model_max_length": 512},
+        "tokenizer_config.json": {"tokenizer_class": "Qwen2Tokenizer", "eos_token": MINI_EOS,
+                                  "pad_token": MINI_PAD, "bos_token": None, "model_max_length": 512},
     }
     for name, obj in files.items():
         tmp = os.path.join(out, name + ".partial")

@@ -13,19 +13,10 @@ import json
 import sys
 
 from .bpe import train_bpe, write_tokenizer
+from .prompt_table import GAMMAS, INSTRUCTION, chat_text
 
-INSTRUCTION = "Please reason step by step, and put your final answer within \\boxed{}."
-GAMMAS = ["0.9", "0.8", "0.7", "0.6", "0.5"]
-
-
-def chat_text(question: str, cot: str, answer: str, gamma: str) -> str:
-    """The TokenSkip Qwen2.5-Instruct training text (REFERENCE section 1, steps 3 and 5)."""
-    suffix = "" if gamma == "1" else f"<|eot_id|>{gamma}<|eot_id|>"
-    return (
-        "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\n"
-        f"{INSTRUCTION}\n{question}{suffix}<|im_end|>\n<|im_start|>assistant\n"
-        f"{cot}\n\nThe final answer is: $\\boxed{{{answer}}}$<|im_end|>"
-    )
+# The chat template, its γ and the corpus text come from the prompt table (prompt_table.py).
+__all__ = ["GAMMAS", "INSTRUCTION", "chat_text", "main"]
 
 
 def main(argv=None) -> int:

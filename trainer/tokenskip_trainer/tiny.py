@@ -18,8 +18,7 @@ import os
 import torch
 
 from .model import CausalLM, Config, init_random, save_model
-
-SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+from .prompt_table import QWEN_SPECIALS as SPECIALS
 
 PRESETS = {
     # Qwen2.5-0.5B-Instruct's shapes (REFERENCE section 5).

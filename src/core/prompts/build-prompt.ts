@@ -20,12 +20,20 @@ export function promptFormat(family: string): PromptFormat {
   return format;
 }
 
+/**
+ * Fills a template of the prompt table in one pass: `{name}` becomes `values[name]`, verbatim (a `$`
+ * or a `{cot}` inside a value stays as written).
+ */
+export function fillTemplate(template: string, values: Readonly<Record<string, string>>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
+}
+
 export function buildPrompt(
   family: PromptFamily | string,
   question: string,
   gamma: number,
 ): string {
-  const format = promptFormat(family);
+  promptFormat(family);
   validateGamma(gamma);
   // The question goes in verbatim (the reference does not strip it), but an empty one is a mistake.
   if (question.trim() === '') {
@@ -34,7 +42,17 @@ export function buildPrompt(
       'The question is empty. Type a question or pick one from a dataset.',
     );
   }
-  const marker = gamma === 1 ? '' : format.gammaMarker.replace('{gamma}', formatGamma(gamma));
+  return promptText(family, question, gamma);
+}
+
+/**
+ * The prompt text for any question, an empty one included: what `buildPrompt` returns, and the
+ * training prompt of `chatPair` (tokenskip-format.ts), so the two cannot differ.
+ */
+export function promptText(family: PromptFamily | string, question: string, gamma: number): string {
+  const format = promptFormat(family);
+  validateGamma(gamma);
+  const marker = gamma === 1 ? '' : fillTemplate(format.gammaMarker, { gamma: formatGamma(gamma) });
   return `${format.head}${question}${format.afterQuestion}${marker}${format.tail}`;
 }
 

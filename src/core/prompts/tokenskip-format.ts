@@ -1,9 +1,12 @@
 /**
- * TokenSkip training records and chat prompts, exactly as docs/method.md (steps 3 and 5).
+ * TokenSkip training records and chat pairs, from the one prompt table (./formats.ts; docs/method.md
+ * steps 3 and 5).
  *
- *   const rec = tokenskipRecord({ question, cot, answer: '18', gamma: 0.6 });
+ *   const sample = { question, cot, answer: '18', gamma: 0.6 };
+ *   const rec = tokenskipRecord(sample);
  *   // rec.input === `${question}<|eot_id|>0.6<|eot_id|>`
- *   const { prompt, response } = chatPair('qwen2', rec);
+ *   const { prompt, response } = chatPair('qwen2', sample);
+ *   // prompt === inferencePrompt('qwen2', question, 0.6)
  *
  * The delimiter `<|eot_id|>` is plain text for Qwen (not a special token), as in the reference.
  * Inference prompts come from src/core/prompts (one source of truth for the app and the trainer);
@@ -11,17 +14,18 @@
  */
 import { seededRandom } from '../random.ts';
 import {
-  INSTRUCTION,
+  PROMPT_FORMATS,
+  TOKENSKIP_RECORD,
   buildPrompt,
+  fillTemplate,
+  promptText,
   formatGamma as promptGamma,
   splitOutput,
   type PromptFamily,
 } from './index.ts';
 
-export { INSTRUCTION, PROMPT_FORMATS } from './index.ts';
+export { DELIMITER, INSTRUCTION, PROMPT_FORMATS, QWEN_SYSTEM } from './index.ts';
 export const GAMMAS = [1.0, 0.9, 0.8, 0.7, 0.6, 0.5] as const;
-export const DELIMITER = '<|eot_id|>';
-export const QWEN_SYSTEM = 'You are a helpful assistant.';
 
 export type ChatFormat = 'qwen2' | 'llama3';
 
@@ -51,37 +55,34 @@ export function formatGamma(gamma: number): string {
 const FAMILY: Record<ChatFormat, PromptFamily> = { qwen2: 'qwen2.5-instruct', llama3: 'llama-3.1' };
 
 export function tokenskipInput(question: string, gamma: number): string {
-  return gamma < 1 ? `${question}${DELIMITER}${formatGamma(gamma)}${DELIMITER}` : question;
+  return gamma < 1
+    ? question + fillTemplate(TOKENSKIP_RECORD.gammaMarker, { gamma: formatGamma(gamma) })
+    : question;
 }
 
 export function tokenskipRecord(s: TraceSample): TokenSkipRecord {
   formatGamma(s.gamma);
   return {
-    instruction: INSTRUCTION,
+    instruction: TOKENSKIP_RECORD.instruction,
     input: tokenskipInput(s.question, s.gamma),
-    output: `${s.cot}\n\nThe final answer is: $\\boxed{${s.answer}}$`,
+    output: fillTemplate(TOKENSKIP_RECORD.output, { cot: s.cot, answer: s.answer }),
   };
 }
 
 /**
- * Prompt and response text in the model's chat format (LLaMA-Factory's `qwen` / `llama3`
- * templates: user content = instruction + "\n" + input). The response carries the end-of-turn
- * token so the model learns to stop.
+ * Prompt and response text of one training sample in the model's chat format, both from the prompt
+ * table: the prompt is the inference prompt for the same question and γ (formats.ts says which of
+ * TokenSkip's two Llama-3 prompts that is, and why), the response the record's output followed by
+ * the end-of-turn so the model learns to stop. Only the six training γ are accepted.
  */
 export function chatPair(
   format: ChatFormat,
-  rec: TokenSkipRecord,
+  sample: TraceSample,
 ): { prompt: string; response: string } {
-  const user = rec.input ? `${rec.instruction}\n${rec.input}` : rec.instruction;
-  if (format === 'qwen2') {
-    return {
-      prompt: `<|im_start|>system\n${QWEN_SYSTEM}<|im_end|>\n<|im_start|>user\n${user}<|im_end|>\n<|im_start|>assistant\n`,
-      response: `${rec.output}<|im_end|>\n`,
-    };
-  }
+  const { output } = tokenskipRecord(sample);
   return {
-    prompt: `<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\n${user}<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n`,
-    response: `${rec.output}<|eot_id|>`,
+    prompt: promptText(FAMILY[format], sample.question, sample.gamma),
+    response: output + PROMPT_FORMATS[FAMILY[format]].endOfTurn,
   };
 }
 

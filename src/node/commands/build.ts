@@ -299,13 +299,9 @@ export async function build(o: BuildOptions): Promise<Record<string, unknown>> {
       cot = c;
     }
     const answer = stringField(t, ['prediction', 'answer'], where);
-    const rec = tokenskipRecord({
-      question: stringField(t, ['question'], where),
-      cot,
-      answer,
-      gamma,
-    });
-    const { prompt, response } = chatPair(format, rec);
+    const sample = { question: stringField(t, ['question'], where), cot, answer, gamma };
+    const rec = tokenskipRecord(sample);
+    const { prompt, response } = chatPair(format, sample);
     const p = encode(info.tokenizer, prompt);
     const r = encode(info.tokenizer, response);
     bar.increment();
