@@ -6,7 +6,7 @@
  * (models/mini/base) and keeps real traces. A second run does nothing (every step is done).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,11 @@ import { repoRoot } from '../helpers/fixtures.ts';
 import type { MiniTable } from '../../src/core/eval/reference-table.ts';
 
 const out = mkdtempSync(join(tmpdir(), 'mini-quick-'));
+// The --reuse-base run trains a few LoRA steps on the 1.9M-parameter shipped base.
+writeFileSync(
+  join(out, 'tiny-lora.json'),
+  JSON.stringify({ collectProblems: 20, testProblems: 4 }),
+);
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 function mini(args: string[]) {
@@ -49,7 +54,14 @@ describe('tokenskip mini --quick', () => {
     // The scorer was distilled and measured, and the TokenSkip data used its compressions.
     const quality = JSON.parse(readFileSync(join(out, 'scorer-quality.json'), 'utf8'));
     expect(Object.keys(quality.configs)).toEqual(['scorer', 'shipped']);
-    expect(Object.keys(quality.configs.shipped)).toEqual(['0.7', '0.5']);
+    expect(Object.keys(quality.configs.shipped)).toEqual(['0.9', '0.7', '0.5']);
+    // Measured on held-out phrasings only, with the held-out words tallied apart.
+    expect(quality.held_out_phrasings).toBe(true);
+    expect(quality.configs.shipped['0.7'].held_out.tally.filler.total).toBeGreaterThan(0);
+    // The paper's data: every trace at every γ, originals at γ = 1.
+    const planned = readFileSync(join(out, 'planned.jsonl'), 'utf8').trim().split('\n');
+    const gammas = planned.map((l) => (JSON.parse(l) as { gamma: number }).gamma);
+    expect(gammas.slice(0, 6)).toEqual([1, 0.9, 0.8, 0.7, 0.6, 0.5]);
     // The shipped compression forces digits and operators: every essential word is kept.
     expect(quality.configs.shipped['0.7'].essential_kept).toBe(1);
     const compressed = readFileSync(join(out, 'compressed.jsonl'), 'utf8').trim().split('\n');
@@ -75,8 +87,39 @@ describe('tokenskip mini --quick', () => {
     expect(again.stderr.match(/done already/g)?.length).toBeGreaterThanOrEqual(18);
   }, 900_000);
 
+  it('--reuse-base starts from the shipped base model read back from ONNX: no pretraining', () => {
+    const reuse = join(out, 'reuse');
+    const r = spawnSync(
+      process.execPath,
+      [
+        join(repoRoot, 'bin/tokenskip.mjs'),
+        'mini',
+        '--out',
+        reuse,
+        '--quick',
+        '--reuse-base',
+        join(repoRoot, 'models/mini/base'),
+        '--recipe',
+        join(reuse, '..', 'tiny-lora.json'),
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(r.status, r.stderr.slice(-3000)).toBe(0);
+    expect(r.stderr).toMatch(/reuse-base: .* s/);
+    expect(r.stderr).not.toMatch(/pretrain \.\.\./);
+    // The checkpoint is the shipped base: its ONNX copy is the shipped file.
+    expect(readFileSync(join(reuse, 'base-onnx/onnx/model.onnx'))).toEqual(
+      readFileSync(join(repoRoot, 'models/mini/base/onnx/model.onnx')),
+    );
+    expect(existsSync(join(reuse, 'pretrain/model/model.safetensors'))).toBe(true);
+    expect(existsSync(join(reuse, 'tokenskip-onnx/onnx/model.onnx'))).toBe(true);
+  }, 900_000);
+
   it('refuses bad options before doing anything', () => {
+    writeFileSync(join(out, 'typo.json'), '{"lora": {"rnak": 4}}');
     for (const [args, message] of [
+      [['--reuse-base', join(out, 'nowhere')], /--reuse-base .*: expected an ONNX export of ours/],
+      [['--recipe', join(out, 'typo.json')], /unknown recipe setting 'lora\.rnak'/],
       [['--seed=-1'], /--seed must be a whole number/],
       [['--threads', '0'], /--threads must be a positive whole number/],
       [['--device', 'tpu'], /--device must be auto, cpu or cuda/],

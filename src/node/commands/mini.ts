@@ -338,13 +338,16 @@ async function pretrainBase(ctx: Ctx): Promise<void> {
  * back from the ONNX initializers (tokenskip_trainer.from_onnx; re-exporting them gives the same
  * file byte for byte), so the TokenSkip steps re-run without pretraining again.
  */
-async function reuseBase(ctx: Ctx, dir: string): Promise<void> {
-  const onnx = join(dir, 'onnx', 'model.onnx');
-  if (!existsSync(onnx) || !existsSync(join(dir, 'config.json'))) {
+function checkReuseBase(dir: string): void {
+  if (!existsSync(join(dir, 'onnx', 'model.onnx')) || !existsSync(join(dir, 'config.json'))) {
     throw new UsageError(
       `--reuse-base ${dir}: expected an ONNX export of ours (config.json and onnx/model.onnx), e.g. models/mini/base.`,
     );
   }
+}
+
+async function reuseBase(ctx: Ctx, dir: string): Promise<void> {
+  const onnx = join(dir, 'onnx', 'model.onnx');
   const hash = createHash('sha256')
     .update(await readFile(onnx))
     .digest('hex');
@@ -704,6 +707,7 @@ export const miniCommand: Command = {
       throw new UsageError(`--threads must be a positive whole number, got '${values.threads}'.`);
     if (!['auto', 'cpu', 'cuda'].includes(values.device))
       throw new UsageError(`--device must be auto, cpu or cuda, got '${values.device}'.`);
+    if (values['reuse-base'] !== undefined) checkReuseBase(values['reuse-base']);
     const ctx: Ctx = {
       out: values.out,
       io,
