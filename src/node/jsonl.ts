@@ -334,10 +334,14 @@ export async function openJournal(
       `${path} holds ${foreign} answers of another ${command} run${differs}: other input, model, --limit or settings. Run the same command as before to resume it, give another --out, or delete ${path} to start over. ${out} was not written.`,
     );
   }
-  if (entries.length === 0) await writeFileAtomic(meta, `${JSON.stringify(fingerprint)}\n`);
+  // Written with the first entry, so a run that fails before any work leaves nothing behind.
+  let started: Promise<void> | undefined = entries.length > 0 ? Promise.resolve() : undefined;
   return {
     entries,
-    append: (entry) => appendFile(path, `${JSON.stringify({ ...entry, run })}\n`),
+    append: async (entry) => {
+      await (started ??= writeFileAtomic(meta, `${JSON.stringify(fingerprint)}\n`));
+      await appendFile(path, `${JSON.stringify({ ...entry, run })}\n`);
+    },
   };
 }
 

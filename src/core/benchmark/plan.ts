@@ -239,9 +239,55 @@ export function savedStateProblem(value: unknown): string | undefined {
   ) {
     return 'results is not a list of graded samples';
   }
+  const config = s.config as BenchmarkConfig;
+  const ids = s.sampleIds as string[];
+  if (ids.length !== config.n) {
+    return `it lists ${ids.length} questions but its config asks for n = ${config.n}`;
+  }
+  if (new Set(ids).size !== ids.length) return 'sampleIds lists a question twice';
+  const known = new Set(ids);
+  const seen = new Set<string>();
+  for (const r of s.results as SampleResult[]) {
+    if (!config.gammas.includes(r.gamma)) {
+      return `a result is for γ = ${r.gamma}, which its config (γ ${config.gammas.join(', ')}) does not run`;
+    }
+    if (!known.has(r.id))
+      return `a result is for question ${JSON.stringify(r.id)}, not in sampleIds`;
+    const key = `${r.gamma}|${r.id}`;
+    if (seen.has(key)) return `question ${JSON.stringify(r.id)} at γ = ${r.gamma} has two results`;
+    seen.add(key);
+  }
   if (typeof s.status !== 'string' || !STATUSES.includes(s.status)) return 'its status is unknown';
   if (typeof s.startedAt !== 'string') return 'startedAt is missing';
   if (typeof s.resumes !== 'number') return 'resumes is not a number';
+  return undefined;
+}
+
+/**
+ * What is wrong with resuming `state` on the dataset whose question ids (in file order) are
+ * `datasetIds`, or undefined when it fits: its questions must be the ones its config draws
+ * (`sampleIndices` with its n and seed), so a run edited or saved by another dataset version is
+ * never resumed into a different benchmark.
+ */
+export function savedRunDatasetProblem(
+  state: BenchmarkState,
+  datasetIds: readonly string[],
+): string | undefined {
+  const { dataset, n, seed } = state.config;
+  const inDataset = new Set(datasetIds);
+  const missing = state.sampleIds.find((id) => !inDataset.has(id));
+  if (missing !== undefined) {
+    return `question ${JSON.stringify(missing)} is not in the ${dataset} questions this app has`;
+  }
+  let drawn: string[];
+  try {
+    drawn = sampleIndices(datasetIds.length, n, seed).map((i) => datasetIds[i]!);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  if (drawn.join('\u0000') !== state.sampleIds.join('\u0000')) {
+    return `its questions are not the ${n} that seed ${seed} draws from ${dataset}`;
+  }
   return undefined;
 }
 

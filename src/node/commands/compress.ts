@@ -406,7 +406,7 @@ export const compressCommand: Command = {
         if (writer.done > 0)
           io.stderr.write(`Resuming ${t.out}: ${writer.done} of ${total} records already done.\n`);
       }
-      const done = Math.min(...writers.map((w) => w.done));
+      const done = writers.reduce((n, w) => Math.min(n, w.done), Infinity);
 
       const showBar = v['no-progress']
         ? false
