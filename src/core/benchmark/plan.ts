@@ -15,11 +15,27 @@ export type BenchmarkDataset = 'gsm8k' | 'math' | 'arith';
 
 export const BENCHMARK_DATASETS: Record<
   BenchmarkDataset,
-  { label: string; path: string; maxNewTokens: number }
+  /** `questions`: lines of `path`, so a too-large n is refused with the other parameters. */
+  { label: string; path: string; maxNewTokens: number; questions: number }
 > = {
-  gsm8k: { label: 'GSM8K test (1,319)', path: 'data/gsm8k/test.jsonl', maxNewTokens: 512 },
-  math: { label: 'MATH-500 (500)', path: 'data/math-500/test.jsonl', maxNewTokens: 1024 },
-  arith: { label: 'TinyArith test (1,000)', path: 'data/arith/test.jsonl', maxNewTokens: 256 },
+  gsm8k: {
+    label: 'GSM8K test (1,319)',
+    path: 'data/gsm8k/test.jsonl',
+    maxNewTokens: 512,
+    questions: 1319,
+  },
+  math: {
+    label: 'MATH-500 (500)',
+    path: 'data/math-500/test.jsonl',
+    maxNewTokens: 1024,
+    questions: 500,
+  },
+  arith: {
+    label: 'TinyArith test (1,000)',
+    path: 'data/arith/test.jsonl',
+    maxNewTokens: 256,
+    questions: 1000,
+  },
 };
 
 /** The grading rules of a benchmark dataset: TinyArith answers are numbers, graded as GSM8K's. */
@@ -137,6 +153,13 @@ export function validateConfig(config: BenchmarkConfig): BenchmarkConfig {
   config.gammas.forEach((g, i) => validateGamma(g, `gammas[${i}]`));
   if (!Number.isInteger(config.n) || config.n < 1) {
     throw new TokenSkipError('INVALID_ARGUMENT', `n must be a positive integer, got ${config.n}.`);
+  }
+  const size = BENCHMARK_DATASETS[config.dataset]?.questions;
+  if (size !== undefined && config.n > size) {
+    throw new TokenSkipError(
+      'INVALID_ARGUMENT',
+      `n = ${config.n} is more than the dataset's ${size} questions; give n from 1 to ${size}.`,
+    );
   }
   if (config.modelId.trim() === '') throw new TokenSkipError('INVALID_ARGUMENT', 'model is empty.');
   return config;
