@@ -113,8 +113,10 @@ test('with localStorage full the run goes on, is kept and published, and the pag
   page,
 }) => {
   const errors = pageErrors(page);
-  // Every write of a benchmark run fails as a full quota does.
-  await page.addInitScript(() => {
+  // Every write of a benchmark run fails as a full quota does. (The app is already open at '/':
+  // the hash navigation below keeps this document, so the override goes in here, not in an
+  // init script.)
+  await page.evaluate(() => {
     const setItem = Storage.prototype.setItem;
     Storage.prototype.setItem = function (key: string, value: string) {
       if (key.startsWith('tokenskip-benchmark-v1:')) {
