@@ -327,7 +327,7 @@ export async function openJournal(
       );
       if (keys.length > 0) differs = ` (${keys.join(', ')} differ)`;
     } catch {
-      // no meta: a journal from an older tokenskip, or not ours
+      differs = ' (it has no fingerprint: written by an older tokenskip, or by hand)';
     }
     throw new TokenSkipError(
       'INVALID_ARGUMENT',

@@ -105,10 +105,14 @@ export const reportCommand: Command = {
   ...commandInfo('report'),
   async run(argv, io) {
     const opts = parseOptions(argv);
-    // Everything report reads: the graded files and the tokenizer (a file, its config beside it, or
-    // a folder; `cl100k` names no file and is skipped as a path that does not exist).
+    // Everything report reads: the graded files and the tokenizer (a file and the config beside
+    // it, or a folder; `cl100k` names no file).
     const tokenizer = opts.tokenizer;
-    const inputs = [...opts.inputs, tokenizer, join(dirname(tokenizer), 'tokenizer_config.json')];
+    const named = tokenizer === 'cl100k' || tokenizer === 'cl100k_base';
+    const inputs = [
+      ...opts.inputs,
+      ...(named ? [] : [tokenizer, join(dirname(tokenizer), 'tokenizer_config.json')]),
+    ];
     return guardOutputs(
       opts.outputs.map(([flag, path]) => ({ path, what: `--${flag}` })),
       inputs,
