@@ -8,15 +8,16 @@
  *   to check and a second to work, so nothing is written for bad input and memory stays bounded.
  * - `readJsonl`: the same, kept whole in memory, for commands that need every record at once.
  * - `ResumableJsonlWriter`: output goes to `<out>.partial` (appended group by group, with a
- *   fingerprint of the job beside it) and is renamed onto `<out>` only when the job is complete:
- *   an interrupted run resumes after the last line verified against its input record, and `<out>`
- *   never holds half a result or garbage.
+ *   fingerprint of the job beside it and a hash of every line in `<out>.partial.sums`) and is
+ *   renamed onto `<out>` only when the job is complete: an interrupted run resumes after the last
+ *   line whose content matches its recorded hash and its input record, and `<out>` never holds
+ *   half a result, garbage or an edited line.
  *
  * Input encodings are checked by ./output.ts (BOM skipped, UTF-16 / binary named).
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { appendFile, readFile, rm, rename, stat, truncate } from 'node:fs/promises';
+import { appendFile, readFile, rm, rename, stat, truncate, writeFile } from 'node:fs/promises';
 import { TokenSkipError } from '../core/errors.ts';
 import { decodeLine, MAX_LINE_BYTES, readLines } from './line-reader.ts';
 import { checkOutput, createExclusive, writeFileAtomic } from './output.ts';
@@ -126,10 +127,28 @@ export async function readJsonl(file: string, what = '--in'): Promise<ParsedJson
 /** Checks that a line kept in `<out>.partial` is the output of input record `index`. */
 export type ResumeCheck = (record: JsonRecord, index: number) => boolean | Promise<boolean>;
 
-/** A resumable JSONL output: `<out>.partial` + `<out>.partial.meta.json`, renamed onto `<out>` at the end. */
+/** The hash `<out>.partial.sums` keeps for one output line (its bytes without the newline). */
+function lineSum(line: string | Uint8Array): string {
+  return createHash('sha256').update(line).digest('hex').slice(0, 16);
+}
+
+/** The side files of a resumable output, with what they are (for `checkOutputs`). */
+export function resumableSideFiles(out: string): (readonly [string, string])[] {
+  return [
+    [`${out}.partial`, '.partial file'],
+    [`${out}.partial.meta.json`, 'resume fingerprint (.partial.meta.json)'],
+    [`${out}.partial.sums`, 'line hashes (.partial.sums)'],
+  ];
+}
+
+/**
+ * A resumable JSONL output: `<out>.partial` + `<out>.partial.meta.json` (the job's fingerprint) +
+ * `<out>.partial.sums` (one hash per line written), renamed onto `<out>` at the end.
+ */
 export class ResumableJsonlWriter {
   readonly partial: string;
   readonly meta: string;
+  readonly sums: string;
   private constructor(
     readonly out: string,
     readonly done: number,
@@ -138,6 +157,7 @@ export class ResumableJsonlWriter {
   ) {
     this.partial = `${out}.partial`;
     this.meta = `${out}.partial.meta.json`;
+    this.sums = `${out}.partial.sums`;
   }
 
   /**
@@ -154,12 +174,13 @@ export class ResumableJsonlWriter {
   ): Promise<ResumableJsonlWriter> {
     const partial = `${out}.partial`;
     const meta = `${out}.partial.meta.json`;
-    await checkOutput(partial, [], 'partial output');
-    await checkOutput(meta, [], 'partial output');
+    const sumsPath = `${out}.partial.sums`;
+    for (const [path] of resumableSideFiles(out)) await checkOutput(path, [], 'partial output');
     const expected = JSON.stringify(fingerprint);
     if (fresh || !existsSync(partial) || !existsSync(meta)) {
       await rm(partial, { force: true });
       await writeFileAtomic(meta, expected);
+      await writeFile(sumsPath, '');
       await createExclusive(partial);
       return new ResumableJsonlWriter(out, 0, 0);
     }
@@ -169,6 +190,9 @@ export class ResumableJsonlWriter {
         `${partial} belongs to a run with other input or settings. Re-run with the same ones to resume it, or add --fresh to start over.`,
       );
     }
+    // One hash per line written (17 bytes a line, so a million records keep 17 MB in memory):
+    // a line whose bytes do not hash to its entry (edited, torn, foreign) is not reused.
+    const sums = (await readFile(sumsPath, 'utf8').catch(() => '')).split('\n');
     // Streamed like the input: a partial output can be as large as the input.
     const size = (await stat(partial)).size;
     let verified = 0;
@@ -180,6 +204,7 @@ export class ResumableJsonlWriter {
         maxLineBytes: 4 * MAX_LINE_BYTES,
       })) {
         if (!raw.terminated) break; // a torn last line
+        if (sums[done] !== lineSum(raw.bytes)) break; // not the line this job wrote there
         const parsed = parseLine(raw.bytes.toString('utf8'));
         const record = 'value' in parsed ? parsed.value : undefined;
         if (
@@ -198,18 +223,29 @@ export class ResumableJsonlWriter {
       if (!(error instanceof TokenSkipError && error.code === 'MALFORMED_JSONL')) throw error;
     }
     if (verified < size) await truncate(partial, verified);
+    await writeFileAtomic(
+      sumsPath,
+      sums
+        .slice(0, done)
+        .map((h) => `${h}\n`)
+        .join(''),
+    );
     return new ResumableJsonlWriter(out, done, size - verified);
   }
 
+  /** Appends lines, then their hashes (a crash between the two leaves lines that are redone). */
   async append(records: JsonRecord[]): Promise<void> {
     if (records.length === 0) return;
-    await appendFile(this.partial, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    const lines = records.map((r) => JSON.stringify(r));
+    await appendFile(this.partial, lines.map((l) => `${l}\n`).join(''));
+    await appendFile(this.sums, lines.map((l) => `${lineSum(l)}\n`).join(''));
   }
 
   async finish(): Promise<void> {
     await checkOutput(this.out, []);
     await rename(this.partial, this.out);
     await rm(this.meta, { force: true });
+    await rm(this.sums, { force: true });
   }
 }
 
@@ -256,4 +292,60 @@ export async function* readJournal(path: string): AsyncGenerator<unknown> {
 /** One JSON document per line, with a final newline. */
 export function toJsonl(values: readonly unknown[]): string {
   return values.map((v) => JSON.stringify(v)).join('\n') + (values.length > 0 ? '\n' : '');
+}
+
+/**
+ * A crash-safe journal tied to the run that wrote it (`collect`, `eval`): every entry carries
+ * `run`, a hash of the run's fingerprint (input sha256, model, --limit, settings), and the full
+ * fingerprint is kept beside it in `<journal>.meta.json`. Entries of another run are never reused:
+ * opening a journal that holds any is refused, naming what differs.
+ *
+ *   const { entries, append } = await openJournal('eval.json.journal.jsonl', fp, 'eval', 'eval.json');
+ */
+export async function openJournal(
+  path: string,
+  fingerprint: JsonRecord,
+  command: string,
+  out: string,
+): Promise<{ entries: JsonRecord[]; append: (entry: JsonRecord) => Promise<void> }> {
+  const run = createHash('sha256').update(JSON.stringify(fingerprint)).digest('hex').slice(0, 16);
+  const meta = journalMetaPath(path);
+  const entries: JsonRecord[] = [];
+  let foreign = 0;
+  for await (const value of readJournal(path)) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) continue;
+    const entry = value as JsonRecord;
+    if (entry.run === run) entries.push(entry);
+    else foreign++;
+  }
+  if (foreign > 0) {
+    let differs = '';
+    try {
+      const before = JSON.parse(await readFile(meta, 'utf8')) as JsonRecord;
+      const keys = [...new Set([...Object.keys(before), ...Object.keys(fingerprint)])].filter(
+        (k) => JSON.stringify(before[k]) !== JSON.stringify(fingerprint[k]),
+      );
+      if (keys.length > 0) differs = ` (${keys.join(', ')} differ)`;
+    } catch {
+      differs = ' (it has no fingerprint: written by an older tokenskip, or by hand)';
+    }
+    throw new TokenSkipError(
+      'INVALID_ARGUMENT',
+      `${path} holds ${foreign} answers of another ${command} run${differs}: other input, model, --limit or settings. Run the same command as before to resume it, give another --out, or delete ${path} to start over. ${out} was not written.`,
+    );
+  }
+  // Written with the first entry, so a run that fails before any work leaves nothing behind.
+  let started: Promise<void> | undefined = entries.length > 0 ? Promise.resolve() : undefined;
+  return {
+    entries,
+    append: async (entry) => {
+      await (started ??= writeFileAtomic(meta, `${JSON.stringify(fingerprint)}\n`));
+      await appendFile(path, `${JSON.stringify({ ...entry, run })}\n`);
+    },
+  };
+}
+
+/** Where `openJournal` keeps a journal's full fingerprint. */
+export function journalMetaPath(journal: string): string {
+  return `${journal}.meta.json`;
 }

@@ -7,14 +7,30 @@
  * - `checkOutput`: refuses an output that is one of the inputs (same file by inode, however it is
  *   named: hard link, `./x` vs `x`), a symbolic link, a folder, or a device / FIFO / socket.
  * - `withOutputLock`: `<out>.lock`, created with O_EXCL and holding the pid, so a second run on the
- *   same output refuses instead of interleaving; a lock whose process is dead is taken over.
+ *   same output refuses instead of interleaving; a lock whose process is dead is taken over (only a
+ *   file that holds a pid and nothing else: anything else at that path is refused, never deleted).
+ * - `guardOutputs`: what every command calls with ALL it reads (files and folders) and every output
+ *   with its side files (lock, `.partial`, `.partial.meta.json`, journal, manifest): refuses before
+ *   anything is touched when an output or a side file is an input, then takes the locks and removes
+ *   temp files (`.<name>.<pid>.<hex>.tmp`) left by killed runs of the same output whose pid is dead.
  * - `checkInputPath` / `checkTextHead` / `decodeInput`: an input file as UTF-8 text; a BOM is
  *   skipped, UTF-16 or binary files and folders are named as such.
  */
 import { randomBytes } from 'node:crypto';
 import { unlinkSync } from 'node:fs';
-import { lstat, mkdir, open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import {
+  lstat,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  realpath,
+  rename,
+  rm,
+  stat,
+  type FileHandle,
+} from 'node:fs/promises';
+import { basename, dirname, join, sep } from 'node:path';
 import { TokenSkipError } from '../core/errors.ts';
 
 const code = (error: unknown) => (error as NodeJS.ErrnoException | undefined)?.code;
@@ -77,7 +93,141 @@ export async function checkOutput(
         `${what} '${out}' is the input file '${input}'; writing it would destroy the input. Give another output path.`,
       );
     }
+    // An input folder (a model) stands for every file in it: an existing file there is read.
+    if (info.isDirectory() && (await isInside(out, input))) {
+      throw new TokenSkipError(
+        'INVALID_ARGUMENT',
+        `${what} '${out}' is a file inside the input folder '${input}'; writing it would change that input. Give an output path outside it.`,
+      );
+    }
   }
+}
+
+/** Whether the existing file `path` lies inside the folder `folder` (links resolved). */
+async function isInside(path: string, folder: string): Promise<boolean> {
+  const [file, dir] = await Promise.all([
+    realpath(path).catch(() => undefined),
+    realpath(folder).catch(() => undefined),
+  ]);
+  return (
+    file !== undefined && dir !== undefined && file.startsWith(dir.endsWith(sep) ? dir : dir + sep)
+  );
+}
+
+/** An output a command writes, with the files it keeps beside it. */
+export interface OutputSpec {
+  path: string;
+  /** How the output is named in messages (`--out`, `--out-md`). */
+  what?: string;
+  /** A folder of outputs (build, train, merge, export) rather than one file. */
+  folder?: boolean;
+  /** Files inside the folder that the command writes (each checked against the inputs). */
+  files?: readonly string[];
+  /** Side files kept beside the output: `[path, what it is]` (`.partial`, journal, manifest). */
+  side?: readonly (readonly [string, string])[];
+}
+
+/**
+ * Refuses, before anything is touched, an output or any of its side files (its lock included)
+ * that is one of `inputs`: every path the command reads, files or folders, undefined ones skipped.
+ */
+export async function checkOutputs(
+  outputs: readonly OutputSpec[],
+  inputs: readonly (string | undefined)[],
+): Promise<void> {
+  const read = inputs.filter((i): i is string => typeof i === 'string' && i !== '');
+  for (const o of outputs) {
+    const what = o.what ?? '--out';
+    if (o.folder) {
+      await checkOutputFolder(o.path, read, what);
+      for (const f of o.files ?? []) await checkOutput(join(o.path, f), read, `${what} (its ${f})`);
+    } else {
+      await checkOutput(o.path, read, what);
+    }
+    const side: (readonly [string, string])[] = [[lockPathFor(o.path), 'lock'], ...(o.side ?? [])];
+    for (const [path, kind] of side) {
+      const info = await stat(path).catch(() => undefined);
+      if (!info) continue;
+      for (const input of read) {
+        const other = await stat(input).catch(() => undefined);
+        if (other && other.dev === info.dev && other.ino === info.ino) {
+          throw new TokenSkipError(
+            'INVALID_ARGUMENT',
+            `${what} '${o.path}' keeps its ${kind} at '${path}', which is the input file '${input}'; the run would overwrite or delete it. Give another ${what} (or rename the input).`,
+          );
+        }
+      }
+    }
+  }
+}
+
+/**
+ * `checkOutputs`, then `fn` holding every output's lock; temp files that killed runs left beside
+ * the outputs are removed once the locks are held (see `removeStaleTemps`).
+ */
+export async function guardOutputs<T>(
+  outputs: readonly OutputSpec[],
+  inputs: readonly (string | undefined)[],
+  fn: () => Promise<T>,
+): Promise<T> {
+  await checkOutputs(outputs, inputs);
+  const read = inputs.filter((i): i is string => typeof i === 'string' && i !== '');
+  return withOutputLock(
+    outputs.map((o) => o.path),
+    async () => {
+      for (const o of outputs) await removeStaleTemps(o.path, read);
+      return fn();
+    },
+  );
+}
+
+/** `.<name>.<pid>.<12 hex>.tmp`: the temp files `writeFileAtomic` and `AtomicFileWriter` create. */
+const TEMP = /^\.(.+)\.(\d+)\.[0-9a-f]{12}\.tmp$/;
+
+/**
+ * Removes the temp files a killed run of `out` left (ours by name: `.<out's name…>.<pid>.<hex>.tmp`
+ * beside it, or anywhere inside a folder output), only when process `<pid>` is dead and the file
+ * is not one of `inputs`. Called with `out`'s lock held, so no live writer of `out` is robbed.
+ * Returns how many were removed.
+ */
+export async function removeStaleTemps(
+  out: string,
+  inputs: readonly string[] = [],
+): Promise<number> {
+  const candidates: string[] = [];
+  const folder = await stat(out).catch(() => undefined);
+  if (folder?.isDirectory()) {
+    const walk = async (dir: string, depth: number): Promise<void> => {
+      for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory() && depth < 3) await walk(path, depth + 1);
+        else if (entry.isFile() && TEMP.test(entry.name)) candidates.push(path);
+      }
+    };
+    await walk(out, 0);
+  }
+  const name = basename(out.replace(/[/\\]+$/, ''));
+  for (const entry of await readdir(dirname(out.replace(/[/\\]+$/, '')) || '.').catch(() => [])) {
+    const m = TEMP.exec(entry);
+    if (m && (m[1] === name || m[1]!.startsWith(`${name}.`))) {
+      candidates.push(join(dirname(out.replace(/[/\\]+$/, '')), entry));
+    }
+  }
+  const ids = new Set<string>();
+  for (const input of inputs) {
+    const info = await stat(input).catch(() => undefined);
+    if (info) ids.add(`${info.dev}:${info.ino}`);
+  }
+  let removed = 0;
+  for (const path of candidates) {
+    const pid = Number(TEMP.exec(basename(path))![2]);
+    if (pid === process.pid || isAlive(pid)) continue;
+    const info = await lstat(path).catch(() => undefined);
+    if (!info?.isFile() || ids.has(`${info.dev}:${info.ino}`)) continue;
+    await rm(path, { force: true });
+    removed++;
+  }
+  return removed;
 }
 
 /** Writes `data` to a unique temp file beside `path` (created with `wx`), then renames it over `path`. */
@@ -215,6 +365,14 @@ async function acquire(out: string): Promise<string> {
       if (code(error) !== 'EEXIST') throw error;
     }
     const content = await readFile(lock, 'utf8').catch(() => '');
+    // Only what `acquire` writes (a pid and a newline; empty if it died between create and write)
+    // is a lock: any other file at that path is someone's data and is never taken over.
+    if (!/^(\d+\n?)?$/.test(content)) {
+      throw new TokenSkipError(
+        'OUTPUT_IN_USE',
+        `${lock} (the lock of ${out}) exists and is not a tokenskip lock (it holds other data); it was left alone. Move or rename that file, or give another output path.`,
+      );
+    }
     const pid = Number.parseInt(content, 10);
     if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
       throw new TokenSkipError(

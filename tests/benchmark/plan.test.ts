@@ -138,7 +138,8 @@ describe('jobs and resumption', () => {
     const state = {
       schema: 'tokenskip-benchmark/v1',
       config,
-      sampleIds: ['a'],
+      // As many questions as config.n: a run listing more or fewer is damaged (issue 23).
+      sampleIds: ['a', 'b'],
       results: [],
       status: 'paused',
       startedAt: '2026-01-01T00:00:00.000Z',

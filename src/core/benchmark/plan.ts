@@ -15,11 +15,27 @@ export type BenchmarkDataset = 'gsm8k' | 'math' | 'arith';
 
 export const BENCHMARK_DATASETS: Record<
   BenchmarkDataset,
-  { label: string; path: string; maxNewTokens: number }
+  /** `questions`: lines of `path`, so a too-large n is refused with the other parameters. */
+  { label: string; path: string; maxNewTokens: number; questions: number }
 > = {
-  gsm8k: { label: 'GSM8K test (1,319)', path: 'data/gsm8k/test.jsonl', maxNewTokens: 512 },
-  math: { label: 'MATH-500 (500)', path: 'data/math-500/test.jsonl', maxNewTokens: 1024 },
-  arith: { label: 'TinyArith test (1,000)', path: 'data/arith/test.jsonl', maxNewTokens: 256 },
+  gsm8k: {
+    label: 'GSM8K test (1,319)',
+    path: 'data/gsm8k/test.jsonl',
+    maxNewTokens: 512,
+    questions: 1319,
+  },
+  math: {
+    label: 'MATH-500 (500)',
+    path: 'data/math-500/test.jsonl',
+    maxNewTokens: 1024,
+    questions: 500,
+  },
+  arith: {
+    label: 'TinyArith test (1,000)',
+    path: 'data/arith/test.jsonl',
+    maxNewTokens: 256,
+    questions: 1000,
+  },
 };
 
 /** The grading rules of a benchmark dataset: TinyArith answers are numbers, graded as GSM8K's. */
@@ -138,6 +154,13 @@ export function validateConfig(config: BenchmarkConfig): BenchmarkConfig {
   if (!Number.isInteger(config.n) || config.n < 1) {
     throw new TokenSkipError('INVALID_ARGUMENT', `n must be a positive integer, got ${config.n}.`);
   }
+  const size = BENCHMARK_DATASETS[config.dataset]?.questions;
+  if (size !== undefined && config.n > size) {
+    throw new TokenSkipError(
+      'INVALID_ARGUMENT',
+      `n = ${config.n} is more than the dataset's ${size} questions; give n from 1 to ${size}.`,
+    );
+  }
   if (config.modelId.trim() === '') throw new TokenSkipError('INVALID_ARGUMENT', 'model is empty.');
   return config;
 }
@@ -239,9 +262,55 @@ export function savedStateProblem(value: unknown): string | undefined {
   ) {
     return 'results is not a list of graded samples';
   }
+  const config = s.config as BenchmarkConfig;
+  const ids = s.sampleIds as string[];
+  if (ids.length !== config.n) {
+    return `it lists ${ids.length} questions but its config asks for n = ${config.n}`;
+  }
+  if (new Set(ids).size !== ids.length) return 'sampleIds lists a question twice';
+  const known = new Set(ids);
+  const seen = new Set<string>();
+  for (const r of s.results as SampleResult[]) {
+    if (!config.gammas.includes(r.gamma)) {
+      return `a result is for γ = ${r.gamma}, which its config (γ ${config.gammas.join(', ')}) does not run`;
+    }
+    if (!known.has(r.id))
+      return `a result is for question ${JSON.stringify(r.id)}, not in sampleIds`;
+    const key = `${r.gamma}|${r.id}`;
+    if (seen.has(key)) return `question ${JSON.stringify(r.id)} at γ = ${r.gamma} has two results`;
+    seen.add(key);
+  }
   if (typeof s.status !== 'string' || !STATUSES.includes(s.status)) return 'its status is unknown';
   if (typeof s.startedAt !== 'string') return 'startedAt is missing';
   if (typeof s.resumes !== 'number') return 'resumes is not a number';
+  return undefined;
+}
+
+/**
+ * What is wrong with resuming `state` on the dataset whose question ids (in file order) are
+ * `datasetIds`, or undefined when it fits: its questions must be the ones its config draws
+ * (`sampleIndices` with its n and seed), so a run edited or saved by another dataset version is
+ * never resumed into a different benchmark.
+ */
+export function savedRunDatasetProblem(
+  state: BenchmarkState,
+  datasetIds: readonly string[],
+): string | undefined {
+  const { dataset, n, seed } = state.config;
+  const inDataset = new Set(datasetIds);
+  const missing = state.sampleIds.find((id) => !inDataset.has(id));
+  if (missing !== undefined) {
+    return `question ${JSON.stringify(missing)} is not in the ${dataset} questions this app has`;
+  }
+  let drawn: string[];
+  try {
+    drawn = sampleIndices(datasetIds.length, n, seed).map((i) => datasetIds[i]!);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  if (drawn.join('\u0000') !== state.sampleIds.join('\u0000')) {
+    return `its questions are not the ${n} that seed ${seed} draws from ${dataset}`;
+  }
   return undefined;
 }
 

@@ -245,7 +245,7 @@ export function groupChineseWords(words: MergedWord[]): MergedWord[] {
     for (const { segment } of segmenter.segment(run.map((w) => w.word).join(''))) {
       const part = run.slice(k, k + [...segment].length);
       k += part.length;
-      if (part.length === 1 || part.some((w) => w.forced)) out.push(...part);
+      if (part.length === 1 || part.some((w) => w.forced)) for (const w of part) out.push(w);
       else
         out.push({
           word: part.map((w) => w.word).join(''),

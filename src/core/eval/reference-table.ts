@@ -6,6 +6,8 @@
  * As in the TokenSkip paper, ΔAcc, the actual ratio and the speedup are relative to the original
  * model; `ratio_vs_gamma1` is relative to the TokenSkip model's own γ = 1 row.
  */
+import { gammaCell } from '../prompts/gamma.ts';
+
 /** Per-γ means of one `tokenskip eval` report (the CLI's GammaResult). */
 export interface EvalRow {
   gamma: number;
@@ -66,7 +68,7 @@ export function tableMarkdown(t: MiniTable): string {
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...t.rows.map(
       (r) =>
-        `| ${r.method} | ${r.method === 'Original' ? '-' : r.gamma.toFixed(1)} | ${pct(r.accuracy)} | ${r.method === 'Original' ? '-' : (r.delta_acc >= 0 ? '+' : '') + pct(r.delta_acc)} | ${r.cot_tokens.toFixed(1)} | ${r.actual_ratio.toFixed(2)} | ${r.latency_s.toFixed(3)} | ${r.speedup.toFixed(2)}x |`,
+        `| ${r.method} | ${r.method === 'Original' ? '-' : gammaCell(r.gamma)} | ${pct(r.accuracy)} | ${r.method === 'Original' ? '-' : (r.delta_acc >= 0 ? '+' : '') + pct(r.delta_acc)} | ${r.cot_tokens.toFixed(1)} | ${r.actual_ratio.toFixed(2)} | ${r.latency_s.toFixed(3)} | ${r.speedup.toFixed(2)}x |`,
     ),
   ];
   const languages = Object.keys(t.by_language ?? {});
@@ -78,7 +80,7 @@ export function tableMarkdown(t: MiniTable): string {
       `| --- | --- | ${languages.map(() => '--- | ---').join(' | ')} |`,
       ...by[languages[0]!]!.map(
         (r, i) =>
-          `| ${r.method} | ${r.method === 'Original' ? '-' : r.gamma.toFixed(1)} | ${languages
+          `| ${r.method} | ${r.method === 'Original' ? '-' : gammaCell(r.gamma)} | ${languages
             .map((l) => by[l]![i]!)
             .map((x) => `${pct(x.accuracy)} | ${x.cot_tokens.toFixed(1)}`)
             .join(' | ')} |`,

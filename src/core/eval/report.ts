@@ -7,6 +7,7 @@
  *   // | Model | Method | γ | GSM8K Acc. (Δ) | Tokens | Ratio | Latency (s) | Speedup |
  *   // | Qwen2.5-0.5B | Original | 1.0 | 30.0 | 212.4 | 1.00 | 4.10 | 1.00x |
  */
+import { gammaCell } from '../prompts/gamma.ts';
 import type { RunSummary } from './metrics.ts';
 
 export interface ReportMeta {
@@ -86,10 +87,20 @@ function fixed(value: number | null, digits: number, suffix = ''): string {
   return value === null ? '–' : `${value.toFixed(digits)}${suffix}`;
 }
 
-/** A pipe inside a cell would split it. */
-function mdText(text: string): string {
-  return text.replaceAll('|', '\\|');
+/**
+ * Text for one Markdown table cell, whatever it holds: a pipe would split the cell and a line
+ * break the row, and Markdown renders raw HTML (`<img onerror>`), so `&`, `<`, `>` and `|` become
+ * entities and line breaks spaces. Every Markdown table we write goes through it.
+ */
+export function mdCell(text: string): string {
+  return text
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('|', '&#124;')
+    .replace(/\r\n|[\r\n\u2028\u2029]/g, ' ');
 }
+const mdText = mdCell;
 
 function signed(value: number): string {
   return `${value >= 0 ? '+' : ''}${value.toFixed(1)}`;
@@ -126,7 +137,7 @@ export function toMarkdownTable(summaries: readonly RunSummary[]): string {
 
   const header = [...(showModel ? ['Model'] : []), 'Method', 'γ'];
   for (const d of datasets) {
-    const label = DATASET_LABELS[d] ?? (d || 'Run');
+    const label = mdCell(DATASET_LABELS[d] ?? (d || 'Run'));
     header.push(`${label} Acc. (Δ)`, 'Tokens', 'Ratio', 'Latency (s)', 'Speedup');
   }
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => ' --- ').join('|')}|`];
@@ -135,7 +146,7 @@ export function toMarkdownTable(summaries: readonly RunSummary[]): string {
     const cells = [
       ...(showModel ? [mdText(row.model)] : []),
       mdText(row.method),
-      row.gamma.toFixed(1),
+      gammaCell(row.gamma),
     ];
     for (const d of datasets) {
       const s = row.cells.get(d);

@@ -1,7 +1,7 @@
 /**
  * γ, the TokenSkip compression ratio: the share of CoT tokens the model is asked to keep.
  *
- * Valid γ is a finite number in (0, 1]. γ = 1 means "no compression" (the bare question, as in
+ * Valid γ is a finite number in (0, 1], at least MIN_GAMMA (smaller keeps no token). γ = 1 means "no compression" (the bare question, as in
  * training); γ < 1 is written into the prompt the way the reference's Python writes a float
  * (`str(0.6)` -> "0.6", `str(0.00005)` -> "5e-05"), so prompts match training byte for byte.
  *
@@ -11,7 +11,16 @@
  */
 import { TokenSkipError } from '../errors.ts';
 
-/** Throws INVALID_ARGUMENT unless `value` is a number in (0, 1]; `field` names the input. */
+/**
+ * The smallest γ the compressors can work with. LLMLingua-2 thresholds at the percentile
+ * `trunc(100 · (1 − γ) + 1)`, which must stay ≤ 100: below about 5.6e-17, 1 − γ rounds to 1 in
+ * double precision and the percentile becomes 101 (numpy and our port refuse it; no token could
+ * be kept). 1e-15 leaves a margin and is far below any γ that keeps a token of a 1,000,000-character
+ * CoT; tests/prompts/gamma-bounds.test.ts checks the threshold at this bound.
+ */
+export const MIN_GAMMA = 1e-15;
+
+/** Throws INVALID_ARGUMENT unless `value` is a number in [MIN_GAMMA, 1]; `field` names the input. */
 export function validateGamma(value: unknown, field = 'gamma'): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 1) {
     const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
@@ -21,7 +30,30 @@ export function validateGamma(value: unknown, field = 'gamma'): number {
         'Use 1 for the uncompressed CoT, or e.g. 0.6 to keep about 60% of it.',
     );
   }
+  if (value < MIN_GAMMA) {
+    throw new TokenSkipError(
+      'INVALID_ARGUMENT',
+      `${field} ${String(value)} is too small to keep any token (1 − γ rounds to 1); ` +
+        `give at least ${String(MIN_GAMMA)}, e.g. 0.1 to keep about 10% of the CoT.`,
+    );
+  }
   return value;
+}
+
+/**
+ * γ from a URL parameter: undefined when absent, the number when valid, or the error to show
+ * (the pages never keep an invalid γ, so no selection runs on one).
+ */
+export function gammaFromUrl(
+  text: string | null,
+  field = 'γ in the URL',
+): { gamma?: number; error?: TokenSkipError } {
+  if (text === null || text.trim() === '') return {};
+  try {
+    return { gamma: parseGamma(text, field) };
+  } catch (error) {
+    return { error: error as TokenSkipError };
+  }
 }
 
 /** Parses γ typed by a user or read from a URL/CLI flag. */
@@ -78,4 +110,15 @@ export function formatGamma(gamma: number): string {
   const [mantissa = '', exponent = '0'] = gamma.toExponential().split('e');
   const exp = Number(exponent);
   return `${mantissa}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+}
+
+/**
+ * γ in a table cell: at least one decimal (1 -> "1.0", 0.5 -> "0.5") and as many as it needs
+ * (0.95 -> "0.95", never "0.9" beside the real 0.9), rounded to 6 significant digits so float
+ * noise (0.30000000000000004) does not show. The report, the mini table and the pages share it.
+ */
+export function gammaCell(gamma: number): string {
+  if (!Number.isFinite(gamma)) return String(gamma);
+  const short = String(Number(gamma.toPrecision(6)));
+  return /[.e]/.test(short) ? short : `${short}.0`;
 }

@@ -24,7 +24,7 @@ import {
   UsageError,
   writeSummary,
 } from '../args.ts';
-import { checkOutput, withOutputLock } from '../output.ts';
+import { guardOutputs } from '../output.ts';
 import { commandInfo } from './table.mjs';
 import { toGamma } from '../../core/prompts/gamma.ts';
 import type { Command } from './types.ts';
@@ -104,9 +104,10 @@ export const buildCommand: Command = {
     if (values['assign-gamma']) {
       const gammas = parseGammaSet(values.gammas);
       const paired = values.paired ?? false;
-      await checkOutput(out, [traces]);
-      const r = await withOutputLock([out], () =>
-        assignGammas(traces, out, seed, { gammas, paired }),
+      const r = await guardOutputs(
+        [{ path: out, side: [[manifestPathFor(out), 'manifest']] }],
+        [traces],
+        () => assignGammas(traces, out, seed, { gammas, paired }),
       );
       writeSummary(
         io,
@@ -119,20 +120,23 @@ export const buildCommand: Command = {
       return 0;
     }
     const model = values.model as string;
-    const inputs = [traces, ...compressed.values(), join(model, 'tokenizer.json')];
-    for (const file of BUILD_OUTPUTS) await checkOutput(join(out, file), inputs);
-    const result = await withOutputLock([out], () =>
-      build({
-        model,
-        traces,
-        compressed,
-        out,
-        seed,
-        valFraction,
-        cutoff,
-        force: values.force ?? false,
-        stderr: io.stderr,
-      }),
+    // The model folder stands for every file build reads there (tokenizer, config).
+    const inputs = [traces, ...compressed.values(), model];
+    const result = await guardOutputs(
+      [{ path: out, folder: true, files: BUILD_OUTPUTS }],
+      inputs,
+      () =>
+        build({
+          model,
+          traces,
+          compressed,
+          out,
+          seed,
+          valFraction,
+          cutoff,
+          force: values.force ?? false,
+          stderr: io.stderr,
+        }),
     );
     writeSummary(
       io,
@@ -219,6 +223,22 @@ export async function assignGammas(
   return { out, traces: rows.length, samples: lines.length };
 }
 
+/** Throws naming the first id that two lines of `path` share, with their line numbers. */
+function refuseDuplicateIds(rows: readonly Record<string, unknown>[], path: string): void {
+  const first = new Map<string, number>();
+  for (const [i, r] of rows.entries()) {
+    const id = String(r.id ?? i);
+    const before = first.get(id);
+    if (before !== undefined) {
+      throw new TokenSkipError(
+        'MALFORMED_JSONL',
+        `${path}: lines ${before + 1} and ${i + 1} have the same id ${JSON.stringify(id)}${r.id === undefined || rows[before]!.id === undefined ? ' (a line without an id is known by its index)' : ''}; give every trace its own id.`,
+      );
+    }
+    first.set(id, i);
+  }
+}
+
 export async function build(o: BuildOptions): Promise<Record<string, unknown>> {
   const info = await loadModelInfo(o.model);
   const format = chatFormatFor(String(info.config.model_type));
@@ -249,9 +269,13 @@ export async function build(o: BuildOptions): Promise<Record<string, unknown>> {
   }
 
   const traces = await readJsonl(o.traces);
+  // One id, one sample: a repeated id could land in train and val at once, and would make the
+  // compressed files ambiguous.
+  refuseDuplicateIds(traces, o.traces);
   const byGamma = new Map<number, Map<string, string>>();
   for (const [g, path] of gammaFiles) {
     const rows = await readJsonl(path);
+    refuseDuplicateIds(rows, path);
     const m = new Map<string, string>();
     rows.forEach((r, i) =>
       m.set(String(r.id ?? i), stringField(r, ['compressed_prompt'], `${path}:${i + 1}`)),

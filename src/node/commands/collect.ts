@@ -15,15 +15,16 @@
  */
 import { intOption, numberOption, parseCommandArgs, writeSummary } from '../args.ts';
 import { warnIfFixture } from '../fixtures.ts';
-import { checkOutput, withOutputLock } from '../output.ts';
+import { checkOutputs, guardOutputs } from '../output.ts';
 import { commandInfo } from './table.mjs';
-import { appendFile } from 'node:fs/promises';
-import { readJournal } from '../jsonl.ts';
+import { journalMetaPath, openJournal } from '../jsonl.ts';
+import { redactUrl } from '../pipeline/openai-backend.ts';
 import { join } from 'node:path';
 import type { Command } from './types.ts';
 import {
   TARGET_MODEL_OPTIONS,
   openTargetModel,
+  targetFingerprint,
   targetModelFlags,
 } from '../pipeline/target-model.ts';
 import { TokenSkipError } from '../../core/errors.ts';
@@ -46,12 +47,12 @@ interface JournalEntry {
   record: Record<string, unknown>;
 }
 
-async function readDone(path: string): Promise<Map<number, JournalEntry>> {
+function readDone(entries: readonly Record<string, unknown>[]): Map<number, JournalEntry> {
   const done = new Map<number, JournalEntry>();
-  for await (const value of readJournal(path)) {
-    const e = value as JournalEntry | null;
-    // A line torn by a crash mid-write is skipped: that sample is simply done again.
-    if (typeof e?.i === 'number') done.set(e.i, e);
+  for (const value of entries) {
+    const e = value as unknown as JournalEntry;
+    // A line torn by a crash mid-write was skipped: that sample is simply done again.
+    if (typeof e.i === 'number') done.set(e.i, e);
   }
   return done;
 }
@@ -70,11 +71,21 @@ export const collectCommand: Command = {
     const maxCot = intOption('--max-cot-tokens', values['max-cot-tokens']);
     const backoffS = numberOption('--backoff', values.backoff, { min: 0 });
     const journal = `${out}.journal.jsonl`;
-    await checkOutput(out, [input]);
-    await checkOutput(journal, [input], '--out (its journal)');
+    const outputs = [
+      {
+        path: out,
+        side: [
+          [journal, 'journal'],
+          [journalMetaPath(journal), 'journal fingerprint'],
+          [manifestPathFor(out), 'manifest'],
+        ] as const,
+      },
+    ];
+    const inputs = [input, modelDir, flags.onnxModel];
+    await checkOutputs(outputs, inputs);
     warnIfFixture(io.stderr, '--model-dir', modelDir);
     if (flags.onnxModel) warnIfFixture(io.stderr, '--onnx-model', flags.onnxModel);
-    return withOutputLock([out], async () => {
+    return guardOutputs(outputs, inputs, async () => {
       const { info, format, backend } = await openTargetModel(flags, {
         backoffMs: backoffS * 1000,
       });
@@ -83,7 +94,13 @@ export const collectCommand: Command = {
         questions,
         dataset: grading,
       } = await readQuestions(input, flags.limit, flags.dataset);
-      const done = await readDone(journal);
+      const opened = await openJournal(
+        journal,
+        await targetFingerprint(flags, { maxCot, format }),
+        'collect',
+        out,
+      );
+      const done = readDone(opened.entries);
       if (done.size)
         io.stderr.write(
           `collect: resuming, ${done.size} of ${questions.length} samples already done.\n`,
@@ -121,7 +138,7 @@ export const collectCommand: Command = {
               status,
               record: { ...rows[i], id: q.id, prediction, output, cot, cot_tokens: cotTokens },
             };
-            await appendFile(journal, `${JSON.stringify(entry)}\n`);
+            await opened.append({ ...entry });
             done.set(i, entry);
           } catch (error) {
             failures.push(`${q.id}: ${(error as Error).message}`);
@@ -163,7 +180,7 @@ export const collectCommand: Command = {
         command: 'collect',
         inputs: [await digest(input), await digest(join(modelDir, 'tokenizer.json'))],
         settings: {
-          endpoints: values.endpoint,
+          endpoints: values.endpoint.map(redactUrl),
           onnx_model: values['onnx-model'] ?? null,
           served_model: values['served-model'],
           format,

@@ -27,7 +27,7 @@ import {
   UsageError,
 } from '../args.ts';
 import { warnIfFixture } from '../fixtures.ts';
-import { checkOutput, withOutputLock } from '../output.ts';
+import { checkOutputs, guardOutputs } from '../output.ts';
 import { commandInfo } from './table.mjs';
 import { DEFAULT_MODELS } from '../../core/models/registry.ts';
 import {
@@ -44,7 +44,12 @@ import {
   type CompressItem,
   type LoadedCliScorer,
 } from './compress-scorers.ts';
-import { readJsonlRecords, ResumableJsonlWriter, type JsonRecord } from '../jsonl.ts';
+import {
+  readJsonlRecords,
+  resumableSideFiles,
+  ResumableJsonlWriter,
+  type JsonRecord,
+} from '../jsonl.ts';
 import type { Command, CommandIO } from './types.ts';
 
 function parseForceTokens(value: string | undefined): string[] {
@@ -260,10 +265,16 @@ export const compressCommand: Command = {
     const targets = rates
       ? rates.map((g) => ({ out: v.out!.replaceAll('{rate}', String(g)), rate: g }))
       : [{ out: v.out!, rate }];
-    for (const { out } of targets) {
-      await checkOutput(out, [inFile]);
-      await checkOutput(`${out}.partial`, [inFile], '--out (its .partial file)');
-    }
+    // Every path this command reads: the input and the model folders.
+    const inputs = [
+      inFile,
+      scorerName === 'llmlingua2' ? (v.model ?? DEFAULT_MODELS.scorer) : causal?.refModel,
+    ];
+    const outputs = targets.map(({ out }) => ({
+      path: out,
+      side: resumableSideFiles(out),
+    }));
+    await checkOutputs(outputs, inputs);
     // The input is streamed (bounded memory, whatever its size): one pass checks every record
     // before any work, so bad input leaves no output behind; the next passes do the work.
     const toItem = (record: JsonRecord, line: number): CompressItem => {
@@ -322,152 +333,147 @@ export const compressCommand: Command = {
         if (++n >= total) return;
       }
     };
-    return withOutputLock(
-      targets.map((t) => t.out),
-      async () => {
-        const loaded = await loadScorer();
-        // Input the model would reject (a CTS condition longer than the window) fails here, before
-        // any output file exists.
-        for await (const { record, line } of records()) {
-          try {
-            loaded.scorer.check(scoreInput(toItem(record, line)));
-          } catch (error) {
-            const e = toTokenSkipError(error);
-            throw new TokenSkipError(e.code, `${inFile}:${line}: ${e.message}`);
-          }
+    return guardOutputs(outputs, inputs, async () => {
+      const loaded = await loadScorer();
+      // Input the model would reject (a CTS condition longer than the window) fails here, before
+      // any output file exists.
+      for await (const { record, line } of records()) {
+        try {
+          loaded.scorer.check(scoreInput(toItem(record, line)));
+        } catch (error) {
+          const e = toTokenSkipError(error);
+          throw new TokenSkipError(e.code, `${inFile}:${line}: ${e.message}`);
         }
-        // Each file's job is the single-rate run's, so either run can resume the other's output.
-        const fingerprint = (target: number) => ({
-          input: sha256,
-          field,
-          rate: target,
-          rateField: v['rate-field'] ?? null,
-          ...(limit !== undefined ? { limit } : {}),
-          model: loaded.scorer.model,
-          ...loaded.settings,
-          ...(needs.length > 0
-            ? { questionField: v['question-field'], answerField: v['answer-field'] }
-            : {}),
-        });
-        /**
-         * A forward-only cursor over the input: `sourceAt(i)` moves to record i and keeps it, so
-         * one pass serves a writer's resume check and then the work from where it stopped.
-         */
-        const cursor = () => {
-          const input = records();
-          let current: { index: number; record: JsonRecord; line: number } | undefined;
-          let next = 0;
-          return async (i: number) => {
-            while (next <= i) {
-              const step = await input.next();
-              if (step.done) return undefined;
-              current = { index: next++, ...step.value };
-            }
-            return current?.index === i ? current : undefined;
-          };
+      }
+      // Each file's job is the single-rate run's, so either run can resume the other's output.
+      const fingerprint = (target: number) => ({
+        input: sha256,
+        field,
+        rate: target,
+        rateField: v['rate-field'] ?? null,
+        ...(limit !== undefined ? { limit } : {}),
+        model: loaded.scorer.model,
+        ...loaded.settings,
+        ...(needs.length > 0
+          ? { questionField: v['question-field'], answerField: v['answer-field'] }
+          : {}),
+      });
+      /**
+       * A forward-only cursor over the input: `sourceAt(i)` moves to record i and keeps it, so
+       * one pass serves a writer's resume check and then the work from where it stopped.
+       */
+      const cursor = () => {
+        const input = records();
+        let current: { index: number; record: JsonRecord; line: number } | undefined;
+        let next = 0;
+        return async (i: number) => {
+          while (next <= i) {
+            const step = await input.next();
+            if (step.done) return undefined;
+            current = { index: next++, ...step.value };
+          }
+          return current?.index === i ? current : undefined;
         };
-        const writers: ResumableJsonlWriter[] = [];
-        for (const t of targets) {
-          const sourceAt = cursor();
-          // A kept line must be the output of its input record: every input field unchanged, the
-          // result fields present.
-          const matches = async (record: JsonRecord, i: number): Promise<boolean> => {
-            const source = (await sourceAt(i))?.record;
-            if (!source) return false;
-            for (const [key, value] of Object.entries(source)) {
-              if (RESULT_FIELDS.includes(key) || key === 'word_labels') continue;
-              if (JSON.stringify(record[key]) !== JSON.stringify(value)) return false;
-            }
-            return (
-              typeof record.compressed_prompt === 'string' &&
-              typeof record.origin_tokens === 'number' &&
-              typeof record.compressed_tokens === 'number' &&
-              Array.isArray(record.word_labels)
-            );
-          };
-          const writer = await ResumableJsonlWriter.open(
-            t.out,
-            fingerprint(t.rate),
-            v.fresh,
-            matches,
-          );
-          writers.push(writer);
-          if (writer.repairedBytes > 0) {
-            io.stderr.write(
-              `${writer.partial}: ${writer.repairedBytes} bytes after record ${writer.done} did not match the input (a torn write, a duplicate or foreign lines); cut off, and redone from there.\n`,
-            );
-          }
-          if (writer.done > 0)
-            io.stderr.write(
-              `Resuming ${t.out}: ${writer.done} of ${total} records already done.\n`,
-            );
-        }
-        const done = Math.min(...writers.map((w) => w.done));
-
-        const showBar = v['no-progress']
-          ? false
-          : (v.progress ?? Boolean((io.stderr as NodeJS.WriteStream).isTTY));
-        const bar = showBar
-          ? createBar(io.stderr, 'compress', total, 'records | {eta_formatted} left', v.progress)
-          : undefined;
-        bar?.update(done);
-
+      };
+      const writers: ResumableJsonlWriter[] = [];
+      for (const t of targets) {
         const sourceAt = cursor();
-        const group = options.batchSize ?? 50;
-        for (let start = done; start < total; start += group) {
-          const batch: { record: JsonRecord; item: CompressItem }[] = [];
-          for (let i = start; i < Math.min(start + group, total); i++) {
-            const source = await sourceAt(i);
-            if (!source) {
-              throw new TokenSkipError(
-                'INVALID_ARGUMENT',
-                `${inFile} changed while it was being compressed (record ${i + 1} is gone); run again.`,
-              );
-            }
-            batch.push({ record: source.record, item: toItem(source.record, source.line) });
+        // A kept line must be the output of its input record: every input field unchanged, the
+        // result fields present.
+        const matches = async (record: JsonRecord, i: number): Promise<boolean> => {
+          const source = (await sourceAt(i))?.record;
+          if (!source) return false;
+          for (const [key, value] of Object.entries(source)) {
+            if (RESULT_FIELDS.includes(key) || key === 'word_labels') continue;
+            if (JSON.stringify(record[key]) !== JSON.stringify(value)) return false;
           }
-          // One scoring pass serves every γ: the scores do not depend on it.
-          const scored = await scoreItems(
-            loaded,
-            batch.map((b) => b.item),
+          return (
+            typeof record.compressed_prompt === 'string' &&
+            typeof record.origin_tokens === 'number' &&
+            typeof record.compressed_tokens === 'number' &&
+            Array.isArray(record.word_labels)
           );
-          for (const [k, writer] of writers.entries()) {
-            const rows: JsonRecord[] = batch
-              .map(({ record, item }, j) => ({
-                ...record,
-                ...selectItem(loaded, scored[j]!, rates ? rates[k]! : item.rate),
-              }))
-              .filter((_, j) => start + j >= writer.done);
-            if (rows.length > 0) await writer.append(rows);
-          }
-          bar?.update(start + batch.length);
-        }
-        bar?.stop();
-        for (const writer of writers) await writer.finish();
-        await loaded.release();
-        for (const t of targets) io.stderr.write(`Wrote ${total} records to ${t.out}.\n`);
-        const { modelCalls, scoreMs } = loaded.stats;
-        if (rates && modelCalls > 0) {
+        };
+        const writer = await ResumableJsonlWriter.open(
+          t.out,
+          fingerprint(t.rate),
+          v.fresh,
+          matches,
+        );
+        writers.push(writer);
+        if (writer.repairedBytes > 0) {
           io.stderr.write(
-            `Scored ${total - done} records once for ${rates.length} γ: ${modelCalls} ${loaded.callUnit}, ${(scoreMs / 1000).toFixed(1)} s; ` +
-              `re-scoring per γ (as the reference does) would take ${modelCalls * rates.length} ${loaded.callUnit}, about ${((scoreMs * (rates.length - 1)) / 1000).toFixed(1)} s more.\n`,
+            `${writer.partial}: ${writer.repairedBytes} bytes after record ${writer.done} did not match the input (a torn write, a duplicate or foreign lines); cut off, and redone from there.\n`,
           );
         }
-        if (v.json) {
-          io.stdout.write(
-            `${JSON.stringify({
-              out: targets.length === 1 ? targets[0]!.out : targets.map((t) => t.out),
-              records: total,
-              resumed: done,
-              model: loaded.scorer.model,
-              ...(rates
-                ? { rates, modelCalls, modelCallsPerRateRescoring: modelCalls * rates.length }
-                : {}),
-            })}\n`,
-          );
+        if (writer.done > 0)
+          io.stderr.write(`Resuming ${t.out}: ${writer.done} of ${total} records already done.\n`);
+      }
+      const done = writers.reduce((n, w) => Math.min(n, w.done), Infinity);
+
+      const showBar = v['no-progress']
+        ? false
+        : (v.progress ?? Boolean((io.stderr as NodeJS.WriteStream).isTTY));
+      const bar = showBar
+        ? createBar(io.stderr, 'compress', total, 'records | {eta_formatted} left', v.progress)
+        : undefined;
+      bar?.update(done);
+
+      const sourceAt = cursor();
+      const group = options.batchSize ?? 50;
+      for (let start = done; start < total; start += group) {
+        const batch: { record: JsonRecord; item: CompressItem }[] = [];
+        for (let i = start; i < Math.min(start + group, total); i++) {
+          const source = await sourceAt(i);
+          if (!source) {
+            throw new TokenSkipError(
+              'INVALID_ARGUMENT',
+              `${inFile} changed while it was being compressed (record ${i + 1} is gone); run again.`,
+            );
+          }
+          batch.push({ record: source.record, item: toItem(source.record, source.line) });
         }
-        return 0;
-      },
-    );
+        // One scoring pass serves every γ: the scores do not depend on it.
+        const scored = await scoreItems(
+          loaded,
+          batch.map((b) => b.item),
+        );
+        for (const [k, writer] of writers.entries()) {
+          const rows: JsonRecord[] = batch
+            .map(({ record, item }, j) => ({
+              ...record,
+              ...selectItem(loaded, scored[j]!, rates ? rates[k]! : item.rate),
+            }))
+            .filter((_, j) => start + j >= writer.done);
+          if (rows.length > 0) await writer.append(rows);
+        }
+        bar?.update(start + batch.length);
+      }
+      bar?.stop();
+      for (const writer of writers) await writer.finish();
+      await loaded.release();
+      for (const t of targets) io.stderr.write(`Wrote ${total} records to ${t.out}.\n`);
+      const { modelCalls, scoreMs } = loaded.stats;
+      if (rates && modelCalls > 0) {
+        io.stderr.write(
+          `Scored ${total - done} records once for ${rates.length} γ: ${modelCalls} ${loaded.callUnit}, ${(scoreMs / 1000).toFixed(1)} s; ` +
+            `re-scoring per γ (as the reference does) would take ${modelCalls * rates.length} ${loaded.callUnit}, about ${((scoreMs * (rates.length - 1)) / 1000).toFixed(1)} s more.\n`,
+        );
+      }
+      if (v.json) {
+        io.stdout.write(
+          `${JSON.stringify({
+            out: targets.length === 1 ? targets[0]!.out : targets.map((t) => t.out),
+            records: total,
+            resumed: done,
+            model: loaded.scorer.model,
+            ...(rates
+              ? { rates, modelCalls, modelCallsPerRateRescoring: modelCalls * rates.length }
+              : {}),
+          })}\n`,
+        );
+      }
+      return 0;
+    });
   },
 };

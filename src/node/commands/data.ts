@@ -20,6 +20,7 @@ import {
   type ArithProblem,
 } from '../../core/datasets/arith.ts';
 import { writeAtomic } from '../pipeline/manifest.ts';
+import { guardOutputs } from '../output.ts';
 
 function count(flag: string, value: string): number {
   if (!/^\d+$/.test(value))
@@ -78,14 +79,19 @@ export const dataCommand: Command = {
       languages as ArithLanguage[],
     );
     const written: Record<string, number> = {};
-    for (const split of ['train', 'val', 'test'] as const) {
-      const rows = splits[split];
-      await writeAtomic(
-        join(values.out, `${split}.jsonl`),
-        rows.map(arithLine).join('\n') + (rows.length ? '\n' : ''),
-      );
-      written[split] = rows.length;
-    }
+    const out = values.out;
+    // Locked like every output; temp files of a killed run are removed first.
+    const files = ['train.jsonl', 'val.jsonl', 'test.jsonl'];
+    await guardOutputs([{ path: out, folder: true, files }], [], async () => {
+      for (const split of ['train', 'val', 'test'] as const) {
+        const rows = splits[split];
+        await writeAtomic(
+          join(out, `${split}.jsonl`),
+          rows.map(arithLine).join('\n') + (rows.length ? '\n' : ''),
+        );
+        written[split] = rows.length;
+      }
+    });
     writeSummary(
       io,
       values.json,

@@ -11,14 +11,15 @@
  */
 import { gammaListOption, parseCommandArgs, UsageError, writeSummary } from '../args.ts';
 import { warnIfFixture } from '../fixtures.ts';
-import { checkOutput, withOutputLock } from '../output.ts';
+import { checkOutputs, guardOutputs } from '../output.ts';
 import { commandInfo } from './table.mjs';
-import { appendFile } from 'node:fs/promises';
-import { readJournal } from '../jsonl.ts';
+import { journalMetaPath, openJournal } from '../jsonl.ts';
+import { redactUrl } from '../pipeline/openai-backend.ts';
 import type { Command } from './types.ts';
 import {
   TARGET_MODEL_OPTIONS,
   openTargetModel,
+  targetFingerprint,
   targetModelFlags,
 } from '../pipeline/target-model.ts';
 import { TokenSkipError } from '../../core/errors.ts';
@@ -62,18 +63,35 @@ export const evalCommand: Command = {
       }
     }
     const journal = `${out}.journal.jsonl`;
-    await checkOutput(out, [input]);
-    await checkOutput(journal, [input], '--out (its journal)');
+    const outputs = [
+      {
+        path: out,
+        side: [
+          [journal, 'journal'],
+          [journalMetaPath(journal), 'journal fingerprint'],
+          [manifestPathFor(out), 'manifest'],
+        ] as const,
+      },
+    ];
+    const inputs = [input, modelDir, flags.onnxModel];
+    await checkOutputs(outputs, inputs);
     warnIfFixture(io.stderr, '--model-dir', modelDir);
     if (flags.onnxModel) warnIfFixture(io.stderr, '--onnx-model', flags.onnxModel);
-    return withOutputLock([out], async () => {
+    return guardOutputs(outputs, inputs, async () => {
       const { info, format, backend } = await openTargetModel(flags);
       const { questions: qs, dataset } = await readQuestions(input, flags.limit, flags.dataset);
+      // Keyed `γ:index`, so another --gammas list reuses the answers it shares with this one.
+      const opened = await openJournal(
+        journal,
+        await targetFingerprint(flags, { format }),
+        'eval',
+        out,
+      );
       const done = new Map<string, Sample>();
-      // A line torn by a crash is skipped by readJournal: that sample is redone.
-      for await (const value of readJournal(journal)) {
-        const s = value as Sample | null;
-        if (typeof s?.key === 'string') done.set(s.key, s);
+      // A line torn by a crash was skipped by readJournal: that sample is redone.
+      for (const value of opened.entries) {
+        const s = value as unknown as Sample;
+        if (typeof s.key === 'string') done.set(s.key, s);
       }
       const jobs = gammas
         .flatMap((g) => qs.map((_, i) => ({ g, i, key: `${g}:${i}` })))
@@ -104,7 +122,7 @@ export const evalCommand: Command = {
               latency_s: (performance.now() - t0) / 1000,
               prediction: grade.prediction,
             };
-            await appendFile(journal, `${JSON.stringify(s)}\n`);
+            await opened.append({ ...s });
             done.set(key, s);
           } catch (error) {
             failures.push(`${key}: ${(error as Error).message}`);
@@ -135,7 +153,7 @@ export const evalCommand: Command = {
         settings: {
           gammas,
           maxTokens,
-          endpoints: values.endpoint,
+          endpoints: values.endpoint.map(redactUrl),
           limit: values.limit ?? null,
           grader: `src/core/eval gradeSample (${dataset})`,
           backend: values['onnx-model'] ? 'onnx' : 'openai',

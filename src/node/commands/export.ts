@@ -11,7 +11,7 @@
  */
 import { choiceOption, intOption, parseCommandArgs, UsageError, writeSummary } from '../args.ts';
 import { warnIfFixture } from '../fixtures.ts';
-import { checkOutputFolder, withOutputLock } from '../output.ts';
+import { checkOutputs, guardOutputs } from '../output.ts';
 import { commandInfo } from './table.mjs';
 import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -79,9 +79,11 @@ export const exportCommand: Command = {
     intOption('--context-window', values['context-window']);
     intOption('--prefill-chunk', values['prefill-chunk']);
     const { model, out } = values;
-    await checkOutputFolder(out, [model]);
+    await checkOutputs([{ path: out, folder: true }], [model]);
     warnIfFixture(io.stderr, '--model', model);
-    return withOutputLock([out], () => exportModel(target, { ...values, model, out }, io));
+    return guardOutputs([{ path: out, folder: true }], [model], () =>
+      exportModel(target, { ...values, model, out }, io),
+    );
   },
 };
 

@@ -15,7 +15,7 @@ import {
 } from '../../core/eval/index.ts';
 import { readJsonlLines } from '../jsonl.ts';
 import { optionalNumber, parseCommandArgs, UsageError } from '../args.ts';
-import { AtomicFileWriter, checkOutput, withOutputLock } from '../output.ts';
+import { AtomicFileWriter, guardOutputs } from '../output.ts';
 import { commandInfo } from './table.mjs';
 import type { Command, CommandIO } from './types.ts';
 
@@ -80,8 +80,7 @@ export const gradeCommand: Command = {
   ...commandInfo('grade'),
   async run(argv, io) {
     const opts = parseOptions(argv);
-    await checkOutput(opts.output, [opts.input]);
-    return withOutputLock([opts.output], () => grade(opts, io));
+    return guardOutputs([{ path: opts.output }], [opts.input], () => grade(opts, io));
   },
 };
 

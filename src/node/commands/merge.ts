@@ -7,7 +7,7 @@
  */
 import { choiceOption, parseCommandArgs, UsageError, writeSummary } from '../args.ts';
 import { warnIfFixture } from '../fixtures.ts';
-import { checkOutputFolder, withOutputLock } from '../output.ts';
+import { checkOutputs, guardOutputs } from '../output.ts';
 import { commandInfo } from './table.mjs';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
@@ -48,10 +48,12 @@ export const mergeCommand: Command = {
     if (values.dtype !== '') {
       choiceOption('--dtype', values.dtype, ['float32', 'bfloat16', 'float16'] as const);
     }
-    await checkOutputFolder(values.out, [values.base, values.adapter]);
-    warnIfFixture(io.stderr, '--base', values.base);
     const { base, adapter, out } = values;
-    return withOutputLock([out], () => merge({ ...values, base, adapter, out }, io));
+    await checkOutputs([{ path: out, folder: true }], [base, adapter]);
+    warnIfFixture(io.stderr, '--base', values.base);
+    return guardOutputs([{ path: out, folder: true }], [base, adapter], () =>
+      merge({ ...values, base, adapter, out }, io),
+    );
   },
 };
 

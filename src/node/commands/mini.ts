@@ -30,6 +30,8 @@ import {
   type TrainerModule,
 } from '../pipeline/python.ts';
 import { writeAtomic } from '../pipeline/manifest.ts';
+import { guardChild } from '../pipeline/child-guard.ts';
+import { changedOutputs, hashOutputs, type OutputHashes } from '../pipeline/output-hashes.ts';
 import { readJsonl } from '../pipeline/records.ts';
 import type { ArithLanguage } from '../../core/datasets/arith.ts';
 import type { Condition } from '../../core/scoring/types.ts';
@@ -149,11 +151,14 @@ function cli(ctx: Ctx, args: string[]): Promise<string> {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: process.env,
     });
+    // A killed mini ends its step too (signals forwarded; a watchdog for kill -9).
+    const unguard = guardChild(child);
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => ctx.io.stderr.write(d));
     child.on('error', rej);
     child.on('close', (code) => {
+      unguard();
       if (code === 0) res(stdout);
       else
         rej(
@@ -202,21 +207,41 @@ async function step(
     .update(`${ctx.chain}\n${name}\n${JSON.stringify(settings)}`)
     .digest('hex');
   ctx.chain = key;
+  let before: OutputHashes | undefined;
   if (existsSync(marker)) {
     const prev = JSON.parse(await readFile(marker, 'utf8')) as {
       key?: string;
       chained?: boolean;
       settings?: unknown;
+      outputs?: OutputHashes;
     };
+    before = prev.outputs;
     // Markers of the first release hashed only their own settings: adopt one while nothing
     // upstream has run in this invocation and its settings are unchanged.
     const legacy =
       !prev.chained && !ctx.ran && JSON.stringify(prev.settings) === JSON.stringify(settings);
-    if (prev.key === key || legacy) {
-      if (legacy)
-        await writeAtomic(marker, `${JSON.stringify({ ...prev, key, chained: true }, null, 1)}\n`);
+    // The marker vouches for the outputs only as they were when the step finished (their
+    // hashes): a file deleted, truncated or edited since, or an upstream step that made other
+    // outputs in this invocation, runs the step again.
+    const changed = prev.outputs ? await changedOutputs(ctx.out, prev.outputs) : [];
+    const upstream = upstreamChanged.has(ctx);
+    if ((prev.key === key || legacy) && changed.length === 0 && !upstream) {
+      // Markers written before outputs were hashed record them now (trusted as they are).
+      if (legacy || !prev.outputs)
+        await writeAtomic(
+          marker,
+          `${JSON.stringify({ ...prev, key, chained: true, outputs: await hashOutputs(ctx.out, outputs) }, null, 1)}\n`,
+        );
       say(ctx, `${name}: done already`);
       return;
+    }
+    if (changed.length > 0 && (prev.key === key || legacy)) {
+      say(
+        ctx,
+        `${name}: ${changed.slice(0, 3).join(', ')}${changed.length > 3 ? ` and ${changed.length - 3} more` : ''} changed since the step finished; running it again`,
+      );
+    } else if (upstream && (prev.key === key || legacy)) {
+      say(ctx, `${name}: an earlier step made other outputs; running it again`);
     }
     for (const o of outputs) await rm(join(ctx.out, o), { recursive: true, force: true });
     await rm(marker, { force: true });
@@ -226,12 +251,18 @@ async function step(
   const t0 = performance.now();
   const result = await run();
   const seconds = Math.round((performance.now() - t0) / 100) / 10;
+  const hashes = await hashOutputs(ctx.out, outputs);
+  // Outputs that differ from the ones the last run of this step made: every later step runs again.
+  if (before && JSON.stringify(before) !== JSON.stringify(hashes)) upstreamChanged.add(ctx);
   await writeAtomic(
     marker,
-    `${JSON.stringify({ key, chained: true, settings, seconds, result }, null, 1)}\n`,
+    `${JSON.stringify({ key, chained: true, settings, seconds, result, outputs: hashes }, null, 1)}\n`,
   );
   say(ctx, `${name}: ${seconds} s`);
 }
+
+/** Pipelines (by context) in which a re-run step made outputs other than its previous ones. */
+const upstreamChanged = new WeakSet<Ctx>();
 
 function p(ctx: Ctx, ...parts: string[]): string {
   return join(ctx.out, ...parts);

@@ -5,7 +5,8 @@
  *
  *   npx tokenskip report --in original.jsonl --in gamma-0.6.jsonl --out-json report.json --out-csv report.csv
  */
-import { basename } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { basename, dirname, join, normalize } from 'node:path';
 import { TokenSkipError } from '../../core/errors.ts';
 import {
   groupRuns,
@@ -19,7 +20,7 @@ import { validateGamma } from '../../core/prompts/gamma.ts';
 import { readJsonlLines } from '../jsonl.ts';
 import { loadTokenCounter } from '../token-counter.ts';
 import { parseCommandArgs, UsageError } from '../args.ts';
-import { checkOutput, withOutputLock, writeFileAtomic } from '../output.ts';
+import { guardOutputs, writeFileAtomic } from '../output.ts';
 import { commandInfo } from './table.mjs';
 import type { Command, CommandIO } from './types.ts';
 
@@ -104,20 +105,54 @@ export const reportCommand: Command = {
   ...commandInfo('report'),
   async run(argv, io) {
     const opts = parseOptions(argv);
-    for (const [flag, path] of opts.outputs) await checkOutput(path, opts.inputs, `--${flag}`);
-    return withOutputLock(
-      opts.outputs.map(([, path]) => path),
+    // Everything report reads: the graded files and the tokenizer (a file and the config beside
+    // it, or a folder; `cl100k` names no file).
+    const tokenizer = opts.tokenizer;
+    const named = tokenizer === 'cl100k' || tokenizer === 'cl100k_base';
+    const inputs = [
+      ...opts.inputs,
+      ...(named ? [] : [tokenizer, join(dirname(tokenizer), 'tokenizer_config.json')]),
+    ];
+    return guardOutputs(
+      opts.outputs.map(([flag, path]) => ({ path, what: `--${flag}` })),
+      inputs,
       () => report(opts, io),
     );
   },
 };
 
+/**
+ * The run label of each input file: its name, or its path where two inputs share a name
+ * (a/results.jsonl and b/results.jsonl are two runs, never one). The same file given twice is
+ * refused: its lines would count twice.
+ */
+async function sourceLabels(inputs: readonly string[]): Promise<string[]> {
+  const seen = new Map<string, string>();
+  for (const file of inputs) {
+    const info = await stat(file).catch(() => undefined);
+    if (!info) continue;
+    const id = `${info.dev}:${info.ino}`;
+    const before = seen.get(id);
+    if (before !== undefined) {
+      throw new UsageError(
+        `--in '${file}' is the same file as --in '${before}'; give each graded file once (its lines would count twice).`,
+      );
+    }
+    seen.set(id, file);
+  }
+  const names = inputs.map((f) => basename(f));
+  return inputs.map((f, i) =>
+    names.filter((n) => n === names[i]).length > 1 ? normalize(f) : names[i]!,
+  );
+}
+
 async function report(opts: ReturnType<typeof parseOptions>, io: CommandIO): Promise<number> {
   const records: RunRecord[] = [];
   let malformed = 0;
-  for (const file of opts.inputs) {
+  const labels = await sourceLabels(opts.inputs);
+  for (const [k, file] of opts.inputs.entries()) {
     for await (const entry of readJsonlLines(file)) {
-      const record = 'error' in entry ? entry.error : toRecord(entry.value, basename(file));
+      const record = 'error' in entry ? entry.error : toRecord(entry.value, labels[k]!);
       if (typeof record === 'string') {
         const message = `${file}:${entry.line}: ${record}`;
         if (opts.strict) {

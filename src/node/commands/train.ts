@@ -16,7 +16,7 @@ import {
   type NumberRule,
 } from '../args.ts';
 import { warnIfFixture } from '../fixtures.ts';
-import { checkOutputFolder, withOutputLock } from '../output.ts';
+import { checkOutputs, guardOutputs } from '../output.ts';
 import { commandInfo } from './table.mjs';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
@@ -85,9 +85,11 @@ export const trainCommand: Command = {
       throw new UsageError(`--mode must be lora or full, got '${String(values.mode)}'.`);
     const nproc =
       typeof values.nproc === 'string' ? intOption('--nproc', values.nproc as string) : 0;
-    await checkOutputFolder(out, [base, data]);
+    await checkOutputs([{ path: out, folder: true }], [base, data]);
     warnIfFixture(io.stderr, '--base', base);
-    return withOutputLock([out], () => train(values, base, data, out, nproc, io));
+    return guardOutputs([{ path: out, folder: true }], [base, data], () =>
+      train(values, base, data, out, nproc, io),
+    );
   },
 };
 

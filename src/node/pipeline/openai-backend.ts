@@ -31,16 +31,43 @@ export interface CompletionBackend {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** `url` with its user:password (if any) replaced by `***`: endpoints are echoed in messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (!u.username && !u.password) return url;
+    u.username = '***';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/[^/@]*@/, '//***@');
+  }
+}
+
+/** An endpoint's URL without credentials, and the Basic authorization they stand for (if any). */
+function splitCredentials(endpoint: string): { url: string; label: string; basic?: string } {
+  const u = new URL(endpoint);
+  if (!u.username && !u.password) return { url: endpoint, label: endpoint };
+  const basic = Buffer.from(
+    `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`,
+  ).toString('base64');
+  u.username = '';
+  u.password = '';
+  return { url: u.toString(), label: redactUrl(endpoint), basic };
+}
+
 export function createOpenAiBackend(o: OpenAiBackendOptions): CompletionBackend {
   if (o.endpoints.length === 0)
     throw new TokenSkipError('INVALID_ARGUMENT', 'give at least one --endpoint URL.');
   for (const e of o.endpoints) {
-    if (!/^https?:\/\//.test(e))
+    if (!/^https?:\/\//.test(e) || !URL.canParse(e))
       throw new TokenSkipError(
         'INVALID_ARGUMENT',
-        `endpoint '${e}' must be an http(s) URL such as http://127.0.0.1:8000/v1.`,
+        `endpoint '${redactUrl(e)}' must be an http(s) URL such as http://127.0.0.1:8000/v1.`,
       );
   }
+  // fetch refuses URLs with credentials; they travel as a Basic header and never in messages.
+  const targets = o.endpoints.map(splitCredentials);
   const concurrency = o.concurrency ?? 4;
   const retries = o.retries ?? 3;
   const timeoutMs = o.timeoutMs ?? 120_000;
@@ -76,12 +103,17 @@ export function createOpenAiBackend(o: OpenAiBackendOptions): CompletionBackend 
   }
 
   async function once(i: number, prompt: string, maxTokens: number): Promise<string> {
-    const url = `${(o.endpoints[i] as string).replace(/\/+$/, '')}/completions`;
-    const res = await fetch(url, {
+    const target = targets[i]!;
+    const url = `${target.label.replace(/\/+$/, '')}/completions`;
+    const res = await fetch(`${target.url.replace(/\/+$/, '')}/completions`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        ...(o.apiKey ? { authorization: `Bearer ${o.apiKey}` } : {}),
+        ...(o.apiKey
+          ? { authorization: `Bearer ${o.apiKey}` }
+          : target.basic
+            ? { authorization: `Basic ${target.basic}` }
+            : {}),
       },
       body: JSON.stringify({
         model: o.model,

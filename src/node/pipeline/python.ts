@@ -12,6 +12,7 @@ import { delimiter, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { TokenSkipError } from '../../core/errors.ts';
+import { guardChild } from './child-guard.ts';
 
 /** The folder holding the `tokenskip_trainer` package (and its pyproject.toml). */
 export const TRAINER_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../trainer');
@@ -152,6 +153,9 @@ export async function runTrainerModule(
     stdio: ['ignore', 'pipe', 'pipe'],
     env: trainerEnv({ ...process.env, PYTHONUNBUFFERED: '1', ...o.env }),
   });
+  // Signals are forwarded below (the trainer saves a checkpoint on them); the watchdog ends the
+  // trainer if this process is killed with SIGKILL.
+  const unguard = guardChild(child, { forwardSignals: false });
   let interrupted = false;
   let lastError: string | undefined;
   const forward = (signal: NodeJS.Signals) => () => {
@@ -186,6 +190,7 @@ export async function runTrainerModule(
   });
   process.off('SIGINT', onInt);
   process.off('SIGTERM', onTerm);
+  unguard();
   if (code !== 0 && code !== 130 && !lastError) {
     lastError = tail.trim().split('\n').slice(-5).join('\n') || `exited with code ${code}`;
   }

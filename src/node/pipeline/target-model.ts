@@ -12,6 +12,9 @@ import { PROMPT_FORMATS, chatFormatFor, familyOf } from '../../core/prompts/toke
 import { apiKeyFromEnv, intOption, numberOption, UsageError } from '../args.ts';
 import { createOnnxBackend } from './onnx-backend.ts';
 import { createOpenAiBackend, type CompletionBackend } from './openai-backend.ts';
+import { sha256File } from './manifest.ts';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { datasetOption } from './questions.ts';
 import { loadModelInfo, type ModelInfo } from './tokenizer.ts';
 
@@ -117,4 +120,44 @@ export async function openTargetModel(
         ...extra,
       });
   return { info, format, backend };
+}
+
+/** sha256 of every file in a model folder (a few levels deep), by relative path; absent: {}. */
+async function folderHashes(dir: string): Promise<Record<string, string>> {
+  const hashes: Record<string, string> = {};
+  const walk = async (sub: string, depth: number): Promise<void> => {
+    const entries = await readdir(join(dir, sub), { withFileTypes: true }).catch(() => []);
+    for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const rel = sub ? `${sub}/${e.name}` : e.name;
+      if (e.isDirectory() && depth < 3) await walk(rel, depth + 1);
+      else if (e.isFile()) hashes[rel] = await sha256File(join(dir, rel));
+    }
+  };
+  if ((await stat(dir).catch(() => undefined))?.isDirectory()) await walk('', 0);
+  return hashes;
+}
+
+/**
+ * What produced a `collect` / `eval` journal (./../jsonl.ts `openJournal`): the input file's
+ * sha256, the model (its tokenizer and config by hash; the ONNX folder by hash, or the served
+ * name and endpoints, credentials removed), --limit and the settings that change answers.
+ */
+export async function targetFingerprint(
+  flags: TargetModelFlags,
+  settings: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const hash = async (path: string) => sha256File(path).catch(() => null);
+  return {
+    input: await hash(flags.input),
+    tokenizer: await hash(join(flags.modelDir, 'tokenizer.json')),
+    config: await hash(join(flags.modelDir, 'config.json')),
+    model: flags.onnxModel
+      ? { onnx: await folderHashes(flags.onnxModel) }
+      : // Endpoints may come and go between runs; the served model is what answers.
+        { served: flags.servedModel ?? flags.modelDir.replace(/\/+$/, '').split('/').pop() },
+    limit: flags.limit ?? null,
+    dataset: flags.dataset ?? null,
+    maxTokens: flags.maxTokens,
+    ...settings,
+  };
 }

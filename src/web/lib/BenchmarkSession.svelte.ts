@@ -22,6 +22,7 @@ import {
   type BenchmarkStatus,
   type SampleResult,
   gradingRules,
+  savedRunDatasetProblem,
 } from '../../core/benchmark/plan.ts';
 import type { BenchmarkResults } from '../../core/benchmark/results.ts';
 import type { Example } from '../../core/datasets/examples.ts';
@@ -37,6 +38,8 @@ import {
   saveRun,
   setTabRunId,
   tabRunId,
+  isQuotaError,
+  storageFullError,
   type SavedRun,
 } from './benchmark-store.ts';
 
@@ -51,6 +54,8 @@ function datasetExamples(config: BenchmarkConfig): Promise<Example[]> {
 export class BenchmarkSession {
   status = $state<BenchmarkStatus>('idle');
   error = $state.raw<TokenSkipError | undefined>();
+  /** Set while the run cannot be saved (storage full): it goes on, kept in this tab only. */
+  storageWarning = $state.raw<TokenSkipError | undefined>();
   state = $state.raw<BenchmarkState | undefined>();
   results = $state.raw<BenchmarkResults | undefined>();
   engine = $state.raw<EngineInfo | undefined>();
@@ -90,8 +95,19 @@ export class BenchmarkSession {
     }
   }
 
+  /**
+   * Saves the run after every sample. A full storage does not stop the run: it is kept in this
+   * tab (and saved again after the next sample), and `storageWarning` says what to free.
+   */
   #persist(): void {
-    if (this.state && this.#runId) saveRun(this.#runId, this.state);
+    if (!this.state || !this.#runId) return;
+    try {
+      saveRun(this.#runId, this.state);
+      this.storageWarning = undefined;
+    } catch (error) {
+      if (!isQuotaError(error)) throw error;
+      this.storageWarning = storageFullError(this.#runId);
+    }
   }
 
   /** Makes another tab's unfinished run this tab's own, and resumes it. */
@@ -118,6 +134,21 @@ export class BenchmarkSession {
       findGenerationModel(config.modelId);
       const saved = this.saved ?? this.state;
       if (saved && saved.status !== 'done' && sameConfig(saved.config, config)) {
+        // Checked against the dataset before the runner sees it: a run whose questions are not
+        // the ones its config draws is named and removed, never resumed into another benchmark.
+        const problem = savedRunDatasetProblem(
+          saved,
+          (await datasetExamples(config)).map((e) => e.id),
+        );
+        if (problem) {
+          this.#forget();
+          this.saved = undefined;
+          this.state = undefined;
+          throw new TokenSkipError(
+            'INVALID_ARGUMENT',
+            `The saved benchmark run cannot be resumed: ${problem}. It was removed; start the run again.`,
+          );
+        }
         this.state = { ...saved, resumes: saved.resumes + 1 };
       } else {
         const examples = await datasetExamples(config);

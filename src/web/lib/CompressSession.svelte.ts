@@ -3,6 +3,7 @@
  * where, the scored text (γ-independent) and the selection at the current γ. The selection is
  * derived here, in the page, from the cached scores: moving γ sends nothing to the worker.
  */
+import { savePreference } from './storage.ts';
 import { TokenSkipError, toTokenSkipError } from '../../core/errors.ts';
 import type { LinguaOptions, LinguaScored } from '../../core/compression/llmlingua2.ts';
 import { validateRate, validateText } from '../../core/compression/llmlingua2.ts';
@@ -109,7 +110,7 @@ export class CompressSession {
 
   async ensureLoaded(): Promise<void> {
     const key = `${this.modelId}|${this.backend}|${this.mirror}`;
-    globalThis.localStorage?.setItem('tokenskip.mirror', this.mirror);
+    savePreference('tokenskip.mirror', this.mirror);
     const client = scorerClient();
     // A worker that died and was replaced holds no model: load again.
     if (this.load && this.#loadedKey === key && this.#loadedEpoch === client.epoch) return;

@@ -5,6 +5,7 @@
  * always resolved to `light` or `dark` here (following the system's preference live when the choice
  * is `system`), so app.css declares the dark palette once.
  */
+import { savePreference } from './storage.ts';
 export type Theme = 'system' | 'light' | 'dark';
 
 const THEME_KEY = 'tokenskip.theme';
@@ -36,13 +37,13 @@ export class Preferences {
 
   setTheme(theme: Theme): void {
     this.theme = theme;
-    globalThis.localStorage?.setItem(THEME_KEY, theme);
+    savePreference(THEME_KEY, theme);
     this.#apply();
   }
 
   setPresentation(on: boolean): void {
     this.presentation = on;
-    globalThis.localStorage?.setItem(PRESENTATION_KEY, on ? '1' : '0');
+    savePreference(PRESENTATION_KEY, on ? '1' : '0');
     this.#apply();
   }
 

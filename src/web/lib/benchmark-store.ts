@@ -7,6 +7,7 @@
  * moved to a key of its own on first read.
  */
 import { readSavedState, type BenchmarkState } from '../../core/benchmark/plan.ts';
+import { TokenSkipError } from '../../core/errors.ts';
 
 export const RUN_PREFIX = 'tokenskip-benchmark-v1:';
 export const LEGACY_KEY = 'tokenskip-benchmark-v1';
@@ -61,8 +62,13 @@ export function listRuns(): { runs: SavedRun[]; damaged: DamagedRun[] } {
   if (!store) return { runs: [], damaged: [] };
   const legacy = store.getItem(LEGACY_KEY);
   if (legacy !== null) {
-    store.setItem(RUN_PREFIX + newRunId(), legacy);
-    store.removeItem(LEGACY_KEY);
+    try {
+      store.setItem(RUN_PREFIX + newRunId(), legacy);
+      store.removeItem(LEGACY_KEY);
+    } catch (error) {
+      // Storage full: the run stays under its old key and is moved on a later visit.
+      if (!isQuotaError(error)) throw error;
+    }
   }
   const runs: SavedRun[] = [];
   const damaged: DamagedRun[] = [];
@@ -77,4 +83,41 @@ export function listRuns(): { runs: SavedRun[]; damaged: DamagedRun[] } {
   }
   runs.sort((a, b) => a.state.startedAt.localeCompare(b.state.startedAt));
   return { runs, damaged };
+}
+
+/** Whether `error` is a storage quota error (DOMException QuotaExceededError, any browser). */
+export function isQuotaError(error: unknown): boolean {
+  const e = error as { name?: unknown; code?: unknown } | null;
+  return (
+    e?.name === 'QuotaExceededError' ||
+    e?.name === 'NS_ERROR_DOM_QUOTA_REACHED' ||
+    e?.code === 22 ||
+    e?.code === 1014
+  );
+}
+
+const kb = (chars: number) => `${Math.ceil((chars * 2) / 1024)} KB`;
+
+/**
+ * The error for a run that cannot be saved because this site's storage is full, naming what uses
+ * it: the other saved benchmark runs (resume or cancel them on this page) and the rest.
+ */
+export function storageFullError(current?: string): TokenSkipError {
+  const store = local();
+  let runs = 0;
+  let runChars = 0;
+  let otherChars = 0;
+  for (let i = 0; store && i < store.length; i++) {
+    const key = store.key(i) ?? '';
+    const size = key.length + (store.getItem(key)?.length ?? 0);
+    if (key.startsWith(RUN_PREFIX) && key !== RUN_PREFIX + current) {
+      runs++;
+      runChars += size;
+    } else if (!key.startsWith(RUN_PREFIX)) otherChars += size;
+  }
+  return new TokenSkipError(
+    'STORAGE_FULL',
+    `This site's browser storage is full, so the benchmark run cannot be saved; it goes on and is kept in this tab, but a reload would lose it. ` +
+      `Free space: ${runs} other saved benchmark run(s) use ${kb(runChars)} (cancel the ones listed under other runs), other data of this site ${kb(otherChars)} (clear it in the browser's site settings). The run is saved again after the next question.`,
+  );
 }

@@ -73,7 +73,7 @@ export function deviceFit(model: CatalogModel, adapter: AdapterLimits | null): D
   if (model.requiresShaderF16 && !adapter.shaderF16)
     return { verdict: 'wasm-only', ...(needBytes ? { needBytes } : {}) };
   if (!known || needBytes === undefined) return { verdict: 'unknown' };
-  const largest = Math.max(...weights.map((f) => f.size));
+  const largest = weights.reduce((n, f) => Math.max(n, f.size), -Infinity);
   const limit = Math.min(adapter.maxBufferSize, adapter.maxStorageBufferBindingSize);
   if (largest > limit) return { verdict: 'too-big', needBytes, limitBytes: limit };
   return { verdict: 'fits', needBytes, limitBytes: limit };

@@ -11,6 +11,7 @@
  * store-based, which this codebase avoids in favour of runes). Reactivity comes from the `$state`
  * locale below: `t()` reads it, so any template that calls `t()` re-renders when it changes.
  */
+import { savePreference } from './storage.ts';
 import i18next, { type TOptions } from 'i18next';
 import { en } from './locales/en.ts';
 import { zh } from './locales/zh.ts';
@@ -57,7 +58,7 @@ class I18n {
   setLocale(locale: Locale): void {
     this.locale = locale;
     void engine.changeLanguage(locale);
-    globalThis.localStorage?.setItem(STORAGE_KEY, locale);
+    savePreference(STORAGE_KEY, locale);
     this.#applyToDocument();
   }
 
