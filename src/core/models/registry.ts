@@ -27,7 +27,7 @@
  *   modelFolderUrl(findModel('mini-scorer'));     // '/models/mini/scorer/' (app-relative)
  *
  * Look-ups throw TokenSkipError MODEL_NOT_FOUND listing the known ids. Runtime helpers (revision
- * resolution, file URLs on a hub or mirror) live in src/runtime/models/model-manifest.ts.
+ * resolution, file URLs on a hub or mirror) live in src/runtime/hub/.
  */
 import manifestJson from '../../../models/manifest.json' with { type: 'json' };
 import { TokenSkipError } from '../errors.ts';

@@ -16,10 +16,10 @@ import {
   filesForBackend,
   manifestFile,
   resolveRevision,
-} from '../../runtime/models/model-manifest.ts';
+} from '../../runtime/hub/model-manifest.ts';
 import type { ManifestFile } from '../../core/models/registry.ts';
-import { browserRevisionStore } from '../../runtime/web/model-cache.ts';
-import type { ModelFileRef } from '../../runtime/web/model-store.ts';
+import { browserRevisionStore } from '../../runtime/hub/web/model-cache.ts';
+import type { ModelFileRef } from '../../runtime/hub/web/model-store.ts';
 
 export type WebBackend = 'webgpu' | 'wasm';
 

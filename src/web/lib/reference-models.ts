@@ -8,8 +8,8 @@ import {
   referenceModels as registryReferenceModels,
   type OnnxModelRecord,
 } from '../../core/models/registry.ts';
-import { resolveRevision } from '../../runtime/models/model-manifest.ts';
-import { browserRevisionStore } from '../../runtime/web/model-cache.ts';
+import { resolveRevision } from '../../runtime/hub/model-manifest.ts';
+import { browserRevisionStore } from '../../runtime/hub/web/model-cache.ts';
 
 /** A registry id; its name in the UI's language is `modelName(id)` (model-text.ts). */
 export interface ReferenceModelOption {

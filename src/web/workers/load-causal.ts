@@ -9,8 +9,8 @@ import {
   type OrtWithSessions,
 } from '../../runtime/scorers/causal-scorer-loader.ts';
 import { chooseBackend } from '../../runtime/web/backend.ts';
-import { readCachedFile, type FileProgress } from '../../runtime/web/model-cache.ts';
-import { fetchOk } from '../../runtime/models/fetch-ok.ts';
+import { readCachedFile, type FileProgress } from '../../runtime/hub/web/model-cache.ts';
+import { fetchOk } from '../../runtime/hub/fetch-ok.ts';
 import type { ScorerModelRequest } from './scorer-protocol.ts';
 import type { LoadedModel } from './loaded-model.ts';
 

@@ -10,15 +10,15 @@ import {
   locateCachedFile,
   readCachedFile,
   type FileProgress,
-} from '../../runtime/web/model-cache.ts';
-import { weakestIntegrity, type IntegrityStatus } from '../../runtime/models/file-integrity.ts';
+} from '../../runtime/hub/web/model-cache.ts';
+import { weakestIntegrity, type IntegrityStatus } from '../../runtime/hub/file-integrity.ts';
 import { findScorer, type ScorerManifestEntry } from '../../core/models/registry.ts';
 import {
   fileUrl,
   manifestFile,
   pickVariant,
   resolveRevision,
-} from '../../runtime/models/model-manifest.ts';
+} from '../../runtime/hub/model-manifest.ts';
 import { loadScorer, type LoadedScorer } from '../../runtime/scorers/scorer-loader.ts';
 import type { ScorerModelRequest } from './scorer-protocol.ts';
 import type { LoadedModel } from './loaded-model.ts';

@@ -9,8 +9,8 @@ import type { LinguaOptions } from '../../core/compression/llmlingua2.ts';
 import type { AnyScored } from '../../core/scoring/select.ts';
 import type { CausalScorerOptions, ScoreInput } from '../../core/scoring/types.ts';
 import type { BackendPreference } from '../../runtime/web/backend.ts';
-import type { FileProgress } from '../../runtime/web/model-cache.ts';
-import type { IntegrityStatus } from '../../runtime/models/file-integrity.ts';
+import type { FileProgress } from '../../runtime/hub/web/model-cache.ts';
+import type { IntegrityStatus } from '../../runtime/hub/file-integrity.ts';
 
 /** A model to load. The worker holds one per kind, so a page can compare kinds without reloading. */
 export type ScorerModelRequest =

@@ -7,7 +7,7 @@
  */
 import * as Comlink from 'comlink';
 import { TokenSkipError, toTokenSkipError } from '../../core/errors.ts';
-import { clearModelCache } from '../../runtime/web/model-cache.ts';
+import { clearModelCache } from '../../runtime/hub/web/model-cache.ts';
 import { loadCausalModel } from './load-causal.ts';
 import { loadLinguaModel } from './load-lingua.ts';
 import type { LoadedModel } from './loaded-model.ts';

@@ -12,7 +12,7 @@
  *   nothing wrong is ever cached and the next try starts clean (mlc-ai/web-llm#289).
  * The finished file is checked by the caller (model-cache.ts) before it counts as cached.
  */
-import { TokenSkipError } from '../../core/errors.ts';
+import { TokenSkipError } from '../../../core/errors.ts';
 
 export const PARTIAL_CACHE = 'tokenskip-partial-v1';
 /** Received bytes are written to the cache in chunks of this size (and on any stop). */

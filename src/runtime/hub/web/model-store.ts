@@ -4,10 +4,10 @@
  * page drives these; the loaders read the same cache entries (same URLs), so a model downloaded or
  * imported here loads offline on the Compress and Generate pages.
  */
-import { TokenSkipError } from '../../core/errors.ts';
-import { checkHash, type FileHash, type IntegrityStatus } from '../models/file-integrity.ts';
-import type { ManifestFile } from '../../core/models/registry.ts';
-import { Sha256 } from '../models/sha256-stream.ts';
+import { TokenSkipError } from '../../../core/errors.ts';
+import { checkHash, type FileHash, type IntegrityStatus } from '../file-integrity.ts';
+import type { ManifestFile } from '../../../core/models/registry.ts';
+import { Sha256 } from '../sha256-stream.ts';
 import {
   ensureCached,
   expectedHash,

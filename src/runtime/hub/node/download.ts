@@ -21,9 +21,9 @@ import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { pipeline } from 'node:stream/promises';
-import { TokenSkipError } from '../../core/errors.ts';
-import { checkHash, type FileHash } from '../models/file-integrity.ts';
-import { fetchOk, htmlError, looksLikeHtml } from '../models/fetch-ok.ts';
+import { TokenSkipError } from '../../../core/errors.ts';
+import { checkHash, type FileHash } from '../file-integrity.ts';
+import { fetchOk, htmlError, looksLikeHtml } from '../fetch-ok.ts';
 
 export interface DownloadProgress {
   /** Bytes of the file on disk so far (resumed bytes included). */

@@ -20,19 +20,19 @@ import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TokenSkipError } from '../../core/errors.ts';
-import { MODELS, type ModelEntry, type ModelManifest } from '../../core/models/registry.ts';
-import { checkHash, type FileHash, type IntegrityStatus } from '../models/file-integrity.ts';
+import { TokenSkipError } from '../../../core/errors.ts';
+import { MODELS, type ModelEntry, type ModelManifest } from '../../../core/models/registry.ts';
+import { checkHash, type FileHash, type IntegrityStatus } from '../file-integrity.ts';
 import {
   DEFAULT_HUB,
   fileUrl,
   manifestFile,
   resolveRevision,
   type RevisionStore,
-} from '../models/model-manifest.ts';
+} from '../model-manifest.ts';
 import { downloadFile, partialPath, type DownloadProgress } from './download.ts';
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 
 /** The registry the CLI and the Node runtime use: TOKENSKIP_REGISTRY's file, else the shipped one. */
 export function nodeRegistry(env: NodeJS.ProcessEnv = process.env): readonly ModelEntry[] {

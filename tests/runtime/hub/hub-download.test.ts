@@ -8,9 +8,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHubReader } from '../../src/runtime/node/model-files.ts';
-import { findScorer, MODELS, type ScorerManifestEntry } from '../../src/core/models/registry.ts';
-import { fixtureDir } from '../helpers/fixtures.ts';
+import { createHubReader } from '../../../src/runtime/hub/node/model-files.ts';
+import { findScorer, MODELS, type ScorerManifestEntry } from '../../../src/core/models/registry.ts';
+import { fixtureDir } from '../../helpers/fixtures.ts';
 
 const fixture = findScorer('tiny-lingua-xlmr');
 // The fixture, published as if it were a hub repo.

@@ -16,17 +16,12 @@
  * the first download are recorded in a separate cache (kept when the model cache is cleared) and
  * every later download or cached copy must match them ("hash recorded locally").
  */
-import { TokenSkipError } from '../../core/errors.ts';
-import {
-  checkHash,
-  sha256Hex,
-  type FileHash,
-  type IntegrityStatus,
-} from '../models/file-integrity.ts';
-import type { ManifestFile } from '../../core/models/registry.ts';
-import type { RevisionStore } from '../models/model-manifest.ts';
-import { Sha256 } from '../models/sha256-stream.ts';
-import { fetchOk } from '../models/fetch-ok.ts';
+import { TokenSkipError } from '../../../core/errors.ts';
+import { checkHash, sha256Hex, type FileHash, type IntegrityStatus } from '../file-integrity.ts';
+import type { ManifestFile } from '../../../core/models/registry.ts';
+import type { RevisionStore } from '../model-manifest.ts';
+import { Sha256 } from '../sha256-stream.ts';
+import { fetchOk } from '../fetch-ok.ts';
 import {
   discardPartial,
   downloadToPartial,
