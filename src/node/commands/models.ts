@@ -216,7 +216,7 @@ async function remove(
   writeSummary(
     io,
     json,
-    `models rm: ${entry.id}: ${files === 0 ? 'nothing was here' : `removed ${files} files (${formatBytes(bytes)})`}; recorded hashes are kept.`,
+    `models rm: ${entry.id}: ${files === 0 ? 'nothing was here' : `removed ${files} files (${formatBytes(bytes)})`}; recorded hashes are forgotten.`,
     { id: entry.id, files, bytes },
   );
   return 0;

@@ -24,6 +24,17 @@ import { pipeline } from 'node:stream/promises';
 import { TokenSkipError } from '../../../core/errors.ts';
 import { checkHash, type FileHash } from '../file-integrity.ts';
 import { fetchOk, htmlError, looksLikeHtml } from '../fetch-ok.ts';
+import type { HubFileInfo } from '../hub-listing.ts';
+import { DEFAULT_LIMITS, type TransferLimits } from '../settings.ts';
+import {
+  BodyCount,
+  declaredSize,
+  rangeHeaders,
+  resumeDecision,
+  sha256FromHeaders,
+  sizeFromHeaders,
+  stallWatch,
+} from '../transfer.ts';
 
 export interface DownloadProgress {
   /** Bytes of the file on disk so far (resumed bytes included). */
@@ -42,6 +53,12 @@ export interface DownloadRequest {
   where: string;
   /** The size and sha256 it must have: from the registry, or recorded at a first download. */
   expected?: { hash: FileHash; source: 'manifest' | 'recorded' } | undefined;
+  /** What the hub says of the file (its listing at the revision) where the registry has no sha256. */
+  hub?: HubFileInfo | undefined;
+  /** The registry's approximate size of a file it has no sha256 for (a bound, transfer.ts). */
+  approximateSize?: number | undefined;
+  /** Stall timeout and size bound (settings.ts). */
+  limits?: TransferLimits;
   /** Extra request headers (`Authorization` for gated repos); never logged. */
   headers?: Record<string, string>;
   onProgress?: (progress: DownloadProgress) => void;
@@ -114,7 +131,7 @@ async function discardPartial(target: string): Promise<void> {
 async function resumableBytes(
   target: string,
   url: string,
-): Promise<{ have: number; etag?: string }> {
+): Promise<{ have: number; etag?: string; size?: number }> {
   const meta = await readMeta(target);
   const size = await stat(partialPath(target)).then(
     (s) => s.size,
@@ -129,7 +146,11 @@ async function resumableBytes(
     await discardPartial(target);
     return { have: 0 };
   }
-  return { have: size, ...(meta.etag ? { etag: meta.etag } : {}) };
+  return {
+    have: size,
+    ...(meta.etag ? { etag: meta.etag } : {}),
+    ...(meta.size !== undefined ? { size: meta.size } : {}),
+  };
 }
 
 /** The hash of the bytes already in the partial, read back from disk as a stream. */
@@ -137,13 +158,6 @@ async function hashOf(file: string): Promise<Hash> {
   const sha = createHash('sha256');
   for await (const chunk of createReadStream(file)) sha.update(chunk as Buffer);
   return sha;
-}
-
-/** `bytes start-end/total` of a 206 answer. */
-function contentRange(header: string | null): { start: number; total?: number } | undefined {
-  const m = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(header?.trim() ?? '');
-  if (!m) return undefined;
-  return { start: Number(m[1]), ...(m[2] !== '*' ? { total: Number(m[2]) } : {}) };
 }
 
 /** Downloads `url` to `target` (see the module header); resolves with the size and sha256 seen. */
@@ -158,110 +172,179 @@ export async function downloadFile(request: DownloadRequest): Promise<DownloadRe
 }
 
 async function transfer(request: DownloadRequest): Promise<DownloadResult> {
-  const { url, target, where, expected } = request;
+  const { url, target, where, expected, hub } = request;
+  const limits = request.limits ?? DEFAULT_LIMITS;
   const partial = partialPath(target);
-  let { have, etag } = await resumableBytes(target, url);
+  const kept = await resumableBytes(target, url);
+  const keptTotal = kept.size;
+  let { have, etag } = kept;
   const headers: Record<string, string> = {
     // Byte ranges and sizes must refer to the file itself, not a compressed transfer of it.
     'Accept-Encoding': 'identity',
     ...request.headers,
+    ...rangeHeaders(have),
   };
   // If-Range takes a strong validator only; without one the Content-Range check below still holds.
-  if (have > 0) {
-    headers.Range = `bytes=${have}-`;
-    if (etag && !etag.startsWith('W/')) headers['If-Range'] = etag;
-  }
-  let response = await fetchOk(url, where, { headers }).catch(async (error: unknown) => {
-    if (have > 0 && /HTTP 416/.test((error as Error).message)) return undefined;
-    throw error;
-  });
-  let total: number | undefined;
-  if (response?.status === 206) {
-    const range = contentRange(response.headers.get('Content-Range'));
-    if (!range || range.start !== have) {
-      await response.body?.cancel().catch(() => undefined);
-      response = undefined; // a range we did not ask for: start over
-    } else total = range.total;
-  } else if (response && have > 0) {
-    // 200 to a Range request: the server sends the whole file, so the partial is dropped.
-    await discardPartial(target);
-    have = 0;
-  }
-  if (!response) {
-    await discardPartial(target);
-    have = 0;
-    delete headers.Range;
-    delete headers['If-Range'];
-    response = await fetchOk(url, where, { headers });
-  }
-  if (!response.body) throw new TokenSkipError('DOWNLOAD_FAILED', `${url} returned no body.`);
-  if (response.status !== 206) {
-    const length = response.headers.get('Content-Length');
-    total = length !== null ? Number(length) : undefined;
-  }
-  total ??= expected?.hash.size;
-  etag = response.headers.get('ETag') ?? undefined;
-  const meta: PartialMeta = {
-    url,
-    ...(total !== undefined ? { size: total } : {}),
-    ...(etag ? { etag } : {}),
-  };
-  await writeFile(metaPath(target), `${JSON.stringify(meta)}\n`);
-
-  const resumedFrom = have;
-  const sha = have > 0 ? await hashOf(partial) : createHash('sha256');
-  let loaded = have;
-  let first = have === 0;
-  request.onProgress?.({ loaded, total, resumedFrom });
-  const counting = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      if (first) {
-        first = false;
-        if (looksLikeHtml(where, chunk)) return done(htmlError(where, url));
-      }
-      sha.update(chunk);
-      loaded += chunk.length;
-      request.onProgress?.({ loaded, total, resumedFrom });
-      done(null, chunk);
+  if (have > 0 && etag && !etag.startsWith('W/')) headers['If-Range'] = etag;
+  // The kept bytes are hashed before the request, so the stall watchdog times the network only.
+  const keptSha = have > 0 ? await hashOf(partial) : undefined;
+  // One controller for the whole transfer: the stall watchdog aborts through it.
+  const controller = new AbortController();
+  let stalled: string | undefined;
+  let count: BodyCount | undefined;
+  const watch = stallWatch(
+    limits,
+    () => (count ? count.size - count.loaded : limits.stallBytes),
+    (message) => {
+      stalled = message;
+      controller.abort(new Error(message));
     },
-  });
+  );
+  const get = () =>
+    fetchOk(url, where, { headers, signal: controller.signal }).catch((error: unknown) => {
+      if (stalled) throw interrupted(where, url, have, undefined, stalled, error);
+      throw error;
+    });
   try {
-    await pipeline(
-      Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
-      counting,
-      // A fresh partial is created exclusively; a resumed one is appended to.
-      createWriteStream(partial, { flags: resumedFrom > 0 ? 'a' : 'wx' }),
-    );
-  } catch (error) {
-    if (error instanceof TokenSkipError) {
-      await discardPartial(target); // an HTML page: nothing of it is kept
+    let response = await get().catch(async (error: unknown) => {
+      if (have > 0 && /HTTP 416/.test((error as Error).message)) return undefined;
+      throw error;
+    });
+    const decision = response
+      ? resumeDecision(response.status, response.headers.get('Content-Range'), have, keptTotal)
+      : 'refetch';
+    if (decision === 'refetch' || decision === 'restart') {
+      if (decision === 'refetch') {
+        await response?.body?.cancel().catch(() => undefined);
+        response = undefined; // a range we did not ask for: start over
+      }
+      // 200 to a Range request: the server sends the whole file, so the partial is dropped.
+      await discardPartial(target);
+      have = 0;
+    }
+    if (!response) {
+      delete headers.Range;
+      delete headers['If-Range'];
+      response = await get();
+    }
+    if (!response.body) throw new TokenSkipError('DOWNLOAD_FAILED', `${url} returned no body.`);
+    const hubSha = sha256FromHeaders(response.headers);
+    const servedSize = sizeFromHeaders(response.status, response.headers);
+    const want = expected?.hash ?? hub;
+    let total: number;
+    try {
+      total = declaredSize({
+        where,
+        url,
+        expected: want?.size,
+        expectedBy: expected
+          ? expected.source === 'manifest'
+            ? 'the registry'
+            : 'the hash recorded at its first download'
+          : 'the hub',
+        served: servedSize,
+        approximate: request.approximateSize,
+        limits,
+      });
+    } catch (error) {
+      await response.body.cancel().catch(() => undefined);
+      await discardPartial(target);
       throw error;
     }
-    throw new TokenSkipError(
-      'DOWNLOAD_FAILED',
-      `Downloading ${where} from ${url} was interrupted after ${loaded}${total !== undefined ? ` of ${total}` : ''} bytes (${(error as Error).message}); run the same command again to resume.`,
-      { cause: error },
-    );
-  }
-  if (total !== undefined && loaded < total && response.headers.get('Content-Length') !== null) {
-    throw new TokenSkipError(
-      'DOWNLOAD_FAILED',
-      `Downloading ${where} from ${url} stopped after ${loaded} of ${total} bytes; run the same command again to resume.`,
-    );
-  }
-  const actual: FileHash = { size: loaded, sha256: sha.digest('hex') };
-  if (expected) {
+    etag = response.headers.get('ETag') ?? undefined;
+    const meta: PartialMeta = { url, size: total, ...(etag ? { etag } : {}) };
+    await writeFile(metaPath(target), `${JSON.stringify(meta)}\n`);
+
+    const resumedFrom = have;
+    const sha = have > 0 && keptSha ? keptSha : createHash('sha256');
+    const body = new BodyCount(total, have, where, url);
+    count = body;
+    let first = have === 0;
+    request.onProgress?.({ loaded: body.loaded, total, resumedFrom });
+    const counting = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        if (first) {
+          first = false;
+          if (looksLikeHtml(where, chunk)) return done(htmlError(where, url));
+        }
+        try {
+          body.add(chunk.length);
+        } catch (error) {
+          return done(error as Error);
+        }
+        watch.progress(chunk.length);
+        sha.update(chunk);
+        request.onProgress?.({ loaded: body.loaded, total, resumedFrom });
+        done(null, chunk);
+      },
+    });
     try {
-      checkHash(actual, expected.hash, where, expected.source);
+      await pipeline(
+        Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
+        counting,
+        // A fresh partial is created exclusively; a resumed one is appended to.
+        createWriteStream(partial, { flags: resumedFrom > 0 ? 'a' : 'wx' }),
+      );
     } catch (error) {
+      if (error instanceof TokenSkipError) {
+        await discardPartial(target); // an HTML page or an over-long body: nothing of it is kept
+        throw error;
+      }
+      throw interrupted(where, url, body.loaded, total, stalled ?? (error as Error).message, error);
+    }
+    if (body.short && !servedSize) {
+      // The server said no size and closed the body early: nothing says it was cut, so it is no
+      // partial to resume from, just a wrong file.
       await discardPartial(target);
       throw new TokenSkipError(
         'MODEL_FILE_CORRUPT',
-        `${(error as Error).message} The download was deleted; nothing was kept.`,
+        `${where} from ${url} ended after ${body.loaded} of the ${total} bytes expected, and the server declared no size of its own; nothing was kept.`,
       );
     }
+    if (body.short) {
+      throw new TokenSkipError(
+        'DOWNLOAD_FAILED',
+        `Downloading ${where} from ${url} stopped after ${body.loaded} of ${total} bytes; run the same command again to resume.`,
+      );
+    }
+    const actual: FileHash = { size: body.loaded, sha256: sha.digest('hex') };
+    const check: { hash: FileHash; source: 'manifest' | 'recorded' | 'hub' } | undefined =
+      expected ??
+      (hub?.sha256
+        ? { hash: { size: hub.size, sha256: hub.sha256 }, source: 'hub' }
+        : hubSha
+          ? { hash: { size: total, sha256: hubSha }, source: 'hub' }
+          : undefined);
+    if (check) {
+      try {
+        checkHash(actual, check.hash, where, check.source);
+      } catch (error) {
+        await discardPartial(target);
+        throw new TokenSkipError(
+          'MODEL_FILE_CORRUPT',
+          `${(error as Error).message} The download was deleted; nothing was kept.`,
+        );
+      }
+    }
+    await rename(partial, target);
+    await rm(metaPath(target), { force: true });
+    return { ...actual, resumedFrom };
+  } finally {
+    watch.stop();
   }
-  await rename(partial, target);
-  await rm(metaPath(target), { force: true });
-  return { ...actual, resumedFrom };
+}
+
+function interrupted(
+  where: string,
+  url: string,
+  loaded: number,
+  total: number | undefined,
+  why: string,
+  cause: unknown,
+): TokenSkipError {
+  return new TokenSkipError(
+    'DOWNLOAD_FAILED',
+    `Downloading ${where} from ${url} was interrupted after ${loaded}${total !== undefined ? ` of ${total}` : ''} bytes (${why}); run the same command again to resume.`,
+    { cause },
+  );
 }
