@@ -8,7 +8,9 @@
  * Node reads them from the environment once (`hubSettingsFromEnv(process.env, defaultDir)` in
  * hub/node/model-store.ts); the browser builds them from the app's settings (`mirror`).
  */
-export const DEFAULT_HUB = 'https://huggingface.co';
+import { DEFAULT_HUB } from '../../core/models/registry.ts';
+
+export { DEFAULT_HUB };
 
 export interface TransferLimits {
   /** A download that receives fewer than `stallBytes` within this many ms is stopped (kept). */

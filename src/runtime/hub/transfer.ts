@@ -9,8 +9,9 @@
  *   body without one is refused before a byte is kept; one longer than declared is cut off at
  *   the first extra byte and refused; one shorter fails as an interrupted download (kept, so the
  *   next try resumes).
- * - A per-file bound: no declared size may exceed `maxFileBytes`, nor be far from the registry's
- *   approximate size where it has one (a hostile server cannot fill the disk with a "1 MB" file).
+ * - A per-file bound: no declared size may exceed `maxFileBytes`, nor be far over the registry's
+ *   approximate size where it has one (a hostile server cannot fill the disk with a "1 MB" file);
+ *   on the hub, without a listing, not far under it either.
  * - A stall timeout: fewer than `stallBytes` in `stallMs` (a dead or 1 byte/s server) stops the
  *   transfer as a network error; the bytes received are kept for the next try.
  */
@@ -95,6 +96,11 @@ export function declaredSize(options: {
   served?: number | undefined;
   /** The registry's approximate size (files without a sha256 there). */
   approximate?: number | undefined;
+  /**
+   * Also refuse sizes under a quarter of `approximate` (hub downloads; a model host may serve a
+   * smaller export under the same id, as the app's own test host does).
+   */
+  lowerBound?: boolean;
   limits: TransferLimits;
 }): number {
   const { where, url, expected, served, approximate, limits } = options;
@@ -102,7 +108,7 @@ export function declaredSize(options: {
     throw refused(
       where,
       url,
-      `the server declares ${served} bytes, ${options.expectedBy ?? 'the registry'} says ${expected}`,
+      `the server offers ${served} bytes, ${options.expectedBy ?? 'the registry'} expects ${expected}`,
     );
   }
   const size = expected ?? served;
@@ -122,7 +128,7 @@ export function declaredSize(options: {
   }
   if (expected === undefined && approximate !== undefined && approximate > 0) {
     // The registry's sizes without a sha256 are rounded from the hub's listing: within 4×.
-    if (size > approximate * 4 + 65_536 || size < approximate / 4) {
+    if (size > approximate * 4 + 65_536 || (options.lowerBound && size < approximate / 4)) {
       throw refused(
         where,
         url,

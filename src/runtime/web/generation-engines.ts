@@ -7,11 +7,11 @@
 import * as ort from 'onnxruntime-web/webgpu';
 import type { Tokenizer } from '@huggingface/tokenizers';
 import type { GenerationEngine } from '../../core/generation/engine.ts';
+import { modelFolderUrl } from '../hub/model-manifest.ts';
 import {
   GENERATION_MODELS,
   type GenerationModelRecord,
   type OnnxModelRecord,
-  modelFolderUrl,
 } from '../../core/models/registry.ts';
 import { fetchOk } from '../hub/fetch-ok.ts';
 import { fileUrl, manifestFile, resolveRevision } from '../hub/model-manifest.ts';

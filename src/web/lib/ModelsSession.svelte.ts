@@ -195,7 +195,8 @@ export class ModelsSession {
         if (config) {
           const { clearWebLlmModelCache } =
             await import('../../runtime/engines/webllm/webllm-engine.ts');
-          const { discardWebLlmPartials } = await import('../../runtime/hub/web/webllm-download.ts');
+          const { discardWebLlmPartials } =
+            await import('../../runtime/hub/web/webllm-download.ts');
           // Stopped downloads first: their list of files comes from the cached tensor-cache.json.
           await discardWebLlmPartials(config.modelRecord);
           await clearWebLlmModelCache(row.model.id, config.appConfig);
@@ -211,8 +212,9 @@ export class ModelsSession {
     const row = this.row(id);
     if (!files || files.length === 0) return;
     await this.#run(id, 'import', async () => {
-      const refs = await row.model.refs(this.backendFor(row.model), this.host, true);
+      const { refs, pin } = await row.model.importRefs(this.backendFor(row.model), this.host);
       row.integrity = await importModel(refs, folderFiles(Array.from(files)));
+      await pin();
     });
   }
 

@@ -3,8 +3,8 @@
  * model registry (src/core/models/registry.ts). Any other causal LM in the transformers.js layout
  * works too: `#/compress?ref=<folder URL>` (its graph is `onnx/model.onnx`).
  */
+import { modelFolderUrl } from '../../runtime/hub/model-manifest.ts';
 import {
-  modelFolderUrl,
   referenceModels as registryReferenceModels,
   type OnnxModelRecord,
 } from '../../core/models/registry.ts';

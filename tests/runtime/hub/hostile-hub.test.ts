@@ -241,7 +241,7 @@ function nothingKept(name: string) {
   expect(existsSync(`${file}.sha256.json`)).toBe(false);
 }
 
-describe('11: half-downloaded and wrong files are never trusted', () => {
+describe('11: half-downloaded and wrong files are never trusted', { timeout: 120_000 }, () => {
   it('a close-delimited body cut in half: refused (with and without the hub listing)', async () => {
     const withList = await cli(['pull', 'evil-cut']);
     expect(withList.code).not.toBe(0);
@@ -257,7 +257,7 @@ describe('11: half-downloaded and wrong files are never trusted', () => {
 
   it('26 bytes of garbage: refused against the hub listing, and against the registry bounds', async () => {
     const withList = await cli(['pull', 'evil-garbage']);
-    expect(withList.stderr).toMatch(/declares 26 bytes, the hub says 1000000/);
+    expect(withList.stderr).toMatch(/offers 26 bytes, the hub's listing expects 1000000/);
     nothingKept('garbage');
     const without = await cli(['pull', 'evil-garbage-nolist']);
     expect(without.stderr).toMatch(/declares 26 bytes where the registry lists about 1000000/);
@@ -292,7 +292,7 @@ describe('11: half-downloaded and wrong files are never trusted', () => {
   });
 });
 
-describe('12: an endless body and a size bound', () => {
+describe('12: an endless body and a size bound', { timeout: 120_000 }, () => {
   it('an endless body is cut at the first byte past the listed size and refused', async () => {
     const result = await cli(['pull', 'evil-endless']);
     expect(result.stderr).toMatch(/longer than declared/);
@@ -319,67 +319,73 @@ describe('12: an endless body and a size bound', () => {
   });
 });
 
-describe('13: a stall timeout', () => {
+describe('13: a stall timeout', { timeout: 120_000 }, () => {
   it('a trickle is stopped by the stall timeout; the bytes received are kept for a resume', async () => {
     const result = await cli(['pull', 'evil-trickle']);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/DOWNLOAD_FAILED.*stalled: \d+ bytes in 2 s/);
-    expect(result.ms).toBeLessThan(15_000);
+    expect(result.ms).toBeLessThan(40_000); // 2 s stall limit; the rest is a busy machine's CLI start
     expect(existsSync(local('trickle'))).toBe(false);
   });
 
   it('a server that never answers is stopped too', async () => {
     const result = await cli(['pull', 'evil-hang']);
     expect(result.stderr).toMatch(/DOWNLOAD_FAILED.*stalled/);
-    expect(result.ms).toBeLessThan(15_000);
+    expect(result.ms).toBeLessThan(40_000); // 2 s stall limit; the rest is a busy machine's CLI start
   });
 });
 
-describe('14: every path from a registry or a server stays inside the store', () => {
-  const escaped = path.join(tmp, 'escaped.txt');
-  const bad = (name: string, extra: Record<string, unknown>) => {
-    const file = path.join(tmp, name, 'models', 'manifest.json');
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(
-      file,
-      JSON.stringify({
-        version: 2,
-        defaults: { scorer: 'evil-honest', generation: 'evil-honest', reference: 'evil-honest' },
-        models: [entry('honest', extra)],
-      }),
-    );
-    return file;
-  };
+describe(
+  '14: every path from a registry or a server stays inside the store',
+  { timeout: 120_000 },
+  () => {
+    const escaped = path.join(tmp, 'escaped.txt');
+    const bad = (name: string, extra: Record<string, unknown>) => {
+      const file = path.join(tmp, name, 'models', 'manifest.json');
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(
+        file,
+        JSON.stringify({
+          version: 2,
+          defaults: { scorer: 'evil-honest', generation: 'evil-honest', reference: 'evil-honest' },
+          models: [entry('honest', extra)],
+        }),
+      );
+      return file;
+    };
 
-  it.each([
-    ['a file', { files: [{ path: '../../../../../escaped.txt', size: 26 }] }],
-    ['an absolute file', { files: [{ path: escaped, size: 26 }] }],
-    [
-      'a graph',
-      { onnx: { webgpu: onnx, wasm: onnx, node: { file: '../../x.onnx', dtype: 'fp32' } } },
-    ],
-    ['a repo', { source: { type: 'hub', repo: '../../..', revision: rev } }],
-    ['a revision', { source: { type: 'hub', repo: 'evil/honest', revision: '../../..' } }],
-  ])('%s with ../ is refused by pull and rm, nothing written or deleted', async (what, extra) => {
-    writeFileSync(escaped, 'keep me');
-    const registry = bad(what.replace(/\W/g, '-'), extra);
-    for (const action of ['pull', 'rm']) {
-      const result = await cli([action, 'evil-honest'], { TOKENSKIP_REGISTRY: registry });
-      expect(result.code).not.toBe(0);
-      expect(result.stderr).toMatch(/INVALID_ARGUMENT.*is not allowed/);
-    }
-    expect(existsSync(escaped)).toBe(true);
-    expect(readdirSync(tmp)).not.toContain('escaped.txt.partial');
-  });
+    it.each([
+      ['a file', { files: [{ path: '../../../../../escaped.txt', size: 26 }] }],
+      ['an absolute file', { files: [{ path: escaped, size: 26 }] }],
+      [
+        'a graph',
+        { onnx: { webgpu: onnx, wasm: onnx, node: { file: '../../x.onnx', dtype: 'fp32' } } },
+      ],
+      ['a repo', { source: { type: 'hub', repo: '../../..', revision: rev } }],
+      ['a revision', { source: { type: 'hub', repo: 'evil/honest', revision: '../../..' } }],
+    ])('%s with ../ is refused by pull and rm, nothing written or deleted', async (what, extra) => {
+      writeFileSync(escaped, 'keep me');
+      const registry = bad(what.replace(/\W/g, '-'), extra);
+      for (const action of ['pull', 'rm']) {
+        const result = await cli([action, 'evil-honest'], { TOKENSKIP_REGISTRY: registry });
+        expect(result.code).not.toBe(0);
+        expect(result.stderr).toMatch(/INVALID_ARGUMENT.*is not allowed/);
+      }
+      expect(existsSync(escaped)).toBe(true);
+      expect(readdirSync(tmp)).not.toContain('escaped.txt.partial');
+    });
 
-  it('a revision.json written to point outside the store is refused', async () => {
-    const unpinned = bad('unpinned', { source: { type: 'hub', repo: 'evil/unpinned' } });
-    mkdirSync(path.join(store, 'evil/unpinned'), { recursive: true });
-    writeFileSync(
-      path.join(store, 'evil/unpinned/revision.json'),
-      JSON.stringify({ revision: '../../../../..' }),
-    );
-    const result = await cli(['pull', 'evil-honest'], { TOKENSKIP_REGISTRY: unpinned });
-    expect(result.stderr).toMatch(/INVALID_ARGUMENT.*revision "..\/..\/..\/..\/.." is not allowed/);
-  });
-});
+    it('a revision.json written to point outside the store is refused', async () => {
+      const unpinned = bad('unpinned', { source: { type: 'hub', repo: 'evil/unpinned' } });
+      mkdirSync(path.join(store, 'evil/unpinned'), { recursive: true });
+      writeFileSync(
+        path.join(store, 'evil/unpinned/revision.json'),
+        JSON.stringify({ revision: '../../../../..' }),
+      );
+      const result = await cli(['pull', 'evil-honest'], { TOKENSKIP_REGISTRY: unpinned });
+      expect(result.stderr).toMatch(
+        /INVALID_ARGUMENT.*revision "..\/..\/..\/..\/.." is not allowed/,
+      );
+    });
+  },
+);

@@ -241,9 +241,10 @@ async function transfer(request: DownloadRequest): Promise<DownloadResult> {
           ? expected.source === 'manifest'
             ? 'the registry'
             : 'the hash recorded at its first download'
-          : 'the hub',
+          : "the hub's listing",
         served: servedSize,
         approximate: request.approximateSize,
+        lowerBound: true,
         limits,
       });
     } catch (error) {
