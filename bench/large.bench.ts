@@ -28,7 +28,7 @@ import { parseArgs } from 'node:util';
 import type { Page } from '@playwright/test';
 import { createScorerTokenizer, detectFamily } from '../src/core/compression/scorer-tokenizer.ts';
 import { stripCalculatorNotes } from '../src/core/datasets/examples.ts';
-import { repoRoot } from '../src/runtime/node/model-files.ts';
+import { repoRoot } from '../src/runtime/hub/node/model-files.ts';
 import type { HarnessApi, LargeReport, LargeRequest } from './browser/protocol.ts';
 import { startHarness } from './browser/server.ts';
 

@@ -25,7 +25,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { stripCalculatorNotes } from '../src/core/datasets/examples.ts';
-import { repoRoot } from '../src/runtime/node/model-files.ts';
+import { repoRoot } from '../src/runtime/hub/node/model-files.ts';
 import {
   formatPeerReport,
   medianLengthText,
@@ -99,7 +99,7 @@ async function nodeMain(): Promise<void> {
   const { Tiktoken } = await import('js-tiktoken/lite');
   const { default: cl100k } = await import('js-tiktoken/ranks/cl100k_base');
   const { loadScorer } = await import('../src/runtime/scorers/scorer-loader.ts');
-  const { resolveModel } = await import('../src/runtime/node/model-files.ts');
+  const { resolveModel } = await import('../src/runtime/hub/node/model-files.ts');
   type OrtLike = import('../src/runtime/scorers/onnx-token-classifier.ts').OrtLike;
   const { ourSide, peerSide, runPeerComparison } = await import('./peer/sides.ts');
 

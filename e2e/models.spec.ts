@@ -4,7 +4,7 @@
  * support and CORS like a real host) that can cut a download mid-file, answer an HTML page with
  * status 200, or serve altered bytes. The app is told to use it through the "model host" setting.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -229,9 +229,16 @@ test('a model without registry hashes: hash recorded at the first download, othe
   await expect(row).toHaveAttribute('data-state', 'cached');
   await expect(row).toHaveAttribute('data-integrity', 'recorded');
   await expect(row.getByTestId('integrity')).toHaveText('hash recorded locally');
-  // Deleted, then the host serves other bytes: the recorded hash refuses them.
-  await row.getByTestId('delete').click();
-  await expect(row).toHaveAttribute('data-state', 'missing');
+  // The cached file is evicted (the browser may drop it; `delete` instead forgets the recorded
+  // hash too, issue 23), then the host serves other bytes: the recorded hash refuses them.
+  await page.evaluate(async (repo) => {
+    const cache = await caches.open('tokenskip-models-v1');
+    for (const key of await cache.keys())
+      if (key.url.endsWith(`/${repo}/tokenizer.json`)) await cache.delete(key);
+  }, HUB_REPO);
+  await page.reload();
+  await openModels(page, false);
+  await expect(row).toHaveAttribute('data-state', 'partial');
   host.faults.corrupt = `/${HUB_REPO}/tokenizer.json`;
   await row.getByTestId('download').click();
   await expect(page.getByTestId('model-error')).toHaveAttribute('data-code', 'MODEL_FILE_CORRUPT');
@@ -423,4 +430,95 @@ test('device fit without WebGPU: ONNX models run on WASM, WebLLM models need Web
     'data-fit',
     'no-webgpu',
   );
+});
+
+test('offline, an unpinned hub model imports from its folder (hashes recorded); a 0-byte graph is refused', async ({
+  page,
+  context,
+}) => {
+  const work = mkdtempSync(path.join(tmpdir(), 'tokenskip-import-'));
+  try {
+    // The hub model's folder, as its files are named (the wasm graph is model_quantized.onnx).
+    const folder = path.join(work, 'good', 'llmlingua-2-js-tinybert-meetingbank');
+    cpSync('models/fixtures/tiny-lingua-mbert', folder, { recursive: true });
+    cpSync(path.join(folder, 'onnx/model.onnx'), path.join(folder, 'onnx/model_quantized.onnx'));
+    const empty = path.join(work, 'empty', 'llmlingua-2-js-tinybert-meetingbank');
+    cpSync(folder, empty, { recursive: true });
+    writeFileSync(path.join(empty, 'onnx/model_quantized.onnx'), '');
+    writeFileSync(path.join(empty, 'onnx/model.onnx'), '');
+
+    await openModels(page, false);
+    await context.setOffline(true);
+    const row = page.getByTestId(`model-${HUB_MODEL}`);
+    await row.getByTestId('import').setInputFiles(empty);
+    await expect(page.getByTestId('model-error')).toHaveAttribute(
+      'data-code',
+      'MODEL_FILE_CORRUPT',
+    );
+    await expect(page.getByTestId('model-error')).toContainText('is empty (0 bytes)');
+    await expect(row).not.toHaveAttribute('data-state', 'cached');
+
+    await row.getByTestId('import').setInputFiles(folder);
+    await expect(row).toHaveAttribute('data-state', 'cached');
+    await expect(row).toHaveAttribute('data-integrity', 'recorded');
+    // Kept under the local revision with each file's hash recorded, so it loads offline later.
+    const keys = await cached(page, 'tokenskip-models-v1');
+    expect(keys.some((k) => k.includes(`/${HUB_REPO}/resolve/local-import/`))).toBe(true);
+    const hashes = await cached(page, 'tokenskip-model-hashes-v1');
+    expect(hashes.filter((k) => k.includes('/resolve/local-import/')).length).toBeGreaterThan(0);
+    expect(host.log).toEqual([]);
+  } finally {
+    await context.setOffline(false);
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
+test('delete forgets a recorded hash: after a wrong first download, the genuine file is accepted', async ({
+  page,
+}) => {
+  await openModels(page);
+  const row = page.getByTestId(`model-${HUB_MODEL}`);
+  // The host serves other bytes first (same size): recorded as they came, no hash to say otherwise.
+  host.faults.corrupt = `/${HUB_REPO}/tokenizer.json`;
+  await row.getByTestId('download').click();
+  await expect(row).toHaveAttribute('data-state', 'cached');
+  await row.getByTestId('delete').click();
+  await expect(row).toHaveAttribute('data-state', 'missing');
+  host.faults.corrupt = undefined; // the genuine file
+  await row.getByTestId('download').click();
+  await expect(row).toHaveAttribute('data-state', 'cached');
+  await expect(row).toHaveAttribute('data-integrity', 'recorded');
+});
+
+test('a reload in the middle of a download resumes from the bytes received, not from byte 0', async ({
+  page,
+}) => {
+  host.faults.slow = DATA; // 8 KiB every 100 ms: several seconds for the fixture's data
+  const row = await openModels(page);
+  await row.getByTestId('download').click();
+  await expect.poll(() => host.log.some((r) => r.path === DATA)).toBe(true);
+  const received = () =>
+    page.evaluate(
+      async (url) => {
+        const hit = await (
+          await caches.open('tokenskip-partial-v1')
+        ).match(`${url}?tokenskip-part=meta`);
+        return hit ? ((await hit.json()) as { received: number }).received : 0;
+      },
+      `${host.url}${DATA.slice(1)}`,
+    );
+  // Bytes reach the cache while the download runs (every second), not only at its end.
+  await expect.poll(received, { timeout: 20_000 }).toBeGreaterThan(0);
+  await page.reload(); // no cancel: the page just goes away mid-download
+  await expect(page.getByTestId('models-page')).toHaveAttribute('data-ready', '1');
+  const kept = await received();
+  expect(kept).toBeGreaterThan(0);
+  host.faults.slow = undefined;
+  await row.getByTestId('download').click();
+  await expect(row).toHaveAttribute('data-state', 'cached');
+  await expect(row).toHaveAttribute('data-integrity', 'verified');
+  expect(host.log.filter((r) => r.path === DATA).at(-1)).toEqual({
+    path: DATA,
+    range: `bytes=${kept}-`,
+  });
 });

@@ -14,7 +14,7 @@ import type { ModelFiles } from '../../src/runtime/engines/onnx/model-files.ts';
 import { createOnnxEngine } from '../../src/runtime/engines/onnx/onnx-engine.ts';
 import type { ScorerManifestEntry } from '../../src/core/models/registry.ts';
 import { selectScored } from '../../src/core/scoring/select.ts';
-import { loadLinguaEntry } from '../../src/web/workers/load-lingua.ts';
+import { loadLinguaEntry } from '../../src/runtime/web/scorer-web.ts';
 import type {
   ClassifyReport,
   ClassifyRequest,

@@ -5,7 +5,7 @@
  * comparison as the Node bench (bench/peer/sides.ts); Node prints it.
  */
 import path from 'node:path';
-import { repoRoot } from '../../src/runtime/node/model-files.ts';
+import { repoRoot } from '../../src/runtime/hub/node/model-files.ts';
 import type { PeerBrowserReport, PeerBrowserRequest } from '../browser/protocol.ts';
 import { formatPeerReport, medianLengthText, type PeerRunRequest } from './sides.ts';
 

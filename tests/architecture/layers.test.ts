@@ -12,7 +12,9 @@ const SRC = resolve(import.meta.dirname, '../../src');
 type Layer = 'core' | 'runtime' | 'runtime/web' | 'runtime/node' | 'web' | 'node';
 
 function layerOf(file: string): Layer {
-  const parts = relative(SRC, file).split(sep);
+  let parts = relative(SRC, file).split(sep);
+  // runtime/hub/node and runtime/hub/web belong to the Node and browser runtime layers.
+  if (parts[0] === 'runtime' && parts[1] === 'hub') parts = ['runtime', ...parts.slice(2)];
   if (parts[0] === 'runtime' && (parts[1] === 'web' || parts[1] === 'node')) {
     return `runtime/${parts[1]}`;
   }
@@ -72,6 +74,50 @@ function violations(): string[] {
   }
   return found;
 }
+
+/**
+ * Where a source talks to the network or the browser's caches: `fetch(`, `caches.`, `new Request(`
+ * (comments and strings aside, roughly: a line that starts with `*` or `//` is skipped).
+ */
+const NETWORK = /(?<!\w)(fetch\s*\(|caches\.|new\s+Request\s*\(|XMLHttpRequest)/;
+
+/**
+ * Files outside src/runtime/hub that may still fetch: the app's own static assets (the dataset
+ * samples and the mini model's table, from the app's origin), the service worker's precache, an
+ * OpenAI-compatible endpoint (a generation backend, not a model file) and WebLLM's own cache, which
+ * WebLLM manages (the engine only deletes a leftover entry it misses).
+ */
+const NETWORK_ALLOWED = new Set([
+  'node/pipeline/openai-backend.ts',
+  'web/components/MiniReferenceTable.svelte',
+  'web/lib/examples-loader.ts',
+  'web/sw.ts',
+  'runtime/engines/webllm/webllm-engine.ts',
+]);
+
+export function networkUsers(): string[] {
+  return sources(SRC)
+    .map((file) => relative(SRC, file).split(sep).join('/'))
+    .filter((rel) => !rel.startsWith('runtime/hub/') && !NETWORK_ALLOWED.has(rel))
+    .filter((rel) =>
+      readFileSync(join(SRC, rel), 'utf8')
+        .split('\n')
+        .some((line) => !/^\s*(\*|\/\/)/.test(line) && NETWORK.test(line)),
+    );
+}
+
+describe('the hub', () => {
+  it('only src/runtime/hub talks to the network or the caches for model files', () => {
+    expect(networkUsers()).toEqual([]);
+  });
+
+  it('the scan sees fetch, the Cache API and Request', () => {
+    expect(NETWORK.test('const r = await fetch(url);')).toBe(true);
+    expect(NETWORK.test('await caches.open(name)')).toBe(true);
+    expect(NETWORK.test('globalThis.fetch(url)')).toBe(true);
+    expect(NETWORK.test('const x = prefetch(url)')).toBe(false);
+  });
+});
 
 describe('layers', () => {
   it('every import in src/ stays within what its layer may use', () => {

@@ -3,6 +3,7 @@
  * ids and links, shipped files that match their recorded sizes and hashes, hub entries never on a
  * branch, and look-ups that fail with the known ids.
  */
+import { modelFolderUrl } from '../../src/runtime/hub/model-manifest.ts';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -18,7 +19,6 @@ import {
   modelBytes,
   modelVariants,
   sourceUrl,
-  modelFolderUrl,
   modelLabel,
   modelNotes,
   referenceModels,

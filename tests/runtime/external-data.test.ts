@@ -7,7 +7,7 @@ import { loadNodeScorer } from '../../src/runtime/node/scorer-node.ts';
 import { scoreLingua2 } from '../../src/core/compression/llmlingua2.ts';
 import path from 'node:path';
 import * as ortNode from 'onnxruntime-node';
-import { repoRoot, resolveModel } from '../../src/runtime/node/model-files.ts';
+import { repoRoot, resolveModel } from '../../src/runtime/hub/node/model-files.ts';
 import { loadScorer } from '../../src/runtime/scorers/scorer-loader.ts';
 import type { OrtLike } from '../../src/runtime/scorers/onnx-token-classifier.ts';
 

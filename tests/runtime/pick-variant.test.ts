@@ -5,7 +5,7 @@ import {
   type OnnxVariant,
   type ScorerManifestEntry,
 } from '../../src/core/models/registry.ts';
-import { pickVariant } from '../../src/runtime/models/model-manifest.ts';
+import { pickVariant } from '../../src/runtime/hub/model-manifest.ts';
 
 const fp32: OnnxVariant = {
   file: 'onnx/model.onnx',

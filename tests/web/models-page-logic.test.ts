@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { findModel } from '../../src/core/models/registry.ts';
-import { fileUrl } from '../../src/runtime/models/model-manifest.ts';
+import { fileUrl } from '../../src/runtime/hub/model-manifest.ts';
 import {
   deviceFit,
   WEBLLM_MIN_BINDING,

@@ -15,7 +15,7 @@
  * is recorded at the first download: "hash recorded locally").
  *
  *   import { MODELS, findModel, findScorer, scorerModels, referenceModels, GENERATION_MODELS,
- *     DEFAULT_MODELS, modelBytes, modelVariants, hashSource, sourceUrl, modelFolderUrl }
+ *     DEFAULT_MODELS, modelBytes, modelVariants, hashSource, sourceUrl }
  *     from '../core/models/registry.ts';
  *   findModel('mini-base').kind;                 // 'causal-lm'
  *   referenceModels().map((m) => m.id);           // every ONNX causal LM (CTS reference models)
@@ -24,10 +24,9 @@
  *                                                 // [{ backend: 'webgpu', dtype: 'fp32', ... }, ...]
  *   hashSource(entry);                            // 'registry' | 'recorded-locally' | 'none'
  *   sourceUrl(entry);                             // hub page at the pinned commit, or the folder
- *   modelFolderUrl(findModel('mini-scorer'));     // '/models/mini/scorer/' (app-relative)
  *
  * Look-ups throw TokenSkipError MODEL_NOT_FOUND listing the known ids. Runtime helpers (revision
- * resolution, file URLs on a hub or mirror) live in src/runtime/models/model-manifest.ts.
+ * resolution, file URLs on a hub or mirror) live in src/runtime/hub/.
  */
 import manifestJson from '../../../models/manifest.json' with { type: 'json' };
 import { TokenSkipError } from '../errors.ts';
@@ -143,6 +142,9 @@ export interface ModelManifest {
   models: ModelEntry[];
 }
 
+/** Where `hub` sources live unless HF_ENDPOINT (Node) says otherwise: the one place it is written. */
+export const DEFAULT_HUB = 'https://huggingface.co';
+
 /** The registry as shipped (models/manifest.json). */
 export const REGISTRY = manifestJson as ModelManifest;
 export const MODELS: readonly ModelEntry[] = REGISTRY.models;
@@ -241,28 +243,6 @@ export function isFixture(entry: ModelEntry): boolean {
   return entry.source.type === 'path' && entry.source.path.startsWith('models/fixtures/');
 }
 
-/**
- * The folder URL of an entry's files in the app: `path` sources are served at `/<path>/`,
- * `served` ones at their URL, hub ones at `<hub>/<repo>/resolve/<revision>/` (`revision` from the
- * entry or resolved by the caller; a hub entry with neither throws).
- */
-export function modelFolderUrl(
-  entry: ModelEntry,
-  options: { hubHost?: string; revision?: string } = {},
-): string {
-  const { source } = entry;
-  if (source.type === 'path') return `/${source.path.replace(/\/+$/, '')}/`;
-  if (source.type === 'served') return source.url;
-  const revision = options.revision ?? source.revision;
-  if (!revision) {
-    throw new TokenSkipError(
-      'INVALID_ARGUMENT',
-      `${entry.id} has no pinned revision: resolve it first (resolveRevision).`,
-    );
-  }
-  return `${options.hubHost ?? 'https://huggingface.co'}/${source.repo}/resolve/${revision}/`;
-}
-
 /** What each backend runs: the ONNX graph and dtype, or WebLLM's quantization on WebGPU. */
 export function modelVariants(
   entry: ModelEntry,
@@ -291,7 +271,7 @@ export function hashSource(entry: ModelEntry): 'registry' | 'recorded-locally' |
  * Where a person can see the model: the hub page at its pinned commit (the repo page when the
  * commit is resolved at first download), the app folder of a shipped model, or its served URL.
  */
-export function sourceUrl(entry: ModelEntry, hubHost = 'https://huggingface.co'): string {
+export function sourceUrl(entry: ModelEntry, hubHost = DEFAULT_HUB): string {
   const { source } = entry;
   if (source.type === 'path') return `/${source.path.replace(/\/+$/, '')}/`;
   if (source.type === 'served') return source.url;

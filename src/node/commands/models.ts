@@ -1,7 +1,7 @@
 /**
  * `tokenskip models ls | pull <id> | rm <id> | verify [<id>]`: the registry's models on this
- * machine. Hub models go into the local model store (src/runtime/node/model-store.ts) through the
- * one download helper (src/runtime/node/download.ts: streamed, resumable, checked before a file
+ * machine. Hub models go into the local model store (src/runtime/hub/node/model-store.ts) through the
+ * one download helper (src/runtime/hub/node/download.ts: streamed, resumable, checked before a file
  * counts); models shipped in this repo are "bundled".
  *
  *   tokenskip models ls
@@ -20,8 +20,8 @@ import {
   type Backend,
   type ModelEntry,
 } from '../../core/models/registry.ts';
-import { INTEGRITY_LABEL } from '../../runtime/models/file-integrity.ts';
-import { filesForBackend } from '../../runtime/models/model-manifest.ts';
+import { INTEGRITY_LABEL } from '../../runtime/hub/file-integrity.ts';
+import { filesForBackend } from '../../runtime/hub/model-manifest.ts';
 import {
   modelState,
   nodeRegistry,
@@ -30,7 +30,7 @@ import {
   storeDir,
   verifyModel,
   type ModelState,
-} from '../../runtime/node/model-store.ts';
+} from '../../runtime/hub/node/model-store.ts';
 import { createByteBar, formatBytes } from '../pipeline/progress.ts';
 
 const ACTIONS = ['ls', 'pull', 'rm', 'verify'] as const;
@@ -216,7 +216,7 @@ async function remove(
   writeSummary(
     io,
     json,
-    `models rm: ${entry.id}: ${files === 0 ? 'nothing was here' : `removed ${files} files (${formatBytes(bytes)})`}; recorded hashes are kept.`,
+    `models rm: ${entry.id}: ${files === 0 ? 'nothing was here' : `removed ${files} files (${formatBytes(bytes)})`}; recorded hashes are forgotten.`,
     { id: entry.id, files, bytes },
   );
   return 0;

@@ -17,7 +17,7 @@ import {
   type OrtWithSessions,
   type ReferenceModel,
 } from '../scorers/causal-scorer-loader.ts';
-import { resolveModel } from './model-files.ts';
+import { resolveModel } from '../hub/node/model-files.ts';
 
 export interface NodeCausalOptions {
   threads?: number;

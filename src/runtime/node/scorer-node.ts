@@ -7,8 +7,8 @@
 import os from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { loadScorer, type LoadedScorer } from '../scorers/scorer-loader.ts';
-import { resolveModel } from './model-files.ts';
-import { INTEGRITY_LABEL, type IntegrityStatus } from '../models/file-integrity.ts';
+import { resolveModel } from '../hub/node/model-files.ts';
+import { INTEGRITY_LABEL, type IntegrityStatus } from '../hub/file-integrity.ts';
 
 export interface NodeScorerOptions {
   onnxFile?: string;

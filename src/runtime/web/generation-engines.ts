@@ -7,22 +7,22 @@
 import * as ort from 'onnxruntime-web/webgpu';
 import type { Tokenizer } from '@huggingface/tokenizers';
 import type { GenerationEngine } from '../../core/generation/engine.ts';
+import { modelFolderUrl } from '../hub/model-manifest.ts';
 import {
   GENERATION_MODELS,
   type GenerationModelRecord,
   type OnnxModelRecord,
-  modelFolderUrl,
 } from '../../core/models/registry.ts';
-import { fetchOk } from '../models/fetch-ok.ts';
-import { fileUrl, manifestFile, resolveRevision } from '../models/model-manifest.ts';
+import { fetchOk } from '../hub/fetch-ok.ts';
+import { fileUrl, manifestFile, resolveRevision } from '../hub/model-manifest.ts';
 import type { OrtLike } from '../engines/onnx/causal-lm.ts';
 import type { ModelFiles } from '../engines/onnx/model-files.ts';
 import { createOnnxEngine } from '../engines/onnx/onnx-engine.ts';
 import { createWebLlmEngine } from '../engines/webllm/webllm-engine.ts';
 import { webLlmModelBase } from '../../core/generation/webllm-urls.ts';
-import { pinWebLlmRecord, WEBLLM_MODEL_CACHE } from './webllm-download.ts';
+import { pinWebLlmRecord, WEBLLM_MODEL_CACHE } from '../hub/web/webllm-download.ts';
 import { chooseBackend, type BackendPreference } from './backend.ts';
-import { browserRevisionStore, readCachedFile } from './model-cache.ts';
+import { browserRevisionStore, readCachedFile } from '../hub/web/model-cache.ts';
 import { readTokenizer } from '../../core/tokenizer.ts';
 
 function appBase(): string {

@@ -11,7 +11,7 @@ import { selectScored } from '../../core/scoring/select.ts';
 import { MINI_COMPRESSION } from '../../core/models/mini-compression.ts';
 import type { SelectedWord, Selection } from '../../core/scoring/types.ts';
 import type { BackendPreference } from '../../runtime/web/backend.ts';
-import type { FileProgress } from '../../runtime/web/model-cache.ts';
+import type { FileProgress } from '../../runtime/hub/web/model-cache.ts';
 import type { LoadInfo } from '../workers/scorer-protocol.ts';
 import { scorerClient } from './scorer-client.ts';
 

@@ -3,7 +3,7 @@
  * any running download (bytes, rate, ETA), the model host setting, and the storage estimate.
  */
 import { TokenSkipError, toTokenSkipError } from '../../core/errors.ts';
-import type { IntegrityStatus } from '../../runtime/models/file-integrity.ts';
+import type { IntegrityStatus } from '../../runtime/hub/file-integrity.ts';
 import {
   deleteModel,
   downloadModel,
@@ -12,7 +12,7 @@ import {
   modelStatus,
   type ModelProgress,
   type ModelStatus,
-} from '../../runtime/web/model-store.ts';
+} from '../../runtime/hub/web/model-store.ts';
 import { deviceFit, probeAdapter, type AdapterLimits, type DeviceFit } from './device-fit.ts';
 import { catalogModels, type CatalogModel, type WebBackend } from './model-catalog.ts';
 
@@ -48,7 +48,7 @@ export interface ModelRow {
  */
 async function webllmAppConfig(record: NonNullable<CatalogModel['webllm']>, resolve: boolean) {
   const { webLlmAppConfig } = await import('../../runtime/engines/webllm/webllm-engine.ts');
-  const { pinWebLlmRecord } = await import('../../runtime/web/webllm-download.ts');
+  const { pinWebLlmRecord } = await import('../../runtime/hub/web/webllm-download.ts');
   const webllm = await import('@mlc-ai/web-llm');
   const pinned = await pinWebLlmRecord(record, resolve);
   if (!pinned) return undefined;
@@ -106,7 +106,7 @@ export class ModelsSession {
           row.status = { state: 'missing', bytes: 0, files: [] };
           return;
         }
-        const { webLlmModelStatus } = await import('../../runtime/web/webllm-download.ts');
+        const { webLlmModelStatus } = await import('../../runtime/hub/web/webllm-download.ts');
         row.webllmCached = await config.webllm.hasModelInCache(row.model.id, config.appConfig);
         row.status = await webLlmModelStatus(config.modelRecord);
         return;
@@ -167,7 +167,7 @@ export class ModelsSession {
         if (row.model.webllm) {
           // Into WebLLM's own caches, under the keys its reload reads (webllm-download.ts).
           const config = await webllmAppConfig(row.model.webllm, true);
-          const { downloadWebLlmModel } = await import('../../runtime/web/webllm-download.ts');
+          const { downloadWebLlmModel } = await import('../../runtime/hub/web/webllm-download.ts');
           // Resolving, the record is always pinned (or resolving threw).
           await downloadWebLlmModel(config!.modelRecord, onProgress, controller.signal);
           return;
@@ -195,7 +195,8 @@ export class ModelsSession {
         if (config) {
           const { clearWebLlmModelCache } =
             await import('../../runtime/engines/webllm/webllm-engine.ts');
-          const { discardWebLlmPartials } = await import('../../runtime/web/webllm-download.ts');
+          const { discardWebLlmPartials } =
+            await import('../../runtime/hub/web/webllm-download.ts');
           // Stopped downloads first: their list of files comes from the cached tensor-cache.json.
           await discardWebLlmPartials(config.modelRecord);
           await clearWebLlmModelCache(row.model.id, config.appConfig);
@@ -211,8 +212,9 @@ export class ModelsSession {
     const row = this.row(id);
     if (!files || files.length === 0) return;
     await this.#run(id, 'import', async () => {
-      const refs = await row.model.refs(this.backendFor(row.model), this.host, true);
+      const { refs, pin } = await row.model.importRefs(this.backendFor(row.model), this.host);
       row.integrity = await importModel(refs, folderFiles(Array.from(files)));
+      await pin();
     });
   }
 

@@ -17,7 +17,7 @@ import type {
   Selection,
   SelectionMode,
 } from '../../core/scoring/types.ts';
-import type { FileProgress } from '../../runtime/web/model-cache.ts';
+import type { FileProgress } from '../../runtime/hub/web/model-cache.ts';
 import type { LoadInfo } from '../workers/scorer-protocol.ts';
 import type { CompressSession } from './CompressSession.svelte.ts';
 import { resolveReference } from './reference-models.ts';

@@ -14,12 +14,15 @@ import {
 import {
   fileUrl,
   filesForBackend,
+  LOCAL_REVISION,
   manifestFile,
   resolveRevision,
-} from '../../runtime/models/model-manifest.ts';
+} from '../../runtime/hub/model-manifest.ts';
+import { hubFileInfo } from '../../runtime/hub/hub-listing.ts';
+import { browserHubSettings } from '../../runtime/hub/settings.ts';
 import type { ManifestFile } from '../../core/models/registry.ts';
-import { browserRevisionStore } from '../../runtime/web/model-cache.ts';
-import type { ModelFileRef } from '../../runtime/web/model-store.ts';
+import { browserRevisionStore } from '../../runtime/hub/web/model-cache.ts';
+import type { ModelFileRef } from '../../runtime/hub/web/model-store.ts';
 
 export type WebBackend = 'webgpu' | 'wasm';
 
@@ -35,6 +38,15 @@ export interface CatalogModel {
   files(backend: WebBackend): ManifestFile[];
   /** Where each file is fetched from (and cached under); `host` is the model host setting. */
   refs(backend: WebBackend, host: string, resolve: boolean): Promise<ModelFileRef[]>;
+  /**
+   * The refs to import a folder under, and `pin` to call once it is imported: an unpinned hub
+   * model whose commit cannot be resolved (offline) is imported under LOCAL_REVISION, and the
+   * folder's own files define it (their hashes recorded), so it loads offline from then on.
+   */
+  importRefs(
+    backend: WebBackend,
+    host: string,
+  ): Promise<{ refs: ModelFileRef[]; pin(): Promise<void> }>;
   /** WebLLM's own estimate (its `vram_required_MB`), for WebLLM models. */
   vramMB?: number;
   requiresShaderF16: boolean;
@@ -53,6 +65,33 @@ function onnxModel(entry: ScorerManifestEntry | OnnxModelRecord): CatalogModel {
       .map((path) => manifestFile(entry, path))
       .filter((f): f is ManifestFile => f !== undefined);
   };
+  /**
+   * Each file's URL and expectation; for a hub file the registry has no sha256 for, what the hub's
+   * listing at the revision says (fetched only when `ask`, i.e. before a download).
+   */
+  const refsAt = async (
+    backend: WebBackend,
+    host: string,
+    revision: string | undefined,
+    ask: boolean,
+  ): Promise<ModelFileRef[]> =>
+    Promise.all(
+      files(backend).map(async (f) => {
+        const hub =
+          ask && !f.sha256 && !host && revision && entry.source.type === 'hub'
+            ? await hubFileInfo(browserHubSettings(), entry.source.repo, revision, f.path)
+            : undefined;
+        return {
+          file: f.path,
+          expected: hub ? { ...f, hub } : f,
+          url: fileUrl(entry, f.path, {
+            appBase: appBase(),
+            ...(revision ? { revision } : {}),
+            ...(host ? { mirror: host } : {}),
+          }),
+        };
+      }),
+    );
   return {
     id: entry.id,
     role: entry.kind === 'token-classifier' ? 'scorer' : 'generation',
@@ -69,15 +108,24 @@ function onnxModel(entry: ScorerManifestEntry | OnnxModelRecord): CatalogModel {
           : (entry.source.revision ?? (await browserRevisionStore.get(entry.source.repo)));
         if (!revision) return [];
       }
-      return files(backend).map((f) => ({
-        file: f.path,
-        expected: f,
-        url: fileUrl(entry, f.path, {
-          appBase: appBase(),
-          ...(revision ? { revision } : {}),
-          ...(host ? { mirror: host } : {}),
-        }),
-      }));
+      return refsAt(backend, host, revision, resolve);
+    },
+    async importRefs(backend, host) {
+      const { source } = entry;
+      if (source.type !== 'hub' || host)
+        return { refs: await this.refs(backend, host, false), pin: async () => undefined };
+      const known = source.revision ?? (await browserRevisionStore.get(source.repo));
+      if (known)
+        return { refs: await refsAt(backend, host, known, false), pin: async () => undefined };
+      // Unpinned and never resolved: ask the hub; offline, the folder itself defines the model.
+      const revision = await resolveRevision(entry, browserRevisionStore).catch(() => undefined);
+      const used = revision ?? LOCAL_REVISION;
+      return {
+        refs: await refsAt(backend, host, used, false),
+        pin: async () => {
+          if (!revision) await browserRevisionStore.set(source.repo, LOCAL_REVISION);
+        },
+      };
     },
     requiresShaderF16: entry.kind === 'causal-lm' && entry.webgpuRequiresShaderF16 === true,
   };
@@ -93,6 +141,7 @@ function webLlmModel(record: WebLlmModelRecord): CatalogModel {
     dtype: () => record.quantization,
     files: () => [],
     refs: () => Promise.resolve([]),
+    importRefs: () => Promise.resolve({ refs: [], pin: async () => undefined }),
     vramMB: record.vramRequiredMB,
     requiresShaderF16: record.requiredFeatures.includes('shader-f16'),
     webllm: record,

@@ -3,13 +3,13 @@
  * model registry (src/core/models/registry.ts). Any other causal LM in the transformers.js layout
  * works too: `#/compress?ref=<folder URL>` (its graph is `onnx/model.onnx`).
  */
+import { modelFolderUrl } from '../../runtime/hub/model-manifest.ts';
 import {
-  modelFolderUrl,
   referenceModels as registryReferenceModels,
   type OnnxModelRecord,
 } from '../../core/models/registry.ts';
-import { resolveRevision } from '../../runtime/models/model-manifest.ts';
-import { browserRevisionStore } from '../../runtime/web/model-cache.ts';
+import { resolveRevision } from '../../runtime/hub/model-manifest.ts';
+import { browserRevisionStore } from '../../runtime/hub/web/model-cache.ts';
 
 /** A registry id; its name in the UI's language is `modelName(id)` (model-text.ts). */
 export interface ReferenceModelOption {

@@ -12,7 +12,7 @@ import {
   isSerializedError,
   toTokenSkipError,
 } from '../../core/errors.ts';
-import type { FileProgress } from '../../runtime/web/model-cache.ts';
+import type { FileProgress } from '../../runtime/hub/web/model-cache.ts';
 import type {
   LoadInfo,
   ScoreReply,

@@ -7,10 +7,10 @@
  */
 import * as Comlink from 'comlink';
 import { TokenSkipError, toTokenSkipError } from '../../core/errors.ts';
-import { clearModelCache } from '../../runtime/web/model-cache.ts';
-import { loadCausalModel } from './load-causal.ts';
-import { loadLinguaModel } from './load-lingua.ts';
-import type { LoadedModel } from './loaded-model.ts';
+import { clearModelCache } from '../../runtime/hub/web/model-cache.ts';
+import { loadCausalModel } from '../../runtime/web/causal-scorer-web.ts';
+import { loadLinguaModel } from '../../runtime/web/scorer-web.ts';
+import type { LoadedModel } from '../../runtime/web/loaded-model.ts';
 import type { ScorerKind, ScorerWorkerApi } from './scorer-protocol.ts';
 
 const models = new Map<ScorerKind, LoadedModel>();

@@ -8,9 +8,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHubReader } from '../../src/runtime/node/model-files.ts';
-import { findScorer, MODELS, type ScorerManifestEntry } from '../../src/core/models/registry.ts';
-import { fixtureDir } from '../helpers/fixtures.ts';
+import { createHubReader } from '../../../src/runtime/hub/node/model-files.ts';
+import { findScorer, MODELS, type ScorerManifestEntry } from '../../../src/core/models/registry.ts';
+import { fixtureDir } from '../../helpers/fixtures.ts';
 
 const fixture = findScorer('tiny-lingua-xlmr');
 // The fixture, published as if it were a hub repo.
@@ -43,7 +43,9 @@ beforeAll(async () => {
       return;
     }
     const data = readFileSync(file);
-    res.writeHead(200).end(corrupt ? data.subarray(0, data.length - 7) : data);
+    const body = corrupt ? data.subarray(0, data.length - 7) : data;
+    // As the hub does: every file is served with its size.
+    res.writeHead(200, { 'Content-Length': String(body.length) }).end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
@@ -155,7 +157,10 @@ describe('a hub entry without a pinned revision', () => {
     const later = createHubReader(unpinned, host, cache);
     await later('tokenizer_config.json');
     expect(requests.at(-1)).toBe(`/acme/tiny-xlmr/resolve/${'a'.repeat(40)}/tokenizer_config.json`);
-    expect(requests.filter((r) => r.startsWith('/api/'))).toHaveLength(1);
+    // (`/api/…/tree/<commit>` is the hub listing a file without a sha256 is checked against.)
+    expect(requests.filter((r) => r.startsWith('/api/') && r.includes('/revision/'))).toHaveLength(
+      1,
+    );
   });
 });
 

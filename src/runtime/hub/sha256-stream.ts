@@ -1,7 +1,7 @@
 /**
  * Incremental SHA-256 (FIPS 180-4), for hashing a download while it streams into the cache: Web
  * Crypto's `digest` needs the whole file in one buffer, which a file over Chrome's ~2 GB
- * ArrayBuffer limit can never be. Checked against Web Crypto in tests/runtime/model-cache.test.ts.
+ * ArrayBuffer limit can never be. Checked against Web Crypto in tests/runtime/hub/sha256-stream.test.ts.
  */
 const K = new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,

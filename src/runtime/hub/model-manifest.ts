@@ -5,6 +5,8 @@
  */
 import { TokenSkipError } from '../../core/errors.ts';
 import { fetchOk } from './fetch-ok.ts';
+import { checkFilePath, checkRepo, checkRevision } from './paths.ts';
+import { DEFAULT_HUB } from './settings.ts';
 import type {
   Backend,
   ManifestFile,
@@ -43,7 +45,13 @@ export function filesForBackend(
   ];
 }
 
-export const DEFAULT_HUB = 'https://huggingface.co';
+export { DEFAULT_HUB } from './settings.ts';
+
+/**
+ * The revision an unpinned hub model is kept under when its folder was imported while its commit
+ * could not be resolved (offline): the imported files, with their hashes recorded, define it.
+ */
+export const LOCAL_REVISION = 'local-import';
 
 /** Where a resolved revision is kept between runs (a file in Node, the Cache API in a browser). */
 export interface RevisionStore {
@@ -125,5 +133,23 @@ export function fileUrl(
       `${entry.id} has no pinned revision: resolve it first (resolveRevision).`,
     );
   }
-  return `${hub}/${source.repo}/resolve/${revision}/${path}`;
+  // Every part comes from a registry or a server: checked, so a URL (and a cache key) never
+  // leaves the repo's folder at its revision.
+  const file = path === '' ? '' : checkFilePath(path, entry.id);
+  return `${hub}/${checkRepo(source.repo, entry.id)}/resolve/${checkRevision(revision, entry.id)}/${file}`;
+}
+
+/**
+ * The folder URL of an entry's files in the app: `path` sources are served at `/<path>/`,
+ * `served` ones at their URL, hub ones at `<hub>/<repo>/resolve/<revision>/` (`revision` from the
+ * entry or resolved by the caller; a hub entry with neither throws). The same URLs as `fileUrl`.
+ */
+export function modelFolderUrl(
+  entry: ModelEntry,
+  options: { hubHost?: string; revision?: string } = {},
+): string {
+  const { source } = entry;
+  if (source.type === 'path') return `/${source.path.replace(/\/+$/, '')}/`;
+  if (source.type === 'served') return source.url;
+  return fileUrl(entry, '', { appBase: 'http://app/', ...options });
 }

@@ -4,17 +4,20 @@
  * page drives these; the loaders read the same cache entries (same URLs), so a model downloaded or
  * imported here loads offline on the Compress and Generate pages.
  */
-import { TokenSkipError } from '../../core/errors.ts';
-import { checkHash, type FileHash, type IntegrityStatus } from '../models/file-integrity.ts';
-import type { ManifestFile } from '../../core/models/registry.ts';
-import { Sha256 } from '../models/sha256-stream.ts';
+import { TokenSkipError } from '../../../core/errors.ts';
+import { checkHash, type FileHash, type IntegrityStatus } from '../file-integrity.ts';
+import { Sha256 } from '../sha256-stream.ts';
 import {
   ensureCached,
   expectedHash,
+  forgetHash,
   MODEL_CACHE,
   recordHash,
+  type ExpectedFile,
   type FileProgress,
 } from './model-cache.ts';
+import { declaredSize } from '../transfer.ts';
+import { DEFAULT_LIMITS } from '../settings.ts';
 import {
   discardPartial,
   isQuotaError,
@@ -27,7 +30,7 @@ export interface ModelFileRef {
   url: string;
   /** Path inside the model folder (`onnx/model.onnx`). */
   file: string;
-  expected?: ManifestFile;
+  expected?: ExpectedFile;
 }
 
 export interface FileStatus {
@@ -137,12 +140,17 @@ export async function downloadModel(
   return statuses.reduce<IntegrityStatus>((w, s) => (RANK[s] < RANK[w] ? s : w), 'verified');
 }
 
-/** Deletes a model's cached files and kept partial downloads (recorded hashes stay: they guard the next download). */
+/**
+ * Deletes a model's cached files, kept partial downloads and recorded hashes: a model downloaded
+ * again is checked against the registry or the hub afresh, never against a record of a file that
+ * is gone (a wrong first download would otherwise refuse the genuine file forever).
+ */
 export async function deleteModel(refs: ModelFileRef[]): Promise<void> {
   const cache = await open(MODEL_CACHE);
   for (const ref of refs) {
     await cache?.delete(ref.url);
     await discardPartial(ref.url);
+    await forgetHash(ref.url);
   }
 }
 
@@ -181,8 +189,32 @@ export async function importModel(
   for (const ref of refs) {
     onProgress?.(ref.file);
     const blob = folder.get(ref.file)!;
-    const hash = await hashBlob(blob);
     const want = await expectedHash(ref.url, ref.expected);
+    // The size rules of a download (transfer.ts): a 0-byte file, or one over the per-file bound
+    // or far over the registry's approximate size, is refused before it is hashed.
+    if (blob.size === 0) {
+      throw new TokenSkipError(
+        'MODEL_FILE_CORRUPT',
+        `${ref.file} in the chosen folder is empty (0 bytes): it cannot be the model's file. Nothing was imported.`,
+      );
+    }
+    if (!want) {
+      try {
+        declaredSize({
+          where: ref.file,
+          url: 'the chosen folder',
+          served: blob.size,
+          approximate: ref.expected && !ref.expected.sha256 ? ref.expected.size : undefined,
+          limits: DEFAULT_LIMITS,
+        });
+      } catch (error) {
+        throw new TokenSkipError(
+          'MODEL_FILE_CORRUPT',
+          `${(error as Error).message.replace(/ Nothing of it was kept;.*$/, '')}. Nothing was imported.`,
+        );
+      }
+    }
+    const hash = await hashBlob(blob);
     if (want) {
       try {
         checkHash(hash, want.hash, ref.file, want.source);

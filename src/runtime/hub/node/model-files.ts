@@ -11,22 +11,17 @@
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { TokenSkipError } from '../../core/errors.ts';
-import {
-  checkHash,
-  sha256Hex,
-  weakestIntegrity,
-  type IntegrityStatus,
-} from '../models/file-integrity.ts';
+import { TokenSkipError } from '../../../core/errors.ts';
+import { checkHash, sha256Hex, weakestIntegrity, type IntegrityStatus } from '../file-integrity.ts';
 import {
   findReferenceModel,
   findScorer,
   type OnnxModelRecord,
   type OnnxVariant,
   type ScorerManifestEntry,
-} from '../../core/models/registry.ts';
-import { manifestFile } from '../models/model-manifest.ts';
-import type { ReadModelFile } from '../scorers/scorer-loader.ts';
+} from '../../../core/models/registry.ts';
+import { manifestFile } from '../model-manifest.ts';
+import type { ReadModelFile } from '../../scorers/scorer-loader.ts';
 import {
   ensureFile,
   expectedHash,

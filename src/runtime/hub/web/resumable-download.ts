@@ -12,11 +12,25 @@
  *   nothing wrong is ever cached and the next try starts clean (mlc-ai/web-llm#289).
  * The finished file is checked by the caller (model-cache.ts) before it counts as cached.
  */
-import { TokenSkipError } from '../../core/errors.ts';
+import { TokenSkipError } from '../../../core/errors.ts';
+import { DEFAULT_LIMITS, type TransferLimits } from '../settings.ts';
+import {
+  BodyCount,
+  declaredSize,
+  rangeHeaders,
+  resumeDecision,
+  sizeFromHeaders,
+  stallWatch,
+} from '../transfer.ts';
 
 export const PARTIAL_CACHE = 'tokenskip-partial-v1';
 /** Received bytes are written to the cache in chunks of this size (and on any stop). */
 export const CHUNK_BYTES = 4 * 2 ** 20;
+/**
+ * ...and at least this often, so a reload (which ends the page without a chance to write what is
+ * buffered) loses at most this much time of the download, not the whole file so far.
+ */
+export const FLUSH_MS = 1000;
 
 export interface PartialState {
   /** Bytes kept so far. */
@@ -42,6 +56,10 @@ export interface DownloadOptions {
   expectedSize?: number;
   /** Who says so, in messages (default "the registry"). */
   sizeSource?: string;
+  /** The registry's approximate size of a file it has no sha256 for (a bound, transfer.ts). */
+  approximateSize?: number;
+  /** Stall timeout and per-file bound (settings.ts). */
+  limits?: TransferLimits;
   onProgress?: (p: DownloadProgress) => void;
   signal?: AbortSignal;
 }
@@ -164,13 +182,6 @@ function networkError(file: string, url: string, kept: number, error: unknown): 
   );
 }
 
-/** `bytes 100-199/1000` → {start: 100, total: 1000}. */
-function parseContentRange(value: string | null): { start: number; total: number | null } | null {
-  const m = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(value?.trim() ?? '');
-  if (!m) return null;
-  return { start: Number(m[1]), total: m[2] === '*' ? null : Number(m[2]) };
-}
-
 async function request(
   url: string,
   file: string,
@@ -179,8 +190,7 @@ async function request(
 ): Promise<Response> {
   // Only `Range: bytes=N-` (a CORS-safelisted header: no preflight a model host might refuse);
   // a changed file is caught by comparing the ETag and total instead of sending If-Range.
-  const headers: Record<string, string> = {};
-  if (kept && kept.received > 0) headers.Range = `bytes=${kept.received}-`;
+  const headers = rangeHeaders(kept?.received ?? 0);
   try {
     return await fetch(url, { headers, signal, cache: 'no-store' });
   } catch (error) {
@@ -202,159 +212,213 @@ function cancelled(file: string): TokenSkipError {
  * CANCELLED (bytes kept), MODEL_FILE_CORRUPT (nothing kept), MODEL_FILE_MISSING or STORAGE_FULL.
  */
 export async function downloadToPartial(options: DownloadOptions): Promise<PartialState> {
-  const { url, file, expectedSize, onProgress, signal } = options;
+  const { url, file, expectedSize, onProgress } = options;
+  const limits = options.limits ?? DEFAULT_LIMITS;
   const sizeSource = options.sizeSource ?? 'the registry';
   const cache = await openPartial();
   let kept = await partialState(url);
   if (kept && kept.total !== null && kept.received >= kept.total) return kept;
 
-  let response = await request(url, file, kept, signal);
-  let start = 0;
-  if (response.status === 206 && kept) {
-    const range = parseContentRange(response.headers.get('Content-Range'));
+  // The caller's cancel and the stall watchdog stop the same request.
+  const controller = new AbortController();
+  const onCancel = () => controller.abort();
+  options.signal?.addEventListener('abort', onCancel, { once: true });
+  if (options.signal?.aborted) controller.abort();
+  let stalled: string | undefined;
+  let count: BodyCount | undefined;
+  const watch = stallWatch(
+    limits,
+    () => (count ? count.size - count.loaded : limits.stallBytes),
+    (message) => {
+      stalled = message;
+      controller.abort();
+    },
+  );
+  const signal = controller.signal;
+  const stoppedBy = (error: unknown, received: number) =>
+    stalled
+      ? networkError(file, url, received, new Error(stalled))
+      : options.signal?.aborted
+        ? cancelled(file)
+        : error instanceof TokenSkipError
+          ? error
+          : networkError(file, url, received, error);
+  try {
+    let response = await request(url, file, kept, signal).catch((error: unknown) => {
+      throw stoppedBy(error, kept?.received ?? 0);
+    });
+    let start = 0;
+    const decision = resumeDecision(
+      response.status,
+      response.headers.get('Content-Range'),
+      kept?.received ?? 0,
+      kept?.total ?? undefined,
+    );
     const etag = response.headers.get('ETag');
-    const sameFile =
-      range &&
-      (kept.total === null || range.total === kept.total) &&
-      (!kept.etag || !etag || etag === kept.etag);
-    if (range && sameFile && range.start === kept.received) start = kept.received;
-    else {
-      // Not the continuation of what is kept: start over with the whole file.
-      await response.body?.cancel();
+    if (decision === 'continue' && kept && (!kept.etag || !etag || etag === kept.etag)) {
+      start = kept.received;
+    } else if (kept && response.status !== 200) {
+      // Not the continuation of what is kept (or 416): start over with the whole file.
+      await response.body?.cancel().catch(() => undefined);
       await discardPartial(url);
       kept = undefined;
-      response = await request(url, file, undefined, signal);
+      response = await request(url, file, undefined, signal).catch((error: unknown) => {
+        throw stoppedBy(error, 0);
+      });
+    } else if (kept) {
+      // 200 to a range request: the server ignores ranges; take the whole file from this answer.
+      await discardPartial(url);
+      kept = undefined;
     }
-  } else if (response.status === 416 && kept) {
-    await discardPartial(url);
-    kept = undefined;
-    response = await request(url, file, undefined, signal);
-  } else if (kept) {
-    // 200 to a range request: the server ignores ranges; take the whole file from this answer.
-    await discardPartial(url);
-    kept = undefined;
-  }
-  if (!response.ok) {
-    await response.body?.cancel().catch(() => undefined);
-    throw new TokenSkipError(
-      response.status === 404 ? 'MODEL_FILE_MISSING' : 'DOWNLOAD_FAILED',
-      `Downloading ${file} from ${url} failed: HTTP ${response.status}.`,
-    );
-  }
-  const total =
-    response.status === 206
-      ? (parseContentRange(response.headers.get('Content-Range'))?.total ?? null)
-      : response.headers.has('Content-Length')
-        ? Number(response.headers.get('Content-Length'))
-        : null;
-  if (expectedSize !== undefined && total !== null && total !== expectedSize) {
-    await response.body?.cancel().catch(() => undefined);
-    await discardPartial(url);
-    throw contentError(
-      file,
-      url,
-      `the server offers ${total} bytes, ${sizeSource} expects ${expectedSize}`,
-    );
-  }
-  if (
-    start === 0 &&
-    response.headers.get('Content-Type')?.match(/text\/html/i) &&
-    !/\.html?$/i.test(file)
-  ) {
-    await response.body?.cancel().catch(() => undefined);
-    await discardPartial(url);
-    throw contentError(file, url, 'the server answered an HTML page instead of the model file');
-  }
-  if (total !== null) await checkRoom(file, total - start);
-
-  const state: PartialState =
-    kept && start > 0
-      ? { ...kept, total }
-      : {
-          received: 0,
-          total,
-          etag: response.headers.get('ETag'),
-          lastModified: response.headers.get('Last-Modified'),
-          chunks: [],
-        };
-  if (start === 0) await saveState(cache, url, state);
-
-  let buffered: Uint8Array[] = [];
-  let bufferedBytes = 0;
-  let sniffed = start > 0;
-  const flush = async () => {
-    if (bufferedBytes === 0) return;
-    const chunk = new Uint8Array(bufferedBytes);
-    let at = 0;
-    for (const b of buffered) {
-      chunk.set(b, at);
-      at += b.byteLength;
+    if (!response.ok) {
+      await response.body?.cancel().catch(() => undefined);
+      throw new TokenSkipError(
+        response.status === 404 ? 'MODEL_FILE_MISSING' : 'DOWNLOAD_FAILED',
+        `Downloading ${file} from ${url} failed: HTTP ${response.status}.`,
+      );
     }
-    buffered = [];
-    bufferedBytes = 0;
+    const served = sizeFromHeaders(response.status, response.headers);
+    let total: number;
     try {
-      await cache.put(partKey(url, String(state.chunks.length)), new Response(chunk));
-      state.chunks.push(chunk.byteLength);
-      state.received += chunk.byteLength;
-      await saveState(cache, url, state);
+      total = declaredSize({
+        where: file,
+        url,
+        expected: expectedSize,
+        expectedBy: sizeSource,
+        served,
+        approximate: options.approximateSize,
+        limits,
+      });
     } catch (error) {
-      if (isQuotaError(error)) throw storageFullError(file, (state.total ?? 0) - state.received);
+      // An HTML page sent without a size (an SPA fallback) is named as what it is.
+      const reader = served === undefined && start === 0 ? response.body?.getReader() : undefined;
+      const head = await reader?.read().catch(() => undefined);
+      await (reader ?? response.body)?.cancel().catch(() => undefined);
+      await discardPartial(url);
+      if (head?.value && looksLikeHtml(null, head.value, file))
+        throw contentError(file, url, 'the server answered an HTML page instead of the model file');
       throw error;
     }
-  };
+    if (
+      start === 0 &&
+      response.headers.get('Content-Type')?.match(/text\/html/i) &&
+      !/\.html?$/i.test(file)
+    ) {
+      await response.body?.cancel().catch(() => undefined);
+      await discardPartial(url);
+      throw contentError(file, url, 'the server answered an HTML page instead of the model file');
+    }
+    await checkRoom(file, total - start);
 
-  if (!response.body) throw new TokenSkipError('DOWNLOAD_FAILED', `${url} returned no body.`);
-  const reader = response.body.getReader();
-  const onAbort = () => void reader.cancel().catch(() => undefined);
-  signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    for (;;) {
-      let step: ReadableStreamReadResult<Uint8Array>;
+    const state: PartialState =
+      kept && start > 0
+        ? { ...kept, total }
+        : {
+            received: 0,
+            total,
+            etag: response.headers.get('ETag'),
+            lastModified: response.headers.get('Last-Modified'),
+            chunks: [],
+          };
+    if (start === 0) await saveState(cache, url, state);
+
+    let buffered: Uint8Array[] = [];
+    let bufferedBytes = 0;
+    let flushedAt = Date.now();
+    let sniffed = start > 0;
+    const flush = async () => {
+      flushedAt = Date.now();
+      if (bufferedBytes === 0) return;
+      const chunk = new Uint8Array(bufferedBytes);
+      let at = 0;
+      for (const b of buffered) {
+        chunk.set(b, at);
+        at += b.byteLength;
+      }
+      buffered = [];
+      bufferedBytes = 0;
       try {
-        step = await reader.read();
+        await cache.put(partKey(url, String(state.chunks.length)), new Response(chunk));
+        state.chunks.push(chunk.byteLength);
+        state.received += chunk.byteLength;
+        await saveState(cache, url, state);
       } catch (error) {
-        await flush();
-        if (signal?.aborted) throw cancelled(file);
-        throw networkError(file, url, state.received, error);
+        if (isQuotaError(error)) throw storageFullError(file, (state.total ?? 0) - state.received);
+        throw error;
       }
-      if (signal?.aborted) {
-        await flush();
-        throw cancelled(file);
-      }
-      if (step.done) break;
-      const value = step.value;
-      if (!sniffed) {
-        sniffed = true;
-        if (looksLikeHtml(null, value, file)) {
+    };
+
+    if (!response.body) throw new TokenSkipError('DOWNLOAD_FAILED', `${url} returned no body.`);
+    const body = new BodyCount(total, start, file, url);
+    count = body;
+    const reader = response.body.getReader();
+    const onAbort = () => void reader.cancel().catch(() => undefined);
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      for (;;) {
+        let step: ReadableStreamReadResult<Uint8Array>;
+        try {
+          step = await reader.read();
+        } catch (error) {
+          await flush();
+          throw stoppedBy(error, state.received);
+        }
+        if (signal.aborted) {
+          await flush();
+          throw stoppedBy(new Error('aborted'), state.received);
+        }
+        if (step.done) break;
+        const value = step.value;
+        if (!sniffed) {
+          sniffed = true;
+          if (looksLikeHtml(null, value, file)) {
+            await reader.cancel().catch(() => undefined);
+            await discardPartial(url);
+            throw contentError(
+              file,
+              url,
+              'the server answered an HTML page instead of the model file',
+            );
+          }
+        }
+        try {
+          body.add(value.byteLength);
+        } catch (error) {
+          // Longer than declared: an endless or padded body; nothing of it is kept.
           await reader.cancel().catch(() => undefined);
           await discardPartial(url);
-          throw contentError(
-            file,
-            url,
-            'the server answered an HTML page instead of the model file',
-          );
+          throw error;
         }
+        watch.progress(value.byteLength);
+        buffered.push(value);
+        bufferedBytes += value.byteLength;
+        onProgress?.({ loaded: state.received + bufferedBytes, total });
+        if (bufferedBytes >= CHUNK_BYTES || Date.now() - flushedAt >= FLUSH_MS) await flush();
       }
-      buffered.push(value);
-      bufferedBytes += value.byteLength;
-      onProgress?.({ loaded: state.received + bufferedBytes, total: state.total ?? 0 });
-      if (bufferedBytes >= CHUNK_BYTES) await flush();
+      await flush();
+    } finally {
+      signal.removeEventListener('abort', onAbort);
     }
-    await flush();
+    if (state.received !== total) {
+      if (served === undefined) {
+        // No size of the server's own and a body that ended early: a wrong file, not a cut.
+        await discardPartial(url);
+        throw contentError(
+          file,
+          url,
+          `the body ended after ${state.received} of the ${total} bytes expected, and the server declared no size of its own`,
+        );
+      }
+      throw networkError(
+        file,
+        url,
+        state.received,
+        new Error(`the body ended after ${state.received} of ${total} bytes`),
+      );
+    }
+    return state;
   } finally {
-    signal?.removeEventListener('abort', onAbort);
+    watch.stop();
+    options.signal?.removeEventListener('abort', onCancel);
   }
-  if (state.total !== null && state.received !== state.total) {
-    throw networkError(
-      file,
-      url,
-      state.received,
-      new Error(`the body ended after ${state.received} of ${state.total} bytes`),
-    );
-  }
-  if (state.total === null) {
-    state.total = state.received;
-    await saveState(cache, url, state);
-  }
-  return state;
 }

@@ -63,12 +63,14 @@ export function checkHash(
   actual: FileHash,
   expected: FileHash,
   where: string,
-  source: 'manifest' | 'recorded',
+  source: 'manifest' | 'recorded' | 'hub',
 ): void {
   const origin =
     source === 'manifest'
       ? 'the manifest'
-      : 'the hash recorded at its first download (the host now serves different bytes)';
+      : source === 'hub'
+        ? "the hub's own listing of the file (its size and LFS sha256 at this revision)"
+        : 'the hash recorded at its first download (the host now serves different bytes)';
   if (actual.size !== expected.size) {
     throw new TokenSkipError(
       'MODEL_FILE_CORRUPT',

@@ -23,10 +23,11 @@
  * the WebAssembly magic, and no file may be an HTML page: a wrong file is never cached.
  */
 import type { ModelRecord } from '@mlc-ai/web-llm';
-import { TokenSkipError } from '../../core/errors.ts';
-import { modelFolderUrl, type WebLlmModelRecord } from '../../core/models/registry.ts';
-import { webLlmModelBase } from '../../core/generation/webllm-urls.ts';
-import { resolveRevision } from '../models/model-manifest.ts';
+import { modelFolderUrl } from '../model-manifest.ts';
+import { TokenSkipError } from '../../../core/errors.ts';
+import { type WebLlmModelRecord } from '../../../core/models/registry.ts';
+import { webLlmModelBase } from '../../../core/generation/webllm-urls.ts';
+import { resolveRevision } from '../model-manifest.ts';
 import { browserRevisionStore } from './model-cache.ts';
 import type { ModelStatus, FileStatus, ModelProgress } from './model-store.ts';
 import {

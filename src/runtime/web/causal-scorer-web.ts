@@ -4,14 +4,11 @@
  */
 import * as ort from 'onnxruntime-web/webgpu';
 import { createCausalScorer } from '../../core/scoring/causal-scorer.ts';
-import {
-  loadReferenceModel,
-  type OrtWithSessions,
-} from '../../runtime/scorers/causal-scorer-loader.ts';
-import { chooseBackend } from '../../runtime/web/backend.ts';
-import { readCachedFile, type FileProgress } from '../../runtime/web/model-cache.ts';
-import { fetchOk } from '../../runtime/models/fetch-ok.ts';
-import type { ScorerModelRequest } from './scorer-protocol.ts';
+import { loadReferenceModel, type OrtWithSessions } from '../scorers/causal-scorer-loader.ts';
+import { chooseBackend } from './backend.ts';
+import { readCachedFile, type FileProgress } from '../hub/web/model-cache.ts';
+import { fetchOk } from '../hub/fetch-ok.ts';
+import type { ScorerModelRequest } from './scorer-request.ts';
 import type { LoadedModel } from './loaded-model.ts';
 
 export async function loadCausalModel(

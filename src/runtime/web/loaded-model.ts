@@ -1,7 +1,7 @@
 /** What the scorer worker holds per scorer kind once a model is loaded. */
 import type { AnyScored } from '../../core/scoring/select.ts';
 import type { Scorer } from '../../core/scoring/types.ts';
-import type { LoadInfo, ScoreRequest } from './scorer-protocol.ts';
+import type { LoadInfo, ScoreRequest } from './scorer-request.ts';
 
 export interface LoadedModel {
   info: LoadInfo;

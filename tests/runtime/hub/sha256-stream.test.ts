@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { Sha256 } from '../../src/runtime/models/sha256-stream.ts';
-import { seededRandom } from '../../src/core/prompts/tokenskip-format.ts';
+import { Sha256 } from '../../../src/runtime/hub/sha256-stream.ts';
+import { seededRandom } from '../../../src/core/prompts/tokenskip-format.ts';
 
 describe('incremental SHA-256', () => {
   it('matches node:crypto for every padding case and any chunking', () => {

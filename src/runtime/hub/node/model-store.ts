@@ -20,19 +20,16 @@ import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TokenSkipError } from '../../core/errors.ts';
-import { MODELS, type ModelEntry, type ModelManifest } from '../../core/models/registry.ts';
-import { checkHash, type FileHash, type IntegrityStatus } from '../models/file-integrity.ts';
-import {
-  DEFAULT_HUB,
-  fileUrl,
-  manifestFile,
-  resolveRevision,
-  type RevisionStore,
-} from '../models/model-manifest.ts';
+import { TokenSkipError } from '../../../core/errors.ts';
+import { MODELS, type ModelEntry, type ModelManifest } from '../../../core/models/registry.ts';
+import { checkHash, type FileHash, type IntegrityStatus } from '../file-integrity.ts';
+import { checkFilePath, checkRepo, checkRevision } from '../paths.ts';
+import { forgetListings, hubFileInfo } from '../hub-listing.ts';
+import { hubAuthHeaders, hubSettingsFromEnv, type HubSettings } from '../settings.ts';
+import { fileUrl, manifestFile, resolveRevision, type RevisionStore } from '../model-manifest.ts';
 import { downloadFile, partialPath, type DownloadProgress } from './download.ts';
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 
 /** The registry the CLI and the Node runtime use: TOKENSKIP_REGISTRY's file, else the shipped one. */
 export function nodeRegistry(env: NodeJS.ProcessEnv = process.env): readonly ModelEntry[] {
@@ -53,7 +50,45 @@ export function nodeRegistry(env: NodeJS.ProcessEnv = process.env): readonly Mod
       `TOKENSKIP_REGISTRY=${file} is not a version 2 registry ({"version": 2, "models": [...]}, the models/manifest.json format).`,
     );
   }
+  for (const entry of parsed.models) checkEntryPaths(entry, `TOKENSKIP_REGISTRY=${file}`);
   return parsed.models;
+}
+
+/**
+ * Every path of an entry that becomes part of a file name (repo, revision, files, ONNX graphs and
+ * external data) is checked (paths.ts): a registry cannot make `pull` write, nor `rm` delete,
+ * outside the store.
+ */
+export function checkEntryPaths(entry: ModelEntry, registry: string): void {
+  const where = `${registry}: entry ${JSON.stringify((entry as { id?: unknown }).id)}`;
+  const { source } = entry;
+  if (source?.type === 'hub') {
+    checkRepo(source.repo, where);
+    if (source.revision !== undefined) checkRevision(source.revision, where);
+  }
+  for (const f of Array.isArray(entry.files) ? entry.files : []) checkFilePath(f?.path, where);
+  if ('onnx' in entry && entry.onnx && typeof entry.onnx === 'object') {
+    for (const variant of Object.values(entry.onnx)) {
+      for (const v of [variant, variant?.fp16]) {
+        if (!v) continue;
+        checkFilePath(v.file, where);
+        for (const extra of v.externalData ?? []) checkFilePath(extra, where);
+      }
+    }
+  }
+}
+
+/** `child` resolved, refused unless it lies inside `root` (a last guard on every store path). */
+export function insideStore(root: string, child: string): string {
+  const base = path.resolve(root);
+  const full = path.resolve(child);
+  if (full !== base && !full.startsWith(base + path.sep)) {
+    throw new TokenSkipError(
+      'INVALID_ARGUMENT',
+      `${child} lies outside the model store ${base}; nothing was written or deleted there.`,
+    );
+  }
+  return full;
 }
 
 /**
@@ -65,22 +100,27 @@ export function registryRoot(env: NodeJS.ProcessEnv = process.env): string {
   return file ? path.dirname(path.dirname(path.resolve(file))) : repoRoot;
 }
 
+/** The hub settings of this process, read from the environment (settings.ts). */
+export function nodeHubSettings(env: NodeJS.ProcessEnv = process.env): HubSettings {
+  try {
+    return hubSettingsFromEnv(env, path.join(os.homedir(), '.cache', 'tokenskip', 'models'));
+  } catch (error) {
+    throw new TokenSkipError('INVALID_ARGUMENT', (error as Error).message);
+  }
+}
+
 export function storeDir(override?: string): string {
-  return (
-    override ??
-    process.env.TOKENSKIP_CACHE ??
-    path.join(os.homedir(), '.cache', 'tokenskip', 'models')
-  );
+  return override ?? process.env.TOKENSKIP_CACHE ?? nodeHubSettings().cacheDir!;
 }
 
 /** HF_ENDPOINT (the hub's own variable for a mirror), else TOKENSKIP_HUB_HOST, else the hub. */
 export function hubHost(env: NodeJS.ProcessEnv = process.env): string {
-  return (env.HF_ENDPOINT || env.TOKENSKIP_HUB_HOST || DEFAULT_HUB).replace(/\/+$/, '');
+  return nodeHubSettings(env).host;
 }
 
 /** Headers for hub requests: HF_TOKEN as a bearer token (gated repos). Never printed. */
 export function hubHeaders(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  return env.HF_TOKEN ? { Authorization: `Bearer ${env.HF_TOKEN}` } : {};
+  return hubAuthHeaders(nodeHubSettings(env));
 }
 
 /** Resolved revisions, one `revision.json` per repo in the store. */
@@ -89,8 +129,12 @@ export function fileRevisionStore(dir: string): RevisionStore {
   return {
     get: async (repo) => {
       try {
-        return (JSON.parse(readFileSync(file(repo), 'utf8')) as { revision?: string }).revision;
-      } catch {
+        const { revision } = JSON.parse(readFileSync(file(repo), 'utf8')) as {
+          revision?: string;
+        };
+        return revision === undefined ? undefined : checkRevision(revision, file(repo));
+      } catch (error) {
+        if (error instanceof TokenSkipError) throw error;
         return undefined;
       }
     },
@@ -164,7 +208,7 @@ export async function modelFolder(
           options.headers ?? hubHeaders(),
         )
       : await store.get(source.repo));
-  return revision ? path.join(dir, source.repo, revision) : undefined;
+  return revision ? insideStore(dir, path.join(dir, source.repo, revision)) : undefined;
 }
 
 export type Presence = 'bundled' | 'present' | 'partial' | 'missing' | 'not in the store';
@@ -246,7 +290,7 @@ export async function ensureFile(
   const hub = options.hub ?? hubHost();
   const headers = options.headers ?? hubHeaders();
   const folder = (await modelFolder(entry, { ...options, hub, headers, resolve: true }))!;
-  const local = path.join(folder, file);
+  const local = insideStore(folder, path.join(folder, checkFilePath(file, entry.id)));
   const want = expectedHash(entry, file, local);
   if (existsSync(local))
     return {
@@ -256,11 +300,25 @@ export async function ensureFile(
     };
   const revision = path.basename(folder);
   const url = fileUrl(entry, file, { appBase: 'file:///', hubHost: hub, revision });
+  const settings = { ...nodeHubSettings(), host: hub };
+  const listed = manifestFile(entry, file);
+  // No sha256 here and none recorded: the hub's own listing at this revision says what it is.
+  const hubInfo = want
+    ? undefined
+    : await hubFileInfo(
+        { ...settings, ...(headers.Authorization ? {} : { token: undefined }) },
+        entry.source.repo,
+        revision,
+        file,
+      );
   const actual = await downloadFile({
     url,
     target: local,
     where: `${entry.id}/${file}`,
     expected: want,
+    hub: hubInfo,
+    approximateSize: listed && !listed.sha256 ? listed.size : undefined,
+    limits: settings,
     headers,
     ...(options.onProgress
       ? { onProgress: (p: DownloadProgress) => options.onProgress!(file, p) }
@@ -290,7 +348,10 @@ export async function pullModel(
   return { folder, downloaded, integrity: recorded ? 'recorded' : 'verified' };
 }
 
-/** Deletes an entry's files and unfinished downloads from the store; recorded hashes stay. */
+/**
+ * Deletes an entry's files, unfinished downloads and recorded hashes from the store: a later pull
+ * checks against the registry or the hub again, never against a record of a deleted file.
+ */
 export async function removeModel(
   entry: ModelEntry,
   dir?: string,
@@ -301,8 +362,8 @@ export async function removeModel(
   let bytes = 0;
   if (!folder) return { files, bytes };
   for (const f of entry.files) {
-    const local = path.join(folder, f.path);
-    for (const p of [local, partialPath(local), `${partialPath(local)}.json`]) {
+    const local = insideStore(folder, path.join(folder, checkFilePath(f.path, entry.id)));
+    for (const p of [local, partialPath(local), `${partialPath(local)}.json`, recordPath(local)]) {
       const size = await stat(p).then(
         (s) => s.size,
         () => undefined,
@@ -310,9 +371,10 @@ export async function removeModel(
       if (size === undefined) continue;
       await rm(p, { force: true });
       if (p === local) files++;
-      bytes += size;
+      if (p !== recordPath(local)) bytes += size;
     }
   }
+  forgetListings();
   return { files, bytes };
 }
 

@@ -16,17 +16,13 @@
  * the first download are recorded in a separate cache (kept when the model cache is cleared) and
  * every later download or cached copy must match them ("hash recorded locally").
  */
-import { TokenSkipError } from '../../core/errors.ts';
-import {
-  checkHash,
-  sha256Hex,
-  type FileHash,
-  type IntegrityStatus,
-} from '../models/file-integrity.ts';
-import type { ManifestFile } from '../../core/models/registry.ts';
-import type { RevisionStore } from '../models/model-manifest.ts';
-import { Sha256 } from '../models/sha256-stream.ts';
-import { fetchOk } from '../models/fetch-ok.ts';
+import { TokenSkipError } from '../../../core/errors.ts';
+import { checkHash, sha256Hex, type FileHash, type IntegrityStatus } from '../file-integrity.ts';
+import type { ManifestFile } from '../../../core/models/registry.ts';
+import type { HubFileInfo } from '../hub-listing.ts';
+import type { RevisionStore } from '../model-manifest.ts';
+import { Sha256 } from '../sha256-stream.ts';
+import { fetchOk } from '../fetch-ok.ts';
 import {
   discardPartial,
   downloadToPartial,
@@ -40,6 +36,12 @@ export const MODEL_CACHE = 'tokenskip-models-v1';
 export const HASH_CACHE = 'tokenskip-model-hashes-v1';
 /** Cached files up to this size are re-hashed on every load; larger ones are checked by size. */
 export const REHASH_LIMIT = 512 * 2 ** 20;
+
+/**
+ * What a file must be: the registry's entry (`sha256` where it has one, else an approximate
+ * size) and, where the registry has no sha256, what the hub's listing says (`hub`, hub-listing.ts).
+ */
+export type ExpectedFile = ManifestFile & { hub?: HubFileInfo };
 
 export interface FileProgress {
   file: string;
@@ -80,12 +82,19 @@ export async function recordHash(url: string, hash: FileHash): Promise<void> {
 /** The hash a file must have: the manifest's, else the one recorded here at first download. */
 export async function expectedHash(
   url: string,
-  expected: ManifestFile | undefined,
-): Promise<{ hash: FileHash; source: 'manifest' | 'recorded' } | undefined> {
+  expected: ExpectedFile | undefined,
+): Promise<{ hash: FileHash; source: 'manifest' | 'recorded' | 'hub' } | undefined> {
   if (expected?.sha256)
     return { hash: { size: expected.size, sha256: expected.sha256 }, source: 'manifest' };
   const recorded = await recordedHash(url);
-  return recorded ? { hash: recorded, source: 'recorded' } : undefined;
+  if (recorded) return { hash: recorded, source: 'recorded' };
+  const hub = expected?.hub;
+  return hub?.sha256 ? { hash: { size: hub.size, sha256: hub.sha256 }, source: 'hub' } : undefined;
+}
+
+/** Forgets the hash recorded for `url` (a deleted model is checked afresh when it returns). */
+export async function forgetHash(url: string): Promise<void> {
+  await (await openCache(HASH_CACHE))?.delete(url).catch(() => undefined);
 }
 
 /** Passes a body through, hashing and counting it. */
@@ -134,7 +143,7 @@ async function checkCached(
   cache: Cache,
   url: string,
   file: string,
-  expected: ManifestFile | undefined,
+  expected: ExpectedFile | undefined,
 ): Promise<IntegrityStatus | undefined> {
   const hit = await cache.match(url);
   if (!hit) return undefined;
@@ -167,7 +176,7 @@ async function downloadIntoCache(
   cache: Cache,
   url: string,
   file: string,
-  expected: ManifestFile | undefined,
+  expected: ExpectedFile | undefined,
   onProgress?: (p: FileProgress) => void,
   signal?: AbortSignal,
 ): Promise<IntegrityStatus> {
@@ -175,7 +184,20 @@ async function downloadIntoCache(
   const state = await downloadToPartial({
     url,
     file,
-    ...(want ? { expectedSize: want.hash.size } : {}),
+    ...(want
+      ? {
+          expectedSize: want.hash.size,
+          sizeSource:
+            want.source === 'manifest'
+              ? 'the registry'
+              : want.source === 'hub'
+                ? "the hub's listing"
+                : 'the hash recorded at its first download',
+        }
+      : expected?.hub
+        ? { expectedSize: expected.hub.size, sizeSource: "the hub's listing" }
+        : {}),
+    ...(expected && !expected.sha256 ? { approximateSize: expected.size } : {}),
     onProgress: (p) => onProgress?.({ file, loaded: p.loaded, total: p.total, fromCache: false }),
     ...(signal ? { signal } : {}),
   });
@@ -203,7 +225,7 @@ async function downloadIntoCache(
     await cache.delete(url);
     throw error;
   }
-  if (!want) await recordHash(url, actual);
+  if (!want || want.source === 'hub') await recordHash(url, actual);
   return want?.source === 'manifest' ? 'verified' : 'recorded';
 }
 
@@ -216,7 +238,7 @@ export interface CachedFile {
 export async function ensureCached(
   url: string,
   file: string,
-  expected: ManifestFile | undefined,
+  expected: ExpectedFile | undefined,
   onProgress?: (p: FileProgress) => void,
   signal?: AbortSignal,
 ): Promise<(CachedFile & { cache: Cache }) | undefined> {
@@ -236,7 +258,7 @@ export async function ensureCached(
 export async function readCachedFile(
   url: string,
   file: string,
-  expected: ManifestFile | undefined,
+  expected: ExpectedFile | undefined,
   onProgress?: (p: FileProgress) => void,
 ): Promise<{ data: Uint8Array } & CachedFile> {
   const cached = await ensureCached(url, file, expected, onProgress).catch(async (error) => {
@@ -276,7 +298,7 @@ export async function readCachedFile(
 export async function locateCachedFile(
   url: string,
   file: string,
-  expected: ManifestFile | undefined,
+  expected: ExpectedFile | undefined,
   onProgress?: (p: FileProgress) => void,
 ): Promise<{ href: string; release: () => void } & CachedFile> {
   const cached = await ensureCached(url, file, expected, onProgress).catch((error) => {
@@ -293,12 +315,16 @@ export async function locateCachedFile(
   return { href: url, release: () => undefined, fromCache: false, integrity: 'unchecked' };
 }
 
-/** Deletes every cached model file (recorded hashes stay); returns how many entries were removed. */
+/**
+ * Deletes every cached model file and the hashes recorded for them (the resolved revisions stay);
+ * returns how many files were removed.
+ */
 export async function clearModelCache(): Promise<number> {
   const cache = await openCache();
   if (!cache) return 0;
   const keys = await cache.keys();
   await Promise.all(keys.map((k) => cache.delete(k)));
+  await Promise.all(keys.map((k) => forgetHash(k.url)));
   return keys.length;
 }
 

@@ -4,23 +4,18 @@
  */
 import * as ort from 'onnxruntime-web/webgpu';
 import { createLingua2Scorer } from '../../core/scoring/lingua2-scorer.ts';
-import { chooseBackend, type BackendPreference } from '../../runtime/web/backend.ts';
+import { chooseBackend, type BackendPreference } from './backend.ts';
 import {
   browserRevisionStore,
   locateCachedFile,
   readCachedFile,
   type FileProgress,
-} from '../../runtime/web/model-cache.ts';
-import { weakestIntegrity, type IntegrityStatus } from '../../runtime/models/file-integrity.ts';
+} from '../hub/web/model-cache.ts';
+import { weakestIntegrity, type IntegrityStatus } from '../hub/file-integrity.ts';
 import { findScorer, type ScorerManifestEntry } from '../../core/models/registry.ts';
-import {
-  fileUrl,
-  manifestFile,
-  pickVariant,
-  resolveRevision,
-} from '../../runtime/models/model-manifest.ts';
-import { loadScorer, type LoadedScorer } from '../../runtime/scorers/scorer-loader.ts';
-import type { ScorerModelRequest } from './scorer-protocol.ts';
+import { fileUrl, manifestFile, pickVariant, resolveRevision } from '../hub/model-manifest.ts';
+import { loadScorer, type LoadedScorer } from '../scorers/scorer-loader.ts';
+import type { ScorerModelRequest } from './scorer-request.ts';
 import type { LoadedModel } from './loaded-model.ts';
 
 export async function loadLinguaModel(
