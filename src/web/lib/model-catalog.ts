@@ -11,12 +11,7 @@ import {
   type ScorerManifestEntry,
   type WebLlmModelRecord,
 } from '../../core/models/registry.ts';
-import {
-  fileUrl,
-  filesForBackend,
-  manifestFile,
-  resolveRevision,
-} from '../../runtime/models/model-manifest.ts';
+import { fileUrl, backendFiles, resolveRevision } from '../../runtime/models/model-manifest.ts';
 import type { ManifestFile } from '../../core/models/registry.ts';
 import { browserRevisionStore } from '../../runtime/web/model-cache.ts';
 import type { ModelFileRef } from '../../runtime/web/model-store.ts';
@@ -45,14 +40,7 @@ const appBase = () => new URL('/', globalThis.location?.href ?? 'http://localhos
 
 /** ONNX models (scorers and causal LMs): the files of the backend's graph, from the registry. */
 function onnxModel(entry: ScorerManifestEntry | OnnxModelRecord): CatalogModel {
-  const files = (backend: WebBackend): ManifestFile[] => {
-    const names = filesForBackend(entry, backend);
-    // The ONNX generation engine also reads generation_config.json when the folder has one.
-    if (entry.kind === 'causal-lm') names.push('generation_config.json');
-    return names
-      .map((path) => manifestFile(entry, path))
-      .filter((f): f is ManifestFile => f !== undefined);
-  };
+  const files = (backend: WebBackend): ManifestFile[] => backendFiles(entry, backend);
   return {
     id: entry.id,
     role: entry.kind === 'token-classifier' ? 'scorer' : 'generation',
