@@ -21,7 +21,7 @@ import {
   type ModelEntry,
 } from '../../core/models/registry.ts';
 import { INTEGRITY_LABEL } from '../../runtime/hub/file-integrity.ts';
-import { filesForBackend } from '../../runtime/hub/model-manifest.ts';
+import { backendBytes, filesForBackend } from '../../runtime/hub/model-manifest.ts';
 import {
   modelState,
   nodeRegistry,
@@ -48,6 +48,23 @@ function backendsOf(entry: ModelEntry): string {
   return dtypes.size === 1 && variants.length > 1
     ? `${variants[0]!.dtype} (all)`
     : variants.map((v) => `${v.backend}:${v.dtype}`).join(' ');
+}
+
+/** What each backend loads (the Models page's size column shows its backend's figure). */
+function backendBytesOf(entry: ModelEntry): Partial<Record<'webgpu' | 'wasm' | 'node', number>> {
+  if (!('onnx' in entry)) return {};
+  const out: Partial<Record<'webgpu' | 'wasm' | 'node', number>> = {};
+  for (const b of ['webgpu', 'wasm', 'node'] as const) {
+    const n = backendBytes(entry, b);
+    if (n !== undefined) out[b] = n;
+  }
+  return out;
+}
+
+/** The node backend's files (what the CLI runs, `pull --backend node`), else every file. */
+function nodeSizeOf(entry: ModelEntry): string {
+  const node = backendBytesOf(entry).node;
+  return node === undefined ? sizeOf(entry) : formatBytes(node);
 }
 
 function sizeOf(entry: ModelEntry): string {
@@ -105,6 +122,7 @@ async function list(io: CommandIO, json: boolean, dir: string): Promise<number> 
           backends: backendsOf(m),
           bytes: modelBytes(m).bytes,
           bytesExact: modelBytes(m).exact,
+          backendBytes: backendBytesOf(m),
           source: m.source,
           presence: presenceOf(m, states[i]!),
           check: checkOf(m, states[i]!),
@@ -114,11 +132,13 @@ async function list(io: CommandIO, json: boolean, dir: string): Promise<number> 
     );
     return 0;
   }
-  const rows = [['ID', 'KIND', 'SIZE', 'BACKEND:DTYPE', 'HERE', 'CHECK']];
+  // SIZE: what the CLI loads (the node backend's files); ALL FILES: what a plain `pull` fetches.
+  const rows = [['ID', 'KIND', 'SIZE', 'ALL FILES', 'BACKEND:DTYPE', 'HERE', 'CHECK']];
   models.forEach((m, i) =>
     rows.push([
       m.id,
       kindOf(m),
+      nodeSizeOf(m),
       sizeOf(m),
       backendsOf(m),
       presenceOf(m, states[i]!),

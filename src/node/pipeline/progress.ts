@@ -38,17 +38,9 @@ export function createBar(
   };
 }
 
-/** `1.5 MB`, `734 kB`, `12 B`: decimal units, as the hub lists sizes. */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
-}
+/** The byte formatter shared with the app (decimal units, as the hub lists sizes). */
+export { formatBytes } from '../../core/format-bytes.ts';
+import { formatBytes } from '../../core/format-bytes.ts';
 
 /**
  * A download bar: bytes done / total, rate and ETA (cli-progress computes the ETA from the values

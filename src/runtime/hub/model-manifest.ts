@@ -53,6 +53,32 @@ export { DEFAULT_HUB } from './settings.ts';
  */
 export const LOCAL_REVISION = 'local-import';
 
+/**
+ * The files a backend loads, with their registry records: `filesForBackend` plus
+ * generation_config.json for causal LMs (the ONNX generation engine reads it when the folder has
+ * one). The Models page and `tokenskip models ls` both size a model by these.
+ */
+export function backendFiles(
+  entry: ScorerManifestEntry | OnnxModelRecord,
+  backend: Backend,
+): ManifestFile[] {
+  const names = filesForBackend(entry, backend);
+  if (entry.kind === 'causal-lm') names.push('generation_config.json');
+  return names
+    .map((path) => manifestFile(entry, path))
+    .filter((f): f is ManifestFile => f !== undefined);
+}
+
+/** Bytes a backend loads, from the registry's recorded sizes; undefined where one is unknown. */
+export function backendBytes(
+  entry: ScorerManifestEntry | OnnxModelRecord,
+  backend: Backend,
+): number | undefined {
+  const files = backendFiles(entry, backend);
+  if (files.length === 0 || files.some((f) => !f.size)) return undefined;
+  return files.reduce((n, f) => n + f.size, 0);
+}
+
 /** Where a resolved revision is kept between runs (a file in Node, the Cache API in a browser). */
 export interface RevisionStore {
   get(repo: string): Promise<string | undefined>;

@@ -24,7 +24,10 @@ export interface RunView {
   result?: GenerationResult;
   /** CoT tokens (target tokenizer), once the run is done. */
   cotTokens?: number;
-  /** Tokens streamed so far against milliseconds since the run started, for the tokens-over-time chart. */
+  /**
+   * Tokens generated against milliseconds since the run started, for the tokens-over-time chart:
+   * live while streaming, the worker's measured timeline (ending at the run's totals) once done.
+   */
   timeline: { ms: number; tokens: number }[];
 }
 
@@ -130,6 +133,9 @@ export class GenerateSession {
         );
         run.text = result.text;
         run.result = result;
+        // The worker's timeline: the streamed events above only animate the chart while the run
+        // is going (late ones are dropped, and their arrival times are the page's, not the model's).
+        run.timeline = result.timeline;
         [run.cotTokens] = await this.#client.countTokens([splitOutput(result.text).cot]);
       }
     } catch (error) {

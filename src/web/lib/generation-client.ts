@@ -15,11 +15,10 @@ import type {
   EngineInfo,
   GenerationEvent,
   GenerationOptions,
-  GenerationResult,
   LoadProgress,
 } from '../../core/generation/engine.ts';
 import type { BackendPreference } from '../../runtime/web/backend.ts';
-import type { GenerationWorkerApi } from '../workers/generation-protocol.ts';
+import type { GenerationWorkerApi, TimedGenerationResult } from '../workers/generation-protocol.ts';
 
 async function call<T>(promise: Promise<T>, crashed?: Promise<never>): Promise<T> {
   try {
@@ -83,7 +82,7 @@ export class GenerationClient {
     prompt: string,
     options: GenerationOptions,
     onEvent?: (e: GenerationEvent) => void,
-  ): Promise<GenerationResult> {
+  ): Promise<TimedGenerationResult> {
     if (!this.loaded)
       throw new TokenSkipError('MODEL_NOT_FOUND', 'No model is loaded: load one first.');
     const { signal, ...rest } = options;

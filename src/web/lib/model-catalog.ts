@@ -12,8 +12,8 @@ import {
   type WebLlmModelRecord,
 } from '../../core/models/registry.ts';
 import {
+  backendFiles,
   fileUrl,
-  filesForBackend,
   LOCAL_REVISION,
   manifestFile,
   resolveRevision,
@@ -57,14 +57,7 @@ const appBase = () => new URL('/', globalThis.location?.href ?? 'http://localhos
 
 /** ONNX models (scorers and causal LMs): the files of the backend's graph, from the registry. */
 function onnxModel(entry: ScorerManifestEntry | OnnxModelRecord): CatalogModel {
-  const files = (backend: WebBackend): ManifestFile[] => {
-    const names = filesForBackend(entry, backend);
-    // The ONNX generation engine also reads generation_config.json when the folder has one.
-    if (entry.kind === 'causal-lm') names.push('generation_config.json');
-    return names
-      .map((path) => manifestFile(entry, path))
-      .filter((f): f is ManifestFile => f !== undefined);
-  };
+  const files = (backend: WebBackend): ManifestFile[] => backendFiles(entry, backend);
   /**
    * Each file's URL and expectation; for a hub file the registry has no sha256 for, what the hub's
    * listing at the revision says (fetched only when `ask`, i.e. before a download).

@@ -22,6 +22,19 @@ export interface GenerationLoadRequest {
 
 export type WorkerGenerationOptions = Omit<GenerationOptions, 'signal'>;
 
+export type { TimelinePoint } from '../../core/generation/timeline.ts';
+import type { TimelinePoint } from '../../core/generation/timeline.ts';
+
+/**
+ * A generation's result with its timeline, measured inside the worker. The page cannot build it
+ * from the streamed events: Comlink delivers callback calls and the reply on different channels,
+ * so token events can arrive after the reply (and are dropped), and a fast stream's events arrive
+ * in bursts whose arrival times say nothing about when the tokens were generated.
+ */
+export interface TimedGenerationResult extends GenerationResult {
+  timeline: TimelinePoint[];
+}
+
 export interface GenerationWorkerApi {
   load(request: GenerationLoadRequest, onProgress: (p: LoadProgress) => void): Promise<EngineInfo>;
   generate(
@@ -29,7 +42,7 @@ export interface GenerationWorkerApi {
     prompt: string,
     options: WorkerGenerationOptions,
     onEvent: (event: GenerationEvent) => void,
-  ): Promise<GenerationResult>;
+  ): Promise<TimedGenerationResult>;
   cancel(requestId: number): void;
   /** Token counts with the loaded model's own tokenizer (CoT tokens for the metrics). */
   countTokens(texts: string[]): Promise<number[]>;

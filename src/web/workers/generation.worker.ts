@@ -6,10 +6,11 @@
 import * as Comlink from 'comlink';
 import type { Tokenizer } from '@huggingface/tokenizers';
 import { TokenSkipError, toTokenSkipError } from '../../core/errors.ts';
-import type { GenerationEngine } from '../../core/generation/engine.ts';
+import type { GenerationEngine, GenerationEvent } from '../../core/generation/engine.ts';
 import { findGenerationModel, type GenerationModelRecord } from '../../core/models/registry.ts';
 import { createBrowserEngine, loadTokenizer } from '../../runtime/web/generation-engines.ts';
-import type { GenerationWorkerApi } from './generation-protocol.ts';
+import type { GenerationWorkerApi, TimelinePoint } from './generation-protocol.ts';
+import { closeTimeline } from '../../core/generation/timeline.ts';
 
 let engine: GenerationEngine | undefined;
 let record: GenerationModelRecord | undefined;
@@ -49,8 +50,22 @@ const api: GenerationWorkerApi = {
         throw new TokenSkipError('MODEL_NOT_FOUND', 'No model is loaded: load one first.');
       const controller = new AbortController();
       running.set(requestId, controller);
+      const started = performance.now();
+      const timeline: TimelinePoint[] = [];
+      const timed = (event: GenerationEvent) => {
+        // Each token event is one generated token (ONNX: one per decoded token with text; WebLLM:
+        // one per streamed chunk, one token each).
+        if (event.type === 'token')
+          timeline.push({ ms: performance.now() - started, tokens: timeline.length + 1 });
+        onEvent(event);
+      };
       try {
-        return await engine.generate(prompt, { ...options, signal: controller.signal }, onEvent);
+        const result = await engine.generate(
+          prompt,
+          { ...options, signal: controller.signal },
+          timed,
+        );
+        return { ...result, timeline: closeTimeline(timeline, result) };
       } finally {
         running.delete(requestId);
       }
