@@ -90,6 +90,9 @@ export const en = {
     tps: '{{value}} tok/s',
     latency: 'Latency',
     finish: 'Finish',
+    finishStop: 'stop token',
+    finishLength: 'length limit',
+    finishCancelled: 'stopped',
   },
   learn: {
     title: 'How TokenSkip compresses a chain of thought',

@@ -90,6 +90,9 @@ export const zh: Shape<typeof en> = {
     tps: '每秒 {{value}} 个词元',
     latency: '延迟',
     finish: '结束原因',
+    finishStop: '遇到结束符',
+    finishLength: '达到长度上限',
+    finishCancelled: '已停止',
   },
   learn: {
     title: 'TokenSkip 如何压缩思维链',
