@@ -80,7 +80,15 @@ export interface Recipe {
   };
   /** `paired`: every trace at every γ of `gammas` (the paper's data), else one seeded γ per trace. */
   data: { paired: boolean; gammas: number[] };
-  lora: { epochs: number; lr: number; batch: number; rank: number; alpha: number };
+  /** `maxSteps`: stop there (0 = every epoch), as pretraining does; the cosine still spans `epochs`. */
+  lora: {
+    epochs: number;
+    lr: number;
+    batch: number;
+    rank: number;
+    alpha: number;
+    maxSteps: number;
+  };
   /** A model folder (repo-relative) that answers the collect questions instead of the new base. */
   collectWith?: string;
 }
@@ -603,6 +611,8 @@ export async function runMini(ctx: Ctx): Promise<MiniTable> {
       String(lo.rank),
       '--alpha',
       String(lo.alpha),
+      '--max-steps',
+      String(lo.maxSteps),
       '--save-every',
       '100',
       '--threads',
