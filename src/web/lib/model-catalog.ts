@@ -15,7 +15,6 @@ import {
   backendFiles,
   fileUrl,
   LOCAL_REVISION,
-  manifestFile,
   resolveRevision,
 } from '../../runtime/hub/model-manifest.ts';
 import { hubFileInfo } from '../../runtime/hub/hub-listing.ts';

@@ -111,7 +111,7 @@ export const en = {
     step3Text:
       'Fine-tune the model (LoRA) on “question ⟨eot⟩ γ ⟨eot⟩ compressed CoT + answer” for many questions and several γ. The model learns to write shorter reasoning when asked for a smaller γ. Here the default generation model answers at γ = 1 and at your γ, one after the other.',
     miniNote:
-      'The shipped mini model has 1.9 million parameters: asked for γ = 0.6 it writes 80–85% of its γ = 1 tokens and still answers about three problems in four in English and three in five in Chinese; it makes mistakes a large model would not.',
+      'The shipped mini model has 1.9 million parameters: asked for γ = 0.6 it writes about two thirds of its γ = 1 tokens and still answers 97% of held-out problems in English and 95% in Chinese; at γ = 0.5 it drops to 84% and 90%, and it makes mistakes a large model would not.',
     miniNoteLink: 'Its measured accuracy per language',
     trainingFormat: 'Training example at γ = {{gamma}}',
     ask: 'Ask the model at γ = 1 and γ = {{gamma}}',
