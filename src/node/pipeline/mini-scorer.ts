@@ -90,14 +90,7 @@ export async function distilLabels(o: DistilOptions): Promise<Record<string, unk
     bar.stop();
     await teacher.reference.session.release();
   }
-  const held = validationIndices(records.length, 0.1, 42);
-  const lines = (keep: boolean) =>
-    records
-      .filter((_, i) => held.has(i) === keep)
-      .map((r) => JSON.stringify(r))
-      .join('\n') + '\n';
-  await writeAtomic(`${o.out}/train.jsonl`, lines(false));
-  await writeAtomic(`${o.out}/val.jsonl`, lines(true));
+  const held = await writeSplit(records, o.out);
   return {
     records: records.length,
     val: held.size,
@@ -138,20 +131,26 @@ export async function annotatorLabels(o: {
       `${o.problems}: ${records.length} problem(s) without a held-out phrasing; the scorer needs at least 2.`,
     );
   }
-  const held = validationIndices(records.length, 0.1, 42);
-  const lines = (keep: boolean) =>
-    records
-      .filter((_, i) => held.has(i) === keep)
-      .map((r) => JSON.stringify(r))
-      .join('\n') + '\n';
-  await writeAtomic(`${o.out}/train.jsonl`, lines(false));
-  await writeAtomic(`${o.out}/val.jsonl`, lines(true));
+  const held = await writeSplit(records, o.out);
   return {
     records: records.length,
     val: held.size,
     skipped_held_out_phrasing: skipped,
     teacher: 'TinyArith annotator (word roles)',
   };
+}
+
+/** The scorer's records as train.jsonl and val.jsonl (a seeded tenth held out); the held-out indices. */
+async function writeSplit(records: ScorerRecord[], out: string): Promise<Set<number>> {
+  const held = validationIndices(records.length, 0.1, 42);
+  const lines = (keep: boolean) =>
+    records
+      .filter((_, i) => held.has(i) === keep)
+      .map((r) => JSON.stringify(r))
+      .join('\n') + '\n';
+  await writeAtomic(`${out}/train.jsonl`, lines(false));
+  await writeAtomic(`${out}/val.jsonl`, lines(true));
+  return held;
 }
 
 interface RoleShares {
