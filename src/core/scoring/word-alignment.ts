@@ -1,7 +1,7 @@
 /**
  * Character alignment between a text and the pieces different tokenizers cut it into.
  *
- * The mini scorer is distilled from CTS labels (causal-tokenizer units) onto WordPiece tokens, and
+ * The mini scorer learns from word labels (the TinyArith annotator, or CTS units) moved onto WordPiece tokens, and
  * scorers are measured against TinyArith's word roles (whitespace words): three segmentations of
  * one text. Each is located in the text in order, ignoring whitespace, so a label can move from
  * one segmentation to another through the characters they cover.

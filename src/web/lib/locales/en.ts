@@ -103,7 +103,7 @@ export const en = {
     rescore: 'Score again',
     step1: '1. Score every token',
     step1Text:
-      'A small scorer (LLMLingua-2, a token classifier) reads the chain of thought and gives every word a probability that it matters. The shipped mini scorer learned its judgement from a small model’s own view of which tokens the answer depends on (CTS), so it is imperfect: compare it with another scorer on the Compress page. As when the mini TokenSkip model’s training data was made, every number and operator is always kept.',
+      'A small scorer (LLMLingua-2, a token classifier) reads the chain of thought and gives every word a probability that it matters. The shipped mini scorer learned its judgement the way LLMLingua-2 did, from an annotator’s labels: TinyArith’s generator knows which words are filler, which are context and which are the numbers, so filler goes first and numbers never. It is measured on phrasings it never saw and is not perfect: compare it with another scorer on the Compress page. As when the mini TokenSkip model’s training data was made, every number and operator is always kept.',
     step2: '2. Keep the top γ',
     step2Text:
       'Sort the scores and keep the top γ share of the tokens: the line in the chart is the threshold. Move γ and the kept words light up below; the scorer does not run again.',
