@@ -57,7 +57,7 @@ export const en = {
     legendRankHigh: 'highest score',
     legendTitle: 'Keep-probability colour scale (cividis, colour-blind safe)',
     legendRankTitle: 'Score rank colour scale (cividis, colour-blind safe)',
-    struck: 'struck through (Chinese: dotted underline, fainter) = dropped at this γ',
+    struck: 'struck through (Chinese: dotted underline) = dropped at this γ',
     forced: 'forced',
     forcedNote: 'dashed outline = forced (a number): kept whatever γ',
     dashed: 'dashed = some of its tokens dropped at this γ',

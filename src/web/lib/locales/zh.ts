@@ -57,7 +57,7 @@ export const zh: Shape<typeof en> = {
     legendRankHigh: '最高分',
     legendTitle: '保留概率色标（cividis，色盲友好）',
     legendRankTitle: '分数排名色标（cividis，色盲友好）',
-    struck: '删除线（中文为点状下划线、淡色，以免遮挡笔画）= 在此 γ 下被删除',
+    struck: '删除线（中文为点状下划线，以免遮挡笔画）= 在此 γ 下被删除',
     forced: '强制保留',
     forcedNote: '虚线框 = 数字，无论 γ 多少都强制保留',
     dashed: '虚线 = 在此 γ 下删除了其中部分词元',
