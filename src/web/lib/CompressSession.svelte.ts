@@ -57,6 +57,7 @@ export class CompressSession {
   scoreMs = $state<number | undefined>();
   #scored = $state.raw<LinguaScored | undefined>();
   #loadedKey = '';
+  #run = 0;
   #loadedEpoch = -1;
 
   get scored(): LinguaScored | undefined {
@@ -134,21 +135,26 @@ export class CompressSession {
     this.error = undefined;
     // The text as it is now: edits made while the model loads belong to the next run.
     const cot = this.cot;
+    // Only the newest call may publish: a language switch while the first text is still scoring
+    // must not be overwritten by the older reply arriving last.
+    const run = ++this.#run;
     try {
       validateText(cot, 'The chain of thought');
       validateRate(this.rate, 'γ');
       await this.ensureLoaded();
+      if (run !== this.#run) return;
       this.status = 'scoring';
       const reply = await scorerClient().score({
         scorer: 'llmlingua2',
         input: { cot },
         options: this.options(),
       });
+      if (run !== this.#run) return;
       this.scoreMs = reply.scoreMs;
       this.#scored = reply.scored as LinguaScored;
       this.status = 'ready';
     } catch (error) {
-      this.fail(error);
+      if (run === this.#run) this.fail(error);
     }
   }
 
