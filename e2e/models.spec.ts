@@ -167,7 +167,7 @@ test('a download shows bytes, rate and ETA; cancel keeps the bytes; resume asks 
   await row.getByTestId('download').click();
   await expect.poll(() => host.log.some((r) => r.path === DATA)).toBe(true);
   const progress = row.getByTestId('progress-text');
-  await expect(progress).toContainText(/kB of 453\.6 kB · [\d.]+ kB\/s · \d+ sec left/);
+  await expect(progress).toContainText(/kB of 464\.5 kB · [\d.]+ kB\/s · \d+ sec left/);
   await row.getByTestId('cancel').click();
   await expect(page.getByTestId('model-error')).toHaveAttribute('data-code', 'CANCELLED');
   await expect(row).toHaveAttribute('data-state', 'partial');
@@ -300,7 +300,7 @@ test('a model bigger than the storage quota gets a clear message', async ({ page
     StorageManager.prototype.estimate = () => Promise.resolve({ usage: 0, quota: 300_000 });
   });
   const row = await openModels(page);
-  await expect(page.getByTestId('storage-estimate')).toContainText('293');
+  await expect(page.getByTestId('storage-estimate')).toContainText('300.0 kB');
   await row.getByTestId('download').click();
   await expect(page.getByTestId('model-error')).toHaveAttribute('data-code', 'STORAGE_FULL');
   await expect(page.getByTestId('model-error')).toContainText(
