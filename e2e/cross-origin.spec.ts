@@ -37,8 +37,15 @@ test.beforeAll(async () => {
       res.writeHead(404, headers).end('not found');
       return;
     }
-    res.writeHead(200, { ...headers, 'Content-Type': 'application/octet-stream' });
-    res.end(readFileSync(file));
+    // A static host declares each file's size, as the hub and any mirror do (a body without one
+    // is refused: it cannot be told from a cut one).
+    const body = readFileSync(file);
+    res.writeHead(200, {
+      ...headers,
+      'Content-Type': 'application/octet-stream',
+      'Content-Length': String(body.length),
+    });
+    res.end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
