@@ -14,10 +14,9 @@
  * Answers are graded with the project grader (src/core/eval, GSM8K or MATH rules).
  */
 import { intOption, numberOption, parseCommandArgs, writeSummary } from '../args.ts';
-import { warnIfFixture } from '../fixtures.ts';
-import { checkOutputs, guardOutputs } from '../output.ts';
+import { guardOutputs } from '../output.ts';
 import { commandInfo } from './table.mjs';
-import { journalMetaPath, openJournal } from '../jsonl.ts';
+import { openJournal } from '../jsonl.ts';
 import { redactUrl } from '../pipeline/openai-backend.ts';
 import { join } from 'node:path';
 import type { Command } from './types.ts';
@@ -26,6 +25,7 @@ import {
   openTargetModel,
   targetFingerprint,
   targetModelFlags,
+  checkJournaledRun,
 } from '../pipeline/target-model.ts';
 import { TokenSkipError } from '../../core/errors.ts';
 import { inferencePrompt, splitCot } from '../../core/prompts/tokenskip-format.ts';
@@ -70,21 +70,7 @@ export const collectCommand: Command = {
     const { input, out, modelDir, maxTokens } = flags;
     const maxCot = intOption('--max-cot-tokens', values['max-cot-tokens']);
     const backoffS = numberOption('--backoff', values.backoff, { min: 0 });
-    const journal = `${out}.journal.jsonl`;
-    const outputs = [
-      {
-        path: out,
-        side: [
-          [journal, 'journal'],
-          [journalMetaPath(journal), 'journal fingerprint'],
-          [manifestPathFor(out), 'manifest'],
-        ] as const,
-      },
-    ];
-    const inputs = [input, modelDir, flags.onnxModel];
-    await checkOutputs(outputs, inputs);
-    warnIfFixture(io.stderr, '--model-dir', modelDir);
-    if (flags.onnxModel) warnIfFixture(io.stderr, '--onnx-model', flags.onnxModel);
+    const { journal, outputs, inputs } = await checkJournaledRun(flags, io.stderr);
     return guardOutputs(outputs, inputs, async () => {
       const { info, format, backend } = await openTargetModel(flags, {
         backoffMs: backoffS * 1000,

@@ -10,10 +10,9 @@
  * project grader (src/core/eval), GSM8K or MATH rules.
  */
 import { gammaListOption, parseCommandArgs, UsageError, writeSummary } from '../args.ts';
-import { warnIfFixture } from '../fixtures.ts';
-import { checkOutputs, guardOutputs } from '../output.ts';
+import { guardOutputs } from '../output.ts';
 import { commandInfo } from './table.mjs';
-import { journalMetaPath, openJournal } from '../jsonl.ts';
+import { openJournal } from '../jsonl.ts';
 import { redactUrl } from '../pipeline/openai-backend.ts';
 import type { Command } from './types.ts';
 import {
@@ -21,6 +20,7 @@ import {
   openTargetModel,
   targetFingerprint,
   targetModelFlags,
+  checkJournaledRun,
 } from '../pipeline/target-model.ts';
 import { TokenSkipError } from '../../core/errors.ts';
 import { GAMMAS, inferencePrompt, splitCot } from '../../core/prompts/tokenskip-format.ts';
@@ -62,21 +62,7 @@ export const evalCommand: Command = {
         throw new UsageError(`--gammas: ${g} is not one of ${GAMMAS.join(', ')}.`);
       }
     }
-    const journal = `${out}.journal.jsonl`;
-    const outputs = [
-      {
-        path: out,
-        side: [
-          [journal, 'journal'],
-          [journalMetaPath(journal), 'journal fingerprint'],
-          [manifestPathFor(out), 'manifest'],
-        ] as const,
-      },
-    ];
-    const inputs = [input, modelDir, flags.onnxModel];
-    await checkOutputs(outputs, inputs);
-    warnIfFixture(io.stderr, '--model-dir', modelDir);
-    if (flags.onnxModel) warnIfFixture(io.stderr, '--onnx-model', flags.onnxModel);
+    const { journal, outputs, inputs } = await checkJournaledRun(flags, io.stderr);
     return guardOutputs(outputs, inputs, async () => {
       const { info, format, backend } = await openTargetModel(flags);
       const { questions: qs, dataset } = await readQuestions(input, flags.limit, flags.dataset);

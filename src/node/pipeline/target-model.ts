@@ -12,7 +12,10 @@ import { PROMPT_FORMATS, chatFormatFor, familyOf } from '../../core/prompts/toke
 import { apiKeyFromEnv, intOption, numberOption, UsageError } from '../args.ts';
 import { createOnnxBackend } from './onnx-backend.ts';
 import { createOpenAiBackend, type CompletionBackend } from './openai-backend.ts';
-import { sha256File } from './manifest.ts';
+import { manifestPathFor, sha256File } from './manifest.ts';
+import { warnIfFixture } from '../fixtures.ts';
+import { journalMetaPath } from '../jsonl.ts';
+import { checkOutputs } from '../output.ts';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { datasetOption } from './questions.ts';
@@ -160,4 +163,29 @@ export async function targetFingerprint(
     maxTokens: flags.maxTokens,
     ...settings,
   };
+}
+
+/**
+ * The output guard of a journaled run (`collect`, `eval`): --out with its journal, the journal's
+ * fingerprint and the manifest as side files, checked against everything the run reads, before
+ * any work; fixture models get their warning.
+ */
+export async function checkJournaledRun(flags: TargetModelFlags, stderr: NodeJS.WritableStream) {
+  const { input, out, modelDir } = flags;
+  const journal = `${out}.journal.jsonl`;
+  const outputs = [
+    {
+      path: out,
+      side: [
+        [journal, 'journal'],
+        [journalMetaPath(journal), 'journal fingerprint'],
+        [manifestPathFor(out), 'manifest'],
+      ] as const,
+    },
+  ];
+  const inputs = [input, modelDir, flags.onnxModel];
+  await checkOutputs(outputs, inputs);
+  warnIfFixture(stderr, '--model-dir', modelDir);
+  if (flags.onnxModel) warnIfFixture(stderr, '--onnx-model', flags.onnxModel);
+  return { journal, outputs, inputs };
 }
