@@ -27,11 +27,30 @@ describe('parseBenchmarkParams', () => {
       n: 5,
       seed: 1,
       modelId: 'tiny-qwen2',
+      // The fixture has no original model in the registry: its γ = 1 run is the baseline.
+      baseline: null,
       gammas: [1, 0.6],
       maxNewTokens: 1024,
       backend: 'wasm',
     });
     expect(parseBenchmarkParams(new URLSearchParams(benchmarkQuery(config)))).toEqual(config);
+  });
+
+  it('runs the original model as the baseline: the registry one for mini, or baseline=', () => {
+    // models/mini/table.json compares mini-tokenskip against mini-base; so does the page.
+    const mini = parseBenchmarkParams(new URLSearchParams('gammas=1,0.6'));
+    expect(mini).toMatchObject({ modelId: 'mini-tokenskip', baseline: 'mini-base' });
+    expect(benchmarkQuery(mini)).toContain('baseline=mini-base');
+    expect(parseBenchmarkParams(new URLSearchParams(benchmarkQuery(mini)))).toEqual(mini);
+    const none = parseBenchmarkParams(new URLSearchParams('baseline=none'));
+    expect(none.baseline).toBeNull();
+    expect(parseBenchmarkParams(new URLSearchParams(benchmarkQuery(none)))).toEqual(none);
+    expect(
+      parseBenchmarkParams(new URLSearchParams('model=tiny-qwen2&baseline=mini-base')).baseline,
+    ).toBe('mini-base');
+    expect(() => parseBenchmarkParams(new URLSearchParams('baseline=mini-tokenskip'))).toThrow(
+      /baseline is the model itself \(mini-tokenskip\)/,
+    );
   });
 
   it.each([
@@ -113,6 +132,54 @@ describe('jobs and resumption', () => {
         jobs.map((j) => sample(j.gamma, j.id, true, 1, 1)),
       ),
     ).toBeUndefined();
+  });
+
+  it('runs the baseline model as one more slot of the rotation, keyed apart from γ = 1', () => {
+    const withBase = { ...config, baseline: 'mini-base' };
+    const jobs = plan(withBase, ['a', 'b', 'c']);
+    expect(jobs.slice(0, 3)).toEqual([
+      { gamma: 1, baseline: true, id: 'a' },
+      { gamma: 1, id: 'a' },
+      { gamma: 0.5, id: 'a' },
+    ]);
+    // Each of the three runs is first, second and third once over three questions.
+    const slot = (j: (typeof jobs)[number]) => (j.baseline ? 'base' : String(j.gamma));
+    for (let pos = 0; pos < 3; pos++) {
+      expect(new Set([0, 1, 2].map((q) => slot(jobs[q * 3 + pos]!))).size).toBe(3);
+    }
+    // The TokenSkip model's γ = 1 result does not count as the baseline's.
+    expect(nextJob(jobs, [sample(1, 'a', true, 10, 1)])).toEqual({
+      gamma: 1,
+      baseline: true,
+      id: 'a',
+    });
+  });
+
+  it('reads a run saved before the baseline row as baseline none, and checks baseline samples', () => {
+    const { baseline: _dropped, ...old } = config;
+    const state = {
+      schema: 'tokenskip-benchmark/v1',
+      config: old,
+      sampleIds: ['a', 'b'],
+      results: [sample(1, 'a', true, 10, 1)],
+      status: 'paused',
+      startedAt: '2026-01-01T00:00:00.000Z',
+      resumes: 0,
+    };
+    const read = readSavedState(JSON.stringify(state));
+    expect(read && 'state' in read && read.state.config.baseline).toBeNull();
+    const base = { ...sample(1, 'a', true, 10, 1), baseline: true as const };
+    expect(readSavedState(JSON.stringify({ ...state, results: [base] }))).toEqual({
+      problem: 'a result is for a baseline model, but its config runs none',
+    });
+    const withBase = { ...state, config: { ...config, baseline: 'mini-base' } };
+    const both = readSavedState(
+      JSON.stringify({ ...withBase, results: [base, sample(1, 'a', true, 10, 1)] }),
+    );
+    expect(both && 'state' in both).toBe(true);
+    expect(readSavedState(JSON.stringify({ ...withBase, results: [base, base] }))).toEqual({
+      problem: 'question "a" at the baseline mini-base has two results',
+    });
   });
 
   it('restores only a well-formed state of this schema', () => {
@@ -201,6 +268,64 @@ describe('buildResults', () => {
     });
     expect(half!.speedup).toBeCloseTo(2 / 0.75, 6);
     expect(doc.samples).toBe(results);
+  });
+
+  it('measures every row against the original model when it runs (the paper, REFERENCE.md)', () => {
+    const withBase = { ...config, baseline: 'mini-base' };
+    const base = (id: string, correct: boolean, cot: number, s: number) => ({
+      ...sample(1, id, correct, cot, s),
+      baseline: true as const,
+    });
+    const results = [
+      base('a', true, 200, 4),
+      base('b', true, 100, 2),
+      sample(1, 'a', true, 100, 2),
+      sample(1, 'b', false, 60, 2),
+      sample(0.5, 'a', true, 50, 1),
+      sample(0.5, 'b', true, 30, 0.5),
+    ];
+    const doc = buildResults(
+      {
+        schema: 'tokenskip-benchmark/v1',
+        config: withBase,
+        sampleIds: ['a', 'b'],
+        results,
+        status: 'done',
+        startedAt: 's',
+        finishedAt: 'f',
+        resumes: 0,
+      },
+      null,
+      'TokenSkip',
+    );
+    expect(doc.query).toContain('baseline=mini-base');
+    const [original, full, half] = doc.runs;
+    expect(doc.runs).toHaveLength(3);
+    expect(original).toMatchObject({
+      method: 'Original',
+      model: 'mini-base',
+      gamma: 1,
+      original: true,
+      accuracyPct: 100,
+      deltaAccPct: 0,
+      meanCotTokens: 150,
+      speedup: 1,
+    });
+    // ΔAcc, ratio and speedup of both TokenSkip rows against the original, not γ = 1.
+    expect(full).toMatchObject({ method: 'TokenSkip γ=1', original: false, deltaAccPct: -50 });
+    expect(full!.baseline).toBe(original!.name);
+    expect(full!.actualRatio).toBeCloseTo(80 / 150, 6);
+    expect(full!.speedup).toBeCloseTo(3 / 2, 6);
+    expect(half).toMatchObject({ deltaAccPct: 0, baseline: original!.name });
+    expect(half!.actualRatio).toBeCloseTo(40 / 150, 6);
+    expect(half!.speedup).toBeCloseTo(3 / 0.75, 6);
+    // Timing rows name their run and pair with the original model's samples.
+    expect(doc.timing.map((t) => [t.run, t.baseline, t.pairs])).toEqual([
+      [original!.name, true, 2],
+      [full!.name, false, 2],
+      [half!.name, false, 2],
+    ]);
+    expect(doc.timing[2]!.speedup).toBeCloseTo(6 / 1.5, 6);
   });
 });
 

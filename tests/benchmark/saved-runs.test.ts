@@ -22,6 +22,7 @@ const config = {
   n: 3,
   seed: 1,
   modelId: 'tiny-qwen2',
+  baseline: null,
   gammas: [1, 0.5],
   maxNewTokens: 24,
   backend: 'wasm' as const,

@@ -10,6 +10,7 @@
 import { TokenSkipError } from '../errors.ts';
 import { seededRandom } from '../random.ts';
 import { parseGammaList, validateGamma } from '../prompts/gamma.ts';
+import { GENERATION_MODELS } from '../models/registry.ts';
 
 export type BenchmarkDataset = 'gsm8k' | 'math' | 'arith';
 
@@ -50,6 +51,12 @@ export interface BenchmarkConfig {
   n: number;
   seed: number;
   modelId: string;
+  /**
+   * The original (base) model the paper measures ΔAcc, ratio and speedup against, run as its own
+   * row on the same questions (γ = 1 prompt, no γ marker); null: none, the γ = 1 run is the
+   * baseline.
+   */
+  baseline: string | null;
   gammas: number[];
   /** TokenSkip's budget by default: 512 (GSM8K) / 1024 (MATH). */
   maxNewTokens: number;
@@ -58,6 +65,8 @@ export interface BenchmarkConfig {
 
 export interface SampleResult {
   gamma: number;
+  /** Set on the baseline model's samples (config.baseline), which run at γ = 1. */
+  baseline?: true;
   /** The dataset row's id. */
   id: string;
   question: string;
@@ -118,11 +127,28 @@ export function parseDataset(text: string | null): BenchmarkDataset {
   );
 }
 
+/**
+ * The original model a TokenSkip model is compared with: the registry's causal LM whose
+ * `baselineOf` names it (mini-tokenskip -> mini-base, the model models/mini/table.json compares
+ * against), or null when the registry has none (fixtures, original models).
+ */
+export function defaultBaseline(modelId: string): string | null {
+  return GENERATION_MODELS.find((m) => m.baselineOf === modelId)?.id ?? null;
+}
+
+/** `baseline=` in a URL: absent -> the registry's, `none` -> no baseline row, else a model id. */
+export function parseBaseline(text: string | null, modelId: string): string | null {
+  if (text === null) return defaultBaseline(modelId);
+  const t = text.trim();
+  return t === '' || t.toLowerCase() === 'none' ? null : t;
+}
+
 /** Reads a benchmark configuration from URL parameters (see docs/automation.md). */
 export function parseBenchmarkParams(
   params: URLSearchParams,
   defaultModel = 'mini-tokenskip',
 ): BenchmarkConfig {
+  const modelId = params.get('model') ?? defaultModel;
   const dataset = parseDataset(params.get('dataset'));
   const backend = (params.get('backend') ?? 'auto') as BackendPreference;
   if (!['auto', 'webgpu', 'wasm'].includes(backend)) {
@@ -135,7 +161,8 @@ export function parseBenchmarkParams(
     dataset,
     n: positiveInt(params.get('n'), 'n', 10),
     seed: positiveInt(params.get('seed'), 'seed', 0),
-    modelId: params.get('model') ?? defaultModel,
+    modelId,
+    baseline: parseBaseline(params.get('baseline'), modelId),
     gammas: parseGammaList(params.get('gammas') ?? '1,0.6'),
     maxNewTokens: positiveInt(
       params.get('max_tokens'),
@@ -162,6 +189,15 @@ export function validateConfig(config: BenchmarkConfig): BenchmarkConfig {
     );
   }
   if (config.modelId.trim() === '') throw new TokenSkipError('INVALID_ARGUMENT', 'model is empty.');
+  if (config.baseline !== null && typeof config.baseline !== 'string') {
+    throw new TokenSkipError('INVALID_ARGUMENT', 'baseline must be a generation model id or none.');
+  }
+  if (config.baseline === config.modelId) {
+    throw new TokenSkipError(
+      'INVALID_ARGUMENT',
+      `baseline is the model itself (${config.modelId}); give the original model it was trained from, or baseline=none to measure against its own γ = 1 run.`,
+    );
+  }
   return config;
 }
 
@@ -172,6 +208,7 @@ export function benchmarkQuery(config: BenchmarkConfig): string {
     n: String(config.n),
     seed: String(config.seed),
     model: config.modelId,
+    baseline: config.baseline ?? 'none',
     gammas: config.gammas.join(','),
     max_tokens: String(config.maxNewTokens),
     backend: config.backend,
@@ -199,7 +236,13 @@ export function sampleIndices(size: number, n: number, seed: number): number[] {
 export interface Job {
   gamma: number;
   id: string;
+  /** A job of the baseline model (config.baseline), at γ = 1. */
+  baseline?: true;
 }
+
+/** One key per (run, question): the baseline model's γ = 1 is not the TokenSkip model's γ = 1. */
+export const jobKey = (j: { gamma: number; id: string; baseline?: boolean }): string =>
+  `${j.baseline ? 'baseline' : j.gamma}|${j.id}`;
 
 /**
  * Question-major order, every γ of a question back to back, the γ order rotated by one per
@@ -207,15 +250,21 @@ export interface Job {
  * warms up, a browser tab in the background) then hits every γ alike, and no γ is always the one
  * that runs first. The γ-major order of the paper's separate runs let all of it land on one γ:
  * γ = 1 ran first, paid for the warm-up and was slower per token, which inflated the speedup.
+ * The baseline model (config.baseline) is one more slot in the rotation, first on question 0.
  */
 export function plan(config: BenchmarkConfig, sampleIds: string[]): Job[] {
-  const g = config.gammas;
-  return sampleIds.flatMap((id, q) => g.map((_, k) => ({ gamma: g[(k + q) % g.length]!, id })));
+  const slots: Omit<Job, 'id'>[] = [
+    ...(config.baseline ? [{ gamma: 1, baseline: true as const }] : []),
+    ...config.gammas.map((gamma) => ({ gamma })),
+  ];
+  return sampleIds.flatMap((id, q) =>
+    slots.map((_, k) => ({ ...slots[(k + q) % slots.length]!, id })),
+  );
 }
 
 export function nextJob(jobs: Job[], results: SampleResult[]): Job | undefined {
-  const done = new Set(results.map((r) => `${r.gamma}|${r.id}`));
-  return jobs.find((j) => !done.has(`${j.gamma}|${j.id}`));
+  const done = new Set(results.map(jobKey));
+  return jobs.find((j) => !done.has(jobKey(j)));
 }
 
 export function sameConfig(a: BenchmarkConfig, b: BenchmarkConfig): boolean {
@@ -271,13 +320,19 @@ export function savedStateProblem(value: unknown): string | undefined {
   const known = new Set(ids);
   const seen = new Set<string>();
   for (const r of s.results as SampleResult[]) {
-    if (!config.gammas.includes(r.gamma)) {
+    if (r.baseline && !config.baseline) {
+      return `a result is for a baseline model, but its config runs none`;
+    }
+    if (!r.baseline && !config.gammas.includes(r.gamma)) {
       return `a result is for γ = ${r.gamma}, which its config (γ ${config.gammas.join(', ')}) does not run`;
     }
     if (!known.has(r.id))
       return `a result is for question ${JSON.stringify(r.id)}, not in sampleIds`;
-    const key = `${r.gamma}|${r.id}`;
-    if (seen.has(key)) return `question ${JSON.stringify(r.id)} at γ = ${r.gamma} has two results`;
+    const key = jobKey(r);
+    if (seen.has(key)) {
+      const run = r.baseline ? `the baseline ${config.baseline}` : `γ = ${r.gamma}`;
+      return `question ${JSON.stringify(r.id)} at ${run} has two results`;
+    }
     seen.add(key);
   }
   if (typeof s.status !== 'string' || !STATUSES.includes(s.status)) return 'its status is unknown';
@@ -327,6 +382,11 @@ export function readSavedState(
     value = JSON.parse(json);
   } catch {
     return { problem: 'it is not valid JSON' };
+  }
+  // Runs saved before the baseline row existed ran without one: read them as baseline none.
+  const config = (value as { config?: unknown } | null)?.config;
+  if (typeof config === 'object' && config !== null && !('baseline' in config)) {
+    (config as { baseline: null }).baseline = null;
   }
   const problem = savedStateProblem(value);
   return problem ? { problem } : { state: value as BenchmarkState };

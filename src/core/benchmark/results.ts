@@ -2,7 +2,8 @@
  * The finished benchmark as one stable document (schema `tokenskip-benchmark/v1`), the form an
  * outside script reads from the page (see docs/automation.md) and the JSON download. Summaries
  * come from the project's grader (src/core/eval): accuracy, ΔAcc, CoT tokens, actual ratio,
- * latency and speedup per γ, measured against the γ = 1 run.
+ * latency and speedup per run, measured against the baseline: the original model's run
+ * (config.baseline, the paper's definition, REFERENCE.md) or, without one, the γ = 1 run.
  */
 // metrics.ts and runs.ts, not eval/index.ts: that one pulls in the symbolic grader (Compute Engine).
 import { summarizeRuns, type RunSummary } from '../eval/metrics.ts';
@@ -35,8 +36,9 @@ export interface BenchmarkResults {
   finishedAt: string;
   /** How many times the run was resumed (after a pause or a page reload). */
   resumes: number;
+  /** One per run: the baseline model's first (when config.baseline), then one per γ. */
   runs: RunSummary[];
-  /** Timing per γ, paired with the γ = 1 run on the same questions (see {@link GammaTiming}). */
+  /** Timing per run, paired with the baseline run on the same questions (see {@link GammaTiming}). */
   timing: GammaTiming[];
   samples: SampleResult[];
 }
@@ -54,8 +56,12 @@ export interface BenchmarkResults {
  *     alike (warm-up, drift, a busy machine) or a fixed cost (prefill) dominates short outputs.
  */
 export interface GammaTiming {
+  /** The run's name, as in `runs[].name`. */
+  run: string;
   gamma: number;
-  /** Questions this γ and the baseline both ran. */
+  /** The baseline model's run (config.baseline). */
+  baseline: boolean;
+  /** Questions this run and the baseline both ran. */
   pairs: number;
   meanCompletionTokens: number | null;
   meanLatencyS: number | null;
@@ -70,11 +76,33 @@ export interface GammaTiming {
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
+/** The rows of a benchmark, in table order: the baseline model's (if any), then one per γ. */
+export function benchmarkRuns(
+  config: BenchmarkConfig,
+): { name: string; gamma: number; baseline: boolean }[] {
+  return [
+    ...(config.baseline
+      ? [{ name: `${config.baseline} ${config.dataset} original`, gamma: 1, baseline: true }]
+      : []),
+    ...config.gammas.map((gamma) => ({
+      name: `${config.modelId} ${config.dataset} γ=${gamma}`,
+      gamma,
+      baseline: false,
+    })),
+  ];
+}
+
+const inRun = (run: { gamma: number; baseline: boolean }) => (r: SampleResult) =>
+  run.baseline ? r.baseline === true : !r.baseline && r.gamma === run.gamma;
+
 export function timingByGamma(config: BenchmarkConfig, results: SampleResult[]): GammaTiming[] {
-  const baseGamma = config.gammas.includes(1) ? 1 : config.gammas[0];
-  const base = new Map(results.filter((r) => r.gamma === baseGamma).map((r) => [r.id, r]));
-  return config.gammas.map((gamma) => {
-    const mine = results.filter((r) => r.gamma === gamma);
+  const runs = benchmarkRuns(config);
+  // The original model's run when there is one (the paper's baseline), else γ = 1 (else the first).
+  const baseRun = runs.find((r) => r.baseline) ?? runs.find((r) => r.gamma === 1) ?? runs[0]!;
+  const base = new Map(results.filter(inRun(baseRun)).map((r) => [r.id, r]));
+  return runs.map((run) => {
+    const { gamma } = run;
+    const mine = results.filter(inRun(run));
     const paired = mine.filter((r) => base.has(r.id));
     const theirs = paired.map((r) => base.get(r.id)!);
     const tokens = sum(mine.map((r) => r.completionTokens));
@@ -87,7 +115,9 @@ export function timingByGamma(config: BenchmarkConfig, results: SampleResult[]):
     const tokenSpeedup = paired.length && pTokens > 0 ? bTokens / pTokens : null;
     const speedup = paired.length && pLatency > 0 ? bLatency / pLatency : null;
     return {
+      run: run.name,
       gamma,
+      baseline: run.baseline,
       pairs: paired.length,
       meanCompletionTokens: n ? tokens / n : null,
       meanLatencyS: n ? latency / n : null,
@@ -106,24 +136,31 @@ export function summarizeBenchmark(
   results: SampleResult[],
   method: string,
 ): RunSummary[] {
-  // γ order of the configuration, whatever order the samples finished in (resumed runs).
-  const ordered = config.gammas.flatMap((gamma) => results.filter((r) => r.gamma === gamma));
-  const records: RunRecord[] = ordered.map((r) => ({
-    run: `${config.modelId} ${config.dataset} γ=${r.gamma}`,
-    method: r.gamma === 1 ? `${method} γ=1` : method,
-    model: config.modelId,
-    dataset: config.dataset,
-    gamma: r.gamma,
-    original: r.gamma === 1,
-    id: r.id,
-    correct: r.correct,
-    prediction: r.prediction,
-    output: r.output,
-    cotTokens: r.cotTokens,
-    latencyS: r.latencyS,
-    decodeTokensPerS: r.decodeTokensPerS,
-  }));
-  return summarizeRuns(groupRuns(records));
+  // Table order (baseline, then the configuration's γ's), whatever order the samples finished in.
+  const runs = benchmarkRuns(config);
+  const records: RunRecord[] = runs.flatMap((run) =>
+    results.filter(inRun(run)).map((r) => ({
+      run: run.name,
+      method: run.baseline ? 'Original' : r.gamma === 1 ? `${method} γ=1` : method,
+      // One group (the grader compares runs within a model and dataset); the baseline row's own
+      // model id is put back below.
+      model: config.modelId,
+      dataset: config.dataset,
+      gamma: r.gamma,
+      original: config.baseline ? run.baseline : r.gamma === 1,
+      id: r.id,
+      correct: r.correct,
+      prediction: r.prediction,
+      output: r.output,
+      cotTokens: r.cotTokens,
+      latencyS: r.latencyS,
+      decodeTokensPerS: r.decodeTokensPerS,
+    })),
+  );
+  const summaries = summarizeRuns(groupRuns(records));
+  for (const s of summaries)
+    if (s.name === runs[0]?.name && config.baseline) s.model = config.baseline;
+  return summaries;
 }
 
 export function buildResults(
