@@ -89,7 +89,7 @@ const NETWORK = /(?<!\w)(fetch\s*\(|caches\.|new\s+Request\s*\(|XMLHttpRequest)/
  */
 const NETWORK_ALLOWED = new Set([
   'node/pipeline/openai-backend.ts',
-  'web/components/MiniReferenceTable.svelte',
+  'web/lib/mini-table.ts',
   'web/lib/examples-loader.ts',
   'web/sw.ts',
   'runtime/engines/webllm/webllm-engine.ts',

@@ -31,6 +31,8 @@ export interface BenchmarkResults {
   query: string;
   config: BenchmarkConfig;
   engine: BenchmarkEngine | null;
+  /** The baseline model's engine (config.baseline); null without one. */
+  baselineEngine: BenchmarkEngine | null;
   sampleIds: string[];
   startedAt: string;
   finishedAt: string;
@@ -167,6 +169,7 @@ export function buildResults(
   state: BenchmarkState,
   engine: BenchmarkEngine | null,
   method: string,
+  baselineEngine: BenchmarkEngine | null = null,
 ): BenchmarkResults {
   return {
     schema: RESULTS_SCHEMA,
@@ -174,6 +177,7 @@ export function buildResults(
     query: benchmarkQuery(state.config),
     config: state.config,
     engine,
+    baselineEngine,
     sampleIds: state.sampleIds,
     startedAt: state.startedAt,
     finishedAt: state.finishedAt ?? new Date().toISOString(),

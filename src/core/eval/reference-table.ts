@@ -7,6 +7,8 @@
  * model; `ratio_vs_gamma1` is relative to the TokenSkip model's own γ = 1 row.
  */
 import { gammaCell } from '../prompts/gamma.ts';
+import type { RunSummary } from './metrics.ts';
+import type { GammaTiming } from '../benchmark/results.ts';
 
 /** Per-γ means of one `tokenskip eval` report (the CLI's GammaResult). */
 export interface EvalRow {
@@ -88,4 +90,63 @@ export function tableMarkdown(t: MiniTable): string {
     );
   }
   return lines.join('\n');
+}
+
+/**
+ * The reference table as the Benchmark page's rows (the grader's RunSummary), so the page can open
+ * on this finished result with the same table and charts a run in the browser fills: the original
+ * model's row first, every row measured against it. No samples (the table keeps means only).
+ */
+export function referenceRunSummaries(
+  t: MiniTable,
+  models: { original: string; tokenskip: string; dataset: string },
+): RunSummary[] {
+  const originalName = `${models.original} ${models.dataset} original`;
+  return t.rows.map((r) => {
+    const original = r.method === 'Original';
+    return {
+      name: original ? originalName : `${models.tokenskip} ${models.dataset} γ=${r.gamma}`,
+      method: original ? 'Original' : r.gamma === 1 ? 'TokenSkip γ=1' : 'TokenSkip',
+      model: original ? models.original : models.tokenskip,
+      dataset: models.dataset,
+      gamma: r.gamma,
+      original,
+      n: t.n,
+      correct: Math.round(r.accuracy * t.n),
+      accuracyPct: 100 * r.accuracy,
+      deltaAccPct: 100 * r.delta_acc,
+      meanCotTokens: r.cot_tokens,
+      actualRatio: r.actual_ratio,
+      meanLatencyS: r.latency_s,
+      speedup: r.speedup,
+      decodeTokensPerS: null,
+      baseline: originalName,
+      samples: [],
+    };
+  });
+}
+
+/**
+ * Timing rows for {@link referenceRunSummaries}: the table keeps means of CoT tokens only, so the
+ * ideal speedup is 1 / actual ratio (CoT tokens, not every generated token) and speedup / ideal
+ * is speedup × actual ratio. The page marks rows far from 1 as it marks a browser run's.
+ */
+export function referenceTiming(runs: RunSummary[]): GammaTiming[] {
+  return runs.map((r) => {
+    const tokenSpeedup = r.actualRatio ? 1 / r.actualRatio : null;
+    return {
+      run: r.name,
+      gamma: r.gamma,
+      baseline: r.name === r.baseline,
+      pairs: r.n,
+      meanCompletionTokens: null,
+      meanLatencyS: r.meanLatencyS,
+      msPerToken: null,
+      meanTimeToFirstTokenMs: null,
+      meanDecodeTokensPerS: null,
+      tokenSpeedup,
+      speedup: r.speedup,
+      speedupOverIdeal: tokenSpeedup && r.speedup !== null ? r.speedup / tokenSpeedup : null,
+    };
+  });
 }

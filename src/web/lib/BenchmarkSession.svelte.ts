@@ -67,12 +67,21 @@ export class BenchmarkSession {
   others = $state.raw<SavedRun[]>([]);
 
   #client = new GenerationClient();
+  /** The baseline model's own worker (config.baseline), so neither model reloads per question. */
+  #baseClient = new GenerationClient();
+  /** The baseline model's engine, once loaded. */
+  baseEngine = $state.raw<EngineInfo | undefined>();
   #controller: AbortController | undefined;
   #stopAs: 'paused' | 'cancelled' = 'paused';
   /** The id this tab's run is saved under (benchmark-store.ts). */
   #runId: string | undefined;
 
-  total = $derived(this.state ? this.state.config.gammas.length * this.state.sampleIds.length : 0);
+  total = $derived(
+    this.state
+      ? (this.state.config.gammas.length + (this.state.config.baseline ? 1 : 0)) *
+          this.state.sampleIds.length
+      : 0,
+  );
   done = $derived(this.state?.results.length ?? 0);
 
   constructor() {
@@ -132,6 +141,7 @@ export class BenchmarkSession {
     try {
       validateConfig(config);
       findGenerationModel(config.modelId);
+      if (config.baseline) findGenerationModel(config.baseline);
       const saved = this.saved ?? this.state;
       if (saved && saved.status !== 'done' && sameConfig(saved.config, config)) {
         // Checked against the dataset before the runner sees it: a run whose questions are not
@@ -180,7 +190,7 @@ export class BenchmarkSession {
     const state = this.state!;
     const config = state.config;
     const record = findGenerationModel(config.modelId);
-    const stop = promptFormat(record.family).stop;
+    const baseRecord = config.baseline ? findGenerationModel(config.baseline) : undefined;
     // A lookup table built once per run, never mutated: not reactive state.
     // eslint-disable-next-line svelte/prefer-svelte-reactivity
     const examples = new Map((await datasetExamples(config)).map((e) => [e.id, e]));
@@ -197,11 +207,20 @@ export class BenchmarkSession {
       );
     }
     this.engine = this.#client.info;
+    if (baseRecord && this.#baseClient.info?.modelId !== baseRecord.id) {
+      this.baseEngine = await this.#baseClient.load(
+        baseRecord.id,
+        config.backend,
+        (p) => (this.loadText = p.text),
+      );
+    }
+    this.baseEngine = baseRecord ? this.#baseClient.info : undefined;
     this.#controller = new AbortController();
     const signal = this.#controller.signal;
-    // One untimed generation of the full budget before the first timed one (also after a resume:
-    // the worker may be new). The first pass over every KV-cache length pays for allocations,
-    // kernel/shader set-up and JIT; a 1-token warm-up leaves all of that on the first timed γ.
+    // One untimed generation of the full budget before the first timed one, on each model's
+    // engine (also after a resume: the worker may be new). The first pass over every KV-cache
+    // length pays for allocations, kernel/shader set-up and JIT; a 1-token warm-up leaves all of
+    // that on the first timed γ (or on the baseline model, which would inflate every speedup).
     const first = nextJob(jobs, this.state!.results);
     const firstExample = first ? examples.get(first.id) : undefined;
     if (first && firstExample) {
@@ -211,6 +230,13 @@ export class BenchmarkSession {
         ignoreEos: true,
         signal,
       });
+      if (baseRecord) {
+        await this.#baseClient.generate(buildPrompt(baseRecord.family, firstExample.question, 1), {
+          maxNewTokens: config.maxNewTokens,
+          ignoreEos: true,
+          signal,
+        });
+      }
     }
     this.status = 'running';
     this.state = { ...state, status: 'running' };
@@ -224,11 +250,16 @@ export class BenchmarkSession {
       const example = examples.get(job.id);
       if (!example)
         throw new TokenSkipError('INTERNAL', `Question ${job.id} is not in ${config.dataset}.`);
-      this.current = `γ = ${job.gamma}, question ${job.id}`;
-      const prompt = buildPrompt(record.family, example.question, job.gamma);
-      const result = await this.#client.generate(prompt, {
+      // The baseline model (original, no γ marker) runs the γ = 1 prompt in its own worker.
+      const model = job.baseline && baseRecord ? baseRecord : record;
+      const client = job.baseline ? this.#baseClient : this.#client;
+      this.current = job.baseline
+        ? `${model.id}, question ${job.id}`
+        : `γ = ${job.gamma}, question ${job.id}`;
+      const prompt = buildPrompt(model.family, example.question, job.gamma);
+      const result = await client.generate(prompt, {
         maxNewTokens: config.maxNewTokens,
-        stop,
+        stop: promptFormat(model.family).stop,
         signal,
       });
       if (result.finishReason === 'cancelled') break;
@@ -238,8 +269,9 @@ export class BenchmarkSession {
         output: result.text,
         answer: example.answer,
       });
-      const [cotTokens = 0] = await this.#client.countTokens([splitOutput(result.text).cot]);
+      const [cotTokens = 0] = await client.countTokens([splitOutput(result.text).cot]);
       const sample: SampleResult = {
+        ...(job.baseline ? { baseline: true as const } : {}),
         gamma: job.gamma,
         id: job.id,
         question: example.question,
@@ -270,15 +302,14 @@ export class BenchmarkSession {
     // A finished run is nothing to resume: its results are published below.
     this.#forget();
     const { buildResults } = await import('../../core/benchmark/results.ts');
-    const engine = this.engine
-      ? {
-          kind: this.engine.kind,
-          modelId: this.engine.modelId,
-          device: this.engine.device,
-          detail: this.engine.detail,
-        }
-      : null;
-    this.results = buildResults(this.state, engine, record.tokenskip ? 'TokenSkip' : 'Original');
+    const engineOf = (e: EngineInfo | undefined) =>
+      e ? { kind: e.kind, modelId: e.modelId, device: e.device, detail: e.detail } : null;
+    this.results = buildResults(
+      this.state,
+      engineOf(this.engine),
+      record.tokenskip ? 'TokenSkip' : 'Original',
+      engineOf(this.baseEngine),
+    );
     this.status = 'done';
     publishResults(this.results);
   }
@@ -310,6 +341,7 @@ export class BenchmarkSession {
   dispose(): void {
     this.#controller?.abort();
     this.#client.dispose();
+    this.#baseClient.dispose();
   }
 }
 

@@ -210,7 +210,7 @@ export const en = {
   generate: {
     title: 'Generate a compressed chain of thought',
     intro:
-      'A TokenSkip model writes its reasoning at the γ you ask for. Side by side, it answers the same question at γ = 1 first, then at your γ, so the token saving and the speedup can be read off directly. The question below is preset; press Generate.',
+      'A TokenSkip model writes its reasoning at the γ you ask for. Side by side, it answers the same question at γ = 1 first, then at your γ, so the token saving can be read off directly. The page opens on a reference run of the preset question; press Generate to run it here.',
     sideBySide: 'Side by side with γ = 1',
     generate: 'Generate',
     stop: 'Stop',
@@ -221,6 +221,14 @@ export const en = {
     tokenSaving: 'Token saving',
     ratio: 'ratio {{value}}',
     speedup: 'speedup',
+    idealSpeedup: 'ideal speedup (1/ratio)',
+    noSpeedup:
+      'No measured speedup from one question: one timed run per γ swings both ways (which run happens to pay a warm-up, another tab, the machine). The latencies above are measured after an untimed warm-up generation; the speedup needs many questions with the γ’s interleaved, as the Benchmark page runs them.',
+    benchLink: 'Measure the speedup on the Benchmark page',
+    warming: 'Warming up the engine (one untimed generation)…',
+    referenceTitle: 'Reference run (committed with the app, not run in this browser)',
+    referenceNote:
+      '{{model}} on the worked example at γ = 1 and γ = {{gamma}}, generated beforehand by {{engine}}. Press Generate to run it here: your run replaces it.',
     aligned: 'Compressed CoT against the full one',
     alignedLegend: '{{same}} words shared, {{dropped}} dropped, {{added}} added',
     chart: 'Tokens over time for each γ',
@@ -247,10 +255,24 @@ export const en = {
     tokenSpeedup: 'Ideal speedup',
     tokenSpeedupTitle: 'completion tokens(γ = 1) / completion tokens(γ)',
     overIdeal: 'Speedup / ideal',
-    overIdealTitle: 'speedup / ideal speedup on the same questions: per-token latency γ = 1 / γ',
+    overIdealTitle:
+      'speedup / ideal speedup on the same questions: per-token latency of the baseline / of this run',
+    unfairNote:
+      'Speedup / ideal is more than 25% away from 1: per generated token, this run was timed faster or slower than the baseline. Each token costs about the same, so the runs were not timed alike (a warm-up, another tab or program, too few questions) or a fixed cost such as reading the prompt outweighs very short outputs. Do not trust this row’s speedup: run more questions with nothing else busy.',
+    baseline: 'Baseline',
+    baselineDefault: 'original model: {{model}}',
+    baselineNoneDefault: 'none (γ = 1 run)',
+    baselineNone: 'none: against γ = 1',
+    baselineEngine: 'Baseline {{model}}:',
+    againstOriginal:
+      '; ΔAcc, ratio and speedup against the original model {{model}}, as the paper measures them',
+    againstGamma1: '; ΔAcc, ratio and speedup against the γ = 1 run (no original model ran)',
+    refResultTitle: 'Reference run (committed with the app, not run in this browser)',
+    refResultNote:
+      'TokenSkip-mini and its original model on {{n}} held-out TinyArith problems, measured by tokenskip mini (onnxruntime-node; models/mini/table.json). Press Run to measure in this browser: your results replace these.',
     title: 'Benchmark γ on TinyArith, GSM8K or MATH-500',
     intro:
-      'Run a seeded sample of questions at each γ, grade the answers as the paper does, and compare accuracy, CoT tokens, latency and speedup against γ = 1. The preset runs the shipped TokenSkip-mini model on 10 TinyArith problems (about a minute on WASM); press Run, and compare with the reference figures.',
+      'Run a seeded sample of questions at each γ, grade the answers as the paper does, and compare accuracy, CoT tokens, latency and speedup against the original model (the paper’s baseline, run as its own row). The preset runs the shipped TokenSkip-mini model and its original model on 10 TinyArith problems (about a minute on WASM); the page opens on the reference run, press Run to measure your own.',
     dataset: 'Dataset',
     n: 'Sample size',
     seed: 'Seed',
@@ -283,7 +305,7 @@ export const en = {
     speedupChart: 'Measured speedup against the ideal 1/ratio, per γ',
     measured: 'measured',
     ideal: 'ideal',
-    tableCaption: 'Results per γ (the charts’ data)',
+    tableCaption: 'Results per run (the charts’ data)',
     finished: 'Started {{started}}, finished {{finished}}.',
     state: {
       idle: 'idle',

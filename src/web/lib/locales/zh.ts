@@ -208,7 +208,7 @@ export const zh: Shape<typeof en> = {
   generate: {
     title: '生成压缩的思维链',
     intro:
-      'TokenSkip 模型按你要求的 γ 写出推理。并排模式下，它先在 γ = 1 下回答同一个问题，再在你选的 γ 下回答，词元节省和加速一目了然。下面的问题已预先填好；点击“生成”即可。',
+      'TokenSkip 模型按你要求的 γ 写出推理。并排模式下，它先在 γ = 1 下回答同一个问题，再在你选的 γ 下回答，词元节省一目了然。页面打开时显示预设问题的参考运行结果；点击“生成”即可在这里运行。',
     sideBySide: '与 γ = 1 并排对比',
     generate: '生成',
     stop: '停止',
@@ -219,6 +219,14 @@ export const zh: Shape<typeof en> = {
     tokenSaving: '词元节省',
     ratio: '比率 {{value}}',
     speedup: '加速',
+    idealSpeedup: '理想加速（1/比率）',
+    noSpeedup:
+      '只有一道题，不显示实测加速：每个 γ 只计时一次，结果忽高忽低（哪次运行恰好承担了预热、其他标签页、机器负载）。上面的延迟是在一次不计时的预热生成之后测得的；加速需要许多道题、各 γ 交替运行，就像“评测”页那样。',
+    benchLink: '在“评测”页测量加速',
+    warming: '正在预热引擎（一次不计时的生成）…',
+    referenceTitle: '参考运行（随应用提供，不是在此浏览器中运行的）',
+    referenceNote:
+      '{{model}} 在示例题上 γ = 1 和 γ = {{gamma}} 的输出，事先由 {{engine}} 生成。点击“生成”即可在这里运行：你的结果会替换它。',
     aligned: '压缩后的思维链与完整思维链对照',
     alignedLegend: '共有 {{same}} 个词，删除 {{dropped}} 个，新增 {{added}} 个',
     chart: '各 γ 下词元数随时间的变化',
@@ -245,10 +253,22 @@ export const zh: Shape<typeof en> = {
     tokenSpeedup: '理想加速',
     tokenSpeedupTitle: '补全词元数(γ = 1) / 补全词元数(γ)',
     overIdeal: '加速 / 理想',
-    overIdealTitle: '同一组题目上实测加速与理想加速之比：γ = 1 与 γ 的每词元延迟之比',
+    overIdealTitle: '同一组题目上实测加速与理想加速之比：基线与本行的每词元延迟之比',
+    unfairNote:
+      '“加速 / 理想”偏离 1 超过 25%：按每个生成的词元计，这一行的计时比基线快或慢得多。每个词元的成本大致相同，所以说明各次运行没有在相同条件下计时（预热、其他标签页或程序、题目太少），或者读入提示这样的固定开销压过了很短的输出。不要相信这一行的加速：请用更多题目、在没有其他任务时重新运行。',
+    baseline: '基线',
+    baselineDefault: '原始模型：{{model}}',
+    baselineNoneDefault: '无（γ = 1 的运行）',
+    baselineNone: '无：相对于 γ = 1',
+    baselineEngine: '基线 {{model}}：',
+    againstOriginal: '；ΔAcc、比率和加速均相对于原始模型 {{model}}，与论文的算法相同',
+    againstGamma1: '；ΔAcc、比率和加速相对于 γ = 1 的运行（没有运行原始模型）',
+    refResultTitle: '参考运行（随应用提供，不是在此浏览器中运行的）',
+    refResultNote:
+      'TokenSkip-mini 及其原始模型在 {{n}} 道留出的 TinyArith 题目上的结果，由 tokenskip mini 测得（onnxruntime-node）。点击“运行”即可在此浏览器中测量：你的结果会替换这些数据。',
     title: '在 TinyArith、GSM8K 或 MATH-500 上评测 γ',
     intro:
-      '对每个 γ 运行一组固定随机种子抽样的题目，按论文的方式评分，并与 γ = 1 比较准确率、思维链词元数、延迟和加速。预设在 10 道 TinyArith 题目上运行随应用提供的 TokenSkip-mini 模型（在 WASM 上约一分钟）；点击“运行”，并与参考数据比较。',
+      '对每个 γ 运行一组固定随机种子抽样的题目，按论文的方式评分，并与原始模型（论文的基线，单独作为一行运行）比较准确率、思维链词元数、延迟和加速。预设在 10 道 TinyArith 题目上运行随应用提供的 TokenSkip-mini 模型及其原始模型（在 WASM 上约一分钟）；页面打开时显示参考运行结果，点击“运行”即可测量你自己的结果。',
     dataset: '数据集',
     n: '样本数',
     seed: '随机种子',
@@ -281,7 +301,7 @@ export const zh: Shape<typeof en> = {
     speedupChart: '各 γ 的实测加速与理想值 1/比率',
     measured: '实测',
     ideal: '理想',
-    tableCaption: '各 γ 的结果（图表数据）',
+    tableCaption: '各次运行的结果（图表数据）',
     finished: '开始于 {{started}}，完成于 {{finished}}。',
     state: {
       idle: '空闲',
