@@ -99,6 +99,96 @@ test('a URL-driven run publishes its results in the documented form', async ({ p
   expect((await download).suggestedFilename()).toBe('tokenskip-benchmark.csv');
 });
 
+test('the original model runs as its own row and every row is measured against it', async ({
+  page,
+}, info) => {
+  test.skip(
+    info.project.name !== 'wasm',
+    'the engine is the same on WebGPU; one project is enough',
+  );
+  // No baseline= in the URL: the registry's original model of mini-tokenskip, as in table.json.
+  await page.goto(
+    `/#/benchmark?${new URLSearchParams({ dataset: 'arith', n: '2', seed: '1', model: 'mini-tokenskip', gammas: '1,0.6', max_tokens: '128', backend: 'wasm', autostart: '1' })}`,
+  );
+  const results = await readResults(page, 0);
+  expect(results.config.baseline).toBe('mini-base');
+  expect(results.query).toContain('baseline=mini-base');
+  expect(results.baselineEngine).toMatchObject({ modelId: 'mini-base', device: 'wasm' });
+  expect(results.samples).toHaveLength(6);
+  const baseSamples = results.samples.filter((s) => s.baseline);
+  expect(baseSamples.map((s) => s.id).sort()).toEqual([...results.sampleIds].sort());
+  // Interleaved: the baseline is one more slot of the per-question rotation.
+  expect(results.samples.map((s) => (s.baseline ? 'base' : s.gamma))).toEqual([
+    'base',
+    1,
+    0.6,
+    1,
+    0.6,
+    'base',
+  ]);
+  const [original, full, compressed] = results.runs;
+  expect(results.runs).toHaveLength(3);
+  expect(original).toMatchObject({ method: 'Original', model: 'mini-base', original: true });
+  expect(full).toMatchObject({ method: 'TokenSkip γ=1', gamma: 1, original: false });
+  expect(compressed!.gamma).toBe(0.6);
+  for (const r of results.runs) {
+    expect(r.baseline).toBe(original!.name);
+    expect(r.deltaAccPct).toBeCloseTo(r.accuracyPct - original!.accuracyPct, 9);
+    expect(r.actualRatio).toBeCloseTo(r.meanCotTokens! / original!.meanCotTokens!, 9);
+    expect(r.speedup).toBeCloseTo(original!.meanLatencyS! / r.meanLatencyS!, 9);
+  }
+  expect(results.timing.map((t) => [t.run, t.baseline, t.pairs])).toEqual([
+    [original!.name, true, 2],
+    [full!.name, false, 2],
+    [compressed!.name, false, 2],
+  ]);
+  const rows = page.getByTestId('benchmark-table').locator('tbody tr');
+  await expect(rows).toHaveCount(3);
+  await expect(rows.first()).toHaveAttribute('data-baseline', 'true');
+  await expect(rows.first()).toContainText('mini base');
+  await expect(page.getByTestId('benchmark-table').locator('caption')).toContainText(
+    'against the original model',
+  );
+  // The user's run replaced the reference run the page opened on.
+  await expect(page.getByTestId('bench-reference-result')).toHaveCount(0);
+});
+
+test('opens on the committed reference run, the ⚠ explained in English and Chinese', async ({
+  page,
+}, info) => {
+  test.skip(info.project.name !== 'wasm', 'no engine runs here');
+  const table = JSON.parse(readFileSync('models/mini/table.json', 'utf8')) as {
+    rows: { method: string; gamma: number; speedup: number; actual_ratio: number }[];
+  };
+  await page.goto('/#/benchmark');
+  const ref = page.getByTestId('bench-reference-result');
+  await expect(ref).toBeVisible();
+  await expect(ref.getByRole('heading')).toContainText('Reference run');
+  const rows = ref.getByTestId('benchmark-table').locator('tbody tr');
+  await expect(rows).toHaveCount(table.rows.length);
+  await expect(rows.first()).toHaveAttribute('data-baseline', 'true');
+  await expect(ref.getByTestId('benchmark-chart')).toBeVisible();
+  // The committed speedups are checked like a browser run's: rows more than 25% from their ideal
+  // 1 / ratio get the ⚠, and each ⚠ points at the note that says what it means.
+  const unfair = table.rows.map(
+    (r) => Math.abs(Math.log(r.speedup * r.actual_ratio)) >= Math.log(1.25),
+  );
+  expect(unfair.some(Boolean)).toBe(true);
+  const cells = ref.getByTestId('speedup-over-ideal');
+  for (const [i, flagged] of unfair.entries()) {
+    if (flagged) {
+      await expect(cells.nth(i)).toContainText('⚠');
+      await expect(cells.nth(i)).toHaveAttribute('aria-describedby', 'bench-unfair-note');
+    } else await expect(cells.nth(i)).not.toContainText('⚠');
+  }
+  const note = page.locator('#bench-unfair-note');
+  await expect(note).toBeVisible();
+  await expect(note).toContainText('not timed alike');
+  await page.getByTestId('locale').selectOption('zh');
+  await expect(note).toContainText('不要相信这一行的加速');
+  await expect(ref.getByRole('heading')).toContainText('参考运行');
+});
+
 test('a paused run survives a reload and resumes where it stopped', async ({ page }, info) => {
   // Every wait below is on a state the page shows, never on a clock: WebGPU on SwiftShader on a
   // loaded machine takes minutes where WASM takes seconds, so only the test's own limit bounds it.
