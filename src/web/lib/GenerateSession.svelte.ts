@@ -1,8 +1,12 @@
 /**
- * State and actions of the Generate page: which model runs where, the question and γ, and one or
- * two streamed runs (γ = 1 beside the chosen γ in side-by-side mode, same engine, one after the
- * other so their timings compare). Bad input is refused before any model work; a model that fails
- * to load leaves the page usable and lists models on the other engine to try instead.
+ * State and actions of the Generate page (and Learn's Ask step): which model runs where, the
+ * question and γ, and one or two streamed runs (γ = 1 beside the chosen γ in side-by-side mode,
+ * same engine, one after the other). Each loaded engine first runs one untimed warm-up generation
+ * of the full budget, so the first timed run does not pay for allocations, kernel set-up and JIT
+ * (which made γ = 1 look 2× slower on a first press). One question per γ is still one sample, so
+ * the pages show the token saving and the ideal speedup, never a measured one (the Benchmark page
+ * measures it over many questions, γ interleaved). Bad input is refused before any model work; a
+ * model that fails to load leaves the page usable and lists models on the other engine to try.
  */
 import { TokenSkipError, toTokenSkipError } from '../../core/errors.ts';
 import type { EngineInfo, GenerationResult, LoadProgress } from '../../core/generation/engine.ts';
@@ -45,6 +49,12 @@ export class GenerateSession {
   progress = $state.raw<LoadProgress | undefined>();
   engine = $state.raw<EngineInfo | undefined>();
   runs = $state<RunView[]>([]);
+  /** Set while the runs shown are a committed reference run, not generated in this browser. */
+  reference = $state(false);
+  /** True during the untimed warm-up generation. */
+  warming = $state(false);
+  /** The engine (`model|backend|budget`) the warm-up ran on; '' before any. */
+  warmedFor = $state('');
 
   #client = new GenerationClient();
   #loadedKey = '';
@@ -75,11 +85,46 @@ export class GenerateSession {
     return alignWords(splitOutput(full.text).cot, splitOutput(comp.text).cot);
   });
 
+  /** Shows a committed reference run until the user generates (see core/generation/reference-run.ts). */
+  showReference(runs: RunView[]): void {
+    if (this.status !== 'idle') return;
+    this.runs = runs;
+    this.reference = true;
+  }
+
+  /** Hides the reference run (its settings no longer match the form). */
+  hideReference(): void {
+    if (!this.reference) return;
+    this.runs = [];
+    this.reference = false;
+  }
+
+  /**
+   * One untimed generation of the full budget on a newly loaded engine (or a larger budget), as
+   * the Benchmark runner does before its first timed sample.
+   */
+  async #warmUp(prompt: string, signal: AbortSignal): Promise<void> {
+    const key = `${this.#loadedKey}|${this.maxNewTokens}`;
+    if (this.warmedFor === key) return;
+    this.warming = true;
+    try {
+      await this.#client.generate(prompt, {
+        maxNewTokens: this.maxNewTokens,
+        ignoreEos: true,
+        signal,
+      });
+      if (!signal.aborted) this.warmedFor = key;
+    } finally {
+      this.warming = false;
+    }
+  }
+
   async #ensureLoaded(): Promise<void> {
     const key = `${this.modelId}|${this.backend}`;
     if (this.#loadedKey === key && this.#client.info) return;
     this.status = 'loading';
     this.#loadedKey = '';
+    this.warmedFor = '';
     this.engine = undefined;
     try {
       this.engine = await this.#client.load(this.modelId, this.backend, (p) => (this.progress = p));
@@ -111,11 +156,15 @@ export class GenerateSession {
       this.error = toTokenSkipError(error);
       return;
     }
+    // A reference run on show makes way for the user's own at once.
+    this.hideReference();
     try {
       await this.#ensureLoaded();
       this.status = 'generating';
+      this.reference = false;
       this.runs = prompts.map((p) => ({ gamma: p.gamma, text: '', timeline: [] }));
       this.#controller = new AbortController();
+      await this.#warmUp(prompts[0]!.prompt, this.#controller.signal);
       const stop = promptFormat(findGenerationModel(this.modelId).family).stop;
       for (const [i, p] of prompts.entries()) {
         if (this.#controller.signal.aborted) break;
@@ -144,6 +193,7 @@ export class GenerateSession {
         // A lost GPU device can leave the worker unusable: start over on the next run.
         this.#client.dispose();
         this.#loadedKey = '';
+        this.warmedFor = '';
       }
     } finally {
       this.status = this.runs.some((r) => r.result) ? 'done' : 'idle';
