@@ -1,10 +1,14 @@
 /**
  * The Generate page in Debian Chromium on the tiny-qwen2 fixture: on WebGPU (SwiftShader) and on
  * WASM it streams the same greedy text as the Node ONNX engine, side by side γ = 1 vs γ < 1 with
- * the saving, speedup and alignment; bad input is refused, a model that cannot load offers the
- * other engine, and Stop ends a stream early. Each test runs in both projects (`webgpu`, `wasm`).
+ * the saving, ideal speedup and alignment (a measured speedup of one question is not shown, and
+ * the page says why); it opens on the committed reference run; bad input is refused, a model that
+ * cannot load offers the other engine, and Stop ends a stream early. Each test runs in both
+ * projects (`webgpu`, `wasm`).
  */
+import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
+import type { GenerateReference } from '../src/core/generation/reference-run.ts';
 import { buildPrompt } from '../src/core/prompts/index.ts';
 import { createNodeOnnxEngine } from '../src/runtime/node/onnx-engine-node.ts';
 
@@ -45,8 +49,64 @@ test('streams γ = 1 and γ = 0.5 side by side, same text as Node', async ({ pag
   await expect(full.getByTestId('ttft')).toContainText('ms');
   await expect(compressed.getByTestId('decode-tps')).toContainText('tok/s');
   await expect(page.getByTestId('token-saving')).toContainText('%');
-  await expect(page.getByTestId('speedup')).toContainText('×');
+  // One timed run per γ is no speedup: the ideal one (1 / ratio) and why, with the way to measure.
+  await expect(page.getByTestId('ideal-speedup')).toContainText('×');
+  await expect(page.getByTestId('speedup')).toHaveCount(0);
+  await expect(page.getByTestId('no-speedup')).toContainText(
+    'No measured speedup from one question',
+  );
+  await expect(page.getByTestId('benchmark-link')).toHaveAttribute(
+    'href',
+    /^#\/benchmark\?model=tiny-qwen2&gammas=1%2C0\.5$/,
+  );
+  // The engine ran an untimed warm-up before the first timed run.
+  await expect(page.getByTestId('generate-page')).toHaveAttribute('data-warmed', 'true');
   await expect(page.getByTestId('alignment')).toContainText('words shared');
+});
+
+test('opens on the committed reference run, which the user’s run replaces @no-webgpu', async ({
+  page,
+}) => {
+  test.slow();
+  const reference = JSON.parse(
+    readFileSync('data/reference/generate-mini.json', 'utf8'),
+  ) as GenerateReference;
+  await open(page, 'backend=wasm');
+  const section = page.getByTestId('generate-page');
+  await expect(page.getByTestId('generate-reference')).toContainText('Reference run');
+  await expect(section).toHaveAttribute('data-reference', 'true');
+  await expect(section).toHaveAttribute('data-status', 'idle');
+  const [full, compressed] = reference.languages.en.runs;
+  await expect(page.getByTestId('run-full').getByTestId('output')).toHaveText(full!.text);
+  await expect(page.getByTestId('run-compressed').getByTestId('output')).toHaveText(
+    compressed!.text,
+  );
+  await expect(page.getByTestId('token-saving')).toContainText('%');
+  await expect(page.getByTestId('no-speedup')).toBeVisible();
+  // Other settings: the reference is not theirs, so it goes; back to the defaults, it is back.
+  await page.getByTestId('gamma').fill('0.5');
+  await expect(page.getByTestId('generate-reference')).toHaveCount(0);
+  await expect(page.getByTestId('run-full')).toHaveCount(0);
+  await page.getByTestId('gamma').fill('0.6');
+  await expect(page.getByTestId('generate-reference')).toBeVisible();
+  // In 中文 the worked example is the Chinese one, and so is its reference run.
+  await page.getByTestId('locale').selectOption('zh');
+  await page.reload();
+  await expect(page.getByTestId('generate-reference')).toContainText('参考运行');
+  await expect(page.getByTestId('run-full').getByTestId('output')).toHaveText(
+    reference.languages.zh.runs[0]!.text,
+  );
+  await page.getByTestId('locale').selectOption('en');
+  await page.reload();
+  // Generating replaces it with the browser's own run: greedy, so the same text as in Node.
+  await page.getByTestId('generate').click();
+  await expect(page.getByTestId('generate-reference')).toHaveCount(0);
+  await expect(section).toHaveAttribute('data-status', 'done', { timeout: 150_000 });
+  await expect(section).not.toHaveAttribute('data-reference', 'true');
+  await expect(page.getByTestId('run-full').getByTestId('output')).toHaveText(full!.text);
+  await expect(page.getByTestId('run-compressed').getByTestId('output')).toHaveText(
+    compressed!.text,
+  );
 });
 
 test('refuses an empty question and γ outside (0, 1] without loading anything', async ({

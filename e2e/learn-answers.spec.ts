@@ -1,7 +1,8 @@
 /**
  * The worked examples in front of a class: on the Learn page, in English and in 中文, the shipped
  * TokenSkip-mini answers the canonical question right at γ = 1 and at γ = 0.6, and the γ = 0.6
- * CoT is the shorter one. Greedy decoding, so the answer is the same every time.
+ * CoT is the shorter one. Greedy decoding, so the answer is the same every time. No speedup is
+ * claimed from the one question.
  */
 import { expect, test } from '@playwright/test';
 
@@ -20,6 +21,12 @@ test.describe('Learn: the worked examples are answered right @no-webgpu', () => 
       const fullText = await full.locator('pre').innerText();
       const shortText = await compressed.locator('pre').innerText();
       expect(shortText.length).toBeLessThan(fullText.length);
+      // One question per γ: no measured speedup, and the page says why and where it is measured.
+      await expect(page.getByTestId('learn-no-speedup')).toBeVisible();
+      await expect(page.getByTestId('learn-no-speedup').getByRole('link')).toHaveAttribute(
+        'href',
+        '#/benchmark',
+      );
     });
   }
 });
