@@ -65,7 +65,8 @@ for (const language of ['en', 'zh'] as const) {
 await engine.unload();
 const doc: GenerateReference = {
   ...SETTINGS,
-  engine: `${info.detail}, 1 thread`,
+  engine: info.detail,
+  threads: 1,
   languages,
 };
 writeFileSync('data/reference/generate-mini.json', JSON.stringify(doc, null, 2) + '\n');

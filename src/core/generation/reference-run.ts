@@ -27,8 +27,9 @@ export interface GenerateReference {
   model: string;
   gamma: number;
   maxNewTokens: number;
-  /** What generated it (engine and threads). */
+  /** What generated it: the engine's detail line and its CPU threads. */
   engine: string;
+  threads: number;
   languages: Record<'en' | 'zh', { question: string; runs: GenerateReferenceRun[] }>;
 }
 

@@ -228,7 +228,7 @@ export const en = {
     warming: 'Warming up the engine (one untimed generation)…',
     referenceTitle: 'Reference run (committed with the app, not run in this browser)',
     referenceNote:
-      '{{model}} on the worked example at γ = 1 and γ = {{gamma}}, generated beforehand by {{engine}}. Press Generate to run it here: your run replaces it.',
+      '{{model}} on the worked example at γ = 1 and γ = {{gamma}}, generated beforehand by {{engine}} on {{threads}} thread, after an untimed warm-up. Press Generate to run it here: your run replaces it.',
     aligned: 'Compressed CoT against the full one',
     alignedLegend: '{{same}} words shared, {{dropped}} dropped, {{added}} added',
     chart: 'Tokens over time for each γ',

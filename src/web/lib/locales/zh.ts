@@ -226,7 +226,7 @@ export const zh: Shape<typeof en> = {
     warming: '正在预热引擎（一次不计时的生成）…',
     referenceTitle: '参考运行（随应用提供，不是在此浏览器中运行的）',
     referenceNote:
-      '{{model}} 在示例题上 γ = 1 和 γ = {{gamma}} 的输出，事先由 {{engine}} 生成。点击“生成”即可在这里运行：你的结果会替换它。',
+      '{{model}} 在示例题上 γ = 1 和 γ = {{gamma}} 的输出，事先由 {{engine}}（{{threads}} 个线程，先做一次不计时的预热）生成。点击“生成”即可在这里运行：你的结果会替换它。',
     aligned: '压缩后的思维链与完整思维链对照',
     alignedLegend: '共有 {{same}} 个词，删除 {{dropped}} 个，新增 {{added}} 个',
     chart: '各 γ 下词元数随时间的变化',
