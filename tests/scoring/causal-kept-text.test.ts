@@ -41,7 +41,7 @@ describe('CTS on the worked example with the shipped mini base model', () => {
     const ex = canonicalExample('en');
     const scorer = await loadNodeCausalScorer('models/mini/base', {
       scorer: 'cts',
-      condition: 'both',
+      options: { condition: 'both' },
       threads: 1,
     });
     scored = await scorer.score({ cot: ex.cot, question: ex.question, answer: ex.answer });
@@ -51,10 +51,10 @@ describe('CTS on the worked example with the shipped mini base model', () => {
   it('reconstructs texts with every kept word apart (the texts the Learn page links to)', () => {
     const text = (rate: number) => selectCausal(scored, rate).compressed_prompt;
     expect(text(0.5)).toBe(
-      "First, let's see. Xiaoming starts with 5 apples. he buys 3 he 5 3 8 apples that he which means he 6 apples, Xiaoming apples.",
+      "First, let's see. Xiaoming starts with 5 apples. he buys 3 more so 5 8 apples he them which means he 6 apples, Xiaoming apples.",
     );
     expect(text(0.6)).toBe(
-      "First, let's see. Xiaoming starts with 5 apples. he buys 3 he 5 3 8 apples that he of which means he 8 6 apples,, Xiaoming 6 apples.",
+      "First, let's see. Xiaoming starts with 5 apples. he buys 3 more so he 5 3 8 apples that he them which means he 6 apples,, Xiaoming apples.",
     );
     for (const rate of [0.3, 0.5, 0.6, 0.8, 0.9]) {
       // No digit glued to the letter or digit before it.
