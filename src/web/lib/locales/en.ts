@@ -46,6 +46,7 @@ export const en = {
     fromCache: '(cache)',
     maxNewTokens: 'Max new tokens',
     openPage: 'Open on the {{page}} page with these settings',
+    rawText: 'Raw text',
     ms: '{{value}} ms',
     tooLarge:
       'This text is {{size}} characters long; the limit is {{limit}}. Only the first {{limit}} characters were kept.',
@@ -232,6 +233,9 @@ export const en = {
     output: 'Output at γ = {{gamma}}',
   },
   bench: {
+    outputs: 'What the model wrote ({{count}} samples)',
+    outputCorrect: 'answered {{prediction}}, correct',
+    outputWrong: 'answered {{prediction}}, the answer is {{answer}}',
     refTitle: 'Reference figures: the shipped TokenSkip-mini on TinyArith (tokenskip mini)',
     refCaption:
       '{{n}} held-out problems, onnxruntime-node; ΔAcc, ratio and speedup against the original model (before TokenSkip).',

@@ -47,6 +47,7 @@ export const zh: Shape<typeof en> = {
     fromCache: '（缓存）',
     maxNewTokens: '最多生成词元数',
     openPage: '用这些设置打开{{page}}页',
+    rawText: '原始文本',
     ms: '{{value}} 毫秒',
     tooLarge: '这段文字有 {{size}} 个字符，上限是 {{limit}}。只保留了前 {{limit}} 个字符。',
   },
@@ -230,6 +231,9 @@ export const zh: Shape<typeof en> = {
     output: 'γ = {{gamma}} 时的输出',
   },
   bench: {
+    outputs: '模型的输出（{{count}} 个样本）',
+    outputCorrect: '回答 {{prediction}}，正确',
+    outputWrong: '回答 {{prediction}}，正确答案是 {{answer}}',
     refTitle: '参考数据：随应用提供的 TokenSkip-mini 在 TinyArith 上的结果（tokenskip mini）',
     refCaption:
       '{{n}} 道留出题目，onnxruntime-node；ΔAcc、比率和加速均相对于原始模型（TokenSkip 训练之前）。',
