@@ -22,6 +22,7 @@ import type { LoadInfo } from '../workers/scorer-protocol.ts';
 import type { CompressSession } from './CompressSession.svelte.ts';
 import { resolveReference } from './reference-models.ts';
 import { scorerClient } from './scorer-client.ts';
+import { t } from './i18n.svelte.ts';
 
 export interface MethodChoice {
   method: ScorerName;
@@ -44,14 +45,23 @@ export interface ComparisonSide {
   cells: WordCell[];
 }
 
-export const methodLabels: Record<ScorerName, string> = {
-  llmlingua2: 'LLMLingua-2',
-  cts: 'CTS',
-  ppl: 'Perplexity',
-};
+/** A method's name in the UI's language (LLMLingua-2 and CTS are names; perplexity is a word). */
+export function methodLabel(method: ScorerName): string {
+  return method === 'llmlingua2' ? 'LLMLingua-2' : method === 'cts' ? 'CTS' : t('compress.ppl');
+}
+
+export const methods: ScorerName[] = ['llmlingua2', 'cts', 'ppl'];
+
+const conditionKeys = {
+  question: 'compress.condQuestionShort',
+  answer: 'compress.condAnswerShort',
+  both: 'compress.condBothShort',
+} as const;
 
 export function choiceLabel(choice: MethodChoice): string {
-  return choice.method === 'cts' ? `CTS | ${choice.condition}` : methodLabels[choice.method];
+  return choice.method === 'cts'
+    ? `CTS | ${t(conditionKeys[choice.condition])}`
+    : methodLabel(choice.method);
 }
 
 export class ScorerLab {
