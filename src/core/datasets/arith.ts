@@ -20,7 +20,7 @@
  */
 import { TokenSkipError } from '../errors.ts';
 import { pick, randomInt, seededRandom } from '../random.ts';
-import { textWords } from '../scoring/text-words.ts';
+import { textWords } from '../compression/text-words.ts';
 import { characterValues, pieceMeans } from '../scoring/word-alignment.ts';
 
 export type WordRole = 'essential' | 'filler' | 'context';

@@ -33,7 +33,8 @@ export interface CompressItem {
   text: string;
   question?: string;
   answer?: string;
-  rate: number;
+  /** The γ to select at. */
+  gamma: number;
 }
 
 /** What the scoring cost so far: `compress --rates` reports what it saved against re-scoring per γ. */
@@ -60,7 +61,7 @@ export interface LoadedCliScorer {
 }
 
 /** The scorer's input for one record. */
-export function scoreInput(item: Omit<CompressItem, 'rate'>): ScoreInput {
+export function scoreInput(item: Omit<CompressItem, 'gamma'>): ScoreInput {
   return {
     cot: item.text,
     ...(item.question !== undefined ? { question: item.question } : {}),
@@ -72,7 +73,7 @@ export function scoreInput(item: Omit<CompressItem, 'rate'>): ScoreInput {
 /** Scores items once (selection at any γ follows from these scores), counting the cost. */
 export async function scoreItems(
   loaded: LoadedCliScorer,
-  items: Omit<CompressItem, 'rate'>[],
+  items: Omit<CompressItem, 'gamma'>[],
 ): Promise<AnyScored[]> {
   const started = performance.now();
   const scored = await loaded.scorer.scoreMany(items.map(scoreInput));
@@ -87,13 +88,13 @@ export async function scoreItems(
 export function selectItem(
   loaded: LoadedCliScorer,
   scored: AnyScored,
-  rate: number,
+  gamma: number,
 ): CompressionResult {
-  return resultFields(selectScored(scored, rate, loaded.mode));
+  return resultFields(selectScored(scored, gamma, loaded.mode));
 }
 
 /** The identity of a record's scoring input: its text, question and answer (γ aside). */
-function scoreKey(item: Omit<CompressItem, 'rate'>): string {
+function scoreKey(item: Omit<CompressItem, 'gamma'>): string {
   return createHash('sha256')
     .update(JSON.stringify([item.text, item.question ?? null, item.answer ?? null]))
     .digest('base64');
@@ -112,12 +113,12 @@ export class ScoreOnce {
   constructor(private readonly loaded: LoadedCliScorer) {}
 
   /** Notes that record `index` has this input (called for every record, in order). */
-  see(item: Omit<CompressItem, 'rate'>, index: number): void {
+  see(item: Omit<CompressItem, 'gamma'>, index: number): void {
     this.last.set(scoreKey(item), index);
   }
 
   /** Scores for the records `first`, `first + 1`, ...: only inputs not scored before run. */
-  async score(items: Omit<CompressItem, 'rate'>[], first: number): Promise<AnyScored[]> {
+  async score(items: Omit<CompressItem, 'gamma'>[], first: number): Promise<AnyScored[]> {
     const keys = items.map(scoreKey);
     const fresh = new Map<string, number>();
     keys.forEach((key, j) => {
@@ -143,7 +144,7 @@ export async function compressItems(
   items: CompressItem[],
 ): Promise<CompressionResult[]> {
   const scored = await scoreItems(loaded, items);
-  return scored.map((s, j) => selectItem(loaded, s, items[j]!.rate));
+  return scored.map((s, j) => selectItem(loaded, s, items[j]!.gamma));
 }
 
 export interface NodeModelOptions {

@@ -12,11 +12,7 @@
 import { createHash } from 'node:crypto';
 import { createBar } from '../pipeline/progress.ts';
 import { TokenSkipError, toTokenSkipError } from '../../core/errors.ts';
-import {
-  validateRate,
-  validateText,
-  type LinguaOptions,
-} from '../../core/compression/llmlingua2.ts';
+import { validateText, type LinguaOptions } from '../../core/compression/llmlingua2.ts';
 import {
   choiceOption,
   gammaListOption,
@@ -29,6 +25,7 @@ import {
 import { warnIfFixture } from '../fixtures.ts';
 import { checkOutputs, guardOutputs } from '../output.ts';
 import { commandInfo } from './table.mjs';
+import { toGamma } from '../../core/prompts/gamma.ts';
 import { compressParseSpec, flagsNotFor } from './compress-flags.mjs';
 import { DEFAULT_MODELS } from '../../core/models/registry.ts';
 import {
@@ -85,9 +82,9 @@ interface Values {
 function checkFlags(v: Values) {
   const str = (name: string) => v[name] as string | undefined;
   const scorerName = parseScorer(str('scorer'));
-  const rate = gammaOption('--rate', str('rate') ?? '0.5');
-  const rates = str('rates') !== undefined ? gammaListOption('--rates', str('rates')!) : undefined;
-  if (rates) {
+  const gamma = gammaOption('--rate', str('rate') ?? '0.5');
+  const gammas = str('rates') !== undefined ? gammaListOption('--rates', str('rates')!) : undefined;
+  if (gammas) {
     if (v.rate !== undefined || v['rate-field'])
       throw new UsageError('--rates replaces --rate and --rate-field; give one of them.');
     if (!v.in || !v.out)
@@ -163,8 +160,8 @@ function checkFlags(v: Values) {
   }
   return {
     scorerName,
-    rate,
-    rates,
+    gamma,
+    gammas,
     causal,
     needs,
     options,
@@ -209,7 +206,7 @@ async function compressStdin(plan: Plan, io: CommandIO): Promise<number> {
   const [result] = await compressItems(loaded, [
     {
       text,
-      rate: plan.rate,
+      gamma: plan.gamma,
       ...(plan.question !== undefined ? { question: plan.question } : {}),
       ...(plan.answer !== undefined ? { answer: plan.answer } : {}),
     },
@@ -237,12 +234,12 @@ export const compressCommand: Command = {
  * distinct text is scored once, whatever its γ (--rate, --rates or --rate-field).
  */
 async function compressJsonl(plan: Plan, io: CommandIO): Promise<number> {
-  const { scorerName, rate, rates, causal, needs, options, limit, field } = plan;
+  const { scorerName, gamma, gammas, causal, needs, options, limit, field } = plan;
   const inFile = plan.inFile!;
   // One output per γ: `--rate` (or `--rate-field`) writes --out, `--rates` one file per γ.
-  const targets = rates
-    ? rates.map((g) => ({ out: plan.out!.replaceAll('{rate}', String(g)), rate: g }))
-    : [{ out: plan.out!, rate }];
+  const targets = gammas
+    ? gammas.map((g) => ({ out: plan.out!.replaceAll('{rate}', String(g)), gamma: g }))
+    : [{ out: plan.out!, gamma }];
   // Every path this command reads: the input and the model folders.
   const inputs = [
     inFile,
@@ -277,9 +274,9 @@ async function compressJsonl(plan: Plan, io: CommandIO): Promise<number> {
     }
     const item: CompressItem = {
       text,
-      rate: plan.rateField
-        ? validateRate(record[plan.rateField], `${where}: field '${plan.rateField}'`)
-        : rate,
+      gamma: plan.rateField
+        ? toGamma(record[plan.rateField], `${where}: field '${plan.rateField}'`)
+        : gamma,
     };
     for (const what of needs)
       item[what] = String(record[what === 'question' ? plan.questionField : plan.answerField]);
@@ -333,7 +330,7 @@ async function compressJsonl(plan: Plan, io: CommandIO): Promise<number> {
     const fingerprint = (target: number) => ({
       input: sha256,
       field,
-      rate: target,
+      rate: target, // the key of earlier releases' fingerprints: their partial outputs resume
       rateField: plan.rateField ?? null,
       ...(limit !== undefined ? { limit } : {}),
       model: loaded.scorer.model,
@@ -380,7 +377,7 @@ async function compressJsonl(plan: Plan, io: CommandIO): Promise<number> {
       };
       const writer = await ResumableJsonlWriter.open(
         t.out,
-        fingerprint(t.rate),
+        fingerprint(t.gamma),
         plan.fresh,
         matches,
       );
@@ -431,7 +428,7 @@ async function compressJsonl(plan: Plan, io: CommandIO): Promise<number> {
         const rows: JsonRecord[] = batch
           .map(({ record, item }, j) => ({
             ...record,
-            ...selectItem(loaded, scored[j]!, rates ? rates[k]! : item.rate),
+            ...selectItem(loaded, scored[j]!, gammas ? gammas[k]! : item.gamma),
           }))
           .filter((_, j) => start + j >= writer.done);
         if (rows.length > 0) await writer.append(rows);
@@ -443,10 +440,10 @@ async function compressJsonl(plan: Plan, io: CommandIO): Promise<number> {
     await loaded.release();
     for (const t of targets) io.stderr.write(`Wrote ${total} records to ${t.out}.\n`);
     const { modelCalls, scoreMs, textsScored } = loaded.stats;
-    if (rates && modelCalls > 0) {
+    if (gammas && modelCalls > 0) {
       io.stderr.write(
-        `Scored ${total - done} records once for ${rates.length} γ: ${modelCalls} ${loaded.callUnit}, ${(scoreMs / 1000).toFixed(1)} s; ` +
-          `re-scoring per γ (as the reference does) would take ${modelCalls * rates.length} ${loaded.callUnit}, about ${((scoreMs * (rates.length - 1)) / 1000).toFixed(1)} s more.\n`,
+        `Scored ${total - done} records once for ${gammas.length} γ: ${modelCalls} ${loaded.callUnit}, ${(scoreMs / 1000).toFixed(1)} s; ` +
+          `re-scoring per γ (as the reference does) would take ${modelCalls * gammas.length} ${loaded.callUnit}, about ${((scoreMs * (gammas.length - 1)) / 1000).toFixed(1)} s more.\n`,
       );
     }
     if (textsScored < total - done) {
@@ -463,7 +460,9 @@ async function compressJsonl(plan: Plan, io: CommandIO): Promise<number> {
           model: loaded.scorer.model,
           textsScored,
           modelCalls,
-          ...(rates ? { rates, modelCallsPerRateRescoring: modelCalls * rates.length } : {}),
+          ...(gammas
+            ? { rates: gammas, modelCallsPerRateRescoring: modelCalls * gammas.length }
+            : {}),
         })}\n`,
       );
     }

@@ -6,7 +6,8 @@
 import { savePreference } from './storage.ts';
 import { TokenSkipError, toTokenSkipError } from '../../core/errors.ts';
 import type { LinguaOptions, LinguaScored } from '../../core/compression/llmlingua2.ts';
-import { validateRate, validateText } from '../../core/compression/llmlingua2.ts';
+import { validateText } from '../../core/compression/llmlingua2.ts';
+import { toGamma } from '../../core/prompts/gamma.ts';
 import { selectScored } from '../../core/scoring/select.ts';
 import { MINI_COMPRESSION } from '../../core/models/mini-compression.ts';
 import type { SelectedWord, Selection } from '../../core/scoring/types.ts';
@@ -140,7 +141,7 @@ export class CompressSession {
     const run = ++this.#run;
     try {
       validateText(cot, 'The chain of thought');
-      validateRate(this.rate, 'γ');
+      toGamma(this.rate, 'γ');
       await this.ensureLoaded();
       if (run !== this.#run) return;
       this.status = 'scoring';

@@ -7,7 +7,8 @@
  */
 import { DEFAULT_REFERENCE_MODEL_ID } from './defaults.ts';
 import { toTokenSkipError, TokenSkipError } from '../../core/errors.ts';
-import { validateRate, validateText } from '../../core/compression/llmlingua2.ts';
+import { validateText } from '../../core/compression/llmlingua2.ts';
+import { toGamma } from '../../core/prompts/gamma.ts';
 import type { ScoredText, ScorerName } from '../../core/compression/types.ts';
 import { keptUnits, projectToWords, unitsOf, type WordCell } from '../../core/scoring/compare.ts';
 import { selectScored } from '../../core/scoring/select.ts';
@@ -142,7 +143,7 @@ export class ScorerLab {
     const input = { cot: session.cot, question: session.question, answer: this.answer };
     try {
       validateText(input.cot, 'The chain of thought');
-      validateRate(session.rate, 'γ');
+      toGamma(session.rate, 'γ');
       this.status = 'scoring';
       if (choices.some((c) => c.method === 'llmlingua2')) {
         await session.compress();
