@@ -33,7 +33,7 @@ export class CompressSession {
   backend = $state<BackendPreference>('auto');
   /** The model host (shared with the Models page): every model file from it; empty = the app and the hub. */
   mirror = $state(globalThis.localStorage?.getItem('tokenskip.mirror') ?? '');
-  rate = $state(0.5);
+  gamma = $state(0.5);
   question = $state('');
   cot = $state('');
   settings = $state<AlgorithmSettings>({
@@ -67,7 +67,7 @@ export class CompressSession {
 
   /** The selection at the current γ, re-derived from the cached scores when γ moves. */
   #result = $derived.by((): Selection | undefined =>
-    this.#scored ? selectScored(this.#scored, this.rate) : undefined,
+    this.#scored ? selectScored(this.#scored, this.gamma) : undefined,
   );
   get result(): Selection | undefined {
     return this.#result;
@@ -141,7 +141,7 @@ export class CompressSession {
     const run = ++this.#run;
     try {
       validateText(cot, 'The chain of thought');
-      toGamma(this.rate, 'γ');
+      toGamma(this.gamma, 'γ');
       await this.ensureLoaded();
       if (run !== this.#run) return;
       this.status = 'scoring';
@@ -160,8 +160,8 @@ export class CompressSession {
   }
 
   /** The slider: the selection follows γ from the cached scores; no worker message, no model run. */
-  setRate(rate: number): void {
-    this.rate = rate;
+  setGamma(gamma: number): void {
+    this.gamma = gamma;
   }
 
   async clearCache(): Promise<number> {

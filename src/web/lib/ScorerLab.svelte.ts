@@ -76,7 +76,7 @@ export class ScorerLab {
   #sides = $derived.by((): CausalSide[] =>
     this.#scoredSides.map((side) => ({
       ...side,
-      selection: selectScored(side.scored, this.#session.rate, this.selection),
+      selection: selectScored(side.scored, this.#session.gamma, this.selection),
     })),
   );
   #loadedKey = '';
@@ -143,7 +143,7 @@ export class ScorerLab {
     const input = { cot: session.cot, question: session.question, answer: this.answer };
     try {
       validateText(input.cot, 'The chain of thought');
-      toGamma(session.rate, 'γ');
+      toGamma(session.gamma, 'γ');
       this.status = 'scoring';
       if (choices.some((c) => c.method === 'llmlingua2')) {
         await session.compress();
@@ -177,8 +177,8 @@ export class ScorerLab {
   }
 
   /** The γ slider: every side (and LLMLingua-2's) re-selects from its cached scores; no worker message. */
-  setRate(rate: number): void {
-    this.#session.setRate(rate);
+  setGamma(gamma: number): void {
+    this.#session.setGamma(gamma);
   }
 
   async #ensureLoaded(): Promise<void> {
