@@ -304,7 +304,24 @@ export interface MiniStep {
 }
 
 const threadsOf = (ctx: Ctx) => String(ctx.threads);
-const deviceArgs = (ctx: Ctx) => (ctx.device === 'auto' ? [] : ['--device', ctx.device]);
+/** `--device`, unless auto. */
+const deviceFlag = (ctx: Ctx) => (ctx.device === 'auto' ? undefined : ctx.device);
+
+type Flags = Record<string, string | number | boolean | undefined>;
+
+/**
+ * A command line's flags from an object, in its key order: `{ out: 'x', force: true }` is
+ * `--out x --force`; false and undefined leave a flag out.
+ */
+export function flags(values: Flags): string[] {
+  return Object.entries(values).flatMap(([name, value]) =>
+    value === undefined || value === false
+      ? []
+      : value === true
+        ? [`--${name}`]
+        : [`--${name}`, String(value)],
+  );
+}
 const pretraining = (ctx: Ctx) => !ctx.reuseBase;
 /** The base model (PyTorch): pretrained here, or read back from `--reuse-base`. */
 const baseModel = (ctx: Ctx) => p(ctx, 'pretrain', 'model');
@@ -312,16 +329,28 @@ const baseModel = (ctx: Ctx) => p(ctx, 'pretrain', 'model');
  * base model: every later step still runs on real traces. */
 const collector = (ctx: Ctx) =>
   ctx.recipe.collectWith ? join(ROOT, ctx.recipe.collectWith) : undefined;
-const testArgs = (ctx: Ctx) => [
-  '--input',
-  p(ctx, 'data', 'test.jsonl'),
-  '--limit',
-  String(ctx.recipe.testProblems),
-  '--dataset',
-  'gsm8k',
-  '--max-tokens',
-  '256',
-];
+const testFlags = (ctx: Ctx) => ({
+  input: p(ctx, 'data', 'test.jsonl'),
+  limit: ctx.recipe.testProblems,
+  dataset: 'gsm8k',
+  'max-tokens': 256,
+});
+
+/** A step that is one `tokenskip` command with no settings of its own (they are all upstream). */
+function commandStep(
+  name: string,
+  io: { inputs: string[]; outputs: string[]; when?: (ctx: Ctx) => boolean },
+  command: string[],
+  values: (ctx: Ctx) => Flags,
+): MiniStep {
+  return {
+    name,
+    ...io,
+    inputs: () => io.inputs,
+    settings: () => ({}),
+    run: (ctx) => cli(ctx, [...command, ...flags(values(ctx))]),
+  };
+}
 
 /**
  * The mini pipeline, in order: data -> (tokenizer -> init -> pretrain -> base ONNX, or the reused
@@ -342,14 +371,12 @@ export const MINI_STEPS: readonly MiniStep[] = [
       cli(ctx, [
         'data',
         'arith',
-        '--out',
-        p(ctx, 'data'),
-        '--seed',
-        String(ctx.seed),
-        '--train',
-        String(ctx.recipe.pretrainProblems),
-        '--languages',
-        ctx.recipe.languages.join(','),
+        ...flags({
+          out: p(ctx, 'data'),
+          seed: String(ctx.seed),
+          train: String(ctx.recipe.pretrainProblems),
+          languages: ctx.recipe.languages.join(','),
+        }),
       ]),
   },
   {
@@ -379,12 +406,11 @@ export const MINI_STEPS: readonly MiniStep[] = [
     settings: (ctx) => ctx.recipe.tokenizer,
     run: (ctx) =>
       python(ctx, 'mini_tokenizer', [
-        '--data',
-        p(ctx, 'data', 'train.jsonl'),
-        '--out',
-        p(ctx, 'tokenizer'),
-        '--max-cjk-chars',
-        String(ctx.recipe.tokenizer.maxCjkChars),
+        ...flags({
+          data: p(ctx, 'data', 'train.jsonl'),
+          out: p(ctx, 'tokenizer'),
+          'max-cjk-chars': String(ctx.recipe.tokenizer.maxCjkChars),
+        }),
       ]),
   },
   {
@@ -397,26 +423,18 @@ export const MINI_STEPS: readonly MiniStep[] = [
       const m = ctx.recipe.model;
       return python(ctx, 'tiny', [
         p(ctx, 'init'),
-        '--tokenizer',
-        p(ctx, 'tokenizer'),
-        '--layers',
-        String(m.layers),
-        '--hidden',
-        String(m.hidden),
-        '--heads',
-        String(m.heads),
-        '--kv-heads',
-        String(m.kvHeads),
-        '--intermediate',
-        String(m.intermediate),
-        '--std',
-        '0.02',
-        '--max-positions',
-        '512',
-        '--rope-theta',
-        '10000',
-        '--seed',
-        '0',
+        ...flags({
+          tokenizer: p(ctx, 'tokenizer'),
+          layers: String(m.layers),
+          hidden: String(m.hidden),
+          heads: String(m.heads),
+          'kv-heads': String(m.kvHeads),
+          intermediate: String(m.intermediate),
+          std: '0.02',
+          'max-positions': '512',
+          'rope-theta': '10000',
+          seed: '0',
+        }),
       ]);
     },
   },
@@ -433,15 +451,13 @@ export const MINI_STEPS: readonly MiniStep[] = [
       await writeAtomic(p(ctx, 'pretrain-traces.jsonl'), lines.join('\n') + '\n');
       return cli(ctx, [
         'build',
-        '--model',
-        p(ctx, 'init'),
-        '--traces',
-        p(ctx, 'pretrain-traces.jsonl'),
-        '--out',
-        p(ctx, 'build-pretrain'),
-        '--val',
-        '0.01',
-        '--force',
+        ...flags({
+          model: p(ctx, 'init'),
+          traces: p(ctx, 'pretrain-traces.jsonl'),
+          out: p(ctx, 'build-pretrain'),
+          val: '0.01',
+          force: true,
+        }),
       ]);
     },
   },
@@ -455,51 +471,30 @@ export const MINI_STEPS: readonly MiniStep[] = [
       const pt = ctx.recipe.pretrain;
       return cli(ctx, [
         'train',
-        '--mode',
-        'full',
-        '--base',
-        p(ctx, 'init'),
-        '--data',
-        p(ctx, 'build-pretrain'),
-        '--out',
-        p(ctx, 'pretrain'),
-        '--micro-batch',
-        String(pt.batch),
-        '--batch',
-        String(pt.batch),
-        '--lr',
-        String(pt.lr),
-        '--epochs',
-        String(pt.epochs),
-        '--max-steps',
-        String(pt.maxSteps),
-        '--warmup',
-        '0.02',
-        '--save-every',
-        '100',
-        '--threads',
-        threadsOf(ctx),
-        ...deviceArgs(ctx),
+        ...flags({
+          mode: 'full',
+          base: p(ctx, 'init'),
+          data: p(ctx, 'build-pretrain'),
+          out: p(ctx, 'pretrain'),
+          'micro-batch': String(pt.batch),
+          batch: String(pt.batch),
+          lr: String(pt.lr),
+          epochs: String(pt.epochs),
+          'max-steps': String(pt.maxSteps),
+          warmup: '0.02',
+          'save-every': '100',
+          threads: threadsOf(ctx),
+          device: deviceFlag(ctx),
+        }),
       ]);
     },
   },
-  {
-    name: 'base-onnx',
-    when: pretraining,
-    inputs: () => ['pretrain'],
-    outputs: ['base-onnx'],
-    settings: () => ({}),
-    run: (ctx) =>
-      cli(ctx, [
-        'export',
-        'onnx',
-        '--model',
-        baseModel(ctx),
-        '--out',
-        p(ctx, 'base-onnx'),
-        '--force',
-      ]),
-  },
+  commandStep(
+    'base-onnx',
+    { when: pretraining, inputs: ['pretrain'], outputs: ['base-onnx'] },
+    ['export', 'onnx'],
+    (ctx) => ({ model: baseModel(ctx), out: p(ctx, 'base-onnx'), force: true }),
+  ),
   {
     name: 'collect',
     inputs: (ctx) =>
@@ -512,20 +507,15 @@ export const MINI_STEPS: readonly MiniStep[] = [
     run: (ctx) =>
       cli(ctx, [
         'collect',
-        '--input',
-        p(ctx, 'data', 'train.jsonl'),
-        '--limit',
-        String(ctx.recipe.collectProblems),
-        '--model-dir',
-        collector(ctx) ?? baseModel(ctx),
-        '--onnx-model',
-        collector(ctx) ?? p(ctx, 'base-onnx'),
-        '--dataset',
-        'gsm8k',
-        '--max-tokens',
-        '256',
-        '--out',
-        p(ctx, 'traces.jsonl'),
+        ...flags({
+          input: p(ctx, 'data', 'train.jsonl'),
+          limit: String(ctx.recipe.collectProblems),
+          'model-dir': collector(ctx) ?? baseModel(ctx),
+          'onnx-model': collector(ctx) ?? p(ctx, 'base-onnx'),
+          dataset: 'gsm8k',
+          'max-tokens': '256',
+          out: p(ctx, 'traces.jsonl'),
+        }),
       ]),
   },
   {
@@ -539,11 +529,11 @@ export const MINI_STEPS: readonly MiniStep[] = [
     run: (ctx) =>
       python(ctx, 'scorer', [
         'vocab',
-        '--data',
-        p(ctx, 'data', 'train.jsonl'),
-        '--out',
-        p(ctx, 'scorer'),
-        ...(ctx.recipe.scorer.commonCjk ? ['--common-cjk'] : []),
+        ...flags({
+          data: p(ctx, 'data', 'train.jsonl'),
+          out: p(ctx, 'scorer'),
+          'common-cjk': ctx.recipe.scorer.commonCjk,
+        }),
       ]),
   },
   {
@@ -592,22 +582,16 @@ export const MINI_STEPS: readonly MiniStep[] = [
       const sc = ctx.recipe.scorer;
       return python(ctx, 'scorer', [
         'train',
-        '--records',
-        p(ctx, 'scorer-labels', 'train.jsonl'),
-        '--val-records',
-        p(ctx, 'scorer-labels', 'val.jsonl'),
-        '--out',
-        p(ctx, 'scorer'),
-        '--hidden',
-        String(sc.hidden),
-        '--layers',
-        String(sc.layers),
-        '--heads',
-        String(sc.heads),
-        '--epochs',
-        String(sc.epochs),
-        '--threads',
-        threadsOf(ctx),
+        ...flags({
+          records: p(ctx, 'scorer-labels', 'train.jsonl'),
+          'val-records': p(ctx, 'scorer-labels', 'val.jsonl'),
+          out: p(ctx, 'scorer'),
+          hidden: String(sc.hidden),
+          layers: String(sc.layers),
+          heads: String(sc.heads),
+          epochs: String(sc.epochs),
+          threads: threadsOf(ctx),
+        }),
       ]);
     },
   },
@@ -639,16 +623,14 @@ export const MINI_STEPS: readonly MiniStep[] = [
     run: (ctx) =>
       cli(ctx, [
         'build',
-        '--assign-gamma',
-        '--traces',
-        p(ctx, 'traces.jsonl'),
-        '--out',
-        p(ctx, 'planned.jsonl'),
-        '--seed',
-        '42',
-        '--gammas',
-        ctx.recipe.data.gammas.join(','),
-        ...(ctx.recipe.data.paired ? ['--paired'] : []),
+        ...flags({
+          'assign-gamma': true,
+          traces: p(ctx, 'traces.jsonl'),
+          out: p(ctx, 'planned.jsonl'),
+          seed: '42',
+          gammas: ctx.recipe.data.gammas.join(','),
+          paired: ctx.recipe.data.paired,
+        }),
       ]),
   },
   {
@@ -660,43 +642,33 @@ export const MINI_STEPS: readonly MiniStep[] = [
       await rm(p(ctx, 'compressed.jsonl'), { force: true });
       return cli(ctx, [
         'compress',
-        '--model',
-        p(ctx, 'scorer'),
-        '--in',
-        p(ctx, 'planned.jsonl'),
-        '--field',
-        'cot',
-        '--rate-field',
-        'gamma',
-        '--out',
-        p(ctx, 'compressed.jsonl'),
-        '--fresh',
-        '--force-reserve-digit',
-        '--force-tokens',
-        COMPRESSION.forceTokens.join(','),
-        '--join-cjk',
-        '--chinese-words',
-        ...(COMPRESSION.keepUnknown ? ['--keep-unknown'] : []),
+        ...flags({
+          model: p(ctx, 'scorer'),
+          in: p(ctx, 'planned.jsonl'),
+          field: 'cot',
+          'rate-field': 'gamma',
+          out: p(ctx, 'compressed.jsonl'),
+          fresh: true,
+          'force-reserve-digit': true,
+          'force-tokens': COMPRESSION.forceTokens.join(','),
+          'join-cjk': true,
+          'chinese-words': true,
+          'keep-unknown': COMPRESSION.keepUnknown,
+        }),
       ]);
     },
   },
-  {
-    name: 'build',
-    inputs: () => ['pretrain', 'compressed.jsonl'],
-    outputs: ['build'],
-    settings: () => ({}),
-    run: (ctx) =>
-      cli(ctx, [
-        'build',
-        '--model',
-        baseModel(ctx),
-        '--traces',
-        p(ctx, 'compressed.jsonl'),
-        '--out',
-        p(ctx, 'build'),
-        '--force',
-      ]),
-  },
+  commandStep(
+    'build',
+    { inputs: ['pretrain', 'compressed.jsonl'], outputs: ['build'] },
+    ['build'],
+    (ctx) => ({
+      model: baseModel(ctx),
+      traces: p(ctx, 'compressed.jsonl'),
+      out: p(ctx, 'build'),
+      force: true,
+    }),
+  ),
   {
     name: 'lora',
     inputs: () => ['pretrain', 'build'],
@@ -706,67 +678,36 @@ export const MINI_STEPS: readonly MiniStep[] = [
       const lo = ctx.recipe.lora;
       return cli(ctx, [
         'train',
-        '--base',
-        baseModel(ctx),
-        '--data',
-        p(ctx, 'build'),
-        '--out',
-        p(ctx, 'lora'),
-        '--micro-batch',
-        String(lo.batch),
-        '--batch',
-        String(lo.batch),
-        '--lr',
-        String(lo.lr),
-        '--epochs',
-        String(lo.epochs),
-        '--rank',
-        String(lo.rank),
-        '--alpha',
-        String(lo.alpha),
-        '--max-steps',
-        String(lo.maxSteps),
-        '--save-every',
-        '100',
-        '--threads',
-        threadsOf(ctx),
-        ...deviceArgs(ctx),
+        ...flags({
+          base: baseModel(ctx),
+          data: p(ctx, 'build'),
+          out: p(ctx, 'lora'),
+          'micro-batch': String(lo.batch),
+          batch: String(lo.batch),
+          lr: String(lo.lr),
+          epochs: String(lo.epochs),
+          rank: String(lo.rank),
+          alpha: String(lo.alpha),
+          'max-steps': String(lo.maxSteps),
+          'save-every': '100',
+          threads: threadsOf(ctx),
+          device: deviceFlag(ctx),
+        }),
       ]);
     },
   },
-  {
-    name: 'merge',
-    inputs: () => ['pretrain', 'lora'],
-    outputs: ['merged'],
-    settings: () => ({}),
-    run: (ctx) =>
-      cli(ctx, [
-        'merge',
-        '--base',
-        baseModel(ctx),
-        '--adapter',
-        p(ctx, 'lora'),
-        '--out',
-        p(ctx, 'merged'),
-        '--force',
-      ]),
-  },
-  {
-    name: 'tokenskip-onnx',
-    inputs: () => ['merged'],
-    outputs: ['tokenskip-onnx'],
-    settings: () => ({}),
-    run: (ctx) =>
-      cli(ctx, [
-        'export',
-        'onnx',
-        '--model',
-        p(ctx, 'merged'),
-        '--out',
-        p(ctx, 'tokenskip-onnx'),
-        '--force',
-      ]),
-  },
+  commandStep('merge', { inputs: ['pretrain', 'lora'], outputs: ['merged'] }, ['merge'], (ctx) => ({
+    base: baseModel(ctx),
+    adapter: p(ctx, 'lora'),
+    out: p(ctx, 'merged'),
+    force: true,
+  })),
+  commandStep(
+    'tokenskip-onnx',
+    { inputs: ['merged'], outputs: ['tokenskip-onnx'] },
+    ['export', 'onnx'],
+    (ctx) => ({ model: p(ctx, 'merged'), out: p(ctx, 'tokenskip-onnx'), force: true }),
+  ),
   {
     // The original model's row of the table; timed alone, like the TokenSkip model's rows.
     name: 'eval-base',
@@ -776,15 +717,13 @@ export const MINI_STEPS: readonly MiniStep[] = [
     run: (ctx) =>
       cli(ctx, [
         'eval',
-        ...testArgs(ctx),
-        '--model-dir',
-        baseModel(ctx),
-        '--onnx-model',
-        p(ctx, 'base-onnx'),
-        '--gammas',
-        '1',
-        '--out',
-        p(ctx, 'eval-base.json'),
+        ...flags({
+          ...testFlags(ctx),
+          'model-dir': baseModel(ctx),
+          'onnx-model': p(ctx, 'base-onnx'),
+          gammas: '1',
+          out: p(ctx, 'eval-base.json'),
+        }),
       ]),
   },
   {
@@ -795,15 +734,13 @@ export const MINI_STEPS: readonly MiniStep[] = [
     run: (ctx) =>
       cli(ctx, [
         'eval',
-        ...testArgs(ctx),
-        '--model-dir',
-        p(ctx, 'merged'),
-        '--onnx-model',
-        p(ctx, 'tokenskip-onnx'),
-        '--gammas',
-        GAMMA_LIST.join(','),
-        '--out',
-        p(ctx, 'eval-tokenskip.json'),
+        ...flags({
+          ...testFlags(ctx),
+          'model-dir': p(ctx, 'merged'),
+          'onnx-model': p(ctx, 'tokenskip-onnx'),
+          gammas: GAMMA_LIST.join(','),
+          out: p(ctx, 'eval-tokenskip.json'),
+        }),
       ]),
   },
 ];
