@@ -119,6 +119,37 @@ describe('the hub', () => {
   });
 });
 
+/**
+ * One-way seams inside a layer: [from, to] means files under src/<from> must not import src/<to>.
+ * core/scoring (the scorer contract, selection at γ, CTS) builds on core/compression (LLMLingua-2,
+ * tokenizers, text words); compression knows nothing of scoring.
+ */
+const ONE_WAY: [string, string][] = [['core/compression', 'core/scoring']];
+
+export function seamViolations(): string[] {
+  const found: string[] = [];
+  for (const file of sources(SRC)) {
+    const rel = relative(SRC, file).split(sep).join('/');
+    for (const [from, to] of ONE_WAY) {
+      if (!rel.startsWith(`${from}/`)) continue;
+      for (const spec of importsOf(readFileSync(file, 'utf8'))) {
+        if (!spec.startsWith('.')) continue;
+        const target = relative(SRC, resolve(dirname(file), spec))
+          .split(sep)
+          .join('/');
+        if (target.startsWith(`${to}/`)) found.push(`${rel} imports ${spec} (${to})`);
+      }
+    }
+  }
+  return found;
+}
+
+describe('seams', () => {
+  it('core/compression never imports core/scoring (scoring builds on compression)', () => {
+    expect(seamViolations()).toEqual([]);
+  });
+});
+
 describe('layers', () => {
   it('every import in src/ stays within what its layer may use', () => {
     expect(violations()).toEqual([]);

@@ -114,6 +114,57 @@ describe('tokenskip compress --rates', () => {
     }
   }, 300_000);
 
+  it('--rate-field: 30 CoTs × 3 γ as 90 records score each CoT once; bytes as three --rate runs', () => {
+    // γ-major order: a CoT's three records lie in different groups of the run.
+    const gammas = [0.5, 0.7, 0.9];
+    const rows = (g: number) =>
+      gsm8k.slice(0, 30).map((l) => JSON.stringify({ ...JSON.parse(l), gamma: g }));
+    const all = path.join(dir, 'field-90.jsonl');
+    writeFileSync(all, gammas.flatMap(rows).join('\n') + '\n');
+    // --batch-size 1: one model call per one-chunk CoT, so the calls count the texts scored.
+    const model = ['--model', 'tiny-lingua-mbert', '--batch-size', '1'];
+    const out = path.join(dir, 'field-90.out.jsonl');
+    const run = cli([
+      'compress',
+      '--in',
+      all,
+      '--out',
+      out,
+      '--rate-field',
+      'gamma',
+      '--json',
+      ...model,
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const summary = JSON.parse(run.stdout) as {
+      textsScored: number;
+      modelCalls: number;
+      records: number;
+    };
+    expect(summary).toMatchObject({ records: 90, textsScored: 30, modelCalls: 30 });
+    expect(run.stderr).toMatch(/Scored 30 distinct texts for 90 records/);
+    const singles = gammas.map((g) => {
+      const input = path.join(dir, `field-${g}.jsonl`);
+      writeFileSync(input, rows(g).join('\n') + '\n');
+      const single = path.join(dir, `field-${g}.out.jsonl`);
+      const one = cli([
+        'compress',
+        '--in',
+        input,
+        '--out',
+        single,
+        '--rate',
+        String(g),
+        '--json',
+        ...model,
+      ]);
+      expect(one.code, one.stderr).toBe(0);
+      expect(JSON.parse(one.stdout)).toMatchObject({ textsScored: 30, modelCalls: 30 });
+      return readFileSync(single);
+    });
+    expect(readFileSync(out).equals(Buffer.concat(singles))).toBe(true);
+  }, 300_000);
+
   it.each([
     [['--rates', '0.5,0.7', '--out', 'x.jsonl'], /put \{rate\} in --out/],
     [['--rates', '0.5,0.5', '--out', 'x-{rate}.jsonl'], /--rates lists γ = 0\.5 twice/],

@@ -1,6 +1,6 @@
 /** The one word split (heat-map comparisons, TinyArith roles) and the `joinCjk` clean-up. */
 import { describe, expect, it } from 'vitest';
-import { joinCjkText, textWords } from '../../src/core/scoring/text-words.ts';
+import { joinCjkText, textWords } from '../../src/core/compression/text-words.ts';
 
 describe('textWords', () => {
   it('splits English on whitespace only, punctuation staying on its word', () => {

@@ -1,7 +1,7 @@
 /** The mini recipe is data: models/mini/recipe.json, its README table, and `--recipe` overrides. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { overrideRecipe, readRecipes } from '../../src/node/commands/mini.ts';
+import { MINI_STEPS, overrideRecipe, readRecipes, type Ctx } from '../../src/node/commands/mini.ts';
 import { RECIPE_MARKERS, recipeMarkdown } from '../../src/node/pipeline/mini-recipe-doc.ts';
 
 describe('models/mini/recipe.json', () => {
@@ -27,5 +27,31 @@ describe('models/mini/recipe.json', () => {
     expect(() => overrideRecipe(full, { lora: { lrr: 1 } }, 'x.json')).toThrow(
       /x\.json: unknown recipe setting 'lora\.lrr'/,
     );
+  });
+});
+
+describe('the mini pipeline as a table of steps', () => {
+  it('every step reads only what an earlier step wrote (or a shipped model), for both recipes and --reuse-base', async () => {
+    const { full, quick } = await readRecipes();
+    for (const recipe of [full, quick]) {
+      for (const reuseBase of [undefined, 'models/mini/base']) {
+        const ctx = { recipe, reuseBase } as Ctx;
+        const made = new Set<string>();
+        const names: string[] = [];
+        for (const s of MINI_STEPS) {
+          if (s.when && !s.when(ctx)) continue;
+          names.push(s.name);
+          for (const input of s.inputs(ctx)) {
+            const shipped = input.startsWith('models/mini/');
+            expect(shipped || made.has(input), `${s.name} reads ${input}`).toBe(true);
+          }
+          for (const o of s.outputs) made.add(o);
+        }
+        // The base model comes one way or the other, never both.
+        expect(names.includes('reuse-base')).toBe(reuseBase !== undefined);
+        expect(names.includes('pretrain')).toBe(reuseBase === undefined);
+        expect(names.at(-1)).toBe('eval-tokenskip');
+      }
+    }
   });
 });

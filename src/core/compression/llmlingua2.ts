@@ -15,8 +15,8 @@ import { formatPyFixed } from './py-format.ts';
 import { countCl100kTokens } from './token-count.ts';
 import type { ScorerTokenizer, TokenDecoder, TokenDecoderSpec } from './scorer-tokenizer.ts';
 import type { CompressionResult, ScoredText, ScoredWord } from './types.ts';
-import { toGamma } from '../prompts/gamma.ts';
-import { joinCjkText } from '../scoring/text-words.ts';
+import { validateGamma } from '../prompts/gamma.ts';
+import { joinCjkText } from './text-words.ts';
 import {
   applyTokenMap,
   buildModelInput,
@@ -117,11 +117,6 @@ export function validateText(text: unknown, where = 'text'): string {
     );
   }
   return text;
-}
-
-/** γ (the reference's `rate`): the share of tokens to keep, in (0, 1]; the project's one γ check. */
-export function validateRate(rate: unknown, where = 'rate'): number {
-  return toGamma(rate, where);
 }
 
 export function resolveLinguaOptions(partial: Partial<LinguaOptions> = {}): LinguaOptions {
@@ -285,17 +280,18 @@ export function summarize(
 }
 
 /**
- * Thresholds a scored text at γ = `rate` exactly as `__compress` does; no model call. `tokenizer`
+ * Thresholds a scored text at γ (the reference's `rate`) exactly as `__compress` does; no model call. `tokenizer`
  * only rebuilds text: the scorer's tokenizer, or `createTokenDecoder(scored.decoder)`.
  */
 export function selectLingua2(
   scored: LinguaScored,
-  rate: number,
+  gamma: number,
   tokenizer: TokenDecoder,
 ): CompressionResult {
-  validateRate(rate);
+  validateGamma(gamma, 'rate');
   const { options, tokenMap } = scored;
-  const reduceRate = Math.max(0, 1 - rate);
+  // The reference's `reduce_rate`: the share to drop, 1 − γ (its percentile is computed from it).
+  const reduceRate = Math.max(0, 1 - gamma);
 
   if (reduceRate <= 0) {
     // The chunks were decoded by the tokenizer too, so Chinese has its spaces here as well.

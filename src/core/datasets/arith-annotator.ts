@@ -14,7 +14,7 @@
  * measured on CoTs that do (`heldOutSpans` marks their words).
  */
 import type { ArithLanguage, WordRole } from './arith.ts';
-import { textWords } from '../scoring/text-words.ts';
+import { textWords } from '../compression/text-words.ts';
 
 /** A CoT word's annotator tier: a context word is `minor` when dropping it loses no fact. */
 export type AnnotatorTier = 'filler' | 'minor' | 'context' | 'essential';

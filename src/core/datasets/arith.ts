@@ -20,7 +20,7 @@
  */
 import { TokenSkipError } from '../errors.ts';
 import { pick, randomInt, seededRandom } from '../random.ts';
-import { textWords } from '../scoring/text-words.ts';
+import { textWords } from '../compression/text-words.ts';
 import { characterValues, pieceMeans } from '../scoring/word-alignment.ts';
 
 export type WordRole = 'essential' | 'filler' | 'context';
@@ -92,20 +92,32 @@ interface Op {
   friend: string;
 }
 
+/**
+ * The people of TinyArith, in both languages on one row, so the two phrasebooks list the same
+ * people in the same order (a seed draws the same person in either language).
+ */
+const PEOPLE: readonly { en: string; zh: string; she: boolean }[] = [
+  { en: 'Xiaoming', zh: '小明', she: false },
+  { en: 'Lily', zh: '莉莉', she: true },
+  { en: 'Tom', zh: '汤姆', she: false },
+  { en: 'Anna', zh: '安娜', she: true },
+  { en: 'Ben', zh: '小刚', she: false },
+  { en: 'Mia', zh: '米娅', she: true },
+  { en: 'Leo', zh: '小磊', she: false },
+  { en: 'Xiaohong', zh: '小红', she: true },
+  { en: 'Sam', zh: '山姆', she: false },
+  { en: 'Emma', zh: '艾玛', she: true },
+];
+
+type Pronouns = { he: string; He: string };
+
+function people(language: ArithLanguage, he: Pronouns, she: Pronouns): Person[] {
+  return PEOPLE.map((row) => ({ name: row[language], ...(row.she ? she : he) }));
+}
+
 const EN: Phrasebook = {
   join: ' ',
-  people: [
-    { name: 'Xiaoming', he: 'he', He: 'He' },
-    { name: 'Lily', he: 'she', He: 'She' },
-    { name: 'Tom', he: 'he', He: 'He' },
-    { name: 'Anna', he: 'she', He: 'She' },
-    { name: 'Ben', he: 'he', He: 'He' },
-    { name: 'Mia', he: 'she', He: 'She' },
-    { name: 'Leo', he: 'he', He: 'He' },
-    { name: 'Xiaohong', he: 'she', He: 'She' },
-    { name: 'Sam', he: 'he', He: 'He' },
-    { name: 'Emma', he: 'she', He: 'She' },
-  ],
+  people: people('en', { he: 'he', He: 'He' }, { he: 'she', He: 'She' }),
   friends: ['Jack', 'Rosa', 'Ivan', 'Nina', 'Omar', 'Yuki'],
   food: ['apples', 'pears', 'cookies', 'candies', 'eggs', 'oranges'].map((n): [string, string] => [
     n,
@@ -162,18 +174,7 @@ const EN: Phrasebook = {
 
 const ZH: Phrasebook = {
   join: '',
-  people: [
-    { name: '小明', he: '他', He: '他' },
-    { name: '莉莉', he: '她', He: '她' },
-    { name: '汤姆', he: '他', He: '他' },
-    { name: '安娜', he: '她', He: '她' },
-    { name: '小刚', he: '他', He: '他' },
-    { name: '米娅', he: '她', He: '她' },
-    { name: '小磊', he: '他', He: '他' },
-    { name: '小红', he: '她', He: '她' },
-    { name: '山姆', he: '他', He: '他' },
-    { name: '艾玛', he: '她', He: '她' },
-  ],
+  people: people('zh', { he: '他', He: '他' }, { he: '她', He: '她' }),
   friends: ['杰克', '罗莎', '伊万', '妮娜', '小军', '由纪'],
   food: [
     ['苹果', '个'],

@@ -157,6 +157,16 @@ function notFound(what: string, id: string, known: readonly { id: string }[], hi
   );
 }
 
+/** The entry `id` among `models`, or MODEL_NOT_FOUND naming `what` and listing the known ids. */
+function findAmong<T extends { id: string }>(
+  id: string,
+  models: readonly T[],
+  what: string,
+  hint = '',
+): T {
+  return models.find((m) => m.id === id) ?? notFound(what, id, models, hint);
+}
+
 /** The entry's label in `locale`, else its English label. */
 export function modelLabel(entry: ModelEntry, locale: TextLocale): string {
   return (locale === 'zh' ? entry.zh?.label : undefined) ?? entry.label;
@@ -182,7 +192,7 @@ export function isOnnxCausal(entry: ModelEntry): entry is OnnxModelRecord {
 
 /** Any registry entry by id. */
 export function findModel(id: string, models: readonly ModelEntry[] = MODELS): ModelEntry {
-  return models.find((m) => m.id === id) ?? notFound('model', id, models);
+  return findAmong(id, models, 'model');
 }
 
 /** LLMLingua-2 scorers. */
@@ -194,11 +204,7 @@ export function findScorer(
   id: string,
   models: readonly ModelEntry[] = MODELS,
 ): ScorerManifestEntry {
-  const scorers = scorerModels(models);
-  return (
-    scorers.find((m) => m.id === id) ??
-    notFound('scorer model', id, scorers, '; or pass a model folder')
-  );
+  return findAmong(id, scorerModels(models), 'scorer model', '; or pass a model folder');
 }
 
 /** Causal LMs the app generates with (ONNX and WebLLM). */
@@ -210,7 +216,7 @@ export function findGenerationModel(
   id: string,
   models: readonly GenerationModelRecord[] = GENERATION_MODELS,
 ): GenerationModelRecord {
-  return models.find((m) => m.id === id) ?? notFound('generation model', id, models);
+  return findAmong(id, models, 'generation model');
 }
 
 /** Causal LMs that can score CTS / perplexity: every ONNX causal LM. */
@@ -222,11 +228,7 @@ export function findReferenceModel(
   id: string,
   models: readonly ModelEntry[] = MODELS,
 ): OnnxModelRecord {
-  const refs = referenceModels(models);
-  return (
-    refs.find((m) => m.id === id) ??
-    notFound('reference model', id, refs, '; or pass a model folder')
-  );
+  return findAmong(id, referenceModels(models), 'reference model', '; or pass a model folder');
 }
 
 /** Total bytes of an entry's files; `exact` when every file has a sha256 (its size is exact). */

@@ -19,7 +19,7 @@ import {
   buildPrompt,
   fillTemplate,
   promptText,
-  formatGamma as promptGamma,
+  formatGamma,
   splitOutput,
   type PromptFamily,
 } from './index.ts';
@@ -44,24 +44,27 @@ export interface TraceSample {
   gamma: number;
 }
 
-/** γ as the reference prints it (Python str of 0.9 is "0.9"); training uses the six TokenSkip rates only. */
-export function formatGamma(gamma: number): string {
+/** Training uses the six TokenSkip γ only; any other is a RangeError. */
+function checkTrainingGamma(gamma: number): number {
   if (!GAMMAS.includes(gamma as (typeof GAMMAS)[number])) {
     throw new RangeError(`gamma ${gamma} is not one of ${GAMMAS.join(', ')}`);
   }
-  return promptGamma(gamma);
+  return gamma;
 }
 
 const FAMILY: Record<ChatFormat, PromptFamily> = { qwen2: 'qwen2.5-instruct', llama3: 'llama-3.1' };
 
 export function tokenskipInput(question: string, gamma: number): string {
   return gamma < 1
-    ? question + fillTemplate(TOKENSKIP_RECORD.gammaMarker, { gamma: formatGamma(gamma) })
+    ? question +
+        fillTemplate(TOKENSKIP_RECORD.gammaMarker, {
+          gamma: formatGamma(checkTrainingGamma(gamma)),
+        })
     : question;
 }
 
 export function tokenskipRecord(s: TraceSample): TokenSkipRecord {
-  formatGamma(s.gamma);
+  checkTrainingGamma(s.gamma);
   return {
     instruction: TOKENSKIP_RECORD.instruction,
     input: tokenskipInput(s.question, s.gamma),

@@ -15,7 +15,8 @@
  * breaks) get no label, as LLMLingua-2's word labels have none.
  */
 import { summarize } from '../compression/llmlingua2.ts';
-import { selectWindow, validateRatio } from './token-select.ts';
+import { validateGamma } from '../prompts/gamma.ts';
+import { selectWindow } from './token-select.ts';
 import { wordSpans } from './token-units.ts';
 import type { CausalScoredText, SelectedWord, Selection, SelectionMode } from './types.ts';
 
@@ -25,14 +26,14 @@ export interface CausalSelection extends Selection {
 
 export function selectCausal(
   scored: CausalScoredText,
-  ratio: number,
+  gamma: number,
   mode: SelectionMode = 'reference',
 ): CausalSelection {
-  validateRatio(ratio);
+  validateGamma(gamma, 'γ');
   const kept = scored.chunks.map((chunk) =>
     selectWindow(
       chunk.map((u) => u.score),
-      ratio,
+      gamma,
       mode,
     ),
   );

@@ -14,7 +14,7 @@
  *   const stats = compareWords(a, b); // overlap, Jaccard, Spearman, disagreements
  */
 import type { CompressionResult, ScoredText } from '../compression/types.ts';
-import { textWords, type TextWord } from './text-words.ts';
+import { textWords, type TextWord } from '../compression/text-words.ts';
 
 export type CotWord = TextWord;
 

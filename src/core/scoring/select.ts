@@ -42,19 +42,19 @@ function linguaWords(scored: LinguaScored, result: CompressionResult): SelectedW
 }
 
 /**
- * Selects at γ = `rate`. `mode` applies to the causal scorers ('reference' as CTS's code,
+ * Selects at γ. `mode` applies to the causal scorers ('reference' as CTS's code,
  * 'exact' keeps round(N·γ) units per window); LLMLingua-2 always follows its reference.
  */
 export function selectScored(
   scored: AnyScored,
-  rate: number,
+  gamma: number,
   mode: SelectionMode = 'reference',
 ): Selection {
   if (scored.scorer === 'llmlingua2') {
-    const result = selectLingua2(scored, rate, createTokenDecoder(scored.decoder));
+    const result = selectLingua2(scored, gamma, createTokenDecoder(scored.decoder));
     return { ...result, words: linguaWords(scored, result) };
   }
-  return selectCausal(scored, rate, mode);
+  return selectCausal(scored, gamma, mode);
 }
 
 /** The reference's result fields alone, in its order: what the CLI writes per record. */

@@ -16,22 +16,16 @@
 import { intOption, numberOption, parseCommandArgs, writeSummary } from '../args.ts';
 import { guardOutputs } from '../output.ts';
 import { commandInfo } from './table.mjs';
-import { openJournal } from '../jsonl.ts';
 import { redactUrl } from '../pipeline/openai-backend.ts';
 import { join } from 'node:path';
 import type { Command } from './types.ts';
 import {
   TARGET_MODEL_OPTIONS,
-  openTargetModel,
-  targetFingerprint,
   targetModelFlags,
   checkJournaledRun,
 } from '../pipeline/target-model.ts';
+import { answerQuestions } from '../pipeline/answer-run.ts';
 import { TokenSkipError } from '../../core/errors.ts';
-import { inferencePrompt, splitCot } from '../../core/prompts/tokenskip-format.ts';
-import { gradeSample } from '../../core/eval/index.ts';
-import { readQuestions } from '../pipeline/questions.ts';
-import { encode } from '../pipeline/tokenizer.ts';
 import {
   baseVersions,
   digest,
@@ -39,22 +33,11 @@ import {
   writeAtomic,
   writeManifest,
 } from '../pipeline/manifest.ts';
-import { createBar } from '../pipeline/progress.ts';
 
 interface JournalEntry {
   i: number;
   status: 'kept' | 'wrong' | 'too_long';
   record: Record<string, unknown>;
-}
-
-function readDone(entries: readonly Record<string, unknown>[]): Map<number, JournalEntry> {
-  const done = new Map<number, JournalEntry>();
-  for (const value of entries) {
-    const e = value as unknown as JournalEntry;
-    // A line torn by a crash mid-write was skipped: that sample is simply done again.
-    if (typeof e.i === 'number') done.set(e.i, e);
-  }
-  return done;
 }
 
 export const collectCommand: Command = {
@@ -72,76 +55,39 @@ export const collectCommand: Command = {
     const backoffS = numberOption('--backoff', values.backoff, { min: 0 });
     const { journal, outputs, inputs } = await checkJournaledRun(flags, io.stderr);
     return guardOutputs(outputs, inputs, async () => {
-      const { info, format, backend } = await openTargetModel(flags, {
-        backoffMs: backoffS * 1000,
-      });
       const {
-        rows,
-        questions,
+        format,
+        done,
         dataset: grading,
-      } = await readQuestions(input, flags.limit, flags.dataset);
-      const opened = await openJournal(
+      } = await answerQuestions<JournalEntry>({
+        command: 'collect',
+        flags,
         journal,
-        await targetFingerprint(flags, { maxCot, format }),
-        'collect',
-        out,
-      );
-      const done = readDone(opened.entries);
-      if (done.size)
-        io.stderr.write(
-          `collect: resuming, ${done.size} of ${questions.length} samples already done.\n`,
-        );
-      const pending = questions.map((_, i) => i).filter((i) => !done.has(i));
-      const bar = createBar(io.stderr, 'collect', questions.length);
-      bar.update(done.size);
-      const failures: string[] = [];
-      let next = 0;
-      const worker = async () => {
-        while (next < pending.length) {
-          const i = pending[next++] as number;
-          const q = questions[i]!;
-          try {
-            const output = await backend.complete(inferencePrompt(format, q.question), {
-              maxTokens,
-            });
-            const grade = gradeSample({
-              dataset: grading,
-              question: q.question,
-              output,
-              answer: q.answer,
-            });
-            const prediction = grade.prediction;
-            const cot = splitCot(output);
-            const cotTokens = encode(info.tokenizer, cot).length;
-            const correct = grade.correct;
-            const status: JournalEntry['status'] = !correct
-              ? 'wrong'
-              : cotTokens > maxCot
-                ? 'too_long'
-                : 'kept';
-            const entry: JournalEntry = {
-              i,
-              status,
-              record: { ...rows[i], id: q.id, prediction, output, cot, cot_tokens: cotTokens },
-            };
-            await opened.append({ ...entry });
-            done.set(i, entry);
-          } catch (error) {
-            failures.push(`${q.id}: ${(error as Error).message}`);
-          }
-          bar.update(done.size);
-        }
-      };
-      // A model that cannot work (corrupt weights) stops here, once, before any sample.
-      await backend.ready?.();
-      await Promise.all(Array.from({ length: Math.min(backend.slots, pending.length) }, worker));
-      bar.stop();
-      if (failures.length) {
-        throw new TokenSkipError(
-          'DOWNLOAD_FAILED',
-          `${failures.length} samples failed (first: ${failures[0]}). ${done.size} are saved in ${journal}; run the same command again to retry the rest.`,
-        );
-      }
+        stderr: io.stderr,
+        backoffMs: backoffS * 1000,
+        fingerprint: (format) => ({ maxCot, format }),
+        jobs: (questions) => questions.map((q, i) => ({ key: String(i), i, label: q.id })),
+        // A line torn by a crash mid-write was skipped: that sample is simply done again.
+        keyOf: (line) => (typeof line.i === 'number' ? String(line.i) : undefined),
+        resuming: (n, total) => `collect: resuming, ${n} of ${total} samples already done.\n`,
+        entry: ({ i }, answer, { rows, questions }) => {
+          const status: JournalEntry['status'] = !answer.grade.correct
+            ? 'wrong'
+            : answer.cotTokens > maxCot
+              ? 'too_long'
+              : 'kept';
+          const { output, cot, cotTokens } = answer;
+          const { prediction } = answer.grade;
+          const id = questions[i]!.id;
+          return {
+            i,
+            status,
+            record: { ...rows[i], id, prediction, output, cot, cot_tokens: cotTokens },
+          };
+        },
+        failed: (failures, n) =>
+          `${failures.length} samples failed (first: ${failures[0]}). ${n} are saved in ${journal}; run the same command again to retry the rest.`,
+      });
       const entries = [...done.values()].sort((a, b) => a.i - b.i);
       const kept = entries.filter((e) => e.status === 'kept').map((e) => e.record);
       if (kept.length === 0) {

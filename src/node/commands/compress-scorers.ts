@@ -8,6 +8,7 @@
  *   --condition question | answer | both   (CTS)
  *   --ref-model DIR|ID                    (CTS, ppl: the reference causal LM)
  */
+import { createHash } from 'node:crypto';
 import { TokenSkipError, toTokenSkipError } from '../../core/errors.ts';
 import type { LinguaOptions, TokenClassifier } from '../../core/compression/llmlingua2.ts';
 import type { CompressionResult } from '../../core/compression/types.ts';
@@ -32,13 +33,16 @@ export interface CompressItem {
   text: string;
   question?: string;
   answer?: string;
-  rate: number;
+  /** The γ to select at. */
+  gamma: number;
 }
 
 /** What the scoring cost so far: `compress --rates` reports what it saved against re-scoring per γ. */
 export interface ScoringStats {
   /** Model calls (LLMLingua-2: batched classifier calls; CTS/ppl: records scored). */
   modelCalls: number;
+  /** Texts (with their question and answer) scored. */
+  textsScored: number;
   /** Wall time spent scoring (the model and the text work around it), not selecting. */
   scoreMs: number;
 }
@@ -57,7 +61,7 @@ export interface LoadedCliScorer {
 }
 
 /** The scorer's input for one record. */
-export function scoreInput(item: Omit<CompressItem, 'rate'>): ScoreInput {
+export function scoreInput(item: Omit<CompressItem, 'gamma'>): ScoreInput {
   return {
     cot: item.text,
     ...(item.question !== undefined ? { question: item.question } : {}),
@@ -69,10 +73,11 @@ export function scoreInput(item: Omit<CompressItem, 'rate'>): ScoreInput {
 /** Scores items once (selection at any γ follows from these scores), counting the cost. */
 export async function scoreItems(
   loaded: LoadedCliScorer,
-  items: Omit<CompressItem, 'rate'>[],
+  items: Omit<CompressItem, 'gamma'>[],
 ): Promise<AnyScored[]> {
   const started = performance.now();
   const scored = await loaded.scorer.scoreMany(items.map(scoreInput));
+  loaded.stats.textsScored += items.length;
   // The causal scorers run the reference model per record; LLMLingua-2 counts its own calls.
   if (loaded.callUnit === 'records scored') loaded.stats.modelCalls += items.length;
   loaded.stats.scoreMs += performance.now() - started;
@@ -83,9 +88,55 @@ export async function scoreItems(
 export function selectItem(
   loaded: LoadedCliScorer,
   scored: AnyScored,
-  rate: number,
+  gamma: number,
 ): CompressionResult {
-  return resultFields(selectScored(scored, rate, loaded.mode));
+  return resultFields(selectScored(scored, gamma, loaded.mode));
+}
+
+/** The identity of a record's scoring input: its text, question and answer (γ aside). */
+function scoreKey(item: Omit<CompressItem, 'gamma'>): string {
+  return createHash('sha256')
+    .update(JSON.stringify([item.text, item.question ?? null, item.answer ?? null]))
+    .digest('base64');
+}
+
+/**
+ * Scores each distinct input once over a whole run: selection at any γ follows from the scores, so
+ * a text met again (at another γ, from `--rate-field` or a repeated record) reuses them. `see`
+ * records each input's last position first; a kept score is dropped after its last use, so memory
+ * holds only scores still to be used.
+ */
+export class ScoreOnce {
+  private readonly last = new Map<string, number>();
+  private readonly kept = new Map<string, AnyScored>();
+
+  constructor(private readonly loaded: LoadedCliScorer) {}
+
+  /** Notes that record `index` has this input (called for every record, in order). */
+  see(item: Omit<CompressItem, 'gamma'>, index: number): void {
+    this.last.set(scoreKey(item), index);
+  }
+
+  /** Scores for the records `first`, `first + 1`, ...: only inputs not scored before run. */
+  async score(items: Omit<CompressItem, 'gamma'>[], first: number): Promise<AnyScored[]> {
+    const keys = items.map(scoreKey);
+    const fresh = new Map<string, number>();
+    keys.forEach((key, j) => {
+      if (!this.kept.has(key) && !fresh.has(key)) fresh.set(key, j);
+    });
+    const scored = await scoreItems(
+      this.loaded,
+      [...fresh.values()].map((j) => items[j]!),
+    );
+    const now = new Map([...fresh.keys()].map((key, n) => [key, scored[n]!]));
+    return keys.map((key, j) => {
+      // A key leaves `kept` only at its last use, so a later use in this group still finds it.
+      const result = (now.get(key) ?? this.kept.get(key))!;
+      if ((this.last.get(key) ?? -1) > first + j) this.kept.set(key, result);
+      else this.kept.delete(key);
+      return result;
+    });
+  }
 }
 
 export async function compressItems(
@@ -93,7 +144,7 @@ export async function compressItems(
   items: CompressItem[],
 ): Promise<CompressionResult[]> {
   const scored = await scoreItems(loaded, items);
-  return scored.map((s, j) => selectItem(loaded, s, items[j]!.rate));
+  return scored.map((s, j) => selectItem(loaded, s, items[j]!.gamma));
 }
 
 export interface NodeModelOptions {
@@ -171,7 +222,7 @@ export async function loadLingua2CliScorer(
   // The shipped mini scorer compresses as its recipe did (numbers and operators kept, Chinese by
   // whole word, no spaces added); `--help` says so.
   if (loaded.modelId === DEFAULT_MODELS.scorer) options = withMiniDefaults(options);
-  const stats: ScoringStats = { modelCalls: 0, scoreMs: 0 };
+  const stats: ScoringStats = { modelCalls: 0, textsScored: 0, scoreMs: 0 };
   // Counts the batched classifier calls (chunks of many records share one).
   const counted: TokenClassifier = {
     classify: (rows) => {
@@ -226,7 +277,7 @@ export async function loadCausalCliScorer(
     scorer,
     mode: settings.selection,
     callUnit: 'records scored',
-    stats: { modelCalls: 0, scoreMs: 0 },
+    stats: { modelCalls: 0, textsScored: 0, scoreMs: 0 },
     settings: {
       scorer: name,
       ...(name === 'cts' ? { condition: settings.options.condition } : {}),

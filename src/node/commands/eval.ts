@@ -12,22 +12,16 @@
 import { gammaListOption, parseCommandArgs, UsageError, writeSummary } from '../args.ts';
 import { guardOutputs } from '../output.ts';
 import { commandInfo } from './table.mjs';
-import { openJournal } from '../jsonl.ts';
 import { redactUrl } from '../pipeline/openai-backend.ts';
 import type { Command } from './types.ts';
 import {
   TARGET_MODEL_OPTIONS,
-  openTargetModel,
-  targetFingerprint,
   targetModelFlags,
   checkJournaledRun,
 } from '../pipeline/target-model.ts';
-import { TokenSkipError } from '../../core/errors.ts';
-import { GAMMAS, inferencePrompt, splitCot } from '../../core/prompts/tokenskip-format.ts';
-import { gradeSample } from '../../core/eval/index.ts';
+import { answerQuestions } from '../pipeline/answer-run.ts';
+import { GAMMAS } from '../../core/prompts/tokenskip-format.ts';
 import { summarizeRuns, type RunInput } from '../../core/eval/metrics.ts';
-import { readQuestions } from '../pipeline/questions.ts';
-import { encode } from '../pipeline/tokenizer.ts';
 import {
   baseVersions,
   digest,
@@ -35,7 +29,6 @@ import {
   writeAtomic,
   writeManifest,
 } from '../pipeline/manifest.ts';
-import { createBar } from '../pipeline/progress.ts';
 
 export interface Sample {
   key: string;
@@ -64,70 +57,34 @@ export const evalCommand: Command = {
     }
     const { journal, outputs, inputs } = await checkJournaledRun(flags, io.stderr);
     return guardOutputs(outputs, inputs, async () => {
-      const { info, format, backend } = await openTargetModel(flags);
-      const { questions: qs, dataset } = await readQuestions(input, flags.limit, flags.dataset);
-      // Keyed `γ:index`, so another --gammas list reuses the answers it shares with this one.
-      const opened = await openJournal(
+      const {
+        done,
+        questions: qs,
+        dataset,
+      } = await answerQuestions<Sample>({
+        command: 'eval',
+        flags,
         journal,
-        await targetFingerprint(flags, { format }),
-        'eval',
-        out,
-      );
-      const done = new Map<string, Sample>();
-      // A line torn by a crash was skipped by readJournal: that sample is redone.
-      for (const value of opened.entries) {
-        const s = value as unknown as Sample;
-        if (typeof s.key === 'string') done.set(s.key, s);
-      }
-      const jobs = gammas
-        .flatMap((g) => qs.map((_, i) => ({ g, i, key: `${g}:${i}` })))
-        .filter((j) => !done.has(j.key));
-      const bar = createBar(io.stderr, 'eval', gammas.length * qs.length);
-      bar.update(done.size);
-      const failures: string[] = [];
-      let next = 0;
-      const worker = async () => {
-        while (next < jobs.length) {
-          const { g, i, key } = jobs[next++]!;
-          const t0 = performance.now();
-          try {
-            const output = await backend.complete(inferencePrompt(format, qs[i]!.question, g), {
-              maxTokens,
-            });
-            const grade = gradeSample({
-              dataset,
-              question: qs[i]!.question,
-              output,
-              answer: qs[i]!.answer,
-            });
-            const s: Sample = {
-              key,
-              gamma: g,
-              correct: grade.correct,
-              cot_tokens: encode(info.tokenizer, splitCot(output)).length,
-              latency_s: (performance.now() - t0) / 1000,
-              prediction: grade.prediction,
-            };
-            await opened.append({ ...s });
-            done.set(key, s);
-          } catch (error) {
-            failures.push(`${key}: ${(error as Error).message}`);
-          }
-          bar.update(done.size);
-        }
-      };
-      // A model that cannot work (corrupt weights) stops here, once, before any sample.
-      await backend.ready?.();
-      await Promise.all(
-        Array.from({ length: Math.max(1, Math.min(backend.slots, jobs.length)) }, worker),
-      );
-      bar.stop();
-      if (failures.length) {
-        throw new TokenSkipError(
-          'DOWNLOAD_FAILED',
+        stderr: io.stderr,
+        fingerprint: (format) => ({ format }),
+        // Keyed `γ:index`, so another --gammas list reuses the answers it shares with this one.
+        jobs: (questions) =>
+          gammas.flatMap((g) =>
+            questions.map((_, i) => ({ key: `${g}:${i}`, i, gamma: g, label: `${g}:${i}` })),
+          ),
+        // A line torn by a crash was skipped by readJournal: that sample is redone.
+        keyOf: (line) => (typeof line.key === 'string' ? line.key : undefined),
+        entry: (job, answer) => ({
+          key: job.key,
+          gamma: job.gamma!,
+          correct: answer.grade.correct,
+          cot_tokens: answer.cotTokens,
+          latency_s: answer.latencyS,
+          prediction: answer.grade.prediction,
+        }),
+        failed: (failures) =>
           `${failures.length} requests failed (first: ${failures[0]}); run the same command again to finish.`,
-        );
-      }
+      });
       const report = summarize([...done.values()], gammas);
       await writeAtomic(
         out,

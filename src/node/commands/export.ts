@@ -37,7 +37,7 @@ import {
   baseVersions,
   digest,
   manifestPathFor,
-  mustRun,
+  mustRunCommand,
   writeAtomic,
   writeManifest,
 } from '../pipeline/manifest.ts';
@@ -124,20 +124,8 @@ async function exportModel(
           model: undefined,
         };
   const manifestPath = manifestPathFor(values.out, true);
-  if (
-    !(await mustRun(
-      { command: 'export', redo: 'redoing', out: values.out, force: values.force },
-      inputs,
-      settings,
-      io.stderr,
-    ))
-  ) {
-    writeSummary(io, values.json, `export: ${values.out} is up to date; --force exports again.`, {
-      out: values.out,
-      upToDate: true,
-    });
+  if (!(await mustRunCommand('export', 'exports again', values, { inputs, settings }, io)))
     return 0;
-  }
   const result =
     target === 'mlc'
       ? await exportMlc(values.model, values.out, values, io)

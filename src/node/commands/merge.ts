@@ -19,7 +19,7 @@ import {
   baseVersions,
   digest,
   manifestPathFor,
-  mustRun,
+  mustRunCommand,
   writeManifest,
 } from '../pipeline/manifest.ts';
 import { createBar, type Bar } from '../pipeline/progress.ts';
@@ -91,20 +91,7 @@ async function merge(
   );
   const settings = { dtype: values.dtype };
   const manifestPath = manifestPathFor(values.out, true);
-  if (
-    !(await mustRun(
-      { command: 'merge', redo: 'redoing', out: values.out, force: values.force },
-      inputs,
-      settings,
-      io.stderr,
-    ))
-  ) {
-    writeSummary(io, values.json, `merge: ${values.out} is up to date; --force merges again.`, {
-      out: values.out,
-      upToDate: true,
-    });
-    return 0;
-  }
+  if (!(await mustRunCommand('merge', 'merges again', values, { inputs, settings }, io))) return 0;
   const py = await findPython(values.python);
   let bar: Bar | undefined;
   let done: Record<string, unknown> | undefined;

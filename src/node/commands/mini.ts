@@ -132,7 +132,7 @@ export const GAMMA_LIST = [1, 0.9, 0.8, 0.7, 0.6, 0.5];
 /** How the training CoTs are compressed (src/core/models/mini-compression.ts). */
 export const COMPRESSION = MINI_COMPRESSION;
 
-interface Ctx {
+export interface Ctx {
   out: string;
   io: CommandIO;
   py: PythonInfo;
@@ -276,102 +276,6 @@ function p(ctx: Ctx, ...parts: string[]): string {
   return join(ctx.out, ...parts);
 }
 
-/** tokenizer -> init -> pretrain (full-parameter, γ = 1 CoTs) -> base ONNX. */
-async function pretrainBase(ctx: Ctx): Promise<void> {
-  const r = ctx.recipe;
-  const threads = String(ctx.threads);
-  const dev = ctx.device === 'auto' ? [] : ['--device', ctx.device];
-  await step(ctx, 'tokenizer', r.tokenizer, ['tokenizer'], () =>
-    python(ctx, 'mini_tokenizer', [
-      '--data',
-      p(ctx, 'data', 'train.jsonl'),
-      '--out',
-      p(ctx, 'tokenizer'),
-      '--max-cjk-chars',
-      String(r.tokenizer.maxCjkChars),
-    ]),
-  );
-  const m = r.model;
-  await step(ctx, 'init', m, ['init'], () =>
-    python(ctx, 'tiny', [
-      p(ctx, 'init'),
-      '--tokenizer',
-      p(ctx, 'tokenizer'),
-      '--layers',
-      String(m.layers),
-      '--hidden',
-      String(m.hidden),
-      '--heads',
-      String(m.heads),
-      '--kv-heads',
-      String(m.kvHeads),
-      '--intermediate',
-      String(m.intermediate),
-      '--std',
-      '0.02',
-      '--max-positions',
-      '512',
-      '--rope-theta',
-      '10000',
-      '--seed',
-      '0',
-    ]),
-  );
-  await step(ctx, 'pretrain-data', {}, ['pretrain-traces.jsonl', 'build-pretrain'], async () => {
-    // γ = 1 for every problem: the base model learns the task from the full, verbose CoTs.
-    const rows = await readJsonl(p(ctx, 'data', 'train.jsonl'));
-    const lines = rows.map(({ roles: _roles, ...row }) => JSON.stringify({ ...row, gamma: 1 }));
-    await writeAtomic(p(ctx, 'pretrain-traces.jsonl'), lines.join('\n') + '\n');
-    return cli(ctx, [
-      'build',
-      '--model',
-      p(ctx, 'init'),
-      '--traces',
-      p(ctx, 'pretrain-traces.jsonl'),
-      '--out',
-      p(ctx, 'build-pretrain'),
-      '--val',
-      '0.01',
-      '--force',
-    ]);
-  });
-  const pt = r.pretrain;
-  await step(ctx, 'pretrain', pt, ['pretrain'], () =>
-    cli(ctx, [
-      'train',
-      '--mode',
-      'full',
-      '--base',
-      p(ctx, 'init'),
-      '--data',
-      p(ctx, 'build-pretrain'),
-      '--out',
-      p(ctx, 'pretrain'),
-      '--micro-batch',
-      String(pt.batch),
-      '--batch',
-      String(pt.batch),
-      '--lr',
-      String(pt.lr),
-      '--epochs',
-      String(pt.epochs),
-      '--max-steps',
-      String(pt.maxSteps),
-      '--warmup',
-      '0.02',
-      '--save-every',
-      '100',
-      '--threads',
-      threads,
-      ...dev,
-    ]),
-  );
-  const base = p(ctx, 'pretrain', 'model');
-  await step(ctx, 'base-onnx', {}, ['base-onnx'], () =>
-    cli(ctx, ['export', 'onnx', '--model', base, '--out', p(ctx, 'base-onnx'), '--force']),
-  );
-}
-
 /**
  * The base model from an ONNX export of ours (the shipped `models/mini/base`): its weights are read
  * back from the ONNX initializers (tokenskip_trainer.from_onnx; re-exporting them gives the same
@@ -385,147 +289,319 @@ function checkReuseBase(dir: string): void {
   }
 }
 
-async function reuseBase(ctx: Ctx, dir: string): Promise<void> {
-  const onnx = join(dir, 'onnx', 'model.onnx');
-  const hash = createHash('sha256')
-    .update(await readFile(onnx))
-    .digest('hex');
-  await step(ctx, 'reuse-base', { sha256: hash }, ['pretrain', 'base-onnx'], async () => {
-    await python(ctx, 'from_onnx', ['--onnx', dir, '--out', p(ctx, 'pretrain', 'model')]);
-    await cp(dir, p(ctx, 'base-onnx'), {
-      recursive: true,
-      filter: (src) => !/\.partial$/.test(src),
-    });
-  });
+/** What a step reads and writes, relative to the output folder. */
+export interface MiniStep {
+  name: string;
+  /** Files or folders it reads: outputs of earlier steps (or `models/mini/...`, the shipped models). */
+  inputs: (ctx: Ctx) => string[];
+  /** Files or folders it writes: hashed into its marker, deleted before it runs again. */
+  outputs: string[];
+  /** The settings in its key (see `step`): a change runs it and every later step again. */
+  settings: (ctx: Ctx) => unknown;
+  run: (ctx: Ctx) => Promise<unknown>;
+  /** Steps for one way of getting the base model only (pretraining, or `--reuse-base`). */
+  when?: (ctx: Ctx) => boolean;
 }
 
-export async function runMini(ctx: Ctx): Promise<MiniTable> {
-  const r = ctx.recipe;
-  const threads = String(ctx.threads);
-  const dev = ctx.device === 'auto' ? [] : ['--device', ctx.device];
-  const languages = r.languages.join(',');
-  await step(ctx, 'data', { seed: ctx.seed, n: r.pretrainProblems, languages }, ['data'], () =>
-    cli(ctx, [
-      'data',
-      'arith',
-      '--out',
-      p(ctx, 'data'),
-      '--seed',
-      String(ctx.seed),
-      '--train',
-      String(r.pretrainProblems),
-      '--languages',
-      languages,
-    ]),
+const threadsOf = (ctx: Ctx) => String(ctx.threads);
+/** `--device`, unless auto. */
+const deviceFlag = (ctx: Ctx) => (ctx.device === 'auto' ? undefined : ctx.device);
+
+type Flags = Record<string, string | number | boolean | undefined>;
+
+/**
+ * A command line's flags from an object, in its key order: `{ out: 'x', force: true }` is
+ * `--out x --force`; false and undefined leave a flag out.
+ */
+export function flags(values: Flags): string[] {
+  return Object.entries(values).flatMap(([name, value]) =>
+    value === undefined || value === false
+      ? []
+      : value === true
+        ? [`--${name}`]
+        : [`--${name}`, String(value)],
   );
-  if (ctx.reuseBase) await reuseBase(ctx, ctx.reuseBase);
-  else await pretrainBase(ctx);
-  const base = p(ctx, 'pretrain', 'model');
-  const test = [
-    '--input',
-    p(ctx, 'data', 'test.jsonl'),
-    '--limit',
-    String(r.testProblems),
-    '--dataset',
-    'gsm8k',
-    '--max-tokens',
-    '256',
-  ];
-  // The quick recipe's base model is too small to answer anything, so it collects with the
-  // shipped mini base model: every later step still runs on real traces.
-  const collector = r.collectWith ? join(ROOT, r.collectWith) : undefined;
-  await step(
-    ctx,
-    'collect',
-    { n: r.collectProblems, collector: r.collectWith ?? 'base' },
-    ['traces.jsonl', 'traces.jsonl.journal.jsonl'],
-    () =>
+}
+const pretraining = (ctx: Ctx) => !ctx.reuseBase;
+/** The base model (PyTorch): pretrained here, or read back from `--reuse-base`. */
+const baseModel = (ctx: Ctx) => p(ctx, 'pretrain', 'model');
+/** The quick recipe's base model is too small to answer anything, so it collects with the shipped mini
+ * base model: every later step still runs on real traces. */
+const collector = (ctx: Ctx) =>
+  ctx.recipe.collectWith ? join(ROOT, ctx.recipe.collectWith) : undefined;
+const testFlags = (ctx: Ctx) => ({
+  input: p(ctx, 'data', 'test.jsonl'),
+  limit: ctx.recipe.testProblems,
+  dataset: 'gsm8k',
+  'max-tokens': 256,
+});
+
+/** A step that is one `tokenskip` command with no settings of its own (they are all upstream). */
+function commandStep(
+  name: string,
+  io: { inputs: string[]; outputs: string[]; when?: (ctx: Ctx) => boolean },
+  command: string[],
+  values: (ctx: Ctx) => Flags,
+): MiniStep {
+  return {
+    name,
+    ...io,
+    inputs: () => io.inputs,
+    settings: () => ({}),
+    run: (ctx) => cli(ctx, [...command, ...flags(values(ctx))]),
+  };
+}
+
+/**
+ * The mini pipeline, in order: data -> (tokenizer -> init -> pretrain -> base ONNX, or the reused
+ * base) -> collect -> scorer -> compress -> build -> LoRA -> merge -> export -> eval. `runMini`
+ * runs each through `step`, so the order, names and settings are the resume keys of earlier runs.
+ */
+export const MINI_STEPS: readonly MiniStep[] = [
+  {
+    name: 'data',
+    inputs: () => [],
+    outputs: ['data'],
+    settings: (ctx) => ({
+      seed: ctx.seed,
+      n: ctx.recipe.pretrainProblems,
+      languages: ctx.recipe.languages.join(','),
+    }),
+    run: (ctx) =>
+      cli(ctx, [
+        'data',
+        'arith',
+        ...flags({
+          out: p(ctx, 'data'),
+          seed: String(ctx.seed),
+          train: String(ctx.recipe.pretrainProblems),
+          languages: ctx.recipe.languages.join(','),
+        }),
+      ]),
+  },
+  {
+    name: 'reuse-base',
+    when: (ctx) => !pretraining(ctx),
+    inputs: (ctx) => [ctx.reuseBase!],
+    outputs: ['pretrain', 'base-onnx'],
+    settings: async (ctx) => ({
+      sha256: createHash('sha256')
+        .update(await readFile(join(ctx.reuseBase!, 'onnx', 'model.onnx')))
+        .digest('hex'),
+    }),
+    run: async (ctx) => {
+      const dir = ctx.reuseBase!;
+      await python(ctx, 'from_onnx', ['--onnx', dir, '--out', p(ctx, 'pretrain', 'model')]);
+      await cp(dir, p(ctx, 'base-onnx'), {
+        recursive: true,
+        filter: (src) => !/\.partial$/.test(src),
+      });
+    },
+  },
+  {
+    name: 'tokenizer',
+    when: pretraining,
+    inputs: () => ['data'],
+    outputs: ['tokenizer'],
+    settings: (ctx) => ctx.recipe.tokenizer,
+    run: (ctx) =>
+      python(ctx, 'mini_tokenizer', [
+        ...flags({
+          data: p(ctx, 'data', 'train.jsonl'),
+          out: p(ctx, 'tokenizer'),
+          'max-cjk-chars': String(ctx.recipe.tokenizer.maxCjkChars),
+        }),
+      ]),
+  },
+  {
+    name: 'init',
+    when: pretraining,
+    inputs: () => ['tokenizer'],
+    outputs: ['init'],
+    settings: (ctx) => ctx.recipe.model,
+    run: (ctx) => {
+      const m = ctx.recipe.model;
+      return python(ctx, 'tiny', [
+        p(ctx, 'init'),
+        ...flags({
+          tokenizer: p(ctx, 'tokenizer'),
+          layers: String(m.layers),
+          hidden: String(m.hidden),
+          heads: String(m.heads),
+          'kv-heads': String(m.kvHeads),
+          intermediate: String(m.intermediate),
+          std: '0.02',
+          'max-positions': '512',
+          'rope-theta': '10000',
+          seed: '0',
+        }),
+      ]);
+    },
+  },
+  {
+    name: 'pretrain-data',
+    when: pretraining,
+    inputs: () => ['data', 'init'],
+    outputs: ['pretrain-traces.jsonl', 'build-pretrain'],
+    settings: () => ({}),
+    run: async (ctx) => {
+      // γ = 1 for every problem: the base model learns the task from the full, verbose CoTs.
+      const rows = await readJsonl(p(ctx, 'data', 'train.jsonl'));
+      const lines = rows.map(({ roles: _roles, ...row }) => JSON.stringify({ ...row, gamma: 1 }));
+      await writeAtomic(p(ctx, 'pretrain-traces.jsonl'), lines.join('\n') + '\n');
+      return cli(ctx, [
+        'build',
+        ...flags({
+          model: p(ctx, 'init'),
+          traces: p(ctx, 'pretrain-traces.jsonl'),
+          out: p(ctx, 'build-pretrain'),
+          val: '0.01',
+          force: true,
+        }),
+      ]);
+    },
+  },
+  {
+    name: 'pretrain',
+    when: pretraining,
+    inputs: () => ['init', 'build-pretrain'],
+    outputs: ['pretrain'],
+    settings: (ctx) => ctx.recipe.pretrain,
+    run: (ctx) => {
+      const pt = ctx.recipe.pretrain;
+      return cli(ctx, [
+        'train',
+        ...flags({
+          mode: 'full',
+          base: p(ctx, 'init'),
+          data: p(ctx, 'build-pretrain'),
+          out: p(ctx, 'pretrain'),
+          'micro-batch': String(pt.batch),
+          batch: String(pt.batch),
+          lr: String(pt.lr),
+          epochs: String(pt.epochs),
+          'max-steps': String(pt.maxSteps),
+          warmup: '0.02',
+          'save-every': '100',
+          threads: threadsOf(ctx),
+          device: deviceFlag(ctx),
+        }),
+      ]);
+    },
+  },
+  commandStep(
+    'base-onnx',
+    { when: pretraining, inputs: ['pretrain'], outputs: ['base-onnx'] },
+    ['export', 'onnx'],
+    (ctx) => ({ model: baseModel(ctx), out: p(ctx, 'base-onnx'), force: true }),
+  ),
+  {
+    name: 'collect',
+    inputs: (ctx) =>
+      ctx.recipe.collectWith ? ['data', ctx.recipe.collectWith] : ['data', 'pretrain', 'base-onnx'],
+    outputs: ['traces.jsonl', 'traces.jsonl.journal.jsonl'],
+    settings: (ctx) => ({
+      n: ctx.recipe.collectProblems,
+      collector: ctx.recipe.collectWith ?? 'base',
+    }),
+    run: (ctx) =>
       cli(ctx, [
         'collect',
-        '--input',
-        p(ctx, 'data', 'train.jsonl'),
-        '--limit',
-        String(r.collectProblems),
-        '--model-dir',
-        collector ?? base,
-        '--onnx-model',
-        collector ?? p(ctx, 'base-onnx'),
-        '--dataset',
-        'gsm8k',
-        '--max-tokens',
-        '256',
-        '--out',
-        p(ctx, 'traces.jsonl'),
+        ...flags({
+          input: p(ctx, 'data', 'train.jsonl'),
+          limit: String(ctx.recipe.collectProblems),
+          'model-dir': collector(ctx) ?? baseModel(ctx),
+          'onnx-model': collector(ctx) ?? p(ctx, 'base-onnx'),
+          dataset: 'gsm8k',
+          'max-tokens': '256',
+          out: p(ctx, 'traces.jsonl'),
+        }),
       ]),
-  );
-  const sc = r.scorer;
-  await step(
-    ctx,
-    'scorer-vocab',
-    { vocab: 'task words + CJK + printable ASCII', commonCjk: sc.commonCjk },
-    ['scorer'],
-    () =>
+  },
+  {
+    name: 'scorer-vocab',
+    inputs: () => ['data'],
+    outputs: ['scorer'],
+    settings: (ctx) => ({
+      vocab: 'task words + CJK + printable ASCII',
+      commonCjk: ctx.recipe.scorer.commonCjk,
+    }),
+    run: (ctx) =>
       python(ctx, 'scorer', [
         'vocab',
-        '--data',
-        p(ctx, 'data', 'train.jsonl'),
-        '--out',
-        p(ctx, 'scorer'),
-        ...(sc.commonCjk ? ['--common-cjk'] : []),
-      ]),
-  );
-  const teacher =
-    sc.teacher === 'roles'
-      ? { teacher: 'roles', records: sc.records }
-      : { keepShare: sc.keepShare, teacher: sc.teacher };
-  await step(ctx, 'teacher-labels', teacher, ['scorer-labels'], () =>
-    sc.teacher === 'roles'
-      ? annotatorLabels({
-          problems: p(ctx, 'data', 'train.jsonl'),
-          scorerDir: p(ctx, 'scorer'),
-          out: p(ctx, 'scorer-labels'),
-          limit: sc.records,
-        })
-      : distilLabels({
-          traces: p(ctx, 'traces.jsonl'),
-          reference: p(ctx, 'base-onnx'),
-          scorerDir: p(ctx, 'scorer'),
-          out: p(ctx, 'scorer-labels'),
-          keepShare: sc.keepShare,
-          condition: sc.teacher,
-          threads: ctx.threads,
-          stderr: ctx.io.stderr,
+        ...flags({
+          data: p(ctx, 'data', 'train.jsonl'),
+          out: p(ctx, 'scorer'),
+          'common-cjk': ctx.recipe.scorer.commonCjk,
         }),
-  );
-  const { records: _records, ...scorerSettings } = sc;
-  await step(ctx, 'scorer', scorerSettings, ['scorer/onnx'], () =>
-    python(ctx, 'scorer', [
-      'train',
-      '--records',
-      p(ctx, 'scorer-labels', 'train.jsonl'),
-      '--val-records',
-      p(ctx, 'scorer-labels', 'val.jsonl'),
-      '--out',
-      p(ctx, 'scorer'),
-      '--hidden',
-      String(sc.hidden),
-      '--layers',
-      String(sc.layers),
-      '--heads',
-      String(sc.heads),
-      '--epochs',
-      String(sc.epochs),
-      '--threads',
-      threads,
-    ]),
-  );
-  // Measured on validation problems that use a held-out phrasing: words the scorer never saw.
-  await step(
-    ctx,
-    'scorer-quality',
-    { compression: COMPRESSION, heldOut: true },
-    ['scorer-quality.json'],
-    () =>
+      ]),
+  },
+  {
+    name: 'teacher-labels',
+    inputs: (ctx) =>
+      ctx.recipe.scorer.teacher === 'roles'
+        ? ['data', 'scorer']
+        : ['traces.jsonl', 'base-onnx', 'scorer'],
+    outputs: ['scorer-labels'],
+    settings: (ctx) => {
+      const sc = ctx.recipe.scorer;
+      return sc.teacher === 'roles'
+        ? { teacher: 'roles', records: sc.records }
+        : { keepShare: sc.keepShare, teacher: sc.teacher };
+    },
+    run: (ctx) => {
+      const sc = ctx.recipe.scorer;
+      return sc.teacher === 'roles'
+        ? annotatorLabels({
+            problems: p(ctx, 'data', 'train.jsonl'),
+            scorerDir: p(ctx, 'scorer'),
+            out: p(ctx, 'scorer-labels'),
+            limit: sc.records,
+          })
+        : distilLabels({
+            traces: p(ctx, 'traces.jsonl'),
+            reference: p(ctx, 'base-onnx'),
+            scorerDir: p(ctx, 'scorer'),
+            out: p(ctx, 'scorer-labels'),
+            keepShare: sc.keepShare,
+            condition: sc.teacher,
+            threads: ctx.threads,
+            stderr: ctx.io.stderr,
+          });
+    },
+  },
+  {
+    name: 'scorer',
+    inputs: () => ['scorer-labels', 'scorer'],
+    outputs: ['scorer/onnx'],
+    settings: (ctx) => {
+      const { records: _records, ...scorerSettings } = ctx.recipe.scorer;
+      return scorerSettings;
+    },
+    run: (ctx) => {
+      const sc = ctx.recipe.scorer;
+      return python(ctx, 'scorer', [
+        'train',
+        ...flags({
+          records: p(ctx, 'scorer-labels', 'train.jsonl'),
+          'val-records': p(ctx, 'scorer-labels', 'val.jsonl'),
+          out: p(ctx, 'scorer'),
+          hidden: String(sc.hidden),
+          layers: String(sc.layers),
+          heads: String(sc.heads),
+          epochs: String(sc.epochs),
+          threads: threadsOf(ctx),
+        }),
+      ]);
+    },
+  },
+  {
+    // Measured on validation problems that use a held-out phrasing: words the scorer never saw.
+    name: 'scorer-quality',
+    inputs: () => ['scorer', 'data'],
+    outputs: ['scorer-quality.json'],
+    settings: () => ({ compression: COMPRESSION, heldOut: true }),
+    run: (ctx) =>
       measureScorer({
         scorer: p(ctx, 'scorer'),
         problems: p(ctx, 'data', 'val.jsonl'),
@@ -538,150 +614,143 @@ export async function runMini(ctx: Ctx): Promise<MiniTable> {
           shipped: COMPRESSION,
         },
       }),
-  );
-  await step(ctx, 'assign-gamma', r.data, ['planned.jsonl'], () =>
-    cli(ctx, [
-      'build',
-      '--assign-gamma',
-      '--traces',
-      p(ctx, 'traces.jsonl'),
-      '--out',
-      p(ctx, 'planned.jsonl'),
-      '--seed',
-      '42',
-      '--gammas',
-      r.data.gammas.join(','),
-      ...(r.data.paired ? ['--paired'] : []),
-    ]),
-  );
-  await step(ctx, 'compress', { compression: COMPRESSION }, ['compressed.jsonl'], async () => {
-    await rm(p(ctx, 'compressed.jsonl'), { force: true });
-    return cli(ctx, [
-      'compress',
-      '--model',
-      p(ctx, 'scorer'),
-      '--in',
-      p(ctx, 'planned.jsonl'),
-      '--field',
-      'cot',
-      '--rate-field',
-      'gamma',
-      '--out',
-      p(ctx, 'compressed.jsonl'),
-      '--fresh',
-      '--force-reserve-digit',
-      '--force-tokens',
-      COMPRESSION.forceTokens.join(','),
-      '--join-cjk',
-      '--chinese-words',
-      ...(COMPRESSION.keepUnknown ? ['--keep-unknown'] : []),
-    ]);
-  });
-  await step(ctx, 'build', {}, ['build'], () =>
-    cli(ctx, [
-      'build',
-      '--model',
-      base,
-      '--traces',
-      p(ctx, 'compressed.jsonl'),
-      '--out',
-      p(ctx, 'build'),
-      '--force',
-    ]),
-  );
-  const lo = r.lora;
-  await step(ctx, 'lora', lo, ['lora'], () =>
-    cli(ctx, [
-      'train',
-      '--base',
-      base,
-      '--data',
-      p(ctx, 'build'),
-      '--out',
-      p(ctx, 'lora'),
-      '--micro-batch',
-      String(lo.batch),
-      '--batch',
-      String(lo.batch),
-      '--lr',
-      String(lo.lr),
-      '--epochs',
-      String(lo.epochs),
-      '--rank',
-      String(lo.rank),
-      '--alpha',
-      String(lo.alpha),
-      '--max-steps',
-      String(lo.maxSteps),
-      '--save-every',
-      '100',
-      '--threads',
-      threads,
-      ...dev,
-    ]),
-  );
-  await step(ctx, 'merge', {}, ['merged'], () =>
-    cli(ctx, [
-      'merge',
-      '--base',
-      base,
-      '--adapter',
-      p(ctx, 'lora'),
-      '--out',
-      p(ctx, 'merged'),
-      '--force',
-    ]),
-  );
-  await step(ctx, 'tokenskip-onnx', {}, ['tokenskip-onnx'], () =>
-    cli(ctx, [
-      'export',
-      'onnx',
-      '--model',
-      p(ctx, 'merged'),
-      '--out',
-      p(ctx, 'tokenskip-onnx'),
-      '--force',
-    ]),
-  );
-  // The original model's row of the table; timed alone, like the TokenSkip model's rows.
-  await step(
-    ctx,
-    'eval-base',
-    { n: r.testProblems },
-    ['eval-base.json', 'eval-base.json.journal.jsonl'],
-    () =>
+  },
+  {
+    name: 'assign-gamma',
+    inputs: () => ['traces.jsonl'],
+    outputs: ['planned.jsonl'],
+    settings: (ctx) => ctx.recipe.data,
+    run: (ctx) =>
+      cli(ctx, [
+        'build',
+        ...flags({
+          'assign-gamma': true,
+          traces: p(ctx, 'traces.jsonl'),
+          out: p(ctx, 'planned.jsonl'),
+          seed: '42',
+          gammas: ctx.recipe.data.gammas.join(','),
+          paired: ctx.recipe.data.paired,
+        }),
+      ]),
+  },
+  {
+    name: 'compress',
+    inputs: () => ['scorer', 'planned.jsonl'],
+    outputs: ['compressed.jsonl'],
+    settings: () => ({ compression: COMPRESSION }),
+    run: async (ctx) => {
+      await rm(p(ctx, 'compressed.jsonl'), { force: true });
+      return cli(ctx, [
+        'compress',
+        ...flags({
+          model: p(ctx, 'scorer'),
+          in: p(ctx, 'planned.jsonl'),
+          field: 'cot',
+          'rate-field': 'gamma',
+          out: p(ctx, 'compressed.jsonl'),
+          fresh: true,
+          'force-reserve-digit': true,
+          'force-tokens': COMPRESSION.forceTokens.join(','),
+          'join-cjk': true,
+          'chinese-words': true,
+          'keep-unknown': COMPRESSION.keepUnknown,
+        }),
+      ]);
+    },
+  },
+  commandStep(
+    'build',
+    { inputs: ['pretrain', 'compressed.jsonl'], outputs: ['build'] },
+    ['build'],
+    (ctx) => ({
+      model: baseModel(ctx),
+      traces: p(ctx, 'compressed.jsonl'),
+      out: p(ctx, 'build'),
+      force: true,
+    }),
+  ),
+  {
+    name: 'lora',
+    inputs: () => ['pretrain', 'build'],
+    outputs: ['lora'],
+    settings: (ctx) => ctx.recipe.lora,
+    run: (ctx) => {
+      const lo = ctx.recipe.lora;
+      return cli(ctx, [
+        'train',
+        ...flags({
+          base: baseModel(ctx),
+          data: p(ctx, 'build'),
+          out: p(ctx, 'lora'),
+          'micro-batch': String(lo.batch),
+          batch: String(lo.batch),
+          lr: String(lo.lr),
+          epochs: String(lo.epochs),
+          rank: String(lo.rank),
+          alpha: String(lo.alpha),
+          'max-steps': String(lo.maxSteps),
+          'save-every': '100',
+          threads: threadsOf(ctx),
+          device: deviceFlag(ctx),
+        }),
+      ]);
+    },
+  },
+  commandStep('merge', { inputs: ['pretrain', 'lora'], outputs: ['merged'] }, ['merge'], (ctx) => ({
+    base: baseModel(ctx),
+    adapter: p(ctx, 'lora'),
+    out: p(ctx, 'merged'),
+    force: true,
+  })),
+  commandStep(
+    'tokenskip-onnx',
+    { inputs: ['merged'], outputs: ['tokenskip-onnx'] },
+    ['export', 'onnx'],
+    (ctx) => ({ model: p(ctx, 'merged'), out: p(ctx, 'tokenskip-onnx'), force: true }),
+  ),
+  {
+    // The original model's row of the table; timed alone, like the TokenSkip model's rows.
+    name: 'eval-base',
+    inputs: () => ['data', 'pretrain', 'base-onnx'],
+    outputs: ['eval-base.json', 'eval-base.json.journal.jsonl'],
+    settings: (ctx) => ({ n: ctx.recipe.testProblems }),
+    run: (ctx) =>
       cli(ctx, [
         'eval',
-        ...test,
-        '--model-dir',
-        base,
-        '--onnx-model',
-        p(ctx, 'base-onnx'),
-        '--gammas',
-        '1',
-        '--out',
-        p(ctx, 'eval-base.json'),
+        ...flags({
+          ...testFlags(ctx),
+          'model-dir': baseModel(ctx),
+          'onnx-model': p(ctx, 'base-onnx'),
+          gammas: '1',
+          out: p(ctx, 'eval-base.json'),
+        }),
       ]),
-  );
-  await step(
-    ctx,
-    'eval-tokenskip',
-    { n: r.testProblems },
-    ['eval-tokenskip.json', 'eval-tokenskip.json.journal.jsonl'],
-    () =>
+  },
+  {
+    name: 'eval-tokenskip',
+    inputs: () => ['data', 'merged', 'tokenskip-onnx'],
+    outputs: ['eval-tokenskip.json', 'eval-tokenskip.json.journal.jsonl'],
+    settings: (ctx) => ({ n: ctx.recipe.testProblems }),
+    run: (ctx) =>
       cli(ctx, [
         'eval',
-        ...test,
-        '--model-dir',
-        p(ctx, 'merged'),
-        '--onnx-model',
-        p(ctx, 'tokenskip-onnx'),
-        '--gammas',
-        GAMMA_LIST.join(','),
-        '--out',
-        p(ctx, 'eval-tokenskip.json'),
+        ...flags({
+          ...testFlags(ctx),
+          'model-dir': p(ctx, 'merged'),
+          'onnx-model': p(ctx, 'tokenskip-onnx'),
+          gammas: GAMMA_LIST.join(','),
+          out: p(ctx, 'eval-tokenskip.json'),
+        }),
       ]),
-  );
+  },
+];
+
+/** Runs every step of `MINI_STEPS` that applies (resuming where markers say), then the table. */
+export async function runMini(ctx: Ctx): Promise<MiniTable> {
+  for (const s of MINI_STEPS) {
+    if (s.when && !s.when(ctx)) continue;
+    await step(ctx, s.name, await s.settings(ctx), s.outputs, () => s.run(ctx));
+  }
   const table = await miniTable(ctx.out);
   await writeAtomic(p(ctx, 'table.json'), `${JSON.stringify(table, null, 2)}\n`);
   say(ctx, `results on ${table.n} held-out problems:\n${tableMarkdown(table)}`);

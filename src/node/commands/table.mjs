@@ -8,6 +8,7 @@
  */
 
 import { readFileSync } from 'node:fs';
+import { compressOptionsHelp } from './compress-flags.mjs';
 
 /** Options every command takes, appended to each usage. */
 export const COMMON_OPTIONS = `
@@ -32,49 +33,10 @@ result as JSON), or every record of a JSONL file (--in/--out; each output line k
 adds compressed_prompt, origin_tokens, compressed_tokens, ratio, rate, word_labels).
 
 Options:
-  --scorer NAME            llmlingua2 (default), cts (conditional token selection: log-prob gain
-                           from the condition under a reference LM) or ppl (reference LM perplexity)
-  --rate γ                 share of tokens to keep, in (0, 1] (default 0.5)
-  --rate-field NAME        take γ per record from this field instead (JSONL mode)
-  --rates γ,γ,...          JSONL mode: score each record once and write one file per γ; --out
-                           holds {rate} (e.g. compressed-{rate}.jsonl); each file is the same as
-                           a --rate γ run's
-  --model ID|DIR           manifest model id or model folder (default: the manifest's default)
-  --in FILE.jsonl          input records
-  --field NAME             record field holding the text (default: cot)
-  --out FILE.jsonl         output file (written atomically; an interrupted run resumes)
-  --fresh                  discard a partial output of an earlier run and start over
-  --limit N                compress only the first N records (every record is still checked)
-  --force-tokens LIST      tokens always kept: comma-separated, or a JSON array (\\n = newline)
-  --force-reserve-digit    keep every token that holds a digit
-  --drop-consecutive       drop a force token repeating the previous one
-  --token-to-word MODE     mean (default) or first
-  --real-boundaries        fix: feed <s>/</s> to XLM-R models instead of the reference's <unk>
-  --space-between-chunks   fix: do not fuse the last and first words of adjacent chunks
-  --join-cjk               fix: no spaces between Chinese characters in the output ("小明有5个")
-  --chinese-words          fix: keep or drop Chinese by word (Intl.Segmenter), not by character
-  --keep-unknown           fix: a word the vocabulary cannot spell keeps its characters (no [UNK])
-  With the shipped mini scorer (the default model) the fixes above, --force-reserve-digit and
-  --force-tokens +,-,*,/,= are on, as the TokenSkip-mini recipe compressed its training data;
-  the real LLMLingua-2 models keep the reference's defaults.
-  --batch-size N           rows per model call (default 50)
-  --threads N              ONNX Runtime threads (default: cores, at most 4)
-  --onnx-file PATH         ONNX graph inside the model folder (default per manifest)
-  --text                   stdin mode: print only the compressed text
-  --progress / --no-progress  force the progress bar on or off (default: on when stderr is a TTY)
+${compressOptionsHelp('options')}
 
 CTS and perplexity (--scorer cts|ppl):
-  --ref-model DIR|ID       reference causal LM (required): a folder in the transformers.js layout
-                           or a registry id (causal-lm in \`tokenskip models ls\`, e.g. mini-base)
-  --condition WHAT         CTS condition placed before the CoT: question (default), answer, both
-  --question TEXT          stdin mode: the question (CTS with question/both)
-  --answer TEXT            stdin mode: the answer (CTS with answer/both)
-  --question-field NAME    JSONL mode: record field with the question (default: question)
-  --answer-field NAME      JSONL mode: record field with the answer (default: answer)
-  --window N               tokens per scoring window (default 1800)
-  --max-tokens N           CoT tokens scored; the rest is dropped, as the reference does (default 5000)
-  --selection MODE         reference (default: keep scores above the value at floor(N*γ)-1 per
-                           window) or exact (keep round(N*γ) per window)
+${compressOptionsHelp('causal')}
   (LLMLingua-2-only options such as --force-tokens are rejected with these scorers.)
 `,
   },

@@ -17,6 +17,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { TokenSkipError } from '../../core/errors.ts';
+import { writeSummary } from '../args.ts';
 import { writeFileAtomic } from '../output.ts';
 
 export interface FileDigest {
@@ -145,4 +146,25 @@ export async function mustRun(
   if ('output' in stale) stderr.write(`${step.command}: ${step.redo} ${step.out}: ${stale.why}.\n`);
   await invalidate(manifestPath);
   return true;
+}
+
+/**
+ * `mustRun` for a command whose whole work is one folder output (`export`, `merge`): when it is up
+ * to date, says so (with `--json`, the summary `{ out, upToDate: true }`) and returns false.
+ */
+export async function mustRunCommand(
+  command: string,
+  again: string,
+  values: { out: string; force?: boolean | undefined; json: boolean },
+  digests: { inputs: FileDigest[]; settings: Record<string, unknown> },
+  io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
+): Promise<boolean> {
+  const { out, force } = values;
+  const step = { command, redo: 'redoing', out, force };
+  if (await mustRun(step, digests.inputs, digests.settings, io.stderr)) return true;
+  writeSummary(io, values.json, `${command}: ${out} is up to date; --force ${again}.`, {
+    out,
+    upToDate: true,
+  });
+  return false;
 }

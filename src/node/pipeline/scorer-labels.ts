@@ -20,7 +20,7 @@ import {
 import { buildModelInput } from '../../core/compression/llmlingua2-words.ts';
 import { characterValues, pieceMeans } from '../../core/scoring/word-alignment.ts';
 import type { ScoredText } from '../../core/compression/types.ts';
-import { textWords } from '../../core/scoring/text-words.ts';
+import { textWords } from '../../core/compression/text-words.ts';
 
 export const IGNORE_INDEX = -100;
 

@@ -6,7 +6,8 @@
 import { savePreference } from './storage.ts';
 import { TokenSkipError, toTokenSkipError } from '../../core/errors.ts';
 import type { LinguaOptions, LinguaScored } from '../../core/compression/llmlingua2.ts';
-import { validateRate, validateText } from '../../core/compression/llmlingua2.ts';
+import { validateText } from '../../core/compression/llmlingua2.ts';
+import { toGamma } from '../../core/prompts/gamma.ts';
 import { selectScored } from '../../core/scoring/select.ts';
 import { MINI_COMPRESSION } from '../../core/models/mini-compression.ts';
 import type { SelectedWord, Selection } from '../../core/scoring/types.ts';
@@ -32,7 +33,7 @@ export class CompressSession {
   backend = $state<BackendPreference>('auto');
   /** The model host (shared with the Models page): every model file from it; empty = the app and the hub. */
   mirror = $state(globalThis.localStorage?.getItem('tokenskip.mirror') ?? '');
-  rate = $state(0.5);
+  gamma = $state(0.5);
   question = $state('');
   cot = $state('');
   settings = $state<AlgorithmSettings>({
@@ -66,7 +67,7 @@ export class CompressSession {
 
   /** The selection at the current γ, re-derived from the cached scores when γ moves. */
   #result = $derived.by((): Selection | undefined =>
-    this.#scored ? selectScored(this.#scored, this.rate) : undefined,
+    this.#scored ? selectScored(this.#scored, this.gamma) : undefined,
   );
   get result(): Selection | undefined {
     return this.#result;
@@ -140,7 +141,7 @@ export class CompressSession {
     const run = ++this.#run;
     try {
       validateText(cot, 'The chain of thought');
-      validateRate(this.rate, 'γ');
+      toGamma(this.gamma, 'γ');
       await this.ensureLoaded();
       if (run !== this.#run) return;
       this.status = 'scoring';
@@ -159,8 +160,8 @@ export class CompressSession {
   }
 
   /** The slider: the selection follows γ from the cached scores; no worker message, no model run. */
-  setRate(rate: number): void {
-    this.rate = rate;
+  setGamma(gamma: number): void {
+    this.gamma = gamma;
   }
 
   async clearCache(): Promise<number> {

@@ -7,7 +7,8 @@
  */
 import { DEFAULT_REFERENCE_MODEL_ID } from './defaults.ts';
 import { toTokenSkipError, TokenSkipError } from '../../core/errors.ts';
-import { validateRate, validateText } from '../../core/compression/llmlingua2.ts';
+import { validateText } from '../../core/compression/llmlingua2.ts';
+import { toGamma } from '../../core/prompts/gamma.ts';
 import type { ScoredText, ScorerName } from '../../core/compression/types.ts';
 import { keptUnits, projectToWords, unitsOf, type WordCell } from '../../core/scoring/compare.ts';
 import { selectScored } from '../../core/scoring/select.ts';
@@ -85,7 +86,7 @@ export class ScorerLab {
   #sides = $derived.by((): CausalSide[] =>
     this.#scoredSides.map((side) => ({
       ...side,
-      selection: selectScored(side.scored, this.#session.rate, this.selection),
+      selection: selectScored(side.scored, this.#session.gamma, this.selection),
     })),
   );
   #loadedKey = '';
@@ -152,7 +153,7 @@ export class ScorerLab {
     const input = { cot: session.cot, question: session.question, answer: this.answer };
     try {
       validateText(input.cot, 'The chain of thought');
-      validateRate(session.rate, 'γ');
+      toGamma(session.gamma, 'γ');
       this.status = 'scoring';
       if (choices.some((c) => c.method === 'llmlingua2')) {
         await session.compress();
@@ -186,8 +187,8 @@ export class ScorerLab {
   }
 
   /** The γ slider: every side (and LLMLingua-2's) re-selects from its cached scores; no worker message. */
-  setRate(rate: number): void {
-    this.#session.setRate(rate);
+  setGamma(gamma: number): void {
+    this.#session.setGamma(gamma);
   }
 
   async #ensureLoaded(): Promise<void> {
