@@ -22,7 +22,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TokenSkipError } from '../../../core/errors.ts';
 import { MODELS, type ModelEntry, type ModelManifest } from '../../../core/models/registry.ts';
-import { checkHash, type FileHash, type IntegrityStatus } from '../file-integrity.ts';
+import {
+  checkHash,
+  statusOf,
+  weakestIntegrity,
+  type ExpectedHash,
+  type FileHash,
+  type IntegrityStatus,
+  type RecordedHash,
+} from '../file-integrity.ts';
 import { checkFilePath, checkRepo, checkRevision } from '../paths.ts';
 import { forgetListings, hubFileInfo } from '../hub-listing.ts';
 import { hubAuthHeaders, hubSettingsFromEnv, type HubSettings } from '../settings.ts';
@@ -147,17 +155,24 @@ export function fileRevisionStore(dir: string): RevisionStore {
 
 const recordPath = (file: string) => `${file}.sha256.json`;
 
-export function readRecorded(file: string): FileHash | undefined {
+export function readRecorded(file: string): RecordedHash | undefined {
   try {
-    const v = JSON.parse(readFileSync(recordPath(file), 'utf8')) as FileHash;
-    return typeof v.sha256 === 'string' && typeof v.size === 'number' ? v : undefined;
+    const v = JSON.parse(readFileSync(recordPath(file), 'utf8')) as RecordedHash;
+    if (typeof v.sha256 !== 'string' || typeof v.size !== 'number') return undefined;
+    return { size: v.size, sha256: v.sha256, ...(v.from === 'hub' ? { from: 'hub' } : {}) };
   } catch {
     return undefined;
   }
 }
 
-export async function writeRecorded(file: string, hash: FileHash): Promise<void> {
-  await writeFile(recordPath(file), `${JSON.stringify(hash)}\n`);
+/** Records a file's size and sha256; `from: 'hub'` when its bytes were checked against the hub. */
+export async function writeRecorded(file: string, hash: RecordedHash): Promise<void> {
+  const record: RecordedHash = {
+    size: hash.size,
+    sha256: hash.sha256,
+    ...(hash.from ? { from: hash.from } : {}),
+  };
+  await writeFile(recordPath(file), `${JSON.stringify(record)}\n`);
 }
 
 /** The size and hash a file must have: the registry's, else the one recorded at first download. */
@@ -165,12 +180,17 @@ export function expectedHash(
   entry: ModelEntry,
   file: string,
   local: string,
-): { hash: FileHash; source: 'manifest' | 'recorded' } | undefined {
+): ExpectedHash | undefined {
   const listed = manifestFile(entry, file);
   if (listed?.sha256)
     return { hash: { size: listed.size, sha256: listed.sha256 }, source: 'manifest' };
   const recorded = readRecorded(local);
-  return recorded ? { hash: recorded, source: 'recorded' } : undefined;
+  if (!recorded) return undefined;
+  return {
+    hash: { size: recorded.size, sha256: recorded.sha256 },
+    source: 'recorded',
+    ...(recorded.from === 'hub' ? { fromHub: true } : {}),
+  };
 }
 
 /** A file's size and sha256, read as a stream (files can be larger than one buffer). */
@@ -249,11 +269,18 @@ export async function modelState(entry: ModelEntry, dir?: string): Promise<Model
           : some
             ? 'partial'
             : 'missing';
+  // How the present files were checked: the registry's sha256, else what their records say
+  // (checked against the hub's hash at the first download, or only recorded then).
   const integrity: IntegrityStatus = !files.some((f) => f.present)
     ? 'unchecked'
-    : entry.files.every((f) => f.sha256)
-      ? 'verified'
-      : 'recorded';
+    : weakestIntegrity(
+        files
+          .filter((f) => f.present)
+          .map((f) => {
+            const want = expectedHash(entry, f.path, path.join(folder!, f.path));
+            return want ? statusOf(want) : 'recorded';
+          }),
+      );
   return { presence, integrity, folder, files };
 }
 
@@ -285,7 +312,7 @@ export async function ensureFile(
   entry: ModelEntry,
   file: string,
   options: EnsureOptions = {},
-): Promise<{ local: string; status: 'verified' | 'recorded'; downloaded: boolean }> {
+): Promise<{ local: string; status: IntegrityStatus; downloaded: boolean }> {
   downloadable(entry);
   const hub = options.hub ?? hubHost();
   const headers = options.headers ?? hubHeaders();
@@ -293,11 +320,7 @@ export async function ensureFile(
   const local = insideStore(folder, path.join(folder, checkFilePath(file, entry.id)));
   const want = expectedHash(entry, file, local);
   if (existsSync(local))
-    return {
-      local,
-      status: want?.source === 'manifest' ? 'verified' : 'recorded',
-      downloaded: false,
-    };
+    return { local, status: want ? statusOf(want) : 'recorded', downloaded: false };
   const revision = path.basename(folder);
   const url = fileUrl(entry, file, { appBase: 'file:///', hubHost: hub, revision });
   const settings = { ...nodeHubSettings(), host: hub };
@@ -324,8 +347,11 @@ export async function ensureFile(
       ? { onProgress: (p: DownloadProgress) => options.onProgress!(file, p) }
       : {}),
   });
-  if (!want) await writeRecorded(local, { size: actual.size, sha256: actual.sha256 });
-  return { local, status: want?.source === 'manifest' ? 'verified' : 'recorded', downloaded: true };
+  const fromHub = actual.checkedBy === 'hub';
+  if (!want)
+    await writeRecorded(local, { ...actual, ...(fromHub ? { from: 'hub' as const } : {}) });
+  const status = want ? statusOf(want) : fromHub ? 'hub' : 'recorded';
+  return { local, status, downloaded: true };
 }
 
 /** Downloads every file of a hub entry that is not in the store yet. */
@@ -338,14 +364,14 @@ export async function pullModel(
   const headers = options.headers ?? hubHeaders();
   const folder = (await modelFolder(entry, { ...options, hub, headers, resolve: true }))!;
   const downloaded: string[] = [];
-  let recorded = false;
+  const statuses: IntegrityStatus[] = [];
   for (const f of entry.files) {
     const result = await ensureFile(entry, f.path, { ...options, hub, headers });
     if (result.downloaded) downloaded.push(f.path);
-    recorded ||= result.status === 'recorded';
+    statuses.push(result.status);
     options.onFile?.(f.path, { downloaded: result.downloaded });
   }
-  return { folder, downloaded, integrity: recorded ? 'recorded' : 'verified' };
+  return { folder, downloaded, integrity: weakestIntegrity(statuses) };
 }
 
 /**
@@ -380,7 +406,7 @@ export async function removeModel(
 
 export interface VerifiedFile {
   path: string;
-  status: 'verified' | 'recorded' | 'missing' | 'corrupt';
+  status: 'verified' | 'hub' | 'recorded' | 'missing' | 'corrupt';
   message?: string;
 }
 
@@ -404,7 +430,7 @@ export async function verifyModel(entry: ModelEntry, dir?: string): Promise<Veri
     }
     try {
       checkHash(actual, want.hash, `${entry.id}/${f.path}`, want.source);
-      results.push({ path: f.path, status: want.source === 'manifest' ? 'verified' : 'recorded' });
+      results.push({ path: f.path, status: statusOf(want) as 'verified' | 'hub' | 'recorded' });
     } catch (error) {
       // A store file that fails is never trusted again: deleted, so the next pull fetches it anew.
       // A bundled file is the project's own: reported, left for the user (git) to restore.

@@ -17,9 +17,19 @@
  * every later download or cached copy must match them ("hash recorded locally").
  */
 import { TokenSkipError } from '../../../core/errors.ts';
-import { checkHash, sha256Hex, type FileHash, type IntegrityStatus } from '../file-integrity.ts';
-import type { ManifestFile } from '../../../core/models/registry.ts';
-import type { HubFileInfo } from '../hub-listing.ts';
+import {
+  checkGitBlob,
+  checkHash,
+  GIT_BLOB_LIMIT,
+  gitBlobSha1,
+  sha256Hex,
+  statusOf,
+  type ExpectedHash,
+  type FileHash,
+  type IntegrityStatus,
+  type RecordedHash,
+} from '../file-integrity.ts';
+import type { ExpectedFile } from '../hub-listing.ts';
 import type { RevisionStore } from '../model-manifest.ts';
 import { Sha256 } from '../sha256-stream.ts';
 import { fetchOk } from '../fetch-ok.ts';
@@ -37,11 +47,7 @@ export const HASH_CACHE = 'tokenskip-model-hashes-v1';
 /** Cached files up to this size are re-hashed on every load; larger ones are checked by size. */
 export const REHASH_LIMIT = 512 * 2 ** 20;
 
-/**
- * What a file must be: the registry's entry (`sha256` where it has one, else an approximate
- * size) and, where the registry has no sha256, what the hub's listing says (`hub`, hub-listing.ts).
- */
-export type ExpectedFile = ManifestFile & { hub?: HubFileInfo };
+export type { ExpectedFile };
 
 export interface FileProgress {
   file: string;
@@ -58,36 +64,51 @@ async function openCache(name = MODEL_CACHE): Promise<Cache | undefined> {
   }
 }
 
-async function recordedHash(url: string): Promise<FileHash | undefined> {
+async function recordedHash(url: string): Promise<RecordedHash | undefined> {
   const hit = await (await openCache(HASH_CACHE))?.match(url);
   if (!hit) return undefined;
   try {
-    const v = (await hit.json()) as FileHash;
-    return typeof v.sha256 === 'string' && typeof v.size === 'number' ? v : undefined;
+    const v = (await hit.json()) as RecordedHash;
+    if (typeof v.sha256 !== 'string' || typeof v.size !== 'number') return undefined;
+    return { size: v.size, sha256: v.sha256, ...(v.from === 'hub' ? { from: 'hub' } : {}) };
   } catch {
     return undefined;
   }
 }
 
-export async function recordHash(url: string, hash: FileHash): Promise<void> {
+/** Records a file's size and sha256; `from: 'hub'` when its bytes were checked against the hub. */
+export async function recordHash(url: string, hash: RecordedHash): Promise<void> {
   const cache = await openCache(HASH_CACHE);
+  const record: RecordedHash = {
+    size: hash.size,
+    sha256: hash.sha256,
+    ...(hash.from ? { from: hash.from } : {}),
+  };
   await cache
     ?.put(
       url,
-      new Response(JSON.stringify(hash), { headers: { 'Content-Type': 'application/json' } }),
+      new Response(JSON.stringify(record), { headers: { 'Content-Type': 'application/json' } }),
     )
     .catch(() => undefined);
 }
 
-/** The hash a file must have: the manifest's, else the one recorded here at first download. */
+/**
+ * The hash a file must have: the manifest's, else the one recorded here at first download (from
+ * the hub's hash when one was given then), else the LFS sha256 of the hub's listing.
+ */
 export async function expectedHash(
   url: string,
   expected: ExpectedFile | undefined,
-): Promise<{ hash: FileHash; source: 'manifest' | 'recorded' | 'hub' } | undefined> {
+): Promise<ExpectedHash | undefined> {
   if (expected?.sha256)
     return { hash: { size: expected.size, sha256: expected.sha256 }, source: 'manifest' };
   const recorded = await recordedHash(url);
-  if (recorded) return { hash: recorded, source: 'recorded' };
+  if (recorded)
+    return {
+      hash: { size: recorded.size, sha256: recorded.sha256 },
+      source: 'recorded',
+      ...(recorded.from === 'hub' ? { fromHub: true } : {}),
+    };
   const hub = expected?.hub;
   return hub?.sha256 ? { hash: { size: hub.size, sha256: hub.sha256 }, source: 'hub' } : undefined;
 }
@@ -156,7 +177,7 @@ async function checkCached(
       } else {
         checkHash(await hashBody(hit), want.hash, file, want.source);
       }
-      return want.source === 'manifest' ? 'verified' : 'recorded';
+      return statusOf(want);
     }
     // Cached before hashes were recorded: record it now.
     await recordHash(url, await hashBody(hit));
@@ -219,14 +240,33 @@ async function downloadIntoCache(
   }
   await discardPartial(url);
   const actual = done();
+  // Nothing better known: the hub's own hash from the answer's headers (X-Linked-Etag), or for a
+  // regular (non-LFS) file its git blob sha1 (listing oid, ETag), as in Node (node/download.ts).
+  const check: ExpectedHash | undefined =
+    want ??
+    (state.hubSha256
+      ? { hash: { size: state.received, sha256: state.hubSha256 }, source: 'hub' }
+      : undefined);
+  const gitSha1 = check ? undefined : (expected?.hub?.gitSha1 ?? state.hubGitSha1);
   try {
-    if (want) checkHash(actual, want.hash, file, want.source);
+    if (check) checkHash(actual, check.hash, file, check.source);
+    if (gitSha1) {
+      const hit = actual.size <= GIT_BLOB_LIMIT ? await cache.match(url) : undefined;
+      if (!hit)
+        throw new TokenSkipError(
+          'MODEL_FILE_CORRUPT',
+          `${file} has ${actual.size} bytes: the hub stores files over 10 MB in LFS, never as a regular file with a git blob id; it is not the hub's file.`,
+        );
+      checkGitBlob(await gitBlobSha1(new Uint8Array(await hit.arrayBuffer())), gitSha1, file);
+    }
   } catch (error) {
     await cache.delete(url);
     throw error;
   }
-  if (!want || want.source === 'hub') await recordHash(url, actual);
-  return want?.source === 'manifest' ? 'verified' : 'recorded';
+  const fromHub = check?.source === 'hub' || (!check && gitSha1 !== undefined);
+  if (!want || want.source === 'hub')
+    await recordHash(url, { ...actual, ...(fromHub ? { from: 'hub' as const } : {}) });
+  return want ? statusOf(want) : fromHub ? 'hub' : 'recorded';
 }
 
 export interface CachedFile {
@@ -285,7 +325,7 @@ export async function readCachedFile(
   return {
     data,
     fromCache: false,
-    integrity: want ? (want.source === 'manifest' ? 'verified' : 'recorded') : 'unchecked',
+    integrity: statusOf(want),
   };
 }
 
