@@ -88,7 +88,7 @@ const NETWORK = /(?<!\w)(fetch\s*\(|caches\.|new\s+Request\s*\(|XMLHttpRequest)/
  * WebLLM manages (the engine only deletes a leftover entry it misses).
  */
 const NETWORK_ALLOWED = new Set([
-  'node/pipeline/openai-backend.ts',
+  'runtime/engines/openai/openai-engine.ts',
   'web/components/MiniReferenceTable.svelte',
   'web/lib/examples-loader.ts',
   'web/sw.ts',

@@ -17,7 +17,7 @@ import { intOption, numberOption, parseCommandArgs, writeSummary } from '../args
 import { guardOutputs } from '../output.ts';
 import { commandInfo } from './table.mjs';
 import { openJournal } from '../jsonl.ts';
-import { redactUrl } from '../pipeline/openai-backend.ts';
+import { redactUrl } from '../../runtime/engines/openai/openai-engine.ts';
 import { join } from 'node:path';
 import type { Command } from './types.ts';
 import {
@@ -72,7 +72,7 @@ export const collectCommand: Command = {
     const backoffS = numberOption('--backoff', values.backoff, { min: 0 });
     const { journal, outputs, inputs } = await checkJournaledRun(flags, io.stderr);
     return guardOutputs(outputs, inputs, async () => {
-      const { info, format, backend } = await openTargetModel(flags, {
+      const { info, format, engine, ask, ready } = await openTargetModel(flags, {
         backoffMs: backoffS * 1000,
       });
       const {
@@ -101,9 +101,7 @@ export const collectCommand: Command = {
           const i = pending[next++] as number;
           const q = questions[i]!;
           try {
-            const output = await backend.complete(inferencePrompt(format, q.question), {
-              maxTokens,
-            });
+            const output = await ask(inferencePrompt(format, q.question));
             const grade = gradeSample({
               dataset: grading,
               question: q.question,
@@ -133,8 +131,10 @@ export const collectCommand: Command = {
         }
       };
       // A model that cannot work (corrupt weights) stops here, once, before any sample.
-      await backend.ready?.();
-      await Promise.all(Array.from({ length: Math.min(backend.slots, pending.length) }, worker));
+      await ready();
+      await Promise.all(
+        Array.from({ length: Math.min(engine.slots ?? 1, pending.length) }, worker),
+      );
       bar.stop();
       if (failures.length) {
         throw new TokenSkipError(

@@ -13,7 +13,7 @@ import { gammaListOption, parseCommandArgs, UsageError, writeSummary } from '../
 import { guardOutputs } from '../output.ts';
 import { commandInfo } from './table.mjs';
 import { openJournal } from '../jsonl.ts';
-import { redactUrl } from '../pipeline/openai-backend.ts';
+import { redactUrl } from '../../runtime/engines/openai/openai-engine.ts';
 import type { Command } from './types.ts';
 import {
   TARGET_MODEL_OPTIONS,
@@ -64,7 +64,7 @@ export const evalCommand: Command = {
     }
     const { journal, outputs, inputs } = await checkJournaledRun(flags, io.stderr);
     return guardOutputs(outputs, inputs, async () => {
-      const { info, format, backend } = await openTargetModel(flags);
+      const { info, format, engine, ask, ready } = await openTargetModel(flags);
       const { questions: qs, dataset } = await readQuestions(input, flags.limit, flags.dataset);
       // Keyed `γ:index`, so another --gammas list reuses the answers it shares with this one.
       const opened = await openJournal(
@@ -91,9 +91,7 @@ export const evalCommand: Command = {
           const { g, i, key } = jobs[next++]!;
           const t0 = performance.now();
           try {
-            const output = await backend.complete(inferencePrompt(format, qs[i]!.question, g), {
-              maxTokens,
-            });
+            const output = await ask(inferencePrompt(format, qs[i]!.question, g));
             const grade = gradeSample({
               dataset,
               question: qs[i]!.question,
@@ -117,9 +115,9 @@ export const evalCommand: Command = {
         }
       };
       // A model that cannot work (corrupt weights) stops here, once, before any sample.
-      await backend.ready?.();
+      await ready();
       await Promise.all(
-        Array.from({ length: Math.max(1, Math.min(backend.slots, jobs.length)) }, worker),
+        Array.from({ length: Math.max(1, Math.min(engine.slots ?? 1, jobs.length)) }, worker),
       );
       bar.stop();
       if (failures.length) {
