@@ -17,6 +17,7 @@ import { fetchOk } from '../hub/fetch-ok.ts';
 import { fileUrl, resolveRevision } from '../hub/model-manifest.ts';
 import { expectedFile } from '../hub/hub-listing.ts';
 import { browserHubSettings } from '../hub/settings.ts';
+import { cacheFileStore } from '../hub/cache-store.ts';
 import type { OrtLike } from '../engines/onnx/causal-lm.ts';
 import type { ModelFiles } from '../engines/onnx/model-files.ts';
 import { createOnnxEngine } from '../engines/onnx/onnx-engine.ts';
@@ -143,12 +144,10 @@ function webLlmModelFiles(base: string, record: GenerationModelRecord): ModelFil
   return {
     location: http.location,
     async readBytes(path, onProgress) {
-      const hit = await globalThis.caches
-        ?.open(WEBLLM_MODEL_CACHE)
-        .then((c) => c.match(new URL(path, base).href))
+      const data = await cacheFileStore(WEBLLM_MODEL_CACHE)
+        .read(new URL(path, base).href)
         .catch(() => undefined);
-      if (!hit) return http.readBytes(path, onProgress);
-      const data = new Uint8Array(await hit.arrayBuffer());
+      if (!data) return http.readBytes(path, onProgress);
       onProgress?.(data.byteLength, data.byteLength);
       return data;
     },

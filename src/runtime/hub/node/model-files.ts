@@ -84,7 +84,7 @@ export function createHubReader(
     });
     const where = `${entry.id}/${file}`;
     const data = new Uint8Array(await readFile(local));
-    const expected = expectedHash(entry, file, local);
+    const expected = await expectedHash(entry, file, local);
     const actual = { size: data.byteLength, sha256: await sha256Hex(data) };
     try {
       // Downloaded before hashes were recorded: record it now.

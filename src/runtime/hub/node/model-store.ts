@@ -16,7 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +36,10 @@ import { forgetListings, hubFileInfo } from '../hub-listing.ts';
 import { hubAuthHeaders, hubSettingsFromEnv, type HubSettings } from '../settings.ts';
 import { fileUrl, manifestFile, resolveRevision, type RevisionStore } from '../model-manifest.ts';
 import { downloadFile, partialPath, type DownloadProgress } from './download.ts';
+import { insideStore, nodeFileStore } from './fs-store.ts';
+import { hashRecords, revisionRecords } from '../file-store.ts';
+
+export { insideStore };
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 
@@ -86,19 +90,6 @@ export function checkEntryPaths(entry: ModelEntry, registry: string): void {
   }
 }
 
-/** `child` resolved, refused unless it lies inside `root` (a last guard on every store path). */
-export function insideStore(root: string, child: string): string {
-  const base = path.resolve(root);
-  const full = path.resolve(child);
-  if (full !== base && !full.startsWith(base + path.sep)) {
-    throw new TokenSkipError(
-      'INVALID_ARGUMENT',
-      `${child} lies outside the model store ${base}; nothing was written or deleted there.`,
-    );
-  }
-  return full;
-}
-
 /**
  * The folder `path` sources are relative to: the repository for the shipped registry; for a
  * TOKENSKIP_REGISTRY file, the folder above its folder (the same `models/manifest.json` layout).
@@ -131,60 +122,36 @@ export function hubHeaders(env: NodeJS.ProcessEnv = process.env): Record<string,
   return hubAuthHeaders(nodeHubSettings(env));
 }
 
-/** Resolved revisions, one `revision.json` per repo in the store. */
+/** Resolved revisions, one `revision.json` per repo in the store (file-store.ts, as in the browser). */
 export function fileRevisionStore(dir: string): RevisionStore {
-  const file = (repo: string) => path.join(dir, repo, 'revision.json');
-  return {
-    get: async (repo) => {
-      try {
-        const { revision } = JSON.parse(readFileSync(file(repo), 'utf8')) as {
-          revision?: string;
-        };
-        return revision === undefined ? undefined : checkRevision(revision, file(repo));
-      } catch (error) {
-        if (error instanceof TokenSkipError) throw error;
-        return undefined;
-      }
-    },
-    set: async (repo, revision) => {
-      await mkdir(path.dirname(file(repo)), { recursive: true });
-      await writeFile(file(repo), `${JSON.stringify({ revision })}\n`);
-    },
-  };
+  return revisionRecords(nodeFileStore(dir), (repo) => path.join(repo, 'revision.json'));
 }
 
 const recordPath = (file: string) => `${file}.sha256.json`;
 
-export function readRecorded(file: string): RecordedHash | undefined {
-  try {
-    const v = JSON.parse(readFileSync(recordPath(file), 'utf8')) as RecordedHash;
-    if (typeof v.sha256 !== 'string' || typeof v.size !== 'number') return undefined;
-    return { size: v.size, sha256: v.sha256, ...(v.from === 'hub' ? { from: 'hub' } : {}) };
-  } catch {
-    return undefined;
-  }
+/** The hash records beside the files of one folder (file-store.ts, as in the browser). */
+const recordsBeside = (file: string) =>
+  hashRecords(nodeFileStore(path.dirname(file)), (f) => recordPath(path.basename(f)));
+
+export async function readRecorded(file: string): Promise<RecordedHash | undefined> {
+  return recordsBeside(file).get(file);
 }
 
 /** Records a file's size and sha256; `from: 'hub'` when its bytes were checked against the hub. */
 export async function writeRecorded(file: string, hash: RecordedHash): Promise<void> {
-  const record: RecordedHash = {
-    size: hash.size,
-    sha256: hash.sha256,
-    ...(hash.from ? { from: hash.from } : {}),
-  };
-  await writeFile(recordPath(file), `${JSON.stringify(record)}\n`);
+  await recordsBeside(file).set(file, hash);
 }
 
 /** The size and hash a file must have: the registry's, else the one recorded at first download. */
-export function expectedHash(
+export async function expectedHash(
   entry: ModelEntry,
   file: string,
   local: string,
-): ExpectedHash | undefined {
+): Promise<ExpectedHash | undefined> {
   const listed = manifestFile(entry, file);
   if (listed?.sha256)
     return { hash: { size: listed.size, sha256: listed.sha256 }, source: 'manifest' };
-  const recorded = readRecorded(local);
+  const recorded = await readRecorded(local);
   if (!recorded) return undefined;
   return {
     hash: { size: recorded.size, sha256: recorded.sha256 },
@@ -274,12 +241,14 @@ export async function modelState(entry: ModelEntry, dir?: string): Promise<Model
   const integrity: IntegrityStatus = !files.some((f) => f.present)
     ? 'unchecked'
     : weakestIntegrity(
-        files
-          .filter((f) => f.present)
-          .map((f) => {
-            const want = expectedHash(entry, f.path, path.join(folder!, f.path));
-            return want ? statusOf(want) : 'recorded';
-          }),
+        await Promise.all(
+          files
+            .filter((f) => f.present)
+            .map(async (f) => {
+              const want = await expectedHash(entry, f.path, path.join(folder!, f.path));
+              return want ? statusOf(want) : 'recorded';
+            }),
+        ),
       );
   return { presence, integrity, folder, files };
 }
@@ -318,7 +287,7 @@ export async function ensureFile(
   const headers = options.headers ?? hubHeaders();
   const folder = (await modelFolder(entry, { ...options, hub, headers, resolve: true }))!;
   const local = insideStore(folder, path.join(folder, checkFilePath(file, entry.id)));
-  const want = expectedHash(entry, file, local);
+  const want = await expectedHash(entry, file, local);
   if (existsSync(local))
     return { local, status: want ? statusOf(want) : 'recorded', downloaded: false };
   const revision = path.basename(folder);
@@ -421,7 +390,7 @@ export async function verifyModel(entry: ModelEntry, dir?: string): Promise<Veri
       continue;
     }
     const actual = await hashFile(local);
-    const want = expectedHash(entry, f.path, local);
+    const want = await expectedHash(entry, f.path, local);
     if (!want) {
       // Present but never recorded (copied in by hand): record it now, as a first download would.
       await writeRecorded(local, actual);

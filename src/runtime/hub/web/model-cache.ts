@@ -33,6 +33,8 @@ import type { ExpectedFile } from '../hub-listing.ts';
 import type { RevisionStore } from '../model-manifest.ts';
 import { Sha256 } from '../sha256-stream.ts';
 import { fetchOk } from '../fetch-ok.ts';
+import { cacheFileStore, openCache as openNamedCache } from '../cache-store.ts';
+import { hashRecords, revisionRecords } from '../file-store.ts';
 import {
   discardPartial,
   downloadToPartial,
@@ -57,39 +59,19 @@ export interface FileProgress {
 }
 
 async function openCache(name = MODEL_CACHE): Promise<Cache | undefined> {
-  try {
-    return globalThis.caches ? await caches.open(name) : undefined;
-  } catch {
-    return undefined; // e.g. an insecure context: run without a cache
-  }
+  return openNamedCache(name); // undefined e.g. in an insecure context: run without a cache
 }
 
+/** Hashes recorded at first download, by file URL (file-store.ts, shared with Node's store). */
+const records = hashRecords(cacheFileStore(HASH_CACHE), (url) => url);
+
 async function recordedHash(url: string): Promise<RecordedHash | undefined> {
-  const hit = await (await openCache(HASH_CACHE))?.match(url);
-  if (!hit) return undefined;
-  try {
-    const v = (await hit.json()) as RecordedHash;
-    if (typeof v.sha256 !== 'string' || typeof v.size !== 'number') return undefined;
-    return { size: v.size, sha256: v.sha256, ...(v.from === 'hub' ? { from: 'hub' } : {}) };
-  } catch {
-    return undefined;
-  }
+  return records.get(url);
 }
 
 /** Records a file's size and sha256; `from: 'hub'` when its bytes were checked against the hub. */
 export async function recordHash(url: string, hash: RecordedHash): Promise<void> {
-  const cache = await openCache(HASH_CACHE);
-  const record: RecordedHash = {
-    size: hash.size,
-    sha256: hash.sha256,
-    ...(hash.from ? { from: hash.from } : {}),
-  };
-  await cache
-    ?.put(
-      url,
-      new Response(JSON.stringify(record), { headers: { 'Content-Type': 'application/json' } }),
-    )
-    .catch(() => undefined);
+  await records.set(url, hash).catch(() => undefined);
 }
 
 /**
@@ -115,7 +97,7 @@ export async function expectedHash(
 
 /** Forgets the hash recorded for `url` (a deleted model is checked afresh when it returns). */
 export async function forgetHash(url: string): Promise<void> {
-  await (await openCache(HASH_CACHE))?.delete(url).catch(() => undefined);
+  await records.forget(url);
 }
 
 /** Passes a body through, hashing and counting it. */
@@ -368,21 +350,11 @@ export async function clearModelCache(): Promise<number> {
   return keys.length;
 }
 
-/** Revisions resolved for unpinned hub entries, kept beside the recorded hashes. */
-export const browserRevisionStore: RevisionStore = {
-  async get(repo) {
-    const hit = await (await openCache(HASH_CACHE))?.match(revisionKey(repo));
-    if (!hit) return undefined;
-    return ((await hit.json().catch(() => ({}))) as { revision?: string }).revision;
-  },
-  async set(repo, revision) {
-    const cache = await openCache(HASH_CACHE);
-    await cache
-      ?.put(revisionKey(repo), new Response(JSON.stringify({ revision })))
-      .catch(() => undefined);
-  },
-};
-
-function revisionKey(repo: string): string {
-  return new URL(`/tokenskip-revision/${repo}`, self.location.href).href;
-}
+/**
+ * Revisions resolved for unpinned hub entries, kept beside the recorded hashes (file-store.ts, the
+ * same records as Node's `revision.json`; a recorded revision is checked like Node's).
+ */
+export const browserRevisionStore: RevisionStore = revisionRecords(
+  cacheFileStore(HASH_CACHE),
+  (repo) => new URL(`/tokenskip-revision/${repo}`, self.location.href).href,
+);

@@ -23,6 +23,7 @@ import {
   type FileProgress,
 } from './model-cache.ts';
 import { declaredSize } from '../transfer.ts';
+import { openCache as open } from '../cache-store.ts';
 import { DEFAULT_LIMITS } from '../settings.ts';
 import {
   discardPartial,
@@ -52,14 +53,6 @@ export interface ModelStatus {
   bytes: number;
   integrity?: IntegrityStatus;
   files: FileStatus[];
-}
-
-async function open(name: string): Promise<Cache | undefined> {
-  try {
-    return globalThis.caches ? await caches.open(name) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 async function fileStatus(cache: Cache, ref: ModelFileRef): Promise<FileStatus> {
