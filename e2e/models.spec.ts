@@ -4,6 +4,7 @@
  * support and CORS like a real host) that can cut a download mid-file, answer an HTML page with
  * status 200, or serve altered bytes. The app is told to use it through the "model host" setting.
  */
+import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -521,4 +522,122 @@ test('a reload in the middle of a download resumes from the bytes received, not 
     path: DATA,
     range: `bytes=${kept}-`,
   });
+});
+
+/**
+ * The hub itself, faked on the page's context (no model host set): the revision API, the tree
+ * listing `@huggingface/hub` reads (sizes, the graph's LFS sha256, each regular file's git blob
+ * sha1 as `oid`) and `resolve` answers with the hub's headers, files from the mbert fixture.
+ * `tamper` serves that file with one byte changed (same size).
+ */
+async function fakeHub(page: Page, tamper?: string) {
+  const rev = 'f'.repeat(40);
+  const fixture = (file: string) =>
+    readFileSync(
+      path.resolve('models/fixtures/tiny-lingua-mbert', file.replace('model_quantized', 'model')),
+    );
+  const files = [
+    'config.json',
+    'tokenizer.json',
+    'tokenizer_config.json',
+    'onnx/model_quantized.onnx',
+  ];
+  const sha = (algorithm: string, data: Buffer, prefix = '') =>
+    createHash(algorithm).update(prefix).update(data).digest('hex');
+  const cors = {
+    'Access-Control-Allow-Origin': '*',
+    'Access-Control-Expose-Headers':
+      'Content-Length, ETag, X-Repo-Commit, X-Linked-Size, X-Linked-Etag',
+  };
+  const asked: string[] = [];
+  await page.context().route('https://huggingface.co/**', async (route) => {
+    const url = new URL(route.request().url());
+    asked.push(url.pathname);
+    if (url.pathname === `/api/models/${HUB_REPO}/revision/main`)
+      return route.fulfill({ headers: cors, json: { sha: rev } });
+    if (url.pathname.startsWith(`/api/models/${HUB_REPO}/tree/${rev}`))
+      return route.fulfill({
+        headers: cors,
+        json: files.map((file) => {
+          const data = fixture(file);
+          return file.endsWith('.onnx')
+            ? {
+                type: 'file',
+                path: file,
+                size: 134,
+                oid: 'c'.repeat(40),
+                lfs: { oid: sha('sha256', data), size: data.length, pointerSize: 134 },
+              }
+            : {
+                type: 'file',
+                path: file,
+                size: data.length,
+                oid: sha('sha1', data, `blob ${data.length}\0`),
+              };
+        }),
+      });
+    const prefix = `/${HUB_REPO}/resolve/${rev}/`;
+    if (!url.pathname.startsWith(prefix))
+      return route.fulfill({ status: 404, headers: cors, body: '' });
+    const file = url.pathname.slice(prefix.length);
+    let data = fixture(file);
+    const etag = file.endsWith('.onnx')
+      ? `"${data.length}-lfs"`
+      : `"${sha('sha1', data, `blob ${data.length}\0`)}"`;
+    if (file === tamper) {
+      data = Buffer.from(data);
+      data[data.length >> 1]! ^= 0xff;
+    }
+    return route.fulfill({
+      headers: {
+        ...cors,
+        'Content-Type': 'application/octet-stream',
+        'Content-Length': String(data.length),
+        ETag: etag,
+        'X-Repo-Commit': rev,
+      },
+      body: data,
+    });
+  });
+  return asked;
+}
+
+test('hub loads without a model host follow the Node rules: a wrong graph is refused by the hub listing, a right one is labelled "hash from the hub"', async ({
+  page,
+}) => {
+  await fakeHub(page, 'onnx/model_quantized.onnx');
+  await page.goto(`/#/compress?model=${HUB_MODEL}&backend=wasm&rate=0.5`);
+  await expect(page.getByTestId('error')).toContainText(
+    /onnx\/model_quantized\.onnx has sha256 .* from the hub's own listing/,
+  );
+  expect((await cached(page, 'tokenskip-models-v1')).filter((p) => p.endsWith('.onnx'))).toEqual(
+    [],
+  );
+  await page.context().unrouteAll({ behavior: 'ignoreErrors' });
+  await fakeHub(page);
+  await page.reload();
+  await page.getByTestId('cot').fill('She makes 9 * 2 = $18 every day at the market.');
+  await page.getByTestId('compress').click();
+  await expect(page.getByTestId('compressed')).toBeVisible();
+  await expect(page.getByTestId('integrity')).toHaveAttribute('data-integrity', 'hub');
+});
+
+test('Models page on the hub: a regular file with the right size and wrong bytes is refused by its git blob sha1; hub hashes are labelled as the hub’s', async ({
+  page,
+}) => {
+  await fakeHub(page, 'tokenizer_config.json');
+  await openModels(page, false);
+  const row = page.getByTestId(`model-${HUB_MODEL}`);
+  await row.getByTestId('download').click();
+  await expect(page.getByTestId('model-error')).toHaveAttribute('data-code', 'MODEL_FILE_CORRUPT');
+  await expect(page.getByTestId('model-error')).toContainText(
+    /tokenizer_config\.json has git blob sha1 .* from the hub/,
+  );
+  await expect(row).not.toHaveAttribute('data-state', 'cached');
+  await page.context().unrouteAll({ behavior: 'ignoreErrors' });
+  await fakeHub(page);
+  await row.getByTestId('download').click();
+  await expect(row).toHaveAttribute('data-state', 'cached');
+  await expect(row).toHaveAttribute('data-integrity', 'hub');
+  await expect(row.getByTestId('integrity')).toHaveText('hash from the hub');
 });

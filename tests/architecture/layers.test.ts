@@ -76,23 +76,23 @@ function violations(): string[] {
 }
 
 /**
- * Where a source talks to the network or the browser's caches: `fetch(`, `caches.`, `new Request(`
+ * Where a source talks to the network or the browser's caches: `fetch(`, `caches.` (also `caches?.`
+ * and `caches` ending a line, `globalThis.caches\n  ?.open(…)`), `new Request(`
  * (comments and strings aside, roughly: a line that starts with `*` or `//` is skipped).
  */
-const NETWORK = /(?<!\w)(fetch\s*\(|caches\.|new\s+Request\s*\(|XMLHttpRequest)/;
+const NETWORK = /(?<!\w)(fetch\s*\(|caches(\??\.|\s*$)|new\s+Request\s*\(|XMLHttpRequest)/;
 
 /**
  * Files outside src/runtime/hub that may still fetch: the app's own static assets (the dataset
- * samples and the mini model's table, from the app's origin), the service worker's precache, an
- * OpenAI-compatible endpoint (a generation backend, not a model file) and WebLLM's own cache, which
- * WebLLM manages (the engine only deletes a leftover entry it misses).
+ * samples and the mini model's table, from the app's origin), the service worker's precache and
+ * an OpenAI-compatible endpoint (a generation engine, not a model file). WebLLM's own caches are
+ * reached through the hub's file store (hub/cache-store.ts) like the app's.
  */
 const NETWORK_ALLOWED = new Set([
-  'node/pipeline/openai-backend.ts',
+  'runtime/engines/openai/openai-engine.ts',
   'web/lib/mini-table.ts',
   'web/lib/examples-loader.ts',
   'web/sw.ts',
-  'runtime/engines/webllm/webllm-engine.ts',
 ]);
 
 export function networkUsers(): string[] {
@@ -115,6 +115,9 @@ describe('the hub', () => {
     expect(NETWORK.test('const r = await fetch(url);')).toBe(true);
     expect(NETWORK.test('await caches.open(name)')).toBe(true);
     expect(NETWORK.test('globalThis.fetch(url)')).toBe(true);
+    expect(NETWORK.test('const hit = await globalThis.caches')).toBe(true);
+    expect(NETWORK.test('globalThis.caches?.open(name)')).toBe(true);
+    expect(NETWORK.test('its files itself (its own caches).')).toBe(false);
     expect(NETWORK.test('const x = prefetch(url)')).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The generation engine contract: one interface for every back-end (ONNX Runtime in the browser or
- * Node, WebLLM on WebGPU), so the Generate page, the Benchmark page, the CLI and the tests never
- * care which one ran. Decoding is greedy everywhere (TokenSkip evaluates greedily).
+ * Node, WebLLM on WebGPU, OpenAI-compatible endpoints), so the Generate page, the Benchmark page,
+ * `collect`, `eval` and the tests never care which one ran. Decoding is greedy everywhere (TokenSkip evaluates greedily).
  *
  *   const engine = createOnnxEngine({ ... });          // or createWebLlmEngine(...)
  *   await engine.load((p) => console.log(p.text));
@@ -18,7 +18,7 @@
  */
 import { TokenSkipError, type SerializedError } from '../errors.ts';
 
-export type EngineKind = 'onnx' | 'webllm';
+export type EngineKind = 'onnx' | 'webllm' | 'openai';
 
 export interface LoadProgress {
   /** 0..1 over the whole load (download + compile). */
@@ -30,7 +30,7 @@ export interface LoadProgress {
 export interface EngineInfo {
   kind: EngineKind;
   modelId: string;
-  /** Where it runs: 'webgpu' | 'wasm' | 'cpu' (onnxruntime-node). */
+  /** Where it runs: 'webgpu' | 'wasm' | 'cpu' (onnxruntime-node) | 'remote' (endpoints). */
   device: string;
   /** Human-readable detail: adapter, threads, quantisation. */
   detail: string;
@@ -81,6 +81,8 @@ export type GenerationListener = (event: GenerationEvent) => void;
 
 export interface GenerationEngine {
   readonly kind: EngineKind;
+  /** How many `generate` calls can usefully run at once (endpoints); absent: one at a time. */
+  readonly slots?: number;
   /** Loads (downloads, compiles) the model; safe to call again after a failure. */
   load(onProgress?: (progress: LoadProgress) => void): Promise<EngineInfo>;
   generate(

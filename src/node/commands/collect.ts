@@ -16,7 +16,7 @@
 import { intOption, numberOption, parseCommandArgs, writeSummary } from '../args.ts';
 import { guardOutputs } from '../output.ts';
 import { commandInfo } from './table.mjs';
-import { redactUrl } from '../pipeline/openai-backend.ts';
+import { redactUrl } from '../../runtime/engines/openai/openai-engine.ts';
 import { join } from 'node:path';
 import type { Command } from './types.ts';
 import {

@@ -12,7 +12,7 @@
 import { gammaListOption, parseCommandArgs, UsageError, writeSummary } from '../args.ts';
 import { guardOutputs } from '../output.ts';
 import { commandInfo } from './table.mjs';
-import { redactUrl } from '../pipeline/openai-backend.ts';
+import { redactUrl } from '../../runtime/engines/openai/openai-engine.ts';
 import type { Command } from './types.ts';
 import {
   TARGET_MODEL_OPTIONS,

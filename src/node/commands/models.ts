@@ -20,7 +20,7 @@ import {
   type Backend,
   type ModelEntry,
 } from '../../core/models/registry.ts';
-import { INTEGRITY_LABEL } from '../../runtime/hub/file-integrity.ts';
+import { INTEGRITY_LABEL, weakestIntegrity } from '../../runtime/hub/file-integrity.ts';
 import { backendBytes, filesForBackend } from '../../runtime/hub/model-manifest.ts';
 import {
   modelState,
@@ -89,7 +89,7 @@ function checkOf(entry: ModelEntry, state: ModelState): string {
     return how === 'registry'
       ? 'sha256 in registry'
       : how === 'recorded-locally'
-        ? 'hash recorded at first download'
+        ? "hub's hash or recorded at first download"
         : '-';
   }
   return INTEGRITY_LABEL[state.integrity];
@@ -272,9 +272,9 @@ async function verify(
     const status =
       bad.length > 0
         ? 'FAILED'
-        : present.every((f) => f.status === 'verified')
-          ? 'verified'
-          : 'hash recorded locally';
+        : INTEGRITY_LABEL[
+            weakestIntegrity(present.map((f) => f.status as 'verified' | 'hub' | 'recorded'))
+          ];
     io.stderr.write(
       `models verify: ${m.id}: ${status} (${present.length - bad.length} of ${files.length} files ok${missing ? `, ${missing} not downloaded` : ''})\n`,
     );

@@ -62,7 +62,7 @@ export interface AnswerRun<E> {
 /** Answers the run's pending jobs; returns the questions, the format and every entry by key. */
 export async function answerQuestions<E extends object>(run: AnswerRun<E>) {
   const { flags, stderr } = run;
-  const { info, format, backend } = await openTargetModel(
+  const { info, format, engine, ask, ready } = await openTargetModel(
     flags,
     run.backoffMs === undefined ? {} : { backoffMs: run.backoffMs },
   );
@@ -91,9 +91,7 @@ export async function answerQuestions<E extends object>(run: AnswerRun<E>) {
       const q = questions.questions[job.i]!;
       const t0 = performance.now();
       try {
-        const output = await backend.complete(inferencePrompt(format, q.question, job.gamma), {
-          maxTokens: flags.maxTokens,
-        });
+        const output = await ask(inferencePrompt(format, q.question, job.gamma));
         const grade = gradeSample({
           dataset: questions.dataset,
           question: q.question,
@@ -118,9 +116,9 @@ export async function answerQuestions<E extends object>(run: AnswerRun<E>) {
     }
   };
   // A model that cannot work (corrupt weights) stops here, once, before any sample.
-  await backend.ready?.();
+  await ready();
   await Promise.all(
-    Array.from({ length: Math.max(1, Math.min(backend.slots, pending.length)) }, worker),
+    Array.from({ length: Math.max(1, Math.min(engine.slots ?? 1, pending.length)) }, worker),
   );
   bar.stop();
   if (failures.length) {

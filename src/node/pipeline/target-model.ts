@@ -1,17 +1,21 @@
 /**
  * The target model that `collect` and `eval` ask questions: the flags both take, checked the same
- * way, and the back-end they build (an OpenAI-compatible endpoint, or onnxruntime-node in
- * process), with the token budget checked against the model before any question is asked.
+ * way, and the GenerationEngine they build (OpenAI-compatible endpoints, or the ONNX engine on
+ * onnxruntime-node in process: the same contract as the pages and Benchmark), with the token
+ * budget checked against the model before any question is asked.
  *
  *   const { values } = parseCommandArgs('eval', argv, { ...TARGET_MODEL_OPTIONS, timeout: {...} });
  *   const flags = targetModelFlags(values);
- *   const { info, format, backend } = await openTargetModel(flags);
+ *   const { info, format, engine, ask, ready } = await openTargetModel(flags);
+ *   await ready();                         // loads (and checks) an in-process model once
+ *   const output = await ask(prompt);      // engine.generate(prompt, { maxNewTokens, stop }).text
  */
-import { checkMaxNewTokens } from '../../core/generation/engine.ts';
+import { TokenSkipError, toTokenSkipError } from '../../core/errors.ts';
+import { checkMaxNewTokens, type GenerationEngine } from '../../core/generation/engine.ts';
 import { PROMPT_FORMATS, chatFormatFor, familyOf } from '../../core/prompts/tokenskip-format.ts';
 import { apiKeyFromEnv, intOption, numberOption, UsageError } from '../args.ts';
-import { createOnnxBackend } from './onnx-backend.ts';
-import { createOpenAiBackend, type CompletionBackend } from './openai-backend.ts';
+import { createNodeOnnxEngine } from '../../runtime/node/onnx-engine-node.ts';
+import { createOpenAiEngine } from '../../runtime/engines/openai/openai-engine.ts';
 import { manifestPathFor, sha256File } from './manifest.ts';
 import { warnIfFixture } from '../fixtures.ts';
 import { journalMetaPath } from '../jsonl.ts';
@@ -92,14 +96,37 @@ export function targetModelFlags(values: TargetValues): TargetModelFlags {
   };
 }
 
-/** Reads the model folder, checks the token budget against it, and builds the back-end. */
+/**
+ * Loads an engine once; an in-process model then answers one token from a tiny prompt, so a model
+ * with corrupt weights (NaN logits, caught in the engine) is refused before the first real
+ * question. Endpoints hold their model themselves: nothing to check before the first request.
+ */
+function readyOnce(engine: GenerationEngine, stop: string[], label: string): () => Promise<void> {
+  let loaded: Promise<void> | undefined;
+  return () =>
+    (loaded ??= engine.load().then(async () => {
+      if (engine.kind === 'openai') return;
+      try {
+        await engine.generate('1 + 1 =', { maxNewTokens: 1, stop });
+      } catch (error) {
+        const e = toTokenSkipError(error);
+        throw new TokenSkipError(e.code, `Model check on load failed for '${label}': ${e.message}`);
+      }
+    }));
+}
+
+/** Reads the model folder, checks the token budget against it, and builds the engine. */
 export async function openTargetModel(
   flags: TargetModelFlags,
   extra: { backoffMs?: number } = {},
 ): Promise<{
   info: ModelInfo;
   format: ReturnType<typeof chatFormatFor>;
-  backend: CompletionBackend;
+  engine: GenerationEngine;
+  /** Loads (and checks) the model once; every `ask` waits for it. */
+  ready: () => Promise<void>;
+  /** One greedy answer within --max-tokens, stopping at the format's end of turn. */
+  ask: (prompt: string) => Promise<string>;
 }> {
   const info = await loadModelInfo(flags.modelDir);
   const format = chatFormatFor(String(info.config.model_type));
@@ -111,9 +138,9 @@ export async function openTargetModel(
     `${flags.modelDir} (its config.json)`,
     '--max-tokens',
   );
-  const backend: CompletionBackend = flags.onnxModel
-    ? createOnnxBackend(flags.onnxModel, PROMPT_FORMATS[familyOf(format)].stop)
-    : createOpenAiBackend({
+  const engine: GenerationEngine = flags.onnxModel
+    ? createNodeOnnxEngine(flags.onnxModel)
+    : createOpenAiEngine({
         endpoints: flags.endpoints,
         model: flags.servedModel ?? flags.modelDir.replace(/\/+$/, '').split('/').pop()!,
         apiKey: apiKeyFromEnv(),
@@ -122,7 +149,13 @@ export async function openTargetModel(
         timeoutMs: flags.timeoutS * 1000,
         ...extra,
       });
-  return { info, format, backend };
+  const stop = PROMPT_FORMATS[familyOf(format)].stop;
+  const ready = readyOnce(engine, stop, flags.onnxModel ?? flags.modelDir);
+  const ask = async (prompt: string) => {
+    await ready();
+    return (await engine.generate(prompt, { maxNewTokens: flags.maxTokens, stop })).text;
+  };
+  return { info, format, engine, ready, ask };
 }
 
 /** sha256 of every file in a model folder (a few levels deep), by relative path; absent: {}. */

@@ -74,6 +74,17 @@ export function sha256FromHeaders(headers: Headers): string | undefined {
   return m?.[1];
 }
 
+/**
+ * The git blob sha1 the hub answers as the ETag of a regular (non-LFS) file: a 40-hex ETag on an
+ * answer that carries the hub's `X-Repo-Commit` and no `X-Linked-Etag` (an LFS file's ETag is not
+ * its blob). Other servers' ETags (a mirror, a static host) are never read as a hash.
+ */
+export function gitSha1FromHeaders(headers: Headers): string | undefined {
+  if (headers.get('X-Repo-Commit') === null || sha256FromHeaders(headers)) return undefined;
+  const m = /^(?:W\/)?"?([0-9a-f]{40})"?$/.exec(headers.get('ETag')?.trim() ?? '');
+  return m?.[1];
+}
+
 function refused(where: string, url: string, what: string): TokenSkipError {
   return new TokenSkipError(
     'MODEL_FILE_CORRUPT',

@@ -14,7 +14,10 @@ import {
   type OnnxModelRecord,
 } from '../../core/models/registry.ts';
 import { fetchOk } from '../hub/fetch-ok.ts';
-import { fileUrl, manifestFile, resolveRevision } from '../hub/model-manifest.ts';
+import { fileUrl, resolveRevision } from '../hub/model-manifest.ts';
+import { expectedFile } from '../hub/hub-listing.ts';
+import { browserHubSettings } from '../hub/settings.ts';
+import { cacheFileStore } from '../hub/cache-store.ts';
 import type { OrtLike } from '../engines/onnx/causal-lm.ts';
 import type { ModelFiles } from '../engines/onnx/model-files.ts';
 import { createOnnxEngine } from '../engines/onnx/onnx-engine.ts';
@@ -41,9 +44,14 @@ async function fetchBytes(
 
 /**
  * Files of a model folder over HTTP: same-origin fixtures fetched directly, remote ones (the hub, a
- * model host) through the model cache, checked against the record's registry hashes when it has them.
+ * model host) through the model cache, checked against the record's registry hashes when it has
+ * them, else (a hub folder at `at.revision`, no model host) against the hub's listing, as in Node.
  */
-export function httpModelFiles(baseUrl: string, record?: GenerationModelRecord): ModelFiles {
+export function httpModelFiles(
+  baseUrl: string,
+  record?: GenerationModelRecord,
+  at: { revision?: string | undefined; mirror?: string | undefined } = {},
+): ModelFiles {
   const base = new URL(baseUrl, appBase());
   const local = base.origin === new URL(appBase()).origin;
   return {
@@ -52,7 +60,9 @@ export function httpModelFiles(baseUrl: string, record?: GenerationModelRecord):
       const url = new URL(path, base).href;
       // The shipped fixtures are regenerated in place: never serve a stale cached copy of them.
       if (local) return fetchBytes(url, onProgress);
-      const expected = record ? manifestFile(record, path) : undefined;
+      const expected = record
+        ? await expectedFile(record, path, at.revision, browserHubSettings(at.mirror))
+        : undefined;
       const { data } = await readCachedFile(url, path, expected, (p) =>
         onProgress?.(p.loaded, p.total),
       );
@@ -67,15 +77,13 @@ export function httpModelFiles(baseUrl: string, record?: GenerationModelRecord):
  * With a model host (`mirror`, the Models page setting) every folder is on that host, in the app's
  * layout (model-manifest.ts `fileUrl`), the URLs the Models page downloads and imports under.
  */
-async function onnxFolder(record: OnnxModelRecord, mirror?: string): Promise<string> {
-  if (mirror) return fileUrl(record, '', { appBase: appBase(), mirror });
+async function onnxFolder(record: OnnxModelRecord, mirror?: string): Promise<ModelFiles> {
+  if (mirror)
+    return httpModelFiles(fileUrl(record, '', { appBase: appBase(), mirror }), record, { mirror });
   const { source } = record;
-  if (source.type === 'hub' && !source.revision) {
-    return modelFolderUrl(record, {
-      revision: await resolveRevision(record, browserRevisionStore),
-    });
-  }
-  return modelFolderUrl(record);
+  if (source.type !== 'hub') return httpModelFiles(modelFolderUrl(record), record);
+  const revision = source.revision ?? (await resolveRevision(record, browserRevisionStore));
+  return httpModelFiles(modelFolderUrl(record, { revision }), record, { revision });
 }
 
 async function gpuHasShaderF16(): Promise<boolean> {
@@ -102,7 +110,7 @@ async function createBrowserOnnxEngine(
   return createOnnxEngine({
     modelId: record.id,
     ort: ort as unknown as OrtLike,
-    files: httpModelFiles(await onnxFolder(record, mirror), record),
+    files: await onnxFolder(record, mirror),
     graph: record.onnx[backend].file,
     sessionOptions: { executionProviders: [backend], graphOptimizationLevel: 'all' },
     device: backend,
@@ -136,12 +144,10 @@ function webLlmModelFiles(base: string, record: GenerationModelRecord): ModelFil
   return {
     location: http.location,
     async readBytes(path, onProgress) {
-      const hit = await globalThis.caches
-        ?.open(WEBLLM_MODEL_CACHE)
-        .then((c) => c.match(new URL(path, base).href))
+      const data = await cacheFileStore(WEBLLM_MODEL_CACHE)
+        .read(new URL(path, base).href)
         .catch(() => undefined);
-      if (!hit) return http.readBytes(path, onProgress);
-      const data = new Uint8Array(await hit.arrayBuffer());
+      if (!data) return http.readBytes(path, onProgress);
       onProgress?.(data.byteLength, data.byteLength);
       return data;
     },
@@ -153,8 +159,7 @@ export async function loadTokenizer(
   record: GenerationModelRecord,
   mirror?: string,
 ): Promise<Tokenizer> {
-  if (record.engine === 'onnx')
-    return readTokenizer(httpModelFiles(await onnxFolder(record, mirror), record));
+  if (record.engine === 'onnx') return readTokenizer(await onnxFolder(record, mirror));
   // WebLLM reads a model's files from `cleanModelUrl(model)` (`/resolve/main/` appended to every
   // URL without a `/resolve/<x>/` segment, hub or not), a hub record pinned to the commit its load
   // recorded: read the tokenizer from the same folder.

@@ -13,7 +13,9 @@ import {
 } from '../hub/web/model-cache.ts';
 import { weakestIntegrity, type IntegrityStatus } from '../hub/file-integrity.ts';
 import { findScorer, type ScorerManifestEntry } from '../../core/models/registry.ts';
-import { fileUrl, manifestFile, pickVariant, resolveRevision } from '../hub/model-manifest.ts';
+import { fileUrl, pickVariant, resolveRevision } from '../hub/model-manifest.ts';
+import { expectedFile } from '../hub/hub-listing.ts';
+import { browserHubSettings } from '../hub/settings.ts';
 import { loadScorer, type LoadedScorer } from '../scorers/scorer-loader.ts';
 import type { ScorerModelRequest } from './scorer-request.ts';
 import type { LoadedModel } from './loaded-model.ts';
@@ -53,15 +55,18 @@ export async function loadLinguaEntry(
       ...(revision ? { revision } : {}),
       ...(request.mirror ? { mirror: request.mirror } : {}),
     });
+  // What each file must be: the registry's hash, else the hub's listing (as in Node).
+  const settings = browserHubSettings(request.mirror);
+  const expect = (path: string) => expectedFile(entry, path, revision, settings);
   const readFile = async (path: string) => {
-    const result = await readCachedFile(urlOf(path), path, manifestFile(entry, path), onProgress);
+    const result = await readCachedFile(urlOf(path), path, await expect(path), onProgress);
     fromCache &&= result.fromCache;
     integrity.push(result.integrity);
     return result.data;
   };
   // External data (XLM-R large fp32: 2.24 GB) goes to ORT as a URL, never as one buffer.
   const locateFile = async (path: string) => {
-    const result = await locateCachedFile(urlOf(path), path, manifestFile(entry, path), onProgress);
+    const result = await locateCachedFile(urlOf(path), path, await expect(path), onProgress);
     fromCache &&= result.fromCache;
     integrity.push(result.integrity);
     releases.push(result.release);

@@ -17,7 +17,7 @@ import {
   LOCAL_REVISION,
   resolveRevision,
 } from '../../runtime/hub/model-manifest.ts';
-import { hubFileInfo } from '../../runtime/hub/hub-listing.ts';
+import { expectedFile } from '../../runtime/hub/hub-listing.ts';
 import { browserHubSettings } from '../../runtime/hub/settings.ts';
 import type { ManifestFile } from '../../core/models/registry.ts';
 import { browserRevisionStore } from '../../runtime/hub/web/model-cache.ts';
@@ -69,13 +69,12 @@ function onnxModel(entry: ScorerManifestEntry | OnnxModelRecord): CatalogModel {
   ): Promise<ModelFileRef[]> =>
     Promise.all(
       files(backend).map(async (f) => {
-        const hub =
-          ask && !f.sha256 && !host && revision && entry.source.type === 'hub'
-            ? await hubFileInfo(browserHubSettings(), entry.source.repo, revision, f.path)
-            : undefined;
+        const expected = ask
+          ? await expectedFile(entry, f.path, revision, browserHubSettings(host || undefined))
+          : f;
         return {
           file: f.path,
-          expected: hub ? { ...f, hub } : f,
+          expected: expected ?? f,
           url: fileUrl(entry, f.path, {
             appBase: appBase(),
             ...(revision ? { revision } : {}),

@@ -12,6 +12,10 @@
  * 13. a 1 byte/s trickle or a server that never answers: stopped by the stall timeout, bytes kept.
  * 14. a registry naming `../../../../escaped.txt` (or a repo or revision like it): refused before
  *     anything is written or deleted outside the store.
+ *
+ * And the gaps left after them (issue #23, runtime follow-up): a regular (non-LFS) hub file with
+ * the right size and the wrong bytes is refused by its git blob sha1 (the listing's `oid`, the
+ * hub's ETag), and a hash taken from the hub is labelled as the hub's, not "recorded locally".
  */
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -20,6 +24,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readFileSync,
   readdirSync,
   rmSync,
   statSync,
@@ -37,6 +42,11 @@ const rev = 'e'.repeat(40);
 const graph = randomBytes(1_000_000);
 const config = Buffer.from(JSON.stringify({ model_type: 'bert', num_labels: 2 }));
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+/** The git blob id of a regular file, what the hub lists as `oid` and answers as its ETag. */
+const gitSha1 = (b: Buffer) =>
+  createHash('sha1').update(`blob ${b.length}\0`).update(b).digest('hex');
+/** config.json with other bytes of the same size (a replaced regular file). */
+const tamperedConfig = Buffer.from(config.toString('utf8').replace('bert', 'BERT'));
 const onnx = { file: 'onnx/model.onnx', dtype: 'fp32' };
 
 /** Each repo misbehaves in its own way on the graph; config.json is always served honestly. */
@@ -49,6 +59,8 @@ const BEHAVIOURS = [
   'hang',
   'huge',
   'honest',
+  // The graph honest, config.json replaced by other bytes of its size (a regular, non-LFS file).
+  'blob',
 ] as const;
 type Behaviour = (typeof BEHAVIOURS)[number];
 const entry = (name: string, extra: Record<string, unknown> = {}) => ({
@@ -91,7 +103,7 @@ let honestGraph: Buffer = graph;
 function listing(res: ServerResponse) {
   res.writeHead(200, { 'Content-Type': 'application/json' }).end(
     JSON.stringify([
-      { type: 'file', path: 'config.json', size: config.length, oid: 'a'.repeat(40) },
+      { type: 'file', path: 'config.json', size: config.length, oid: gitSha1(config) },
       { type: 'directory', path: 'onnx', size: 0, oid: 'b'.repeat(40) },
       {
         type: 'file',
@@ -166,6 +178,7 @@ function serveGraph(req: IncomingMessage, res: ServerResponse, repo: string, how
     case 'hang':
       return; // never answers
     case 'honest':
+    case 'blob':
       res.writeHead(200, { ...binary, 'Content-Length': String(honestGraph.length) });
       res.end(honestGraph);
       return;
@@ -187,7 +200,15 @@ beforeAll(async () => {
     if (!m) return void res.writeHead(404).end('not found');
     const repo = m[1]!;
     if (m[3] === 'config.json') {
-      res.writeHead(200, { 'Content-Length': String(config.length) }).end(config);
+      // As the hub answers a regular file: its git blob id as the ETag, the commit it resolved.
+      const body = repo.startsWith('blob') ? tamperedConfig : config;
+      res
+        .writeHead(200, {
+          'Content-Length': String(body.length),
+          ETag: `"${gitSha1(config)}"`,
+          'X-Repo-Commit': m[2]!,
+        })
+        .end(body);
       return;
     }
     serveGraph(req, res, repo, repo.replace(/-nolist$/, '') as Behaviour);
@@ -291,6 +312,57 @@ describe('11: half-downloaded and wrong files are never trusted', { timeout: 120
     expect((await cli(['pull', 'evil-honest'])).code).toBe(0);
   });
 });
+
+describe(
+  "a regular hub file is checked by its git blob sha1; hub hashes are labelled as the hub's",
+  { timeout: 120_000 },
+  () => {
+    it('right size, wrong bytes: refused by the listing oid, and by the ETag without a listing', async () => {
+      expect(tamperedConfig.length).toBe(config.length);
+      for (const name of ['blob', 'blob-nolist']) {
+        const result = await cli(['pull', `evil-${name}`]);
+        expect(result.code).not.toBe(0);
+        expect(result.stderr).toMatch(
+          new RegExp(
+            `MODEL_FILE_CORRUPT.*evil-${name}/config.json has git blob sha1 ${gitSha1(tamperedConfig).slice(0, 12)}…, expected ${gitSha1(config).slice(0, 12)}… from the hub`,
+          ),
+        );
+        const file = local(name, 'config.json');
+        expect(existsSync(file)).toBe(false);
+        expect(existsSync(`${file}.partial`)).toBe(false);
+        expect(existsSync(`${file}.sha256.json`)).toBe(false);
+      }
+    });
+
+    it('a hash from the hub is labelled "hash from the hub" in ls, pull and verify; none, "recorded locally"', async () => {
+      const pulled = await cli(['pull', 'evil-honest']);
+      expect(pulled.code).toBe(0);
+      expect(pulled.stderr).toMatch(/evil-honest: .*hash from the hub/);
+      // Both records say where their hash came from.
+      for (const file of ['config.json', 'onnx/model.onnx'])
+        expect(
+          JSON.parse(readFileSync(`${local('honest', file)}.sha256.json`, 'utf8')) as unknown,
+        ).toMatchObject({ from: 'hub' });
+      const ls = JSON.parse((await cli(['ls', '--json'])).stdout) as {
+        models: { id: string; check: string }[];
+      };
+      expect(ls.models.find((m) => m.id === 'evil-honest')?.check).toBe('hash from the hub');
+      expect((await cli(['verify', 'evil-honest'])).stderr).toMatch(
+        /evil-honest: hash from the hub \(2 of 2 files ok\)/,
+      );
+      // Without a listing the graph has no hash from anyone (config.json's ETag still checks the
+      // regular file): recorded locally, as before.
+      expect((await cli(['pull', 'evil-honest-nolist'])).code).toBe(0);
+      expect(
+        JSON.parse(readFileSync(`${local('honest-nolist', 'config.json')}.sha256.json`, 'utf8')),
+      ).toMatchObject({ from: 'hub' });
+      const again = JSON.parse((await cli(['ls', '--json'])).stdout) as typeof ls;
+      expect(again.models.find((m) => m.id === 'evil-honest-nolist')?.check).toBe(
+        'hash recorded locally',
+      );
+    });
+  },
+);
 
 describe('12: an endless body and a size bound', { timeout: 120_000 }, () => {
   it('an endless body is cut at the first byte past the listed size and refused', async () => {

@@ -31,6 +31,7 @@ import type {
   ModelRecord,
 } from '@mlc-ai/web-llm';
 import { TokenSkipError, toTokenSkipError } from '../../../core/errors.ts';
+import { cacheFileStore } from '../../hub/cache-store.ts';
 import {
   usageFromTimings,
   checkMaxNewTokens,
@@ -120,10 +121,9 @@ export async function clearWebLlmModelCache(modelId: string, appConfig: AppConfi
     () => webllm.deleteModelInCache(modelId, appConfig),
     async () => {
       const record = appConfig.model_list.find((m) => m.model_id === modelId);
-      if (!record || !globalThis.caches) return;
+      if (!record) return;
       const base = webLlmModelBase(record.model, record.model);
-      const cache = await caches.open('webllm/model');
-      await cache.delete(new URL('tensor-cache.json', base).href);
+      await cacheFileStore('webllm/model').delete(new URL('tensor-cache.json', base).href);
     },
   ];
   for (const step of steps) await step().catch(() => undefined);

@@ -22,13 +22,20 @@ import { Readable, Transform } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { pipeline } from 'node:stream/promises';
 import { TokenSkipError } from '../../../core/errors.ts';
-import { checkHash, type FileHash } from '../file-integrity.ts';
+import {
+  checkGitBlob,
+  checkHash,
+  GIT_BLOB_LIMIT,
+  type ExpectedHash,
+  type FileHash,
+} from '../file-integrity.ts';
 import { fetchOk, htmlError, looksLikeHtml } from '../fetch-ok.ts';
 import type { HubFileInfo } from '../hub-listing.ts';
 import { DEFAULT_LIMITS, type TransferLimits } from '../settings.ts';
 import {
   BodyCount,
   declaredSize,
+  gitSha1FromHeaders,
   rangeHeaders,
   resumeDecision,
   sha256FromHeaders,
@@ -52,7 +59,7 @@ export interface DownloadRequest {
   /** What the file is, for messages: `mini-scorer/onnx/model.onnx`. */
   where: string;
   /** The size and sha256 it must have: from the registry, or recorded at a first download. */
-  expected?: { hash: FileHash; source: 'manifest' | 'recorded' } | undefined;
+  expected?: ExpectedHash | undefined;
   /** What the hub says of the file (its listing at the revision) where the registry has no sha256. */
   hub?: HubFileInfo | undefined;
   /** The registry's approximate size of a file it has no sha256 for (a bound, transfer.ts). */
@@ -67,6 +74,8 @@ export interface DownloadRequest {
 export interface DownloadResult extends FileHash {
   /** Bytes reused from an interrupted download (0 for a fresh one). */
   resumedFrom: number;
+  /** What the bytes were checked against; `undefined`: nothing gave a hash (trust on first use). */
+  checkedBy?: 'manifest' | 'recorded' | 'hub';
 }
 
 /** What `.partial.json` holds: enough to know the partial belongs to this URL and file version. */
@@ -153,6 +162,13 @@ async function resumableBytes(
   };
 }
 
+/** The git blob sha1 of a file on disk (file-integrity.ts `gitBlobSha1`, streamed). */
+async function gitBlobOf(file: string, size: number): Promise<string> {
+  const sha = createHash('sha1').update(`blob ${size}\0`);
+  for await (const chunk of createReadStream(file)) sha.update(chunk as Buffer);
+  return sha.digest('hex');
+}
+
 /** The hash of the bytes already in the partial, read back from disk as a stream. */
 async function hashOf(file: string): Promise<Hash> {
   const sha = createHash('sha256');
@@ -237,11 +253,12 @@ async function transfer(request: DownloadRequest): Promise<DownloadResult> {
         where,
         url,
         expected: want?.size,
-        expectedBy: expected
-          ? expected.source === 'manifest'
+        expectedBy:
+          expected?.source === 'manifest'
             ? 'the registry'
-            : 'the hash recorded at its first download'
-          : "the hub's listing",
+            : expected?.source === 'recorded'
+              ? 'the hash recorded at its first download'
+              : "the hub's listing",
         served: servedSize,
         approximate: request.approximateSize,
         lowerBound: true,
@@ -309,27 +326,37 @@ async function transfer(request: DownloadRequest): Promise<DownloadResult> {
       );
     }
     const actual: FileHash = { size: body.loaded, sha256: sha.digest('hex') };
-    const check: { hash: FileHash; source: 'manifest' | 'recorded' | 'hub' } | undefined =
+    const check: ExpectedHash | undefined =
       expected ??
       (hub?.sha256
         ? { hash: { size: hub.size, sha256: hub.sha256 }, source: 'hub' }
         : hubSha
           ? { hash: { size: total, sha256: hubSha }, source: 'hub' }
           : undefined);
-    if (check) {
-      try {
-        checkHash(actual, check.hash, where, check.source);
-      } catch (error) {
-        await discardPartial(target);
-        throw new TokenSkipError(
-          'MODEL_FILE_CORRUPT',
-          `${(error as Error).message} The download was deleted; nothing was kept.`,
-        );
+    // A regular (non-LFS) hub file has no sha256 anywhere, but its git blob sha1 (listing oid,
+    // ETag): checked where nothing better is known.
+    const gitSha1 = check ? undefined : (hub?.gitSha1 ?? gitSha1FromHeaders(response.headers));
+    try {
+      if (check) checkHash(actual, check.hash, where, check.source);
+      if (gitSha1) {
+        if (actual.size > GIT_BLOB_LIMIT)
+          throw new TokenSkipError(
+            'MODEL_FILE_CORRUPT',
+            `${where} has ${actual.size} bytes: the hub stores files over 10 MB in LFS, never as a regular file with a git blob id; it is not the hub's file.`,
+          );
+        checkGitBlob(await gitBlobOf(partial, actual.size), gitSha1, where);
       }
+    } catch (error) {
+      await discardPartial(target);
+      throw new TokenSkipError(
+        'MODEL_FILE_CORRUPT',
+        `${(error as Error).message} The download was deleted; nothing was kept.`,
+      );
     }
     await rename(partial, target);
     await rm(metaPath(target), { force: true });
-    return { ...actual, resumedFrom };
+    const checkedBy = check?.source ?? (gitSha1 ? 'hub' : undefined);
+    return { ...actual, resumedFrom, ...(checkedBy ? { checkedBy } : {}) };
   } finally {
     watch.stop();
   }

@@ -12,7 +12,13 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { TokenSkipError } from '../../../core/errors.ts';
-import { checkHash, sha256Hex, weakestIntegrity, type IntegrityStatus } from '../file-integrity.ts';
+import {
+  checkHash,
+  sha256Hex,
+  statusOf,
+  weakestIntegrity,
+  type IntegrityStatus,
+} from '../file-integrity.ts';
 import {
   findReferenceModel,
   findScorer,
@@ -78,7 +84,7 @@ export function createHubReader(
     });
     const where = `${entry.id}/${file}`;
     const data = new Uint8Array(await readFile(local));
-    const expected = expectedHash(entry, file, local);
+    const expected = await expectedHash(entry, file, local);
     const actual = { size: data.byteLength, sha256: await sha256Hex(data) };
     try {
       // Downloaded before hashes were recorded: record it now.
@@ -88,7 +94,7 @@ export function createHubReader(
       await rm(local, { force: true }); // never trust it again; the next run downloads afresh
       throw error;
     }
-    onChecked?.(file, expected?.source === 'manifest' ? 'verified' : 'recorded');
+    onChecked?.(file, expected ? statusOf(expected) : 'recorded');
     return data;
   };
 }

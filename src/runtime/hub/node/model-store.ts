@@ -16,18 +16,30 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TokenSkipError } from '../../../core/errors.ts';
 import { MODELS, type ModelEntry, type ModelManifest } from '../../../core/models/registry.ts';
-import { checkHash, type FileHash, type IntegrityStatus } from '../file-integrity.ts';
+import {
+  checkHash,
+  statusOf,
+  weakestIntegrity,
+  type ExpectedHash,
+  type FileHash,
+  type IntegrityStatus,
+  type RecordedHash,
+} from '../file-integrity.ts';
 import { checkFilePath, checkRepo, checkRevision } from '../paths.ts';
 import { forgetListings, hubFileInfo } from '../hub-listing.ts';
 import { hubAuthHeaders, hubSettingsFromEnv, type HubSettings } from '../settings.ts';
 import { fileUrl, manifestFile, resolveRevision, type RevisionStore } from '../model-manifest.ts';
 import { downloadFile, partialPath, type DownloadProgress } from './download.ts';
+import { insideStore, nodeFileStore } from './fs-store.ts';
+import { hashRecords, revisionRecords } from '../file-store.ts';
+
+export { insideStore };
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 
@@ -78,19 +90,6 @@ export function checkEntryPaths(entry: ModelEntry, registry: string): void {
   }
 }
 
-/** `child` resolved, refused unless it lies inside `root` (a last guard on every store path). */
-export function insideStore(root: string, child: string): string {
-  const base = path.resolve(root);
-  const full = path.resolve(child);
-  if (full !== base && !full.startsWith(base + path.sep)) {
-    throw new TokenSkipError(
-      'INVALID_ARGUMENT',
-      `${child} lies outside the model store ${base}; nothing was written or deleted there.`,
-    );
-  }
-  return full;
-}
-
 /**
  * The folder `path` sources are relative to: the repository for the shipped registry; for a
  * TOKENSKIP_REGISTRY file, the folder above its folder (the same `models/manifest.json` layout).
@@ -123,54 +122,42 @@ export function hubHeaders(env: NodeJS.ProcessEnv = process.env): Record<string,
   return hubAuthHeaders(nodeHubSettings(env));
 }
 
-/** Resolved revisions, one `revision.json` per repo in the store. */
+/** Resolved revisions, one `revision.json` per repo in the store (file-store.ts, as in the browser). */
 export function fileRevisionStore(dir: string): RevisionStore {
-  const file = (repo: string) => path.join(dir, repo, 'revision.json');
-  return {
-    get: async (repo) => {
-      try {
-        const { revision } = JSON.parse(readFileSync(file(repo), 'utf8')) as {
-          revision?: string;
-        };
-        return revision === undefined ? undefined : checkRevision(revision, file(repo));
-      } catch (error) {
-        if (error instanceof TokenSkipError) throw error;
-        return undefined;
-      }
-    },
-    set: async (repo, revision) => {
-      await mkdir(path.dirname(file(repo)), { recursive: true });
-      await writeFile(file(repo), `${JSON.stringify({ revision })}\n`);
-    },
-  };
+  return revisionRecords(nodeFileStore(dir), (repo) => path.join(repo, 'revision.json'));
 }
 
 const recordPath = (file: string) => `${file}.sha256.json`;
 
-export function readRecorded(file: string): FileHash | undefined {
-  try {
-    const v = JSON.parse(readFileSync(recordPath(file), 'utf8')) as FileHash;
-    return typeof v.sha256 === 'string' && typeof v.size === 'number' ? v : undefined;
-  } catch {
-    return undefined;
-  }
+/** The hash records beside the files of one folder (file-store.ts, as in the browser). */
+const recordsBeside = (file: string) =>
+  hashRecords(nodeFileStore(path.dirname(file)), (f) => recordPath(path.basename(f)));
+
+export async function readRecorded(file: string): Promise<RecordedHash | undefined> {
+  return recordsBeside(file).get(file);
 }
 
-export async function writeRecorded(file: string, hash: FileHash): Promise<void> {
-  await writeFile(recordPath(file), `${JSON.stringify(hash)}\n`);
+/** Records a file's size and sha256; `from: 'hub'` when its bytes were checked against the hub. */
+export async function writeRecorded(file: string, hash: RecordedHash): Promise<void> {
+  await recordsBeside(file).set(file, hash);
 }
 
 /** The size and hash a file must have: the registry's, else the one recorded at first download. */
-export function expectedHash(
+export async function expectedHash(
   entry: ModelEntry,
   file: string,
   local: string,
-): { hash: FileHash; source: 'manifest' | 'recorded' } | undefined {
+): Promise<ExpectedHash | undefined> {
   const listed = manifestFile(entry, file);
   if (listed?.sha256)
     return { hash: { size: listed.size, sha256: listed.sha256 }, source: 'manifest' };
-  const recorded = readRecorded(local);
-  return recorded ? { hash: recorded, source: 'recorded' } : undefined;
+  const recorded = await readRecorded(local);
+  if (!recorded) return undefined;
+  return {
+    hash: { size: recorded.size, sha256: recorded.sha256 },
+    source: 'recorded',
+    ...(recorded.from === 'hub' ? { fromHub: true } : {}),
+  };
 }
 
 /** A file's size and sha256, read as a stream (files can be larger than one buffer). */
@@ -249,11 +236,20 @@ export async function modelState(entry: ModelEntry, dir?: string): Promise<Model
           : some
             ? 'partial'
             : 'missing';
+  // How the present files were checked: the registry's sha256, else what their records say
+  // (checked against the hub's hash at the first download, or only recorded then).
   const integrity: IntegrityStatus = !files.some((f) => f.present)
     ? 'unchecked'
-    : entry.files.every((f) => f.sha256)
-      ? 'verified'
-      : 'recorded';
+    : weakestIntegrity(
+        await Promise.all(
+          files
+            .filter((f) => f.present)
+            .map(async (f) => {
+              const want = await expectedHash(entry, f.path, path.join(folder!, f.path));
+              return want ? statusOf(want) : 'recorded';
+            }),
+        ),
+      );
   return { presence, integrity, folder, files };
 }
 
@@ -285,19 +281,15 @@ export async function ensureFile(
   entry: ModelEntry,
   file: string,
   options: EnsureOptions = {},
-): Promise<{ local: string; status: 'verified' | 'recorded'; downloaded: boolean }> {
+): Promise<{ local: string; status: IntegrityStatus; downloaded: boolean }> {
   downloadable(entry);
   const hub = options.hub ?? hubHost();
   const headers = options.headers ?? hubHeaders();
   const folder = (await modelFolder(entry, { ...options, hub, headers, resolve: true }))!;
   const local = insideStore(folder, path.join(folder, checkFilePath(file, entry.id)));
-  const want = expectedHash(entry, file, local);
+  const want = await expectedHash(entry, file, local);
   if (existsSync(local))
-    return {
-      local,
-      status: want?.source === 'manifest' ? 'verified' : 'recorded',
-      downloaded: false,
-    };
+    return { local, status: want ? statusOf(want) : 'recorded', downloaded: false };
   const revision = path.basename(folder);
   const url = fileUrl(entry, file, { appBase: 'file:///', hubHost: hub, revision });
   const settings = { ...nodeHubSettings(), host: hub };
@@ -324,8 +316,11 @@ export async function ensureFile(
       ? { onProgress: (p: DownloadProgress) => options.onProgress!(file, p) }
       : {}),
   });
-  if (!want) await writeRecorded(local, { size: actual.size, sha256: actual.sha256 });
-  return { local, status: want?.source === 'manifest' ? 'verified' : 'recorded', downloaded: true };
+  const fromHub = actual.checkedBy === 'hub';
+  if (!want)
+    await writeRecorded(local, { ...actual, ...(fromHub ? { from: 'hub' as const } : {}) });
+  const status = want ? statusOf(want) : fromHub ? 'hub' : 'recorded';
+  return { local, status, downloaded: true };
 }
 
 /** Downloads every file of a hub entry that is not in the store yet. */
@@ -338,14 +333,14 @@ export async function pullModel(
   const headers = options.headers ?? hubHeaders();
   const folder = (await modelFolder(entry, { ...options, hub, headers, resolve: true }))!;
   const downloaded: string[] = [];
-  let recorded = false;
+  const statuses: IntegrityStatus[] = [];
   for (const f of entry.files) {
     const result = await ensureFile(entry, f.path, { ...options, hub, headers });
     if (result.downloaded) downloaded.push(f.path);
-    recorded ||= result.status === 'recorded';
+    statuses.push(result.status);
     options.onFile?.(f.path, { downloaded: result.downloaded });
   }
-  return { folder, downloaded, integrity: recorded ? 'recorded' : 'verified' };
+  return { folder, downloaded, integrity: weakestIntegrity(statuses) };
 }
 
 /**
@@ -380,7 +375,7 @@ export async function removeModel(
 
 export interface VerifiedFile {
   path: string;
-  status: 'verified' | 'recorded' | 'missing' | 'corrupt';
+  status: 'verified' | 'hub' | 'recorded' | 'missing' | 'corrupt';
   message?: string;
 }
 
@@ -395,7 +390,7 @@ export async function verifyModel(entry: ModelEntry, dir?: string): Promise<Veri
       continue;
     }
     const actual = await hashFile(local);
-    const want = expectedHash(entry, f.path, local);
+    const want = await expectedHash(entry, f.path, local);
     if (!want) {
       // Present but never recorded (copied in by hand): record it now, as a first download would.
       await writeRecorded(local, actual);
@@ -404,7 +399,7 @@ export async function verifyModel(entry: ModelEntry, dir?: string): Promise<Veri
     }
     try {
       checkHash(actual, want.hash, `${entry.id}/${f.path}`, want.source);
-      results.push({ path: f.path, status: want.source === 'manifest' ? 'verified' : 'recorded' });
+      results.push({ path: f.path, status: statusOf(want) as 'verified' | 'hub' | 'recorded' });
     } catch (error) {
       // A store file that fails is never trusted again: deleted, so the next pull fetches it anew.
       // A bundled file is the project's own: reported, left for the user (git) to restore.

@@ -17,12 +17,24 @@
  * every later download or cached copy must match them ("hash recorded locally").
  */
 import { TokenSkipError } from '../../../core/errors.ts';
-import { checkHash, sha256Hex, type FileHash, type IntegrityStatus } from '../file-integrity.ts';
-import type { ManifestFile } from '../../../core/models/registry.ts';
-import type { HubFileInfo } from '../hub-listing.ts';
+import {
+  checkGitBlob,
+  checkHash,
+  GIT_BLOB_LIMIT,
+  gitBlobSha1,
+  sha256Hex,
+  statusOf,
+  type ExpectedHash,
+  type FileHash,
+  type IntegrityStatus,
+  type RecordedHash,
+} from '../file-integrity.ts';
+import type { ExpectedFile } from '../hub-listing.ts';
 import type { RevisionStore } from '../model-manifest.ts';
 import { Sha256 } from '../sha256-stream.ts';
 import { fetchOk } from '../fetch-ok.ts';
+import { cacheFileStore, openCache as openNamedCache } from '../cache-store.ts';
+import { hashRecords, revisionRecords } from '../file-store.ts';
 import {
   discardPartial,
   downloadToPartial,
@@ -37,11 +49,7 @@ export const HASH_CACHE = 'tokenskip-model-hashes-v1';
 /** Cached files up to this size are re-hashed on every load; larger ones are checked by size. */
 export const REHASH_LIMIT = 512 * 2 ** 20;
 
-/**
- * What a file must be: the registry's entry (`sha256` where it has one, else an approximate
- * size) and, where the registry has no sha256, what the hub's listing says (`hub`, hub-listing.ts).
- */
-export type ExpectedFile = ManifestFile & { hub?: HubFileInfo };
+export type { ExpectedFile };
 
 export interface FileProgress {
   file: string;
@@ -51,50 +59,45 @@ export interface FileProgress {
 }
 
 async function openCache(name = MODEL_CACHE): Promise<Cache | undefined> {
-  try {
-    return globalThis.caches ? await caches.open(name) : undefined;
-  } catch {
-    return undefined; // e.g. an insecure context: run without a cache
-  }
+  return openNamedCache(name); // undefined e.g. in an insecure context: run without a cache
 }
 
-async function recordedHash(url: string): Promise<FileHash | undefined> {
-  const hit = await (await openCache(HASH_CACHE))?.match(url);
-  if (!hit) return undefined;
-  try {
-    const v = (await hit.json()) as FileHash;
-    return typeof v.sha256 === 'string' && typeof v.size === 'number' ? v : undefined;
-  } catch {
-    return undefined;
-  }
+/** Hashes recorded at first download, by file URL (file-store.ts, shared with Node's store). */
+const records = hashRecords(cacheFileStore(HASH_CACHE), (url) => url);
+
+async function recordedHash(url: string): Promise<RecordedHash | undefined> {
+  return records.get(url);
 }
 
-export async function recordHash(url: string, hash: FileHash): Promise<void> {
-  const cache = await openCache(HASH_CACHE);
-  await cache
-    ?.put(
-      url,
-      new Response(JSON.stringify(hash), { headers: { 'Content-Type': 'application/json' } }),
-    )
-    .catch(() => undefined);
+/** Records a file's size and sha256; `from: 'hub'` when its bytes were checked against the hub. */
+export async function recordHash(url: string, hash: RecordedHash): Promise<void> {
+  await records.set(url, hash).catch(() => undefined);
 }
 
-/** The hash a file must have: the manifest's, else the one recorded here at first download. */
+/**
+ * The hash a file must have: the manifest's, else the one recorded here at first download (from
+ * the hub's hash when one was given then), else the LFS sha256 of the hub's listing.
+ */
 export async function expectedHash(
   url: string,
   expected: ExpectedFile | undefined,
-): Promise<{ hash: FileHash; source: 'manifest' | 'recorded' | 'hub' } | undefined> {
+): Promise<ExpectedHash | undefined> {
   if (expected?.sha256)
     return { hash: { size: expected.size, sha256: expected.sha256 }, source: 'manifest' };
   const recorded = await recordedHash(url);
-  if (recorded) return { hash: recorded, source: 'recorded' };
+  if (recorded)
+    return {
+      hash: { size: recorded.size, sha256: recorded.sha256 },
+      source: 'recorded',
+      ...(recorded.from === 'hub' ? { fromHub: true } : {}),
+    };
   const hub = expected?.hub;
   return hub?.sha256 ? { hash: { size: hub.size, sha256: hub.sha256 }, source: 'hub' } : undefined;
 }
 
 /** Forgets the hash recorded for `url` (a deleted model is checked afresh when it returns). */
 export async function forgetHash(url: string): Promise<void> {
-  await (await openCache(HASH_CACHE))?.delete(url).catch(() => undefined);
+  await records.forget(url);
 }
 
 /** Passes a body through, hashing and counting it. */
@@ -156,7 +159,7 @@ async function checkCached(
       } else {
         checkHash(await hashBody(hit), want.hash, file, want.source);
       }
-      return want.source === 'manifest' ? 'verified' : 'recorded';
+      return statusOf(want);
     }
     // Cached before hashes were recorded: record it now.
     await recordHash(url, await hashBody(hit));
@@ -219,14 +222,33 @@ async function downloadIntoCache(
   }
   await discardPartial(url);
   const actual = done();
+  // Nothing better known: the hub's own hash from the answer's headers (X-Linked-Etag), or for a
+  // regular (non-LFS) file its git blob sha1 (listing oid, ETag), as in Node (node/download.ts).
+  const check: ExpectedHash | undefined =
+    want ??
+    (state.hubSha256
+      ? { hash: { size: state.received, sha256: state.hubSha256 }, source: 'hub' }
+      : undefined);
+  const gitSha1 = check ? undefined : (expected?.hub?.gitSha1 ?? state.hubGitSha1);
   try {
-    if (want) checkHash(actual, want.hash, file, want.source);
+    if (check) checkHash(actual, check.hash, file, check.source);
+    if (gitSha1) {
+      const hit = actual.size <= GIT_BLOB_LIMIT ? await cache.match(url) : undefined;
+      if (!hit)
+        throw new TokenSkipError(
+          'MODEL_FILE_CORRUPT',
+          `${file} has ${actual.size} bytes: the hub stores files over 10 MB in LFS, never as a regular file with a git blob id; it is not the hub's file.`,
+        );
+      checkGitBlob(await gitBlobSha1(new Uint8Array(await hit.arrayBuffer())), gitSha1, file);
+    }
   } catch (error) {
     await cache.delete(url);
     throw error;
   }
-  if (!want || want.source === 'hub') await recordHash(url, actual);
-  return want?.source === 'manifest' ? 'verified' : 'recorded';
+  const fromHub = check?.source === 'hub' || (!check && gitSha1 !== undefined);
+  if (!want || want.source === 'hub')
+    await recordHash(url, { ...actual, ...(fromHub ? { from: 'hub' as const } : {}) });
+  return want ? statusOf(want) : fromHub ? 'hub' : 'recorded';
 }
 
 export interface CachedFile {
@@ -285,7 +307,7 @@ export async function readCachedFile(
   return {
     data,
     fromCache: false,
-    integrity: want ? (want.source === 'manifest' ? 'verified' : 'recorded') : 'unchecked',
+    integrity: statusOf(want),
   };
 }
 
@@ -328,21 +350,11 @@ export async function clearModelCache(): Promise<number> {
   return keys.length;
 }
 
-/** Revisions resolved for unpinned hub entries, kept beside the recorded hashes. */
-export const browserRevisionStore: RevisionStore = {
-  async get(repo) {
-    const hit = await (await openCache(HASH_CACHE))?.match(revisionKey(repo));
-    if (!hit) return undefined;
-    return ((await hit.json().catch(() => ({}))) as { revision?: string }).revision;
-  },
-  async set(repo, revision) {
-    const cache = await openCache(HASH_CACHE);
-    await cache
-      ?.put(revisionKey(repo), new Response(JSON.stringify({ revision })))
-      .catch(() => undefined);
-  },
-};
-
-function revisionKey(repo: string): string {
-  return new URL(`/tokenskip-revision/${repo}`, self.location.href).href;
-}
+/**
+ * Revisions resolved for unpinned hub entries, kept beside the recorded hashes (file-store.ts, the
+ * same records as Node's `revision.json`; a recorded revision is checked like Node's).
+ */
+export const browserRevisionStore: RevisionStore = revisionRecords(
+  cacheFileStore(HASH_CACHE),
+  (repo) => new URL(`/tokenskip-revision/${repo}`, self.location.href).href,
+);

@@ -5,7 +5,13 @@
  * imported here loads offline on the Compress and Generate pages.
  */
 import { TokenSkipError } from '../../../core/errors.ts';
-import { checkHash, type FileHash, type IntegrityStatus } from '../file-integrity.ts';
+import {
+  checkHash,
+  statusOf,
+  weakestIntegrity,
+  type FileHash,
+  type IntegrityStatus,
+} from '../file-integrity.ts';
 import { Sha256 } from '../sha256-stream.ts';
 import {
   ensureCached,
@@ -17,6 +23,7 @@ import {
   type FileProgress,
 } from './model-cache.ts';
 import { declaredSize } from '../transfer.ts';
+import { openCache as open } from '../cache-store.ts';
 import { DEFAULT_LIMITS } from '../settings.ts';
 import {
   discardPartial,
@@ -48,14 +55,6 @@ export interface ModelStatus {
   files: FileStatus[];
 }
 
-async function open(name: string): Promise<Cache | undefined> {
-  try {
-    return globalThis.caches ? await caches.open(name) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 async function fileStatus(cache: Cache, ref: ModelFileRef): Promise<FileStatus> {
   const hit = await cache.match(ref.url);
   if (hit) {
@@ -65,7 +64,7 @@ async function fileStatus(cache: Cache, ref: ModelFileRef): Promise<FileStatus> 
       state: 'cached',
       bytes: Number(hit.headers.get('Content-Length') ?? want?.hash.size ?? 0),
       // Files enter the cache only after their check (model-cache.ts).
-      integrity: want ? (want.source === 'manifest' ? 'verified' : 'recorded') : 'unchecked',
+      integrity: statusOf(want),
     };
   }
   const partial = await partialState(ref.url);
@@ -74,8 +73,6 @@ async function fileStatus(cache: Cache, ref: ModelFileRef): Promise<FileStatus> 
   return { file: ref.file, state: 'missing', bytes: 0 };
 }
 
-const RANK: Record<IntegrityStatus, number> = { verified: 2, recorded: 1, unchecked: 0 };
-
 export async function modelStatus(refs: ModelFileRef[]): Promise<ModelStatus> {
   const cache = await open(MODEL_CACHE);
   if (!cache || refs.length === 0) return { state: 'missing', bytes: 0, files: [] };
@@ -83,12 +80,7 @@ export async function modelStatus(refs: ModelFileRef[]): Promise<ModelStatus> {
   const bytes = files.reduce((a, f) => a + f.bytes, 0);
   const all = files.every((f) => f.state === 'cached');
   const any = files.some((f) => f.state !== 'missing');
-  const integrity = all
-    ? files.reduce<IntegrityStatus>(
-        (w, f) => (RANK[f.integrity!] < RANK[w] ? f.integrity! : w),
-        'verified',
-      )
-    : undefined;
+  const integrity = all ? weakestIntegrity(files.map((f) => f.integrity!)) : undefined;
   return {
     state: all ? 'cached' : any ? 'partial' : 'missing',
     bytes,
@@ -137,7 +129,7 @@ export async function downloadModel(
     }
     statuses.push(result.integrity);
   }
-  return statuses.reduce<IntegrityStatus>((w, s) => (RANK[s] < RANK[w] ? s : w), 'verified');
+  return weakestIntegrity(statuses);
 }
 
 /**
@@ -227,7 +219,7 @@ export async function importModel(
       ref,
       blob,
       hash,
-      status: want ? (want.source === 'manifest' ? 'verified' : 'recorded') : 'recorded',
+      status: want ? statusOf(want) : 'recorded',
     });
   }
   const cache = await open(MODEL_CACHE);
@@ -264,10 +256,7 @@ export async function importModel(
       { cause: error },
     );
   }
-  return checked.reduce<IntegrityStatus>(
-    (w, c) => (RANK[c.status] < RANK[w] ? c.status : w),
-    'verified',
-  );
+  return weakestIntegrity(checked.map((c) => c.status));
 }
 
 /** The files under a folder picked with `<input type=file webkitdirectory>`, by path inside it. */

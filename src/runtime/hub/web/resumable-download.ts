@@ -17,8 +17,10 @@ import { DEFAULT_LIMITS, type TransferLimits } from '../settings.ts';
 import {
   BodyCount,
   declaredSize,
+  gitSha1FromHeaders,
   rangeHeaders,
   resumeDecision,
+  sha256FromHeaders,
   sizeFromHeaders,
   stallWatch,
 } from '../transfer.ts';
@@ -41,6 +43,10 @@ export interface PartialState {
   lastModified: string | null;
   /** Sizes of the kept chunks, in order. */
   chunks: number[];
+  /** The hub's own hash of the file from the first answer's headers (transfer.ts), if it gave one. */
+  hubSha256?: string;
+  /** The git blob sha1 of a regular hub file from that answer's ETag (transfer.ts), if any. */
+  hubGitSha1?: string;
 }
 
 export interface DownloadProgress {
@@ -62,6 +68,12 @@ export interface DownloadOptions {
   limits?: TransferLimits;
   onProgress?: (p: DownloadProgress) => void;
   signal?: AbortSignal;
+}
+
+function hubHashes(headers: Headers): Pick<PartialState, 'hubSha256' | 'hubGitSha1'> {
+  const sha256 = sha256FromHeaders(headers);
+  const gitSha1 = gitSha1FromHeaders(headers);
+  return { ...(sha256 ? { hubSha256: sha256 } : {}), ...(gitSha1 ? { hubGitSha1: gitSha1 } : {}) };
 }
 
 function partKey(url: string, part: string): string {
@@ -319,6 +331,7 @@ export async function downloadToPartial(options: DownloadOptions): Promise<Parti
             etag: response.headers.get('ETag'),
             lastModified: response.headers.get('Last-Modified'),
             chunks: [],
+            ...hubHashes(response.headers),
           };
     if (start === 0) await saveState(cache, url, state);
 

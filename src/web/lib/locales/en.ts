@@ -102,6 +102,8 @@ export const en = {
     files: 'Model files',
     integrity_verified: 'verified (sha256 in the manifest)',
     integrity_recorded: 'hash recorded locally (first download; checked on every later load)',
+    integrity_hub:
+      'hash from the hub (its listing or headers at the first download; checked on every later load)',
     integrity_unchecked: 'not checked (no hash known)',
     tokens: 'Tokens (cl100k)',
     gamma: 'γ requested / achieved',
@@ -392,6 +394,7 @@ export const en = {
     webllmChecked: 'every file WebLLM reads; shard sizes checked against tensor-cache.json',
     verified: 'verified (sha256)',
     recorded: 'hash recorded locally',
+    hub: 'hash from the hub',
     unchecked: 'not checked',
     fits: 'fits',
     tooBig: 'too big for this GPU',

@@ -102,6 +102,8 @@ export const zh: Shape<typeof en> = {
     files: '模型文件',
     integrity_verified: '已校验（清单中的 sha256）',
     integrity_recorded: '已在本地记录哈希（首次下载；之后每次加载都会校验）',
+    integrity_hub:
+      '哈希来自 Hugging Face（首次下载时其文件列表或响应头给出；之后每次加载都会校验）',
     integrity_unchecked: '未校验（没有已知哈希）',
     tokens: '词元数（cl100k）',
     gamma: 'γ 目标 / 实际',
@@ -388,6 +390,7 @@ export const zh: Shape<typeof en> = {
     webllmChecked: 'WebLLM 读取的全部文件；分片大小已按 tensor-cache.json 核对',
     verified: '已校验（sha256）',
     recorded: '哈希已在本机记录',
+    hub: '哈希来自 Hugging Face',
     unchecked: '未校验',
     fits: '适合',
     tooBig: '对这块 GPU 太大',
