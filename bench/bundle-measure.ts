@@ -34,13 +34,16 @@ export interface BundleReport {
   precache: { entries: number; bytes: number; webllmChunks: number };
 }
 
-/** A production build of the app (the repo's vite.config.ts) with Vite's manifest, into outDir. */
-export async function buildApp(outDir: string): Promise<number> {
+/**
+ * A production build of the app (the repo's vite.config.ts) with Vite's manifest, into outDir;
+ * `publicDir` also copies public/ (the web app manifest and icon), as `vite build` does.
+ */
+export async function buildApp(outDir: string, { publicDir = false } = {}): Promise<number> {
   const started = performance.now();
   await build({
     configFile: path.resolve('vite.config.ts'),
     logLevel: 'error',
-    build: { outDir, emptyOutDir: true, manifest: true, copyPublicDir: false },
+    build: { outDir, emptyOutDir: true, manifest: true, copyPublicDir: publicDir },
     // The repo's models/ and data/ are copied by a plugin; they are not code and not counted.
   });
   return (performance.now() - started) / 1000;
