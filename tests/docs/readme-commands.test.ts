@@ -118,6 +118,7 @@ const PLANS: Record<string, Plan> = {
     ranBy:
       "tests/trainer/mini-pipeline.test.ts, as `tokenskip mini --quick` (the README's short variant)",
   },
+  'tokenskip mini --quick': { ranBy: 'tests/trainer/mini-pipeline.test.ts' },
   'tokenskip models ls / pull / rm / verify': {
     ranBy: 'tests/cli/models-cli.test.ts (ls, pull from a loopback hub, rm, verify)',
   },
