@@ -17,6 +17,7 @@ import { deviceFit, probeAdapter, type AdapterLimits, type DeviceFit } from './d
 import { catalogModels, type CatalogModel, type WebBackend } from './model-catalog.ts';
 import { GenerationClient } from './generation-client.ts';
 import { webLlmAppConfig } from '../../runtime/engines/webllm/webllm-config.ts';
+import type { AppConfig } from '@mlc-ai/web-llm';
 
 /** Shared with the Compress page's mirror field: one model host for the whole app. */
 export const HOST_KEY = 'tokenskip.mirror';
@@ -53,7 +54,11 @@ async function webllmAppConfig(record: NonNullable<CatalogModel['webllm']>, reso
   const pinned = await pinWebLlmRecord(record, resolve);
   if (!pinned) return undefined;
   const appBase = new URL('/', location.href).href;
-  const appConfig = webLlmAppConfig(pinned, appBase, await webllmWorker().webllmLibInfo());
+  // A plain copy: the record comes from the page's reactive rows (Svelte proxies), which cannot
+  // be posted to the worker ("could not be cloned").
+  const appConfig = $state.snapshot(
+    webLlmAppConfig(pinned, appBase, await webllmWorker().webllmLibInfo()),
+  ) as AppConfig;
   return { appConfig, modelRecord: appConfig.model_list[0]! };
 }
 
