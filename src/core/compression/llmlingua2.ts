@@ -17,6 +17,7 @@ import type { ScorerTokenizer, TokenDecoder, TokenDecoderSpec } from './scorer-t
 import type { CompressionResult, ScoredText, ScoredWord } from './types.ts';
 import { validateGamma } from '../prompts/gamma.ts';
 import { joinCjkText } from './text-words.ts';
+import { validateText } from './validate-text.ts';
 import {
   applyTokenMap,
   buildModelInput,
@@ -94,30 +95,9 @@ export interface LinguaScored extends ScoredText {
   decoder: TokenDecoderSpec;
 }
 
-/** Max characters per text: about 250k tokens, far beyond any CoT; keeps a pasted book from hanging the tab. */
-export const MAX_TEXT_CHARS = 1_000_000;
-
-export function validateText(text: unknown, where = 'text'): string {
-  if (typeof text !== 'string') {
-    throw new TokenSkipError(
-      'INVALID_ARGUMENT',
-      `${where} must be a string, got ${text === null ? 'null' : typeof text}.`,
-    );
-  }
-  if (text.trim().length === 0) {
-    throw new TokenSkipError(
-      'EMPTY_INPUT',
-      `${where} is empty or whitespace only: give a chain of thought to compress.`,
-    );
-  }
-  if (text.length > MAX_TEXT_CHARS) {
-    throw new TokenSkipError(
-      'INPUT_TOO_LARGE',
-      `${where} has ${text.length.toLocaleString('en-US')} characters; the limit is ${MAX_TEXT_CHARS.toLocaleString('en-US')}. Split it into several records.`,
-    );
-  }
-  return text;
-}
+// The text checks live in a module of their own, so the page can check a text without loading
+// the tokenizers and cl100k ranks this module imports (the first page's bundle).
+export { MAX_TEXT_CHARS, validateText } from './validate-text.ts';
 
 export function resolveLinguaOptions(partial: Partial<LinguaOptions> = {}): LinguaOptions {
   const options = { ...defaultLinguaOptions, ...partial };

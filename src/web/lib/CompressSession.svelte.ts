@@ -2,13 +2,17 @@
  * State and actions of the LLMLingua-2 scorer on the Compress and Learn pages: which model runs
  * where, the scored text (γ-independent) and the selection at the current γ. The selection is
  * derived here, in the page, from the cached scores: moving γ sends nothing to the worker.
+ *
+ * The selection code (select.ts with its tokenizer decoder and cl100k ranks, ~1 MB gzipped) is a
+ * chunk of its own: `compress()` starts fetching it while the worker loads the model, so the first
+ * page's bundle stays small and the first result waits for whichever comes last.
  */
 import { savePreference } from './storage.ts';
 import { TokenSkipError, toTokenSkipError } from '../../core/errors.ts';
 import type { LinguaOptions, LinguaScored } from '../../core/compression/llmlingua2.ts';
-import { validateText } from '../../core/compression/llmlingua2.ts';
+import { validateText } from '../../core/compression/validate-text.ts';
 import { toGamma } from '../../core/prompts/gamma.ts';
-import { selectScored } from '../../core/scoring/select.ts';
+import type { selectScored } from '../../core/scoring/select.ts';
 import { MINI_COMPRESSION } from '../../core/models/mini-compression.ts';
 import type { SelectedWord, Selection } from '../../core/scoring/types.ts';
 import type { BackendPreference } from '../../runtime/web/backend.ts';
@@ -26,6 +30,26 @@ export interface AlgorithmSettings {
   joinCjk: boolean;
   chineseWords: boolean;
   keepUnknown: boolean;
+}
+
+type SelectScored = typeof selectScored;
+let selectModule: Promise<SelectScored> | undefined;
+
+/**
+ * The selection code, loaded once per page; the cl100k encoder is built here too (its first use
+ * parses the ranks), so the first selection does not pay for it after scoring.
+ */
+export function loadSelection(): Promise<SelectScored> {
+  selectModule ??= Promise.all([
+    import('../../core/scoring/select.ts'),
+    import('../../core/compression/token-count.ts'),
+  ]).then(([select, tokens]) => {
+    tokens.countCl100kTokens('γ');
+    return select.selectScored;
+  });
+  // A failed fetch (offline without the service worker) may be retried by the next compress().
+  selectModule.catch(() => (selectModule = undefined));
+  return selectModule;
 }
 
 export class CompressSession {
@@ -57,6 +81,7 @@ export class CompressSession {
   load = $state.raw<LoadInfo | undefined>();
   scoreMs = $state<number | undefined>();
   #scored = $state.raw<LinguaScored | undefined>();
+  #select = $state.raw<SelectScored | undefined>();
   #loadedKey = '';
   #run = 0;
   #loadedEpoch = -1;
@@ -67,7 +92,7 @@ export class CompressSession {
 
   /** The selection at the current γ, re-derived from the cached scores when γ moves. */
   #result = $derived.by((): Selection | undefined =>
-    this.#scored ? selectScored(this.#scored, this.gamma) : undefined,
+    this.#scored && this.#select ? this.#select(this.#scored, this.gamma) : undefined,
   );
   get result(): Selection | undefined {
     return this.#result;
@@ -142,6 +167,9 @@ export class CompressSession {
     try {
       validateText(cot, 'The chain of thought');
       toGamma(this.gamma, 'γ');
+      // Fetched while the model loads; awaited before the scores are published.
+      const selection = loadSelection();
+      selection.catch(() => undefined);
       await this.ensureLoaded();
       if (run !== this.#run) return;
       this.status = 'scoring';
@@ -150,6 +178,7 @@ export class CompressSession {
         input: { cot },
         options: this.options(),
       });
+      this.#select ??= await selection;
       if (run !== this.#run) return;
       this.scoreMs = reply.scoreMs;
       this.#scored = reply.scored as LinguaScored;

@@ -15,6 +15,9 @@ import {
 } from '../../runtime/hub/web/model-store.ts';
 import { deviceFit, probeAdapter, type AdapterLimits, type DeviceFit } from './device-fit.ts';
 import { catalogModels, type CatalogModel, type WebBackend } from './model-catalog.ts';
+import { GenerationClient } from './generation-client.ts';
+import { webLlmAppConfig } from '../../runtime/engines/webllm/webllm-config.ts';
+import type { AppConfig } from '@mlc-ai/web-llm';
 
 /** Shared with the Compress page's mirror field: one model host for the whole app. */
 export const HOST_KEY = 'tokenskip.mirror';
@@ -47,18 +50,26 @@ export interface ModelRow {
  * the same cache keys. Undefined for an unpinned hub record whose commit was never recorded.
  */
 async function webllmAppConfig(record: NonNullable<CatalogModel['webllm']>, resolve: boolean) {
-  const { webLlmAppConfig } = await import('../../runtime/engines/webllm/webllm-engine.ts');
   const { pinWebLlmRecord } = await import('../../runtime/hub/web/webllm-download.ts');
-  const webllm = await import('@mlc-ai/web-llm');
   const pinned = await pinWebLlmRecord(record, resolve);
   if (!pinned) return undefined;
   const appBase = new URL('/', location.href).href;
-  const libInfo = {
-    modelLibURLPrefix: webllm.modelLibURLPrefix,
-    modelVersion: webllm.modelVersion,
-  };
-  const appConfig = webLlmAppConfig(pinned, appBase, libInfo);
-  return { webllm, appConfig, modelRecord: appConfig.model_list[0]! };
+  // A plain copy: the record comes from the page's reactive rows (Svelte proxies), which cannot
+  // be posted to the worker ("could not be cloned").
+  const appConfig = $state.snapshot(
+    webLlmAppConfig(pinned, appBase, await webllmWorker().webllmLibInfo()),
+  ) as AppConfig;
+  return { appConfig, modelRecord: appConfig.model_list[0]! };
+}
+
+/**
+ * WebLLM's own cache API, asked through a generation worker: WebLLM is bundled into that worker
+ * only (a second import here made a second 6 MB copy of it). One worker for the page's lifetime.
+ */
+let cacheWorker: GenerationClient | undefined;
+function webllmWorker(): GenerationClient {
+  cacheWorker ??= new GenerationClient();
+  return cacheWorker;
 }
 
 export class ModelsSession {
@@ -107,7 +118,10 @@ export class ModelsSession {
           return;
         }
         const { webLlmModelStatus } = await import('../../runtime/hub/web/webllm-download.ts');
-        row.webllmCached = await config.webllm.hasModelInCache(row.model.id, config.appConfig);
+        row.webllmCached = await webllmWorker().webllmHasModelInCache(
+          row.model.id,
+          config.appConfig,
+        );
         row.status = await webLlmModelStatus(config.modelRecord);
         return;
       }
@@ -193,13 +207,11 @@ export class ModelsSession {
         // its deleteModelAllInfoInCache run one by one (clearWebLlmModelCache says why).
         const config = await webllmAppConfig(row.model.webllm, false);
         if (config) {
-          const { clearWebLlmModelCache } =
-            await import('../../runtime/engines/webllm/webllm-engine.ts');
           const { discardWebLlmPartials } =
             await import('../../runtime/hub/web/webllm-download.ts');
           // Stopped downloads first: their list of files comes from the cached tensor-cache.json.
           await discardWebLlmPartials(config.modelRecord);
-          await clearWebLlmModelCache(row.model.id, config.appConfig);
+          await webllmWorker().webllmClearCache(row.model.id, config.appConfig);
         }
       } else {
         await deleteModel(await row.model.refs(this.backendFor(row.model), this.host, false));

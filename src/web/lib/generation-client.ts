@@ -19,6 +19,8 @@ import type {
 } from '../../core/generation/engine.ts';
 import type { BackendPreference } from '../../runtime/web/backend.ts';
 import type { GenerationWorkerApi, TimedGenerationResult } from '../workers/generation-protocol.ts';
+import type { AppConfig } from '@mlc-ai/web-llm';
+import type { WebLlmLibInfo } from '../../core/generation/webllm-urls.ts';
 
 async function call<T>(promise: Promise<T>, crashed?: Promise<never>): Promise<T> {
   try {
@@ -110,6 +112,19 @@ export class GenerationClient {
 
   countTokens(texts: string[]): Promise<number[]> {
     return call(this.api().countTokens(texts), this.crashed);
+  }
+
+  /** WebLLM's cache, through the worker (the one place WebLLM is loaded). */
+  webllmLibInfo(): Promise<WebLlmLibInfo> {
+    return call(this.api().webllmLibInfo(), this.crashed);
+  }
+
+  webllmHasModelInCache(modelId: string, appConfig: AppConfig): Promise<boolean> {
+    return call(this.api().webllmHasModelInCache(modelId, appConfig), this.crashed);
+  }
+
+  webllmClearCache(modelId: string, appConfig: AppConfig): Promise<void> {
+    return call(this.api().webllmClearCache(modelId, appConfig), this.crashed);
   }
 
   dispose(): void {

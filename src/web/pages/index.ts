@@ -6,17 +6,26 @@
 import type { Component } from 'svelte';
 import type { MessageKey } from '../lib/i18n.svelte.ts';
 import LearnPage from './LearnPage.svelte';
-import CompressPage from './CompressPage.svelte';
-import GeneratePage from './GeneratePage.svelte';
-import BenchmarkPage from './BenchmarkPage.svelte';
-import ModelsPage from './ModelsPage.svelte';
+
+export type PageComponent = Component<{ params: URLSearchParams }>;
 
 export interface PageEntry {
   path: string;
   title: MessageKey;
   params: string[];
-  component: Component<{ params: URLSearchParams }>;
+  /**
+   * The component of a page in the first page's bundle: only Learn, the home page. Every other
+   * page is a chunk of its own, fetched by `load` when it is first opened, so a first visit does
+   * not download Compress, Generate, Benchmark or Models (chart.js, the hub client, …); see
+   * `npm run bench:bundle`.
+   */
+  component?: PageComponent;
+  load: () => Promise<PageComponent>;
 }
+
+const lazy =
+  (load: () => Promise<{ default: PageComponent }>) => async (): Promise<PageComponent> =>
+    (await load()).default;
 
 export const pages: PageEntry[] = [
   {
@@ -24,6 +33,7 @@ export const pages: PageEntry[] = [
     title: 'app.navLearn',
     params: ['question', 'cot', 'rate', 'lang'],
     component: LearnPage,
+    load: () => Promise.resolve(LearnPage),
   },
   {
     path: 'compress',
@@ -32,21 +42,26 @@ export const pages: PageEntry[] = [
       ...['model', 'backend', 'rate', 'example', 'run', 'question', 'cot', 'answer'],
       ...['scorer', 'condition', 'compare', 'compare-condition', 'ref', 'force', 'digits'],
     ],
-    component: CompressPage,
+    load: lazy(() => import('./CompressPage.svelte')),
   },
   {
     path: 'generate',
     title: 'app.navGenerate',
     params: ['model', 'backend', 'gamma', 'max_tokens', 'side', 'question', 'example', 'run'],
-    component: GeneratePage,
+    load: lazy(() => import('./GeneratePage.svelte')),
   },
   {
     path: 'benchmark',
     title: 'app.navBenchmark',
     params: ['dataset', 'n', 'seed', 'model', 'gammas', 'max_tokens', 'backend', 'autostart'],
-    component: BenchmarkPage,
+    load: lazy(() => import('./BenchmarkPage.svelte')),
   },
-  { path: 'models', title: 'app.navModels', params: [], component: ModelsPage },
+  {
+    path: 'models',
+    title: 'app.navModels',
+    params: [],
+    load: lazy(() => import('./ModelsPage.svelte')),
+  },
 ];
 
 /** The page of a route; '' (the home page) is Learn. */

@@ -12,6 +12,8 @@ import type {
   LoadProgress,
 } from '../../core/generation/engine.ts';
 import type { BackendPreference } from '../../runtime/web/backend.ts';
+import type { AppConfig } from '@mlc-ai/web-llm';
+import type { WebLlmLibInfo } from '../../core/generation/webllm-urls.ts';
 
 export interface GenerationLoadRequest {
   modelId: string;
@@ -47,4 +49,11 @@ export interface GenerationWorkerApi {
   /** Token counts with the loaded model's own tokenizer (CoT tokens for the metrics). */
   countTokens(texts: string[]): Promise<number[]>;
   unload(): Promise<void>;
+  /**
+   * WebLLM's cache, for the Models page. WebLLM is loaded here, in the worker, and nowhere on the
+   * page, so the build holds it once (two copies were two 6 MB chunks, both precached).
+   */
+  webllmLibInfo(): Promise<WebLlmLibInfo>;
+  webllmHasModelInCache(modelId: string, appConfig: AppConfig): Promise<boolean>;
+  webllmClearCache(modelId: string, appConfig: AppConfig): Promise<void>;
 }

@@ -9,6 +9,10 @@ import { TokenSkipError, toTokenSkipError } from '../../core/errors.ts';
 import type { GenerationEngine, GenerationEvent } from '../../core/generation/engine.ts';
 import { findGenerationModel, type GenerationModelRecord } from '../../core/models/registry.ts';
 import { createBrowserEngine, loadTokenizer } from '../../runtime/web/generation-engines.ts';
+import {
+  clearWebLlmModelCache,
+  webLlmLibInfo,
+} from '../../runtime/engines/webllm/webllm-engine.ts';
 import type { GenerationWorkerApi, TimelinePoint } from './generation-protocol.ts';
 import { closeTimeline } from '../../core/generation/timeline.ts';
 
@@ -93,6 +97,13 @@ const api: GenerationWorkerApi = {
       await engine?.unload();
       engine = undefined;
     }),
+
+  webllmLibInfo: () => guard(webLlmLibInfo),
+
+  webllmHasModelInCache: (modelId, appConfig) =>
+    guard(async () => (await import('@mlc-ai/web-llm')).hasModelInCache(modelId, appConfig)),
+
+  webllmClearCache: (modelId, appConfig) => guard(() => clearWebLlmModelCache(modelId, appConfig)),
 };
 
 Comlink.expose(api);

@@ -28,7 +28,6 @@ import type {
   InitProgressReport,
   MLCEngineConfig,
   MLCEngineInterface,
-  ModelRecord,
 } from '@mlc-ai/web-llm';
 import { TokenSkipError, toTokenSkipError } from '../../../core/errors.ts';
 import { cacheFileStore } from '../../hub/cache-store.ts';
@@ -49,11 +48,10 @@ import {
   type GenerationModelRecord,
   type WebLlmModelRecord,
 } from '../../../core/models/registry.ts';
-import {
-  resolveModelLib,
-  webLlmModelBase,
-  type WebLlmLibInfo,
-} from '../../../core/generation/webllm-urls.ts';
+import { webLlmModelBase, type WebLlmLibInfo } from '../../../core/generation/webllm-urls.ts';
+import { webLlmAppConfig } from './webllm-config.ts';
+
+export { toModelRecord, webLlmAppConfig } from './webllm-config.ts';
 
 export type CreateMlcEngine = (
   modelId: string,
@@ -101,7 +99,8 @@ const defaultCreateEngine: CreateMlcEngine = async (modelId, config) => {
   return CreateMLCEngine(modelId, config);
 };
 
-async function defaultLibInfo(): Promise<WebLlmLibInfo> {
+/** web-llm's `modelLibURLPrefix` and `modelVersion`, read from the package (loads it). */
+export async function webLlmLibInfo(): Promise<WebLlmLibInfo> {
   const { modelLibURLPrefix, modelVersion } = await import('@mlc-ai/web-llm');
   return { modelLibURLPrefix, modelVersion };
 }
@@ -127,35 +126,6 @@ export async function clearWebLlmModelCache(modelId: string, appConfig: AppConfi
     },
   ];
   for (const step of steps) await step().catch(() => undefined);
-}
-
-/** Our record as a WebLLM ModelRecord, with absolute URLs (WebLLM's own folder rule applied). */
-export function toModelRecord(
-  record: WebLlmModelRecord,
-  appBase: string,
-  libInfo: WebLlmLibInfo,
-): ModelRecord {
-  return {
-    model: webLlmModelBase(record.model, appBase),
-    model_id: record.id,
-    model_lib: resolveModelLib(record.modelLib, appBase, libInfo),
-    vram_required_MB: record.vramRequiredMB,
-    low_resource_required: true,
-    required_features: record.requiredFeatures,
-    overrides: { context_window_size: record.contextWindowSize },
-  };
-}
-
-/**
- * The AppConfig WebLLM loads a record with: the one record, and the Cache API backend (WebLLM's
- * default, named here because the Models page writes its downloads into those caches).
- */
-export function webLlmAppConfig(
-  record: WebLlmModelRecord,
-  appBase: string,
-  libInfo: WebLlmLibInfo,
-): AppConfig {
-  return { model_list: [toModelRecord(record, appBase, libInfo)], cacheBackend: 'cache' };
 }
 
 /** Picks the record to load given the GPU's features: q4f16_1 needs shader-f16, else its fallback. */
@@ -271,7 +241,7 @@ export function createWebLlmEngine(options: WebLlmEngineOptions): GenerationEngi
     const features = await (options.gpuFeatures ?? navigatorGpuFeatures)();
     const picked = pickRecord(options.record, features, models);
     const record = options.pinRecord ? await options.pinRecord(picked) : picked;
-    const libInfo = options.libInfo ?? (await defaultLibInfo());
+    const libInfo = options.libInfo ?? (await webLlmLibInfo());
     const appConfig = webLlmAppConfig(record, options.appBase, libInfo);
     try {
       engine = await createEngine(record.id, {

@@ -22,6 +22,7 @@ export const en = {
     unknownRoute: 'There is no page “{{path}}”; here is the Learn page instead.',
     unknownParams: 'Ignored unknown URL setting(s): {{names}}.',
     dismiss: 'Dismiss',
+    loadingPage: 'Loading the page…',
   },
   common: {
     backend: 'Backend',

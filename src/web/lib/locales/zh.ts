@@ -23,6 +23,7 @@ export const zh: Shape<typeof en> = {
     unknownRoute: '没有“{{path}}”这个页面；已为你打开入门页。',
     unknownParams: '已忽略无法识别的网址参数：{{names}}。',
     dismiss: '关闭',
+    loadingPage: '正在加载页面…',
   },
   common: {
     backend: '后端',

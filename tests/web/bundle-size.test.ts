@@ -1,0 +1,49 @@
+/**
+ * The first visit's download (issue #21), measured on a real production build (Vite, the repo's
+ * config): the first page's own JS stays under its gzipped budget, WebLLM's 6 MB library is
+ * bundled (and precached) once, and the pages other than Learn are not in the first page's JS.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  buildApp,
+  FIRST_PAGE_TARGET_KB,
+  measureBundle,
+  type BundleReport,
+} from '../../bench/bundle-measure.ts';
+
+const outDir = mkdtempSync(path.join(os.tmpdir(), 'bundle-size-'));
+let report: BundleReport;
+beforeAll(async () => {
+  await buildApp(outDir);
+  report = measureBundle(outDir);
+}, 300_000);
+afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+describe('first-visit bundle (vite build)', () => {
+  it(`keeps the first page's JS under ${FIRST_PAGE_TARGET_KB} KB gzipped`, () => {
+    expect(report.rows.some((r) => r.kind === 'first page')).toBe(true);
+    expect(report.firstPageGz / 1024).toBeLessThan(FIRST_PAGE_TARGET_KB);
+  });
+
+  it('bundles and precaches WebLLM once', () => {
+    expect(report.rows.filter((r) => r.webllm)).toHaveLength(1);
+    expect(report.precache.webllmChunks).toBe(1);
+  });
+
+  it('leaves chart.js, the cl100k ranks and the other pages out of the first page', () => {
+    const first = report.rows
+      .filter((r) => r.kind === 'first page')
+      .map((r) => readFileSync(path.join(outDir, r.file), 'utf8'))
+      .join('\n');
+    // chart.js's registry error, the cl100k ranks' first entries (js-tiktoken's
+    // dist/ranks/cl100k_base.js: "! 0 IQ== Ig== …"), and the other pages' test ids.
+    expect(first).not.toContain('is not a registered');
+    expect(first).not.toContain('IQ== Ig== Iw==');
+    for (const id of ['compress-page', 'generate-page', 'benchmark-page', 'models-page'])
+      expect(first).not.toContain(`"${id}"`);
+    expect(first).toContain('learn-page');
+  });
+});
