@@ -1,7 +1,10 @@
 /**
  * Playwright e2e config: Debian's Chromium (Playwright cannot download browsers here), the built app
- * served by `vite preview` on loopback. Two projects: one with WebGPU on SwiftShader, one with WebGPU
- * unavailable so the app must fall back to WASM.
+ * served by `vite preview` on loopback. Two projects: `wasm`, with WebGPU unavailable so the app must
+ * fall back to WASM, runs every spec except those tagged `@webgpu-only`; `webgpu` (WebGPU on
+ * SwiftShader, about ten times slower) runs only the specs whose behaviour depends on the engine
+ * path: tagged `@webgpu` (both projects) or `@webgpu-only`. Page logic (forms, resume, downloads,
+ * translations, layout) does not change with the backend, so it runs once, on `wasm`.
  */
 import { defineConfig } from '@playwright/test';
 import { chromiumArgs, chromiumPath } from './e2e/harness/chromium.ts';
@@ -33,7 +36,7 @@ export default defineConfig({
   projects: [
     {
       name: 'webgpu',
-      grepInvert: /@no-webgpu/,
+      grep: /@webgpu/,
       use: { launchOptions: { executablePath, args: chromiumArgs('webgpu') } },
     },
     {

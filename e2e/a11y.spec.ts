@@ -1,7 +1,7 @@
 /**
  * Accessibility: axe finds no serious or critical violation on any page, in the light and dark
  * themes and in English and 中文, with each page's worked result on screen. WASM project only
- * (@no-webgpu); one page load per combination keeps it fast.
+ * (untagged); one page load per combination keeps it fast.
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
@@ -16,9 +16,7 @@ const pages: { path: string; ready: string }[] = [
 
 for (const theme of ['light', 'dark'] as const)
   for (const locale of ['en', 'zh'] as const)
-    test(`no serious or critical axe violations, ${theme} / ${locale} @no-webgpu`, async ({
-      page,
-    }) => {
+    test(`no serious or critical axe violations, ${theme} / ${locale}`, async ({ page }) => {
       await page.addInitScript(
         ([t, l]) => {
           localStorage.setItem('tokenskip.theme', t);
@@ -43,7 +41,7 @@ for (const theme of ['light', 'dark'] as const)
       expect(found).toEqual([]);
     });
 
-test('the system theme is followed live until a theme is chosen @no-webgpu', async ({ page }) => {
+test('the system theme is followed live until a theme is chosen', async ({ page }) => {
   await page.emulateMedia({ colorScheme: 'light' });
   await page.goto('/#/learn');
   const html = page.locator('html');

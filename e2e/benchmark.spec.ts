@@ -49,55 +49,59 @@ test.beforeEach(async ({ page }) => {
   await page.evaluate(() => localStorage.clear());
 });
 
-test('a URL-driven run publishes its results in the documented form', async ({ page }, info) => {
-  const backend = backendFor(info.project.name);
-  await page.goto(url(backend));
-  const results = await readResults(page);
-  expect(results.schema).toBe('tokenskip-benchmark/v1');
-  expect(results.config).toMatchObject({
-    dataset: 'gsm8k',
-    n: 2,
-    seed: 1,
-    modelId: 'tiny-qwen2',
-    gammas: [1, 0.5],
-    maxNewTokens: 24,
-  });
-  expect(results.engine).toMatchObject({ kind: 'onnx', device: backend, modelId: 'tiny-qwen2' });
-  // The same seed picks the same questions as in Node.
-  const examples = parseExamples('gsm8k-test', readFileSync('data/gsm8k/test.jsonl', 'utf8'));
-  expect(results.sampleIds).toEqual(
-    sampleIndices(examples.length, 2, 1).map((i) => examples[i]!.id),
-  );
-  expect(results.samples).toHaveLength(4);
-  for (const s of results.samples) {
-    expect(s.completionTokens).toBeGreaterThan(0);
-    expect(s.completionTokens).toBeLessThanOrEqual(25);
-    expect(typeof s.correct).toBe('boolean');
-    expect(s.cotTokens).toBeGreaterThan(0);
-  }
-  expect(results.runs.map((r) => r.gamma)).toEqual([1, 0.5]);
-  const [full, half] = results.runs;
-  expect(full!.original).toBe(true);
-  expect(half!.baseline).toBe(full!.name);
-  expect(half!.actualRatio).toBeCloseTo(half!.meanCotTokens! / full!.meanCotTokens!, 6);
-  expect(half!.speedup).toBeGreaterThan(0);
-  // Questions ran γ-interleaved; timing pairs them and checks speedup against the token counts.
-  expect(results.samples.map((s) => s.gamma)).toEqual([1, 0.5, 0.5, 1]);
-  expect(results.timing.map((t) => [t.gamma, t.pairs])).toEqual([
-    [1, 2],
-    [0.5, 2],
-  ]);
-  const t = results.timing[1]!;
-  expect(t.speedupOverIdeal).toBeCloseTo(t.speedup! / t.tokenSpeedup!, 6);
-  await expect(page.getByTestId('speedup-over-ideal')).toHaveCount(2);
-  await expect(page.getByTestId('benchmark-table').locator('tbody tr')).toHaveCount(2);
-  await expect(page.getByTestId('benchmark-chart')).toBeVisible();
-  // The address bar names the run.
-  expect(decodeURIComponent(page.url())).toContain('gammas=1,0.5');
-  const download = page.waitForEvent('download');
-  await page.getByTestId('download-csv').click();
-  expect((await download).suggestedFilename()).toBe('tokenskip-benchmark.csv');
-});
+test(
+  'a URL-driven run publishes its results in the documented form',
+  { tag: '@webgpu' },
+  async ({ page }, info) => {
+    const backend = backendFor(info.project.name);
+    await page.goto(url(backend));
+    const results = await readResults(page);
+    expect(results.schema).toBe('tokenskip-benchmark/v1');
+    expect(results.config).toMatchObject({
+      dataset: 'gsm8k',
+      n: 2,
+      seed: 1,
+      modelId: 'tiny-qwen2',
+      gammas: [1, 0.5],
+      maxNewTokens: 24,
+    });
+    expect(results.engine).toMatchObject({ kind: 'onnx', device: backend, modelId: 'tiny-qwen2' });
+    // The same seed picks the same questions as in Node.
+    const examples = parseExamples('gsm8k-test', readFileSync('data/gsm8k/test.jsonl', 'utf8'));
+    expect(results.sampleIds).toEqual(
+      sampleIndices(examples.length, 2, 1).map((i) => examples[i]!.id),
+    );
+    expect(results.samples).toHaveLength(4);
+    for (const s of results.samples) {
+      expect(s.completionTokens).toBeGreaterThan(0);
+      expect(s.completionTokens).toBeLessThanOrEqual(25);
+      expect(typeof s.correct).toBe('boolean');
+      expect(s.cotTokens).toBeGreaterThan(0);
+    }
+    expect(results.runs.map((r) => r.gamma)).toEqual([1, 0.5]);
+    const [full, half] = results.runs;
+    expect(full!.original).toBe(true);
+    expect(half!.baseline).toBe(full!.name);
+    expect(half!.actualRatio).toBeCloseTo(half!.meanCotTokens! / full!.meanCotTokens!, 6);
+    expect(half!.speedup).toBeGreaterThan(0);
+    // Questions ran γ-interleaved; timing pairs them and checks speedup against the token counts.
+    expect(results.samples.map((s) => s.gamma)).toEqual([1, 0.5, 0.5, 1]);
+    expect(results.timing.map((t) => [t.gamma, t.pairs])).toEqual([
+      [1, 2],
+      [0.5, 2],
+    ]);
+    const t = results.timing[1]!;
+    expect(t.speedupOverIdeal).toBeCloseTo(t.speedup! / t.tokenSpeedup!, 6);
+    await expect(page.getByTestId('speedup-over-ideal')).toHaveCount(2);
+    await expect(page.getByTestId('benchmark-table').locator('tbody tr')).toHaveCount(2);
+    await expect(page.getByTestId('benchmark-chart')).toBeVisible();
+    // The address bar names the run.
+    expect(decodeURIComponent(page.url())).toContain('gammas=1,0.5');
+    const download = page.waitForEvent('download');
+    await page.getByTestId('download-csv').click();
+    expect((await download).suggestedFilename()).toBe('tokenskip-benchmark.csv');
+  },
+);
 
 test('the original model runs as its own row and every row is measured against it', async ({
   page,

@@ -16,7 +16,7 @@ async function droppedStyles(page: Page) {
   );
 }
 
-test('dropped 中文 words are underlined, not struck; English ones are struck @no-webgpu', async ({
+test('dropped 中文 words are underlined, not struck; English ones are struck', async ({
   page,
 }, info) => {
   const cot = encodeURIComponent(

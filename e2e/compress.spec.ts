@@ -48,7 +48,7 @@ test('compresses on WebGPU and on WASM with the same kept words as Node @webgpu-
   expect(gpu.kept).toEqual(expected.word_labels.filter(([, k]) => k === 1).map(([w]) => w));
 });
 
-test('falls back to WASM, visibly, when there is no WebGPU @no-webgpu', async ({ page }) => {
+test('falls back to WASM, visibly, when there is no WebGPU', async ({ page }) => {
   await page.goto('/#/compress?model=tiny-lingua-xlmr');
   const run = await compressOn(page, 'webgpu');
   expect(run.backend).toBe('WASM');

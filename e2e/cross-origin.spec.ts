@@ -60,7 +60,7 @@ for (const [kind, expectOk] of [
   ['cors', true],
   ['plain', false],
 ] as const) {
-  test(`@no-webgpu a hub model from a mirror on another origin ${expectOk ? 'with' : 'without'} CORS`, async ({
+  test(`a hub model from a mirror on another origin ${expectOk ? 'with' : 'without'} CORS`, async ({
     page,
   }) => {
     await page.addInitScript(

@@ -25,39 +25,43 @@ async function compress(page: Page): Promise<void> {
   await expect(page.getByTestId('compress')).toHaveText('Compress');
 }
 
-test('CTS on the Compress page keeps what onnxruntime-node keeps', async ({ page }, info) => {
-  const backend = info.project.name === 'webgpu' ? 'webgpu' : 'wasm';
-  await page.goto(`/#/compress?scorer=cts&condition=question&ref=tiny-qwen2&rate=0.6`);
-  await page.getByTestId('backend-select').selectOption(backend);
-  await page.getByTestId('question').fill(question);
-  await page.getByTestId('cot').fill(cot);
-  await compress(page);
-  await expect(page.getByTestId('compressed')).toBeVisible();
-  await expect(page.getByTestId('backend')).toHaveText(backend === 'webgpu' ? 'WebGPU' : 'WASM');
+test(
+  'CTS on the Compress page keeps what onnxruntime-node keeps',
+  { tag: '@webgpu' },
+  async ({ page }, info) => {
+    const backend = info.project.name === 'webgpu' ? 'webgpu' : 'wasm';
+    await page.goto(`/#/compress?scorer=cts&condition=question&ref=tiny-qwen2&rate=0.6`);
+    await page.getByTestId('backend-select').selectOption(backend);
+    await page.getByTestId('question').fill(question);
+    await page.getByTestId('cot').fill(cot);
+    await compress(page);
+    await expect(page.getByTestId('compressed')).toBeVisible();
+    await expect(page.getByTestId('backend')).toHaveText(backend === 'webgpu' ? 'WebGPU' : 'WASM');
 
-  const compressed = await page.getByTestId('compressed').textContent();
-  expect(compressed).toBe(await nodeCompressed('cts', 0.6));
-  // Word heat map: every word of the CoT, some kept, some dropped, tooltips carry the CTS score.
-  const words = page.locator('[data-testid=causal-heatmap] .word');
-  await expect(words).toHaveCount(cot.split(/\s+/).length);
-  await expect(words.first()).toHaveAttribute('title', /log p\(x \| condition, x<\) − log p/);
-  expect(
-    await page.locator('[data-testid=causal-heatmap] [data-state=dropped]').count(),
-  ).toBeGreaterThan(0);
+    const compressed = await page.getByTestId('compressed').textContent();
+    expect(compressed).toBe(await nodeCompressed('cts', 0.6));
+    // Word heat map: every word of the CoT, some kept, some dropped, tooltips carry the CTS score.
+    const words = page.locator('[data-testid=causal-heatmap] .word');
+    await expect(words).toHaveCount(cot.split(/\s+/).length);
+    await expect(words.first()).toHaveAttribute('title', /log p\(x \| condition, x<\) − log p/);
+    expect(
+      await page.locator('[data-testid=causal-heatmap] [data-state=dropped]').count(),
+    ).toBeGreaterThan(0);
 
-  // The slider re-thresholds without scoring again.
-  const scoreMs = await page.getByTestId('score-ms').textContent();
-  const before = Number(await page.getByTestId('compressed-tokens').textContent());
-  await page.getByTestId('gamma-slider').fill('0.9');
-  await expect(page.getByTestId('gamma')).toHaveText('0.90');
-  await expect
-    .poll(async () => Number(await page.getByTestId('compressed-tokens').textContent()))
-    .toBeGreaterThan(before);
-  expect(await page.getByTestId('score-ms').textContent()).toBe(scoreMs);
-});
+    // The slider re-thresholds without scoring again.
+    const scoreMs = await page.getByTestId('score-ms').textContent();
+    const before = Number(await page.getByTestId('compressed-tokens').textContent());
+    await page.getByTestId('gamma-slider').fill('0.9');
+    await expect(page.getByTestId('gamma')).toHaveText('0.90');
+    await expect
+      .poll(async () => Number(await page.getByTestId('compressed-tokens').textContent()))
+      .toBeGreaterThan(before);
+    expect(await page.getByTestId('score-ms').textContent()).toBe(scoreMs);
+  },
+);
 
 // One backend is enough for the view itself: runs in the wasm project only.
-test('comparison view: CTS vs perplexity and CTS vs LLMLingua-2 on the same CoT @no-webgpu', async ({
+test('comparison view: CTS vs perplexity and CTS vs LLMLingua-2 on the same CoT', async ({
   page,
 }) => {
   await page.goto(
@@ -97,9 +101,7 @@ test('comparison view: CTS vs perplexity and CTS vs LLMLingua-2 on the same CoT 
 });
 
 // Input checks do not depend on the backend: runs in the wasm project only.
-test('bad input: CTS conditioned on a missing answer says what to do @no-webgpu', async ({
-  page,
-}) => {
+test('bad input: CTS conditioned on a missing answer says what to do', async ({ page }) => {
   await page.goto(`/#/compress?scorer=cts&condition=answer&ref=tiny-qwen2&backend=wasm`);
   await page.getByTestId('answer').fill(''); // the page opens on the worked example, answer and all
   await page.getByTestId('cot').fill(cot);

@@ -11,9 +11,7 @@ import { benchmarkRuns } from '../src/core/benchmark/results.ts';
 const DOC = readFileSync('docs/automation.md', 'utf8');
 const URLS = [...new Set(DOC.match(/http:\/\/127\.0\.0\.1:4173\/#\/[^\s'"`)]+/g) ?? [])];
 
-test('docs/automation.md: every URL in it runs to a finished result @no-webgpu', async ({
-  page,
-}) => {
+test('docs/automation.md: every URL in it runs to a finished result', async ({ page }) => {
   expect(URLS.length).toBeGreaterThan(0);
   for (const url of URLS) {
     const hash = url.slice(url.indexOf('#'));

@@ -35,38 +35,40 @@ async function open(page: Page, query: string) {
   await expect(page.getByTestId('generate-page')).toBeVisible();
 }
 
-test('streams γ = 1 and γ = 0.5 side by side, same text as Node', async ({ page }, info) => {
-  const backend = backendFor(info.project.name);
-  await open(page, `model=tiny-qwen2&backend=${backend}&gamma=0.5&max_tokens=40`);
-  await page.getByTestId('question').fill(QUESTION);
-  await page.getByTestId('generate').click();
-  await expect(page.getByTestId('generate-page')).toHaveAttribute('data-status', 'done');
-  await expect(page.getByTestId('engine-info')).toContainText(`onnx on ${backend}`);
-  const full = page.getByTestId('run-full');
-  const compressed = page.getByTestId('run-compressed');
-  expect(await full.getByTestId('output').textContent()).toBe(await nodeText(1, 40));
-  expect(await compressed.getByTestId('output').textContent()).toBe(await nodeText(0.5, 40));
-  await expect(full.getByTestId('ttft')).toContainText('ms');
-  await expect(compressed.getByTestId('decode-tps')).toContainText('tok/s');
-  await expect(page.getByTestId('token-saving')).toContainText('%');
-  // One timed run per γ is no speedup: the ideal one (1 / ratio) and why, with the way to measure.
-  await expect(page.getByTestId('ideal-speedup')).toContainText('×');
-  await expect(page.getByTestId('speedup')).toHaveCount(0);
-  await expect(page.getByTestId('no-speedup')).toContainText(
-    'No measured speedup from one question',
-  );
-  await expect(page.getByTestId('benchmark-link')).toHaveAttribute(
-    'href',
-    /^#\/benchmark\?model=tiny-qwen2&gammas=1%2C0\.5$/,
-  );
-  // The engine ran an untimed warm-up before the first timed run.
-  await expect(page.getByTestId('generate-page')).toHaveAttribute('data-warmed', 'true');
-  await expect(page.getByTestId('alignment')).toContainText('words shared');
-});
+test(
+  'streams γ = 1 and γ = 0.5 side by side, same text as Node',
+  { tag: '@webgpu' },
+  async ({ page }, info) => {
+    const backend = backendFor(info.project.name);
+    await open(page, `model=tiny-qwen2&backend=${backend}&gamma=0.5&max_tokens=40`);
+    await page.getByTestId('question').fill(QUESTION);
+    await page.getByTestId('generate').click();
+    await expect(page.getByTestId('generate-page')).toHaveAttribute('data-status', 'done');
+    await expect(page.getByTestId('engine-info')).toContainText(`onnx on ${backend}`);
+    const full = page.getByTestId('run-full');
+    const compressed = page.getByTestId('run-compressed');
+    expect(await full.getByTestId('output').textContent()).toBe(await nodeText(1, 40));
+    expect(await compressed.getByTestId('output').textContent()).toBe(await nodeText(0.5, 40));
+    await expect(full.getByTestId('ttft')).toContainText('ms');
+    await expect(compressed.getByTestId('decode-tps')).toContainText('tok/s');
+    await expect(page.getByTestId('token-saving')).toContainText('%');
+    // One timed run per γ is no speedup: the ideal one (1 / ratio) and why, with the way to measure.
+    await expect(page.getByTestId('ideal-speedup')).toContainText('×');
+    await expect(page.getByTestId('speedup')).toHaveCount(0);
+    await expect(page.getByTestId('no-speedup')).toContainText(
+      'No measured speedup from one question',
+    );
+    await expect(page.getByTestId('benchmark-link')).toHaveAttribute(
+      'href',
+      /^#\/benchmark\?model=tiny-qwen2&gammas=1%2C0\.5$/,
+    );
+    // The engine ran an untimed warm-up before the first timed run.
+    await expect(page.getByTestId('generate-page')).toHaveAttribute('data-warmed', 'true');
+    await expect(page.getByTestId('alignment')).toContainText('words shared');
+  },
+);
 
-test('opens on the committed reference run, which the user’s run replaces @no-webgpu', async ({
-  page,
-}) => {
+test('opens on the committed reference run, which the user’s run replaces', async ({ page }) => {
   test.slow();
   const reference = JSON.parse(
     readFileSync('data/reference/generate-mini.json', 'utf8'),
@@ -181,7 +183,7 @@ test('Stop ends the stream early and keeps the partial text', async ({ page }, i
   expect(tokens).toBeLessThan(511);
 });
 
-test('in 中文 the model picker and the model notes are in Chinese, and follow a switch back to English @no-webgpu', async ({
+test('in 中文 the model picker and the model notes are in Chinese, and follow a switch back to English', async ({
   page,
 }) => {
   await page.addInitScript(() => localStorage.setItem('tokenskip.locale', 'zh'));

@@ -6,7 +6,7 @@
  */
 import { expect, test } from '@playwright/test';
 
-test.describe('Learn: the worked examples are answered right @no-webgpu', () => {
+test.describe('Learn: the worked examples are answered right', () => {
   for (const locale of ['en', 'zh']) {
     test(`in ${locale}, at γ = 1 and γ = 0.6`, async ({ page }) => {
       test.slow();

@@ -5,8 +5,8 @@
  */
 import { expect, test } from '@playwright/test';
 
-// @no-webgpu: the webgpu project skips these; one project is enough.
-test.describe('Learn and keyboard @no-webgpu', () => {
+//: the webgpu project skips these; one project is enough.
+test.describe('Learn and keyboard', () => {
   test('the first visit to / shows the Learn page with a scored result, no typing', async ({
     page,
   }) => {

@@ -417,7 +417,7 @@ test('device fit on WebGPU: a model too big for the adapter is flagged @webgpu-o
   await expect(page.getByTestId('model-mini-scorer')).toHaveAttribute('data-fit', 'fits');
 });
 
-test('device fit without WebGPU: ONNX models run on WASM, WebLLM models need WebGPU @no-webgpu', async ({
+test('device fit without WebGPU: ONNX models run on WASM, WebLLM models need WebGPU', async ({
   page,
 }) => {
   await openModels(page, false);

@@ -6,7 +6,7 @@ import { expect, test } from '@playwright/test';
 
 const PAGES = ['learn', 'compress', 'generate', 'benchmark', 'models'];
 
-test.describe('390 px @no-webgpu', () => {
+test.describe('390 px', () => {
   test.use({ viewport: { width: 390, height: 844 } });
 
   for (const locale of ['en', 'zh']) {

@@ -22,43 +22,48 @@ async function untilControlled(page: Page): Promise<void> {
   });
 }
 
-test('visit once, go offline, reload: the Compress page still scores with the default model', async ({
-  page,
-  context,
-}) => {
-  // The Benchmark page loads no model until a run starts (Compress and Learn score on arrival).
-  await page.goto('/#/benchmark');
-  await expect(page.getByTestId('benchmark-page')).toBeVisible();
-  await untilControlled(page);
-  // Nothing was scored online: the model files can only come from the service worker's precache.
-  expect(
-    await page.evaluate(
-      async () => (await (await caches.open('tokenskip-models-v1')).keys()).length,
-    ),
-  ).toBe(0);
-  // Workbox stored index.html with the headers it was served with: offline it is still
-  // cross-origin isolated and under the CSP.
-  const headers = await page.evaluate(async () => {
-    const name = (await caches.keys()).find((k) => k.startsWith('tokenskip-precache-'));
-    if (!name) return null;
-    const cache = await caches.open(name);
-    const key = (await cache.keys()).find((r) => new URL(r.url).pathname === '/index.html');
-    const hit = key && (await cache.match(key));
-    if (!hit) return null;
-    return ['cross-origin-opener-policy', 'cross-origin-embedder-policy', 'content-security-policy']
-      .map((h) => hit.headers.get(h) ?? '')
-      .map((v) => v.split(';')[0]);
-  });
-  expect(headers).toEqual(['same-origin', 'require-corp', "default-src 'self'"]);
-  await context.setOffline(true);
-  await page.goto('/#/compress?backend=wasm&example=gsm8k-test:3&rate=0.6&run=1');
-  await page.reload(); // a full load of the app, offline
-  await expect(page.getByTestId('compressed')).toBeVisible();
-  await expect(page.getByTestId('backend')).toHaveText('WASM');
-  expect(await page.evaluate(() => navigator.onLine)).toBe(false);
-  expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
-  await context.setOffline(false);
-});
+test(
+  'visit once, go offline, reload: the Compress page still scores with the default model',
+  { tag: '@webgpu' },
+  async ({ page, context }) => {
+    // The Benchmark page loads no model until a run starts (Compress and Learn score on arrival).
+    await page.goto('/#/benchmark');
+    await expect(page.getByTestId('benchmark-page')).toBeVisible();
+    await untilControlled(page);
+    // Nothing was scored online: the model files can only come from the service worker's precache.
+    expect(
+      await page.evaluate(
+        async () => (await (await caches.open('tokenskip-models-v1')).keys()).length,
+      ),
+    ).toBe(0);
+    // Workbox stored index.html with the headers it was served with: offline it is still
+    // cross-origin isolated and under the CSP.
+    const headers = await page.evaluate(async () => {
+      const name = (await caches.keys()).find((k) => k.startsWith('tokenskip-precache-'));
+      if (!name) return null;
+      const cache = await caches.open(name);
+      const key = (await cache.keys()).find((r) => new URL(r.url).pathname === '/index.html');
+      const hit = key && (await cache.match(key));
+      if (!hit) return null;
+      return [
+        'cross-origin-opener-policy',
+        'cross-origin-embedder-policy',
+        'content-security-policy',
+      ]
+        .map((h) => hit.headers.get(h) ?? '')
+        .map((v) => v.split(';')[0]);
+    });
+    expect(headers).toEqual(['same-origin', 'require-corp', "default-src 'self'"]);
+    await context.setOffline(true);
+    await page.goto('/#/compress?backend=wasm&example=gsm8k-test:3&rate=0.6&run=1');
+    await page.reload(); // a full load of the app, offline
+    await expect(page.getByTestId('compressed')).toBeVisible();
+    await expect(page.getByTestId('backend')).toHaveText('WASM');
+    expect(await page.evaluate(() => navigator.onLine)).toBe(false);
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    await context.setOffline(false);
+  },
+);
 
 test('installable: a web app manifest with a name, start URL and icon, served offline too', async ({
   page,

@@ -12,9 +12,7 @@ interface LsModel {
   backendBytes: Partial<Record<'webgpu' | 'wasm' | 'node', number>>;
 }
 
-test('the Models page and the CLI print the same size for every ONNX model @no-webgpu', async ({
-  page,
-}) => {
+test('the Models page and the CLI print the same size for every ONNX model', async ({ page }) => {
   const out = execFileSync('node', ['bin/tokenskip.mjs', 'models', 'ls', '--json'], {
     encoding: 'utf8',
   });

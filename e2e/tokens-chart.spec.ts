@@ -35,7 +35,7 @@ async function expectChartMatchesRuns(page: Page, runIds: string[]) {
   }
 }
 
-test.describe('tokens-over-time chart @no-webgpu', () => {
+test.describe('tokens-over-time chart', () => {
   test('Generate in English: each line ends at its run’s generated tokens', async ({ page }) => {
     await page.goto('/#/generate?backend=wasm&gamma=0.6&max_tokens=96&lang=en');
     await page.getByTestId('locale').selectOption('en');

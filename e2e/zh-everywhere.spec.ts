@@ -76,7 +76,7 @@ async function latinStrings(page: Page): Promise<string[]> {
   return [...new Set(found)];
 }
 
-test.describe('中文 everywhere @no-webgpu', () => {
+test.describe('中文 everywhere', () => {
   test.beforeEach(async ({ page }) => {
     // The Models page loads no model, so nothing is in flight when the test navigates on.
     await page.goto('/#/models');
