@@ -38,6 +38,7 @@ import { hashRecords, revisionRecords } from '../file-store.ts';
 import {
   discardPartial,
   downloadToPartial,
+  withDownloadLock,
   isQuotaError,
   partialBody,
   storageFullError,
@@ -266,14 +267,21 @@ export async function ensureCached(
 ): Promise<(CachedFile & { cache: Cache }) | undefined> {
   const cache = await openCache();
   if (!cache) return undefined;
-  const status = await checkCached(cache, url, file, expected);
-  if (status) {
-    const size = cachedSize((await cache.match(url))!) ?? 0;
-    onProgress?.({ file, loaded: size, total: size, fromCache: true });
-    return { fromCache: true, integrity: status, cache };
-  }
-  const integrity = await downloadIntoCache(cache, url, file, expected, onProgress, signal);
-  return { fromCache: false, integrity, cache };
+  return withDownloadLock(
+    url,
+    file,
+    async () => {
+      const status = await checkCached(cache, url, file, expected);
+      if (status) {
+        const size = cachedSize((await cache.match(url))!) ?? 0;
+        onProgress?.({ file, loaded: size, total: size, fromCache: true });
+        return { fromCache: true, integrity: status, cache };
+      }
+      const integrity = await downloadIntoCache(cache, url, file, expected, onProgress, signal);
+      return { fromCache: false, integrity, cache };
+    },
+    signal,
+  );
 }
 
 /** Reads `url` through the model cache into memory (graphs, tokenizers, configs). */

@@ -219,6 +219,31 @@ function cancelled(file: string): TokenSkipError {
 }
 
 /**
+ * Runs `fn` (check the cache, download, store, drop the kept chunks) holding this URL's lock, one
+ * per file for every tab and worker of the origin (the Web Locks API). Two loads of one file at
+ * once (the Learn page's scorer worker and the Compress page's, or two tabs) would otherwise write
+ * and delete the same numbered chunks of PARTIAL_CACHE, and one would store the other's
+ * half-written file (seen: a 6.8 MB scorer cached as its first 6 MiB). The second caller waits,
+ * then finds the file cached. Without Web Locks (browsers before 2022) it runs unlocked.
+ */
+export async function withDownloadLock<T>(
+  url: string,
+  file: string,
+  fn: () => Promise<T>,
+  signal?: AbortSignal,
+): Promise<T> {
+  const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+  if (!locks) return fn();
+  try {
+    return (await locks.request(`tokenskip-download ${url}`, signal ? { signal } : {}, fn)) as T;
+  } catch (error) {
+    // Aborted while waiting for the other download: nothing of ours was received.
+    if (signal?.aborted && (error as DOMException).name === 'AbortError') throw cancelled(file);
+    throw error;
+  }
+}
+
+/**
  * Downloads `url` into PARTIAL_CACHE, continuing from kept bytes. Resolves with the complete
  * state (read it with `partialBody`, then `discardPartial`); throws DOWNLOAD_FAILED (bytes kept),
  * CANCELLED (bytes kept), MODEL_FILE_CORRUPT (nothing kept), MODEL_FILE_MISSING or STORAGE_FULL.

@@ -33,6 +33,7 @@ import type { ModelStatus, FileStatus, ModelProgress } from './model-store.ts';
 import {
   discardPartial,
   downloadToPartial,
+  withDownloadLock,
   isQuotaError,
   partialBody,
   partialState,
@@ -207,6 +208,14 @@ export interface WebLlmFileProgress {
  * kept (WebLLM's own download included), a wrong one is dropped and fetched again.
  */
 async function ensureStored(
+  f: WebLlmFile,
+  onProgress: (p: WebLlmFileProgress) => void,
+  signal?: AbortSignal,
+): Promise<Cache> {
+  return withDownloadLock(f.url, f.file, () => ensureStoredLocked(f, onProgress, signal), signal);
+}
+
+async function ensureStoredLocked(
   f: WebLlmFile,
   onProgress: (p: WebLlmFileProgress) => void,
   signal?: AbortSignal,

@@ -1,0 +1,38 @@
+/**
+ * Two loads of one model file at once (two tabs, or the Learn and Compress pages' scorer workers)
+ * share the origin's model cache and its kept-chunk store. Before the per-file download lock
+ * (runtime/hub/web/resumable-download.ts `withDownloadLock`) both fetched the file and wrote the
+ * same numbered chunks, and one could cache the other's half-written file (a 6.8 MB scorer seen
+ * cached as its first 6 MiB). Now the second waits, finds the checked copy and fetches nothing.
+ */
+import { expect, test, type Page } from '@playwright/test';
+
+const cot = 'Tom has 3 apples and buys 2 more, so he has 3 + 2 = 5 apples.';
+
+async function compress(page: Page) {
+  await page.getByTestId('cot').fill(cot);
+  await page.getByTestId('compress').click();
+}
+
+test('two tabs load the same scorer at once: one download, both score', async ({ context }) => {
+  const graphRequests: string[] = [];
+  // Each graph request waits 3 s before it reaches the server, so both tabs are loading at once.
+  await context.route('**/models/mini/scorer/onnx/model.onnx', async (route) => {
+    graphRequests.push(route.request().url());
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await route.continue();
+  });
+  const [a, b] = [await context.newPage(), await context.newPage()];
+  await a.goto('/#/compress?model=mini-scorer&rate=0.5');
+  await b.goto('/#/compress?model=mini-scorer&rate=0.5');
+  await Promise.all([compress(a), compress(b)]);
+  for (const page of [a, b]) {
+    await expect(page.getByTestId('compressed')).toBeVisible();
+    await expect(page.getByTestId('compressed')).toContainText('5');
+    await expect(page.getByRole('alert')).toHaveCount(0);
+  }
+  expect(await a.getByTestId('compressed').textContent()).toBe(
+    await b.getByTestId('compressed').textContent(),
+  );
+  expect(graphRequests).toHaveLength(1);
+});
