@@ -278,7 +278,7 @@ export const zh: Shape<typeof en> = {
     outputWrong: '回答 {{prediction}}，正确答案是 {{answer}}',
     refTitle: '参考数据：随应用提供的 TokenSkip-mini 在 TinyArith 上的结果（tokenskip mini）',
     refCaption:
-      '{{n}} 道留出题目，onnxruntime-node；ΔAcc、比率和加速均相对于原始模型（TokenSkip 训练之前）。',
+      '{{n}} 道留出题目，onnxruntime-node；Δ准确率、比率和加速均相对于原始模型（TokenSkip 训练之前）。',
     refOriginal: '原始模型',
     refByLanguage: '同样的各行，按题目语言分开（每种 {{n}} 道）',
     refLanguage_en: '英文',
@@ -299,8 +299,8 @@ export const zh: Shape<typeof en> = {
     baselineNoneDefault: '无（γ = 1 的运行）',
     baselineNone: '无：相对于 γ = 1',
     baselineEngine: '基线 {{model}}：',
-    againstOriginal: '；ΔAcc、比率和加速均相对于原始模型 {{model}}，与论文的算法相同',
-    againstGamma1: '；ΔAcc、比率和加速相对于 γ = 1 的运行（没有运行原始模型）',
+    againstOriginal: '；Δ准确率、比率和加速均相对于原始模型 {{model}}，与论文的算法相同',
+    againstGamma1: '；Δ准确率、比率和加速相对于 γ = 1 的运行（没有运行原始模型）',
     refResultTitle: '参考运行（随应用提供，不是在此浏览器中运行的）',
     refResultNote:
       'TokenSkip-mini 及其原始模型在 {{n}} 道留出的 TinyArith 题目上的结果，由 tokenskip mini 测得（onnxruntime-node）。点击“运行”即可在此浏览器中测量：你的结果会替换这些数据。',
