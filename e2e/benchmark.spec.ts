@@ -105,11 +105,7 @@ test(
 
 test('the original model runs as its own row and every row is measured against it', async ({
   page,
-}, info) => {
-  test.skip(
-    info.project.name !== 'wasm',
-    'the engine is the same on WebGPU; one project is enough',
-  );
+}) => {
   // No baseline= in the URL: the registry's original model of mini-tokenskip, as in table.json.
   await page.goto(
     `/#/benchmark?${new URLSearchParams({ dataset: 'arith', n: '2', seed: '1', model: 'mini-tokenskip', gammas: '1,0.6', max_tokens: '128', backend: 'wasm', autostart: '1' })}`,
@@ -159,8 +155,7 @@ test('the original model runs as its own row and every row is measured against i
 
 test('opens on the committed reference run, the ⚠ explained in English and Chinese', async ({
   page,
-}, info) => {
-  test.skip(info.project.name !== 'wasm', 'no engine runs here');
+}) => {
   const table = JSON.parse(readFileSync('models/mini/table.json', 'utf8')) as {
     rows: { method: string; gamma: number; speedup: number; actual_ratio: number }[];
   };
