@@ -23,7 +23,10 @@ export function createTokenizer(json: object, config: object, where: string): To
   } catch (error) {
     throw new TokenSkipError(
       'MODEL_FILE_CORRUPT',
-      `${where} could not be loaded: ${error instanceof Error ? error.message : String(error)}. Re-download or re-export the model.`,
+      {
+        id: 'tokenizerLoadFailed',
+        params: { where, raw: error instanceof Error ? error.message : String(error) },
+      },
       { cause: error },
     );
   }
@@ -39,7 +42,7 @@ function parseJson(bytes: Uint8Array, where: string): object {
   } catch (error) {
     throw new TokenSkipError(
       'MODEL_FILE_CORRUPT',
-      `${where} is not valid JSON (${(error as Error).message}); re-download the model.`,
+      { id: 'jsonInvalid', params: { where, raw: (error as Error).message } },
       { cause: error },
     );
   }

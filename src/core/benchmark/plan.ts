@@ -103,14 +103,14 @@ export const RESULTS_SCHEMA = 'tokenskip-benchmark/v1';
 function positiveInt(text: string | null, field: string, fallback: number | undefined): number {
   if (text === null || text.trim() === '') {
     if (fallback !== undefined) return fallback;
-    throw new TokenSkipError('INVALID_ARGUMENT', `${field} is missing.`);
+    throw new TokenSkipError('INVALID_ARGUMENT', { id: 'benchMissing', params: { field } });
   }
   const value = Number(text);
   if (!Number.isInteger(value) || value < 0 || (field !== 'seed' && value < 1)) {
-    throw new TokenSkipError(
-      'INVALID_ARGUMENT',
-      `${field} must be a ${field === 'seed' ? 'non-negative' : 'positive'} integer, got ${JSON.stringify(text)}.`,
-    );
+    throw new TokenSkipError('INVALID_ARGUMENT', {
+      id: field === 'seed' ? 'benchNonNegative' : 'benchPositive',
+      params: { field, got: JSON.stringify(text) },
+    });
   }
   return value;
 }
@@ -121,10 +121,10 @@ export function parseDataset(text: string | null): BenchmarkDataset {
   if (t === 'gsm8k') return 'gsm8k';
   if (t === 'math' || t === 'math-500' || t === 'math500') return 'math';
   if (t === 'arith' || t === 'tinyarith') return 'arith';
-  throw new TokenSkipError(
-    'INVALID_ARGUMENT',
-    `dataset must be gsm8k, math (MATH-500) or arith (TinyArith), got ${JSON.stringify(text)}.`,
-  );
+  throw new TokenSkipError('INVALID_ARGUMENT', {
+    id: 'benchDataset',
+    params: { got: JSON.stringify(text) },
+  });
 }
 
 /**
@@ -152,10 +152,10 @@ export function parseBenchmarkParams(
   const dataset = parseDataset(params.get('dataset'));
   const backend = (params.get('backend') ?? 'auto') as BackendPreference;
   if (!['auto', 'webgpu', 'wasm'].includes(backend)) {
-    throw new TokenSkipError(
-      'INVALID_ARGUMENT',
-      `backend must be auto, webgpu or wasm, got ${JSON.stringify(backend)}.`,
-    );
+    throw new TokenSkipError('INVALID_ARGUMENT', {
+      id: 'benchBackend',
+      params: { got: JSON.stringify(backend) },
+    });
   }
   return validateConfig({
     dataset,
@@ -175,28 +175,33 @@ export function parseBenchmarkParams(
 
 export function validateConfig(config: BenchmarkConfig): BenchmarkConfig {
   if (config.gammas.length === 0) {
-    throw new TokenSkipError('INVALID_ARGUMENT', 'gammas is empty: give at least one γ in (0, 1].');
+    throw new TokenSkipError('INVALID_ARGUMENT', { id: 'benchGammasEmpty' });
   }
   config.gammas.forEach((g, i) => validateGamma(g, `gammas[${i}]`));
   if (!Number.isInteger(config.n) || config.n < 1) {
-    throw new TokenSkipError('INVALID_ARGUMENT', `n must be a positive integer, got ${config.n}.`);
+    throw new TokenSkipError('INVALID_ARGUMENT', {
+      id: 'benchPositive',
+      params: { field: 'n', got: String(config.n) },
+    });
   }
   const size = BENCHMARK_DATASETS[config.dataset]?.questions;
   if (size !== undefined && config.n > size) {
-    throw new TokenSkipError(
-      'INVALID_ARGUMENT',
-      `n = ${config.n} is more than the dataset's ${size} questions; give n from 1 to ${size}.`,
-    );
+    throw new TokenSkipError('INVALID_ARGUMENT', {
+      id: 'benchNTooLarge',
+      params: { n: config.n, size },
+    });
   }
-  if (config.modelId.trim() === '') throw new TokenSkipError('INVALID_ARGUMENT', 'model is empty.');
+  if (config.modelId.trim() === '') {
+    throw new TokenSkipError('INVALID_ARGUMENT', { id: 'benchModelEmpty' });
+  }
   if (config.baseline !== null && typeof config.baseline !== 'string') {
-    throw new TokenSkipError('INVALID_ARGUMENT', 'baseline must be a generation model id or none.');
+    throw new TokenSkipError('INVALID_ARGUMENT', { id: 'benchBaselineType' });
   }
   if (config.baseline === config.modelId) {
-    throw new TokenSkipError(
-      'INVALID_ARGUMENT',
-      `baseline is the model itself (${config.modelId}); give the original model it was trained from, or baseline=none to measure against its own γ = 1 run.`,
-    );
+    throw new TokenSkipError('INVALID_ARGUMENT', {
+      id: 'benchBaselineSelf',
+      params: { model: config.modelId },
+    });
   }
   return config;
 }
@@ -219,10 +224,10 @@ export function benchmarkQuery(config: BenchmarkConfig): string {
 /** `n` distinct row indices out of `size`, chosen by a seeded shuffle, in ascending order. */
 export function sampleIndices(size: number, n: number, seed: number): number[] {
   if (n > size) {
-    throw new TokenSkipError(
-      'INVALID_ARGUMENT',
-      `n = ${n} is more than the dataset's ${size} questions.`,
-    );
+    throw new TokenSkipError('INVALID_ARGUMENT', {
+      id: 'benchNTooLargeShort',
+      params: { n, size },
+    });
   }
   const rand = seededRandom(seed);
   const idx = Array.from({ length: size }, (_, i) => i);

@@ -128,16 +128,22 @@ export function checkMaxNewTokens(
   what = 'maxNewTokens',
 ): void {
   if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1) {
-    throw new TokenSkipError(
-      'INVALID_ARGUMENT',
-      `${what} must be a positive integer, got ${String(maxNewTokens)}.`,
-    );
+    throw new TokenSkipError('INVALID_ARGUMENT', {
+      id: 'maxTokensPositive',
+      params: { field: what, got: String(maxNewTokens) },
+    });
   }
   if (maxPositions === undefined || !Number.isFinite(maxPositions)) return;
   if (maxNewTokens >= maxPositions) {
-    throw new TokenSkipError(
-      'INPUT_TOO_LARGE',
-      `${what} ${maxNewTokens} does not fit ${model}: it holds ${maxPositions} positions (max_position_embeddings), prompt included; give at most ${maxPositions - 1}.`,
-    );
+    throw new TokenSkipError('INPUT_TOO_LARGE', {
+      id: 'maxTokensTooMany',
+      params: {
+        field: what,
+        got: maxNewTokens,
+        model,
+        positions: maxPositions,
+        max: maxPositions - 1,
+      },
+    });
   }
 }

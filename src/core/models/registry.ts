@@ -151,10 +151,10 @@ export const MODELS: readonly ModelEntry[] = REGISTRY.models;
 export const DEFAULT_MODELS = REGISTRY.defaults;
 
 function notFound(what: string, id: string, known: readonly { id: string }[], hint = ''): never {
-  throw new TokenSkipError(
-    'MODEL_NOT_FOUND',
-    `Unknown ${what} '${id}'. Known models: ${known.map((m) => m.id).join(', ')}${hint}.`,
-  );
+  throw new TokenSkipError('MODEL_NOT_FOUND', {
+    id: 'unknownModel',
+    params: { what, id, known: known.map((m) => m.id).join(', '), hint },
+  });
 }
 
 /** The entry `id` among `models`, or MODEL_NOT_FOUND naming `what` and listing the known ids. */

@@ -37,10 +37,7 @@ export function buildPrompt(
   validateGamma(gamma);
   // The question goes in verbatim (the reference does not strip it), but an empty one is a mistake.
   if (question.trim() === '') {
-    throw new TokenSkipError(
-      'EMPTY_INPUT',
-      'The question is empty. Type a question or pick one from a dataset.',
-    );
+    throw new TokenSkipError('EMPTY_INPUT', { id: 'questionEmpty' });
   }
   return promptText(family, question, gamma);
 }

@@ -20,51 +20,71 @@ import { TokenSkipError } from '../errors.ts';
  */
 export const MIN_GAMMA = 1e-15;
 
+/**
+ * Where a γ came from, for messages: a flag or field as typed (`--rate`, `gammas[1]`), or a page's
+ * URL parameter (`{ urlParam: 'rate' }`, shown as "rate in the URL").
+ */
+export type GammaField = string | { urlParam: string };
+
+function gammaError(
+  kind: 'gammaRange' | 'gammaTooSmall' | 'gammaNotNumber',
+  field: GammaField,
+  got: string,
+): TokenSkipError {
+  const params = {
+    field: typeof field === 'string' ? field : field.urlParam,
+    got,
+    min: String(MIN_GAMMA),
+  };
+  return new TokenSkipError(
+    'INVALID_ARGUMENT',
+    typeof field === 'string'
+      ? { id: kind, params }
+      : {
+          id:
+            kind === 'gammaRange'
+              ? 'gammaRangeUrl'
+              : kind === 'gammaTooSmall'
+                ? 'gammaTooSmallUrl'
+                : 'gammaNotNumberUrl',
+          params,
+        },
+  );
+}
+
 /** Throws INVALID_ARGUMENT unless `value` is a number in [MIN_GAMMA, 1]; `field` names the input. */
-export function validateGamma(value: unknown, field = 'gamma'): number {
+export function validateGamma(value: unknown, field: GammaField = 'gamma'): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 1) {
     const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
-    throw new TokenSkipError(
-      'INVALID_ARGUMENT',
-      `${field} must be a number in (0, 1] (the share of CoT tokens to keep), got ${shown}. ` +
-        'Use 1 for the uncompressed CoT, or e.g. 0.6 to keep about 60% of it.',
-    );
+    throw gammaError('gammaRange', field, shown);
   }
-  if (value < MIN_GAMMA) {
-    throw new TokenSkipError(
-      'INVALID_ARGUMENT',
-      `${field} ${String(value)} is too small to keep any token (1 − γ rounds to 1); ` +
-        `give at least ${String(MIN_GAMMA)}, e.g. 0.1 to keep about 10% of the CoT.`,
-    );
-  }
+  if (value < MIN_GAMMA) throw gammaError('gammaTooSmall', field, String(value));
   return value;
 }
 
 /**
  * γ from a URL parameter: undefined when absent, the number when valid, or the error to show
- * (the pages never keep an invalid γ, so no selection runs on one).
+ * (the pages never keep an invalid γ, so no selection runs on one). `param` is the parameter's
+ * name (`rate`); errors call it "rate in the URL".
  */
 export function gammaFromUrl(
   text: string | null,
-  field = 'γ in the URL',
+  param = 'γ',
 ): { gamma?: number; error?: TokenSkipError } {
   if (text === null || text.trim() === '') return {};
   try {
-    return { gamma: parseGamma(text, field) };
+    return { gamma: parseGamma(text, { urlParam: param }) };
   } catch (error) {
     return { error: error as TokenSkipError };
   }
 }
 
 /** Parses γ typed by a user or read from a URL/CLI flag. */
-export function parseGamma(text: string, field = 'gamma'): number {
+export function parseGamma(text: string, field: GammaField = 'gamma'): number {
   const trimmed = text.trim();
   // Number('') is 0 and Number('0x1') is 1: accept plain decimals only.
   if (!/^(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(trimmed)) {
-    throw new TokenSkipError(
-      'INVALID_ARGUMENT',
-      `${field} must be a number in (0, 1], got ${JSON.stringify(text)}. Write it as a decimal, e.g. 0.6.`,
-    );
+    throw gammaError('gammaNotNumber', field, JSON.stringify(text));
   }
   return validateGamma(Number(trimmed), field);
 }
@@ -82,18 +102,15 @@ export function toGamma(value: unknown, field = 'gamma'): number {
 export function parseGammaList(text: string, field = 'gammas'): number[] {
   const parts = text.split(',').filter((p) => p.trim() !== '');
   if (parts.length === 0) {
-    throw new TokenSkipError(
-      'INVALID_ARGUMENT',
-      `${field} is empty. Give one or more γ values in (0, 1], separated by commas, e.g. 1,0.6.`,
-    );
+    throw new TokenSkipError('INVALID_ARGUMENT', { id: 'gammaListEmpty', params: { field } });
   }
   const gammas = parts.map((p, i) => parseGamma(p, `${field}[${i}]`));
   const dup = gammas.find((g, i) => gammas.indexOf(g) !== i);
   if (dup !== undefined) {
-    throw new TokenSkipError(
-      'INVALID_ARGUMENT',
-      `${field} lists γ = ${dup} twice. Give each value once.`,
-    );
+    throw new TokenSkipError('INVALID_ARGUMENT', {
+      id: 'gammaListDuplicate',
+      params: { field, gamma: String(dup) },
+    });
   }
   return gammas;
 }

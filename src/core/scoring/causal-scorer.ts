@@ -49,17 +49,17 @@ export function validateCausalOptions(
   for (const field of ['windowSize', 'maxTokens'] as const) {
     const value = options[field];
     if (!Number.isInteger(value) || value < 1) {
-      throw new TokenSkipError(
-        'INVALID_ARGUMENT',
-        `${field} must be a positive integer (tokens); got ${String(value)}.`,
-      );
+      throw new TokenSkipError('INVALID_ARGUMENT', {
+        id: 'ctsPositiveTokens',
+        params: { field, got: String(value) },
+      });
     }
   }
   if (!['question', 'answer', 'both'].includes(options.condition)) {
-    throw new TokenSkipError(
-      'INVALID_ARGUMENT',
-      `condition must be question, answer or both; got '${String(options.condition)}'.`,
-    );
+    throw new TokenSkipError('INVALID_ARGUMENT', {
+      id: 'ctsCondition',
+      params: { got: String(options.condition) },
+    });
   }
   return options;
 }
@@ -71,13 +71,12 @@ export function validateCausalOptions(
 export function conditionText(input: ScoreInput, condition: Condition): string {
   const question = input.question?.trim() ?? '';
   const answer = input.answer?.trim() ?? '';
-  const need = (what: string, value: string): string => {
+  const need = (what: 'question' | 'answer', value: string): string => {
     if (!value) {
-      throw new TokenSkipError(
-        'EMPTY_INPUT',
-        `CTS with condition '${condition}' needs the ${what}, but it is empty; ` +
-          `give the ${what} or pick another condition.`,
-      );
+      throw new TokenSkipError('EMPTY_INPUT', {
+        id: what === 'question' ? 'ctsNeedsQuestion' : 'ctsNeedsAnswer',
+        params: { condition },
+      });
     }
     return value;
   };
@@ -87,7 +86,7 @@ export function conditionText(input: ScoreInput, condition: Condition): string {
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new TokenSkipError('CANCELLED', 'Scoring was cancelled.');
+  if (signal?.aborted) throw new TokenSkipError('CANCELLED', { id: 'scoringCancelled' });
 }
 
 export function createCausalScorer(
@@ -114,11 +113,10 @@ export function createCausalScorer(
   ): Promise<Float32Array> {
     const ids = [...start, ...prefix, ...window];
     if (lm.maxPositions !== undefined && ids.length > lm.maxPositions) {
-      throw new TokenSkipError(
-        'INPUT_TOO_LARGE',
-        `A ${name} pass needs ${ids.length} positions but ${model} takes at most ${lm.maxPositions}; ` +
-          'lower the window size or shorten the condition.',
-      );
+      throw new TokenSkipError('INPUT_TOO_LARGE', {
+        id: 'ctsPassTooLong',
+        params: { scorer: name, tokens: ids.length, model, positions: lm.maxPositions },
+      });
     }
     throwIfAborted(signal);
     const all = await lm.logProbs(ids, signal);
@@ -135,24 +133,31 @@ export function createCausalScorer(
   /** Checks an input and tokenizes its condition: everything that can fail before the model runs. */
   function prepare(input: ScoreInput): { condition: number[]; windowTokens: number } {
     if (!input.cot.trim()) {
-      throw new TokenSkipError('EMPTY_INPUT', `The CoT to score with ${name} is empty.`);
+      throw new TokenSkipError('EMPTY_INPUT', { id: 'ctsCotEmpty', params: { scorer: name } });
     }
     // The same limit as every other scorer (LLMLingua-2's validateText), checked before tokenizing.
     if (input.cot.length > MAX_TEXT_CHARS) {
-      throw new TokenSkipError(
-        'INPUT_TOO_LARGE',
-        `The CoT to score with ${name} has ${input.cot.length.toLocaleString('en-US')} characters; the limit is ${MAX_TEXT_CHARS.toLocaleString('en-US')}. Split it into several texts.`,
-      );
+      throw new TokenSkipError('INPUT_TOO_LARGE', {
+        id: 'ctsCotTooLarge',
+        params: {
+          scorer: name,
+          length: input.cot.length.toLocaleString('en-US'),
+          limit: MAX_TEXT_CHARS.toLocaleString('en-US'),
+        },
+      });
     }
     let condition: number[] = [];
     if (name === 'cts') {
       condition = tokenizer.encode(conditionText(input, options.condition));
       if (condition.length >= options.windowSize) {
-        throw new TokenSkipError(
-          'INPUT_TOO_LARGE',
-          `The CTS condition (${options.condition}) is ${condition.length} tokens, not shorter than ` +
-            `the ${options.windowSize}-token window; shorten it, pick another condition, or raise the window size.`,
-        );
+        throw new TokenSkipError('INPUT_TOO_LARGE', {
+          id: 'ctsConditionOverWindow',
+          params: {
+            condition: options.condition,
+            tokens: condition.length,
+            window: options.windowSize,
+          },
+        });
       }
     }
     // A model with fewer positions than start ++ condition ++ window gets shorter windows.
@@ -161,11 +166,15 @@ export function createCausalScorer(
       (lm.maxPositions ?? Infinity) - start.length - condition.length,
     );
     if (windowTokens < 1) {
-      throw new TokenSkipError(
-        'INPUT_TOO_LARGE',
-        `The CTS condition (${options.condition}) is ${condition.length} tokens, which fills all ` +
-          `${String(lm.maxPositions)} positions of ${model}; shorten it or pick another condition.`,
-      );
+      throw new TokenSkipError('INPUT_TOO_LARGE', {
+        id: 'ctsConditionOverModel',
+        params: {
+          condition: options.condition,
+          tokens: condition.length,
+          positions: String(lm.maxPositions),
+          model,
+        },
+      });
     }
     return { condition, windowTokens };
   }

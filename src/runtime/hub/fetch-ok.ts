@@ -17,22 +17,25 @@ export async function fetchOk(url: string, file: string, init?: RequestInit): Pr
     if ((globalThis as { navigator?: { onLine?: boolean } }).navigator?.onLine === false) {
       throw new TokenSkipError(
         'DOWNLOAD_FAILED',
-        `You are offline and ${file} is not on this device yet: this model needs the network once (or import its folder on the Models page). The models that come with the app work offline.`,
+        { id: 'offlineNotCached', params: { file } },
         { cause: error },
       );
     }
     throw new TokenSkipError(
       'DOWNLOAD_FAILED',
-      `Could not download ${file} from ${url}: ${(error as Error).message}${cause ? ` (${cause})` : ''}. Check the network, or use a local model folder or a mirror.`,
+      {
+        id: 'fetchFailed',
+        params: { file, url, raw: `${(error as Error).message}${cause ? ` (${cause})` : ''}` },
+      },
       { cause: error },
     );
   }
   if (!response.ok) {
     await response.body?.cancel().catch(() => undefined);
-    throw new TokenSkipError(
-      response.status === 404 ? 'MODEL_FILE_MISSING' : 'DOWNLOAD_FAILED',
-      `Downloading ${file} from ${url} failed: HTTP ${response.status}.`,
-    );
+    throw new TokenSkipError(response.status === 404 ? 'MODEL_FILE_MISSING' : 'DOWNLOAD_FAILED', {
+      id: 'httpFailed',
+      params: { file, url, status: response.status },
+    });
   }
   if (servesHtmlFor(file, response.headers.get('Content-Type'))) throw htmlError(file, url);
   return response;
@@ -51,8 +54,5 @@ export function looksLikeHtml(file: string, head: Uint8Array): boolean {
 }
 
 export function htmlError(file: string, url: string): TokenSkipError {
-  return new TokenSkipError(
-    'DOWNLOAD_FAILED',
-    `${url} answered a web page (HTML, status 200) instead of ${file}: a login, error or proxy page, not the model file. Nothing was kept; check the URL, HF_ENDPOINT and HF_TOKEN, then try again.`,
-  );
+  return new TokenSkipError('DOWNLOAD_FAILED', { id: 'htmlInsteadOfFile', params: { file, url } });
 }

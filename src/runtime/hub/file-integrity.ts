@@ -17,17 +17,17 @@ export async function verifyFile(
 ): Promise<void> {
   if (!expected?.sha256) return;
   if (data.byteLength !== expected.size) {
-    throw new TokenSkipError(
-      'MODEL_FILE_CORRUPT',
-      `${where} has ${data.byteLength} bytes, expected ${expected.size}: the file is truncated or replaced. Delete it (or clear the app's model cache) and load again.`,
-    );
+    throw new TokenSkipError('MODEL_FILE_CORRUPT', {
+      id: 'fileSizeMismatch',
+      params: { where, actual: data.byteLength, expected: expected.size },
+    });
   }
   const actual = await sha256Hex(data);
   if (actual !== expected.sha256) {
-    throw new TokenSkipError(
-      'MODEL_FILE_CORRUPT',
-      `${where} has sha256 ${actual.slice(0, 12)}…, expected ${expected.sha256.slice(0, 12)}…: the file is corrupt. Delete it (or clear the app's model cache) and load again.`,
-    );
+    throw new TokenSkipError('MODEL_FILE_CORRUPT', {
+      id: 'fileShaMismatch',
+      params: { where, actual: actual.slice(0, 12), expected: expected.sha256.slice(0, 12) },
+    });
   }
 }
 
@@ -103,10 +103,10 @@ export const GIT_BLOB_LIMIT = 64 * 2 ** 20;
 /** Refuses bytes whose git blob sha1 is not the one the hub gives for the file. */
 export function checkGitBlob(actual: string, expected: string, where: string): void {
   if (actual !== expected) {
-    throw new TokenSkipError(
-      'MODEL_FILE_CORRUPT',
-      `${where} has git blob sha1 ${actual.slice(0, 12)}…, expected ${expected.slice(0, 12)}… from the hub (the oid of this regular, non-LFS file at this revision): the file is corrupt or was replaced.`,
-    );
+    throw new TokenSkipError('MODEL_FILE_CORRUPT', {
+      id: 'fileGitBlobMismatch',
+      params: { where, actual: actual.slice(0, 12), expected: expected.slice(0, 12) },
+    });
   }
 }
 
@@ -117,22 +117,18 @@ export function checkHash(
   where: string,
   source: 'manifest' | 'recorded' | 'hub',
 ): void {
-  const origin =
-    source === 'manifest'
-      ? 'the manifest'
-      : source === 'hub'
-        ? "the hub's own listing of the file (its size and LFS sha256 at this revision)"
-        : 'the hash recorded at its first download (the host now serves different bytes)';
+  // One message per source (the manifest, the hub's listing, the first download's record).
+  const by = { manifest: 'Manifest', hub: 'Hub', recorded: 'Recorded' } as const;
   if (actual.size !== expected.size) {
-    throw new TokenSkipError(
-      'MODEL_FILE_CORRUPT',
-      `${where} has ${actual.size} bytes, expected ${expected.size} from ${origin}: the file is truncated or replaced. Delete it (or clear the app's model cache) and load again.`,
-    );
+    throw new TokenSkipError('MODEL_FILE_CORRUPT', {
+      id: `fileSizeVs${by[source]}`,
+      params: { where, actual: actual.size, expected: expected.size },
+    });
   }
   if (actual.sha256 !== expected.sha256) {
-    throw new TokenSkipError(
-      'MODEL_FILE_CORRUPT',
-      `${where} has sha256 ${actual.sha256.slice(0, 12)}…, expected ${expected.sha256.slice(0, 12)}… from ${origin}: the file is corrupt or was replaced.`,
-    );
+    throw new TokenSkipError('MODEL_FILE_CORRUPT', {
+      id: `fileShaVs${by[source]}`,
+      params: { where, actual: actual.sha256.slice(0, 12), expected: expected.sha256.slice(0, 12) },
+    });
   }
 }

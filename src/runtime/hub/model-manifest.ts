@@ -110,15 +110,15 @@ export async function resolveRevision(
   } catch (error) {
     throw new TokenSkipError(
       'DOWNLOAD_FAILED',
-      `${entry.id} has no pinned revision and the hub could not say which commit main is (${url}: ${(error as Error).message}).`,
+      { id: 'noPinnedRevision', params: { model: entry.id, url, raw: (error as Error).message } },
       { cause: error },
     );
   }
   if (typeof sha !== 'string' || !/^[0-9a-f]{40}$/.test(sha)) {
-    throw new TokenSkipError(
-      'DOWNLOAD_FAILED',
-      `${url} returned no commit sha for ${source.repo}.`,
-    );
+    throw new TokenSkipError('DOWNLOAD_FAILED', {
+      id: 'noCommitSha',
+      params: { url, repo: source.repo },
+    });
   }
   await store.set(source.repo, sha);
   return sha;

@@ -15,7 +15,7 @@
  * - A stall timeout: fewer than `stallBytes` in `stallMs` (a dead or 1 byte/s server) stops the
  *   transfer as a network error; the bytes received are kept for the next try.
  */
-import { TokenSkipError } from '../../core/errors.ts';
+import { TokenSkipError, type ErrorDetail } from '../../core/errors.ts';
 import type { TransferLimits } from './settings.ts';
 
 /** `bytes start-end/total` of a 206 answer (the one parser, Node and browser). */
@@ -85,12 +85,22 @@ export function gitSha1FromHeaders(headers: Headers): string | undefined {
   return m?.[1];
 }
 
-function refused(where: string, url: string, what: string): TokenSkipError {
-  return new TokenSkipError(
-    'MODEL_FILE_CORRUPT',
-    `${where} from ${url}: ${what}. Nothing of it was kept; check the model host and try again.`,
-  );
+/** A transfer refused for `reason` (a detail, so pages name it in their language). */
+export function refused(where: string, url: string, reason: ErrorDetail): TokenSkipError {
+  return new TokenSkipError('MODEL_FILE_CORRUPT', {
+    id: 'transferRefused',
+    params: { where, url, reason },
+  });
 }
+
+/** Who declares the size a file must have, in messages. */
+export type SizeSource = 'registry' | 'recorded' | 'hub' | 'tensorCache';
+const SIZE_SOURCE = {
+  registry: 'sizeByRegistry',
+  recorded: 'sizeByRecorded',
+  hub: 'sizeByHub',
+  tensorCache: 'sizeByTensorCache',
+} as const;
 
 /**
  * The size a transfer must end at: the expected size (registry, record or hub listing) and the
@@ -101,8 +111,8 @@ export function declaredSize(options: {
   url: string;
   /** Exact size from the registry, the recorded hash or the hub's listing. */
   expected?: number | undefined;
-  /** Who says `expected`, in messages. */
-  expectedBy?: string;
+  /** Who says `expected`, in messages (default the registry). */
+  expectedBy?: SizeSource;
   /** What the response declares (sizeFromHeaders). */
   served?: number | undefined;
   /** The registry's approximate size (files without a sha256 there). */
@@ -116,35 +126,32 @@ export function declaredSize(options: {
 }): number {
   const { where, url, expected, served, approximate, limits } = options;
   if (expected !== undefined && served !== undefined && expected !== served) {
-    throw refused(
-      where,
-      url,
-      `the server offers ${served} bytes, ${options.expectedBy ?? 'the registry'} expects ${expected}`,
-    );
+    throw refused(where, url, {
+      id: 'reasonSizeDisagrees',
+      params: {
+        served,
+        expected,
+        expectedBy: { id: SIZE_SOURCE[options.expectedBy ?? 'registry'] },
+      },
+    });
   }
   const size = expected ?? served;
   if (size === undefined) {
-    throw refused(
-      where,
-      url,
-      'the server declared no size (no Content-Length, Content-Range or X-Linked-Size) and none is known, so a cut or endless body could not be told from the file',
-    );
+    throw refused(where, url, { id: 'reasonNoSize' });
   }
   if (size > limits.maxFileBytes) {
-    throw refused(
-      where,
-      url,
-      `the server declares ${size} bytes, over the ${limits.maxFileBytes}-byte bound for one model file (TOKENSKIP_MAX_FILE_BYTES)`,
-    );
+    throw refused(where, url, {
+      id: 'reasonOverBound',
+      params: { size, bound: limits.maxFileBytes },
+    });
   }
   if (expected === undefined && approximate !== undefined && approximate > 0) {
     // The registry's sizes without a sha256 are rounded from the hub's listing: within 4×.
     if (size > approximate * 4 + 65_536 || (options.lowerBound && size < approximate / 4)) {
-      throw refused(
-        where,
-        url,
-        `the server declares ${size} bytes where the registry lists about ${approximate}`,
-      );
+      throw refused(where, url, {
+        id: 'reasonFarFromRegistry',
+        params: { size, approximate },
+      });
     }
   }
   return size;
@@ -165,11 +172,7 @@ export class BodyCount {
   add(bytes: number): void {
     this.loaded += bytes;
     if (this.loaded > this.size) {
-      throw refused(
-        this.where,
-        this.url,
-        `the body runs past its declared ${this.size} bytes (longer than declared)`,
-      );
+      throw refused(this.where, this.url, { id: 'reasonTooLong', params: { size: this.size } });
     }
   }
 
@@ -186,7 +189,7 @@ export class BodyCount {
 export function stallWatch(
   limits: TransferLimits,
   remaining: () => number,
-  onStall: (message: string) => void,
+  onStall: (message: string, at: { bytes: number; seconds: number }) => void,
 ): { progress: (bytes: number) => void; stop: () => void } {
   let window = 0;
   let fired = false;
@@ -197,6 +200,7 @@ export function stallWatch(
       clearInterval(timer);
       onStall(
         `stalled: ${window} bytes in ${limits.stallMs / 1000} s (TOKENSKIP_STALL_SECONDS, TOKENSKIP_STALL_BYTES)`,
+        { bytes: window, seconds: limits.stallMs / 1000 },
       );
     }
     window = 0;

@@ -113,7 +113,10 @@ export async function loadReferenceModel(
   } catch (error) {
     throw new TokenSkipError(
       'MODEL_LOAD_FAILED',
-      `ONNX Runtime could not load ${id}: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        id: 'ortLoadFailed',
+        params: { model: id, raw: error instanceof Error ? error.message : String(error) },
+      },
       { cause: error },
     );
   }

@@ -55,7 +55,10 @@ export async function createOnnxTokenClassifier(
   } catch (error) {
     throw new TokenSkipError(
       'MODEL_FILE_CORRUPT',
-      `Could not load the ONNX graph of ${name}: ${error instanceof Error ? error.message : String(error)}. The file may be truncated or not an ONNX model; re-download it.`,
+      {
+        id: 'onnxGraphFailed',
+        params: { model: name, raw: error instanceof Error ? error.message : String(error) },
+      },
       { cause: error },
     );
   }

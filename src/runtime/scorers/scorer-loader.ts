@@ -37,7 +37,7 @@ function parseJson(bytes: Uint8Array, where: string): Record<string, unknown> {
   } catch (error) {
     throw new TokenSkipError(
       'MODEL_FILE_CORRUPT',
-      `${where} is not valid JSON (${(error as Error).message}); re-download the model.`,
+      { id: 'jsonInvalid', params: { where, raw: (error as Error).message } },
       { cause: error },
     );
   }

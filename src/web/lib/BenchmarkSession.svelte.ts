@@ -99,7 +99,12 @@ export class BenchmarkSession {
       const first = damaged.find((d) => d.runId === this.#runId) ?? damaged[0]!;
       this.error = new TokenSkipError(
         'INVALID_ARGUMENT',
-        `A saved benchmark run in this browser's storage is damaged (${first.problem}); it was removed${damaged.length > 1 ? ` with ${damaged.length - 1} other damaged run(s)` : ''}. Start the run again.`,
+        damaged.length > 1
+          ? {
+              id: 'savedRunsDamaged',
+              params: { raw: first.problem, others: damaged.length - 1 },
+            }
+          : { id: 'savedRunDamaged', params: { raw: first.problem } },
       );
     }
   }
@@ -154,10 +159,10 @@ export class BenchmarkSession {
           this.#forget();
           this.saved = undefined;
           this.state = undefined;
-          throw new TokenSkipError(
-            'INVALID_ARGUMENT',
-            `The saved benchmark run cannot be resumed: ${problem}. It was removed; start the run again.`,
-          );
+          throw new TokenSkipError('INVALID_ARGUMENT', {
+            id: 'savedRunNotResumable',
+            params: { raw: problem },
+          });
         }
         this.state = { ...saved, resumes: saved.resumes + 1 };
       } else {

@@ -165,7 +165,7 @@ export class CompressSession {
     // must not be overwritten by the older reply arriving last.
     const run = ++this.#run;
     try {
-      validateText(cot, 'The chain of thought');
+      validateText(cot, { id: 'whereCot' });
       toGamma(this.gamma, 'γ');
       // Fetched while the model loads; awaited before the scores are published.
       const selection = loadSelection();

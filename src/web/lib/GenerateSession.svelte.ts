@@ -150,7 +150,7 @@ export class GenerateSession {
       const gammas = this.sideBySide && gamma < 1 ? [1, gamma] : [gamma];
       prompts = gammas.map((g) => ({ gamma: g, prompt: buildPrompt(family, this.question, g) }));
       if (!Number.isInteger(this.maxNewTokens) || this.maxNewTokens < 1) {
-        throw new TokenSkipError('INVALID_ARGUMENT', 'Max new tokens must be a positive integer.');
+        throw new TokenSkipError('INVALID_ARGUMENT', { id: 'maxNewTokensForm' });
       }
     } catch (error) {
       this.error = toTokenSkipError(error);

@@ -148,10 +148,7 @@ export class ModelsSession {
   setHost(value: string): void {
     const host = value.trim();
     if (host && !/^https?:\/\/[^/]+/i.test(host)) {
-      throw new TokenSkipError(
-        'INVALID_ARGUMENT',
-        `The model host "${host}" is not an http(s) address: type one like http://192.168.1.10:8080/.`,
-      );
+      throw new TokenSkipError('INVALID_ARGUMENT', { id: 'modelHostNotHttp', params: { host } });
     }
     this.host = host;
     globalThis.localStorage?.setItem(HOST_KEY, host);

@@ -143,16 +143,13 @@ export class ScorerLab {
     const session = this.#session;
     const choices = [this.primary, ...(this.secondary ? [this.secondary] : [])];
     if (choices.length === 2 && same(choices[0]!, choices[1]!)) {
-      this.error = new TokenSkipError(
-        'INVALID_ARGUMENT',
-        'Pick two different scorers (or CTS with two different conditions) to compare.',
-      );
+      this.error = new TokenSkipError('INVALID_ARGUMENT', { id: 'compareSameScorers' });
       return;
     }
     // The text as it is now: edits made while the model loads belong to the next run.
     const input = { cot: session.cot, question: session.question, answer: this.answer };
     try {
-      validateText(input.cot, 'The chain of thought');
+      validateText(input.cot, { id: 'whereCot' });
       toGamma(session.gamma, 'γ');
       this.status = 'scoring';
       if (choices.some((c) => c.method === 'llmlingua2')) {

@@ -115,9 +115,8 @@ export function storageFullError(current?: string): TokenSkipError {
       runChars += size;
     } else if (!key.startsWith(RUN_PREFIX)) otherChars += size;
   }
-  return new TokenSkipError(
-    'STORAGE_FULL',
-    `This site's browser storage is full, so the benchmark run cannot be saved; it goes on and is kept in this tab, but a reload would lose it. ` +
-      `Free space: ${runs} other saved benchmark run(s) use ${kb(runChars)} (cancel the ones listed under other runs), other data of this site ${kb(otherChars)} (clear it in the browser's site settings). The run is saved again after the next question.`,
-  );
+  return new TokenSkipError('STORAGE_FULL', {
+    id: 'savedRunsFull',
+    params: { runs, runBytes: kb(runChars), otherBytes: kb(otherChars) },
+  });
 }

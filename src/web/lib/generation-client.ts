@@ -48,7 +48,9 @@ export class GenerationClient {
           reject(
             new TokenSkipError(
               'BACKEND_UNAVAILABLE',
-              `The generation worker stopped (${event.message || 'it crashed, e.g. the GPU device was lost or ran out of memory'}). Load the model again, or pick the WASM backend.`,
+              event.message
+                ? { id: 'workerStoppedGeneration', params: { raw: event.message } }
+                : { id: 'workerCrashedGeneration' },
             ),
           );
           this.dispose();
@@ -85,8 +87,7 @@ export class GenerationClient {
     options: GenerationOptions,
     onEvent?: (e: GenerationEvent) => void,
   ): Promise<TimedGenerationResult> {
-    if (!this.loaded)
-      throw new TokenSkipError('MODEL_NOT_FOUND', 'No model is loaded: load one first.');
+    if (!this.loaded) throw new TokenSkipError('MODEL_NOT_FOUND', { id: 'noModelLoaded' });
     const { signal, ...rest } = options;
     const id = this.nextId++;
     const api = this.api();

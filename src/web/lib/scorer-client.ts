@@ -8,6 +8,7 @@
 import * as Comlink from 'comlink';
 import {
   TokenSkipError,
+  type ErrorDetail,
   fromSerialized,
   isSerializedError,
   toTokenSkipError,
@@ -51,23 +52,19 @@ export class ScorerClient {
       this.#epoch++;
       this.#died = new Promise<never>((_, reject) => (this.#die = reject));
       this.#died.catch(() => undefined); // observed by the calls in flight, if any
-      const crashed = (what: string) => () =>
-        this.#stop(
-          new TokenSkipError(
-            'BACKEND_UNAVAILABLE',
-            `The scorer worker stopped (${what}). Press Compress to load the model again, or pick the WASM backend.`,
-          ),
-        );
+      const crashed = (detail: ErrorDetail) => () =>
+        this.#stop(new TokenSkipError('BACKEND_UNAVAILABLE', detail));
       worker.addEventListener(
         'error',
         (event) =>
           crashed(
-            event.message ||
-              'it crashed, e.g. the GPU device was lost or the tab ran out of memory',
+            event.message
+              ? { id: 'workerStoppedScorer', params: { raw: event.message } }
+              : { id: 'workerCrashedScorer' },
           )(),
         { once: true },
       );
-      worker.addEventListener('messageerror', crashed('a message could not be read'), {
+      worker.addEventListener('messageerror', crashed({ id: 'workerMessageScorer' }), {
         once: true,
       });
       this.#worker = worker;
@@ -102,9 +99,7 @@ export class ScorerClient {
 
   /** Stops the worker; calls in flight reject. The next call starts a fresh one. */
   terminate(): void {
-    this.#stop(
-      new TokenSkipError('CANCELLED', 'The scorer worker was stopped before it answered.'),
-    );
+    this.#stop(new TokenSkipError('CANCELLED', { id: 'workerCancelledScorer' }));
   }
 
   #stop(error: TokenSkipError): void {

@@ -50,8 +50,7 @@ const api: GenerationWorkerApi = {
 
   generate: (requestId, prompt, options, onEvent) =>
     guard(async () => {
-      if (!engine)
-        throw new TokenSkipError('MODEL_NOT_FOUND', 'No model is loaded: load one first.');
+      if (!engine) throw new TokenSkipError('MODEL_NOT_FOUND', { id: 'noModelLoaded' });
       const controller = new AbortController();
       running.set(requestId, controller);
       const started = performance.now();
@@ -79,8 +78,7 @@ const api: GenerationWorkerApi = {
 
   countTokens: (texts) =>
     guard(async () => {
-      if (!record)
-        throw new TokenSkipError('MODEL_NOT_FOUND', 'No model is loaded: load one first.');
+      if (!record) throw new TokenSkipError('MODEL_NOT_FOUND', { id: 'noModelLoaded' });
       const current = record;
       if (!tokenizer) {
         tokenizer = loadTokenizer(current, mirror);

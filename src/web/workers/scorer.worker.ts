@@ -43,12 +43,9 @@ const api: ScorerWorkerApi = {
       const kind: ScorerKind = request.scorer === 'llmlingua2' ? 'llmlingua2' : 'causal';
       const scorer = models.get(kind)?.scorer(request);
       if (!scorer) {
-        throw new TokenSkipError(
-          'MODEL_NOT_FOUND',
-          kind === 'llmlingua2'
-            ? 'No scorer model is loaded: pick a model and load it first.'
-            : 'No reference model is loaded: pick one and press Compress.',
-        );
+        throw new TokenSkipError('MODEL_NOT_FOUND', {
+          id: kind === 'llmlingua2' ? 'noScorerLoaded' : 'noReferenceLoaded',
+        });
       }
       const started = performance.now();
       const scored = await scorer.score(request.input);

@@ -88,7 +88,10 @@ export class CausalLm {
     } catch (error) {
       throw new TokenSkipError(
         'MODEL_LOAD_FAILED',
-        `Could not create an ONNX Runtime session for ${name}: ${error instanceof Error ? error.message : String(error)}. The file may be truncated, or this backend cannot run it; try the other engine or backend.`,
+        {
+          id: 'onnxSessionFailed',
+          params: { model: name, raw: error instanceof Error ? error.message : String(error) },
+        },
         { cause: error },
       );
     }
@@ -230,7 +233,7 @@ export function runError(error: unknown, name: string, tokens: number): TokenSki
   ) {
     return new TokenSkipError(
       'BACKEND_UNAVAILABLE',
-      `${name}: the GPU failed at ${tokens} tokens of context (${message}). Load the model again, use the WASM backend, or lower the token budget.`,
+      { id: 'gpuFailedAt', params: { model: name, tokens, raw: message } },
       { cause: error },
     );
   }

@@ -22,7 +22,10 @@ export async function readJson(files: ModelFiles, path: string): Promise<Record<
   } catch (error) {
     throw new TokenSkipError(
       'MODEL_FILE_CORRUPT',
-      `${files.location}/${path} is not valid JSON (${(error as Error).message}); re-download the model.`,
+      {
+        id: 'jsonInvalid',
+        params: { where: `${files.location}/${path}`, raw: (error as Error).message },
+      },
       { cause: error },
     );
   }

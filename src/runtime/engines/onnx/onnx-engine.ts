@@ -144,7 +144,7 @@ export function createOnnxEngine(options: OnnxEngineOptions): GenerationEngine {
     }
     const promptIds = tokenizer.encode(prompt, { add_special_tokens: false }).ids;
     if (promptIds.length === 0) {
-      throw new TokenSkipError('EMPTY_INPUT', 'The prompt is empty: nothing to generate from.');
+      throw new TokenSkipError('EMPTY_INPUT', { id: 'promptEmpty' });
     }
     const stream = new TextStream(tokenizer);
     const maxStop = Math.max(1, ...stopTexts.map((s) => s.length));

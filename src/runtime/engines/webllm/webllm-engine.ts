@@ -135,10 +135,7 @@ export function pickRecord(
   models: GenerationModelRecord[],
 ): WebLlmModelRecord {
   if (!features) {
-    throw new TokenSkipError(
-      'BACKEND_UNAVAILABLE',
-      `WebLLM needs WebGPU, which this browser does not offer (no GPU adapter). Use the ONNX engine instead: it runs on WASM.`,
-    );
+    throw new TokenSkipError('BACKEND_UNAVAILABLE', { id: 'webllmNoWebGpu' });
   }
   const missing = record.requiredFeatures.filter((f) => !features.has(f));
   if (missing.length === 0) return record;
@@ -146,10 +143,10 @@ export function pickRecord(
   if (fallback?.engine === 'webllm' && fallback.requiredFeatures.every((f) => features.has(f))) {
     return fallback;
   }
-  throw new TokenSkipError(
-    'BACKEND_UNAVAILABLE',
-    `${record.id} needs the WebGPU feature(s) ${missing.join(', ')}, which this GPU lacks, and has no fallback. Pick a q4f32_1 model or the ONNX engine.`,
-  );
+  throw new TokenSkipError('BACKEND_UNAVAILABLE', {
+    id: 'webllmFeatures',
+    params: { model: record.id, features: missing.join(', ') },
+  });
 }
 
 function toUsage(usage: NonNullable<Completion['usage']>): GenerationUsage {
@@ -206,7 +203,7 @@ function mapError(error: unknown, modelId: string): TokenSkipError {
   if (/WebGPU|ShaderF16|FeatureSupport|DeviceLost|device was lost/i.test(`${name} ${message}`)) {
     return new TokenSkipError(
       'BACKEND_UNAVAILABLE',
-      `WebLLM could not use the GPU for ${modelId}: ${message}. Reload the page, or use the ONNX engine.`,
+      { id: 'webllmGpuFailed', params: { model: modelId, raw: message } },
       { cause: error },
     );
   }
@@ -214,14 +211,14 @@ function mapError(error: unknown, modelId: string): TokenSkipError {
   if (kind === 'content') {
     return new TokenSkipError(
       'MODEL_FILE_CORRUPT',
-      `WebLLM read a wrong or damaged file for ${modelId}: ${message}. Its cached files were dropped; check that the server returns the model files (not an HTML page), then load again.`,
+      { id: 'webllmBadFile', params: { model: modelId, raw: message } },
       { cause: error },
     );
   }
   if (kind === 'network') {
     return new TokenSkipError(
       'DOWNLOAD_FAILED',
-      `WebLLM could not download ${modelId}: ${message}. Check the connection and load again: the files already downloaded stay cached and are not fetched twice. Or use the ONNX engine.`,
+      { id: 'webllmDownloadFailed', params: { model: modelId, raw: message } },
       { cause: error },
     );
   }

@@ -255,10 +255,10 @@ async function transfer(request: DownloadRequest): Promise<DownloadResult> {
         expected: want?.size,
         expectedBy:
           expected?.source === 'manifest'
-            ? 'the registry'
+            ? 'registry'
             : expected?.source === 'recorded'
-              ? 'the hash recorded at its first download'
-              : "the hub's listing",
+              ? 'recorded'
+              : 'hub',
         served: servedSize,
         approximate: request.approximateSize,
         lowerBound: true,

@@ -193,13 +193,13 @@ async function downloadIntoCache(
           expectedSize: want.hash.size,
           sizeSource:
             want.source === 'manifest'
-              ? 'the registry'
+              ? ('registry' as const)
               : want.source === 'hub'
-                ? "the hub's listing"
-                : 'the hash recorded at its first download',
+                ? ('hub' as const)
+                : ('recorded' as const),
         }
       : expected?.hub
-        ? { expectedSize: expected.hub.size, sizeSource: "the hub's listing" }
+        ? { expectedSize: expected.hub.size, sizeSource: 'hub' as const }
         : {}),
     ...(expected && !expected.sha256 ? { approximateSize: expected.size } : {}),
     onProgress: (p) => onProgress?.({ file, loaded: p.loaded, total: p.total, fromCache: false }),
@@ -217,7 +217,7 @@ async function downloadIntoCache(
     if (isQuotaError(error)) throw storageFullError(file, state.received);
     throw new TokenSkipError(
       'DOWNLOAD_FAILED',
-      `Could not store ${file} from ${url}: ${(error as Error).message}.`,
+      { id: 'storeFailed', params: { file, url, raw: (error as Error).message } },
       { cause: error },
     );
   }
@@ -236,10 +236,10 @@ async function downloadIntoCache(
     if (gitSha1) {
       const hit = actual.size <= GIT_BLOB_LIMIT ? await cache.match(url) : undefined;
       if (!hit)
-        throw new TokenSkipError(
-          'MODEL_FILE_CORRUPT',
-          `${file} has ${actual.size} bytes: the hub stores files over 10 MB in LFS, never as a regular file with a git blob id; it is not the hub's file.`,
-        );
+        throw new TokenSkipError('MODEL_FILE_CORRUPT', {
+          id: 'fileNotLfs',
+          params: { where: file, size: actual.size },
+        });
       checkGitBlob(await gitBlobSha1(new Uint8Array(await hit.arrayBuffer())), gitSha1, file);
     }
   } catch (error) {

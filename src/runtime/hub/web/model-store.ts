@@ -109,8 +109,7 @@ export async function downloadModel(
   const done = new Array<number>(refs.length).fill(0);
   const statuses: IntegrityStatus[] = [];
   for (const [i, ref] of refs.entries()) {
-    if (signal?.aborted)
-      throw new TokenSkipError('CANCELLED', 'Download cancelled; the bytes received are kept.');
+    if (signal?.aborted) throw new TokenSkipError('CANCELLED', { id: 'downloadCancelled' });
     const report = (p: FileProgress) => {
       done[i] = p.loaded;
       if (p.total) sizes[i] = p.total;
@@ -122,10 +121,7 @@ export async function downloadModel(
     };
     const result = await ensureCached(ref.url, ref.file, ref.expected, report, signal);
     if (!result) {
-      throw new TokenSkipError(
-        'STORAGE_FULL',
-        'This browser gives the page no Cache Storage (a private window or an insecure address): models cannot be kept here.',
-      );
+      throw new TokenSkipError('STORAGE_FULL', { id: 'noCacheStorage' });
     }
     statuses.push(result.integrity);
   }
@@ -172,10 +168,10 @@ export async function importModel(
 ): Promise<IntegrityStatus> {
   const missing = refs.filter((r) => !folder.has(r.file)).map((r) => r.file);
   if (missing.length > 0) {
-    throw new TokenSkipError(
-      'MODEL_FILE_MISSING',
-      `The chosen folder lacks ${missing.join(', ')}: nothing was imported. Choose the model's own folder (the one holding ${refs[0]?.file ?? 'its files'}).`,
-    );
+    throw new TokenSkipError('MODEL_FILE_MISSING', {
+      id: 'importMissing',
+      params: { files: missing.join(', '), first: refs[0]!.file },
+    });
   }
   const checked: { ref: ModelFileRef; blob: Blob; hash: FileHash; status: IntegrityStatus }[] = [];
   for (const ref of refs) {
@@ -185,10 +181,10 @@ export async function importModel(
     // The size rules of a download (transfer.ts): a 0-byte file, or one over the per-file bound
     // or far over the registry's approximate size, is refused before it is hashed.
     if (blob.size === 0) {
-      throw new TokenSkipError(
-        'MODEL_FILE_CORRUPT',
-        `${ref.file} in the chosen folder is empty (0 bytes): it cannot be the model's file. Nothing was imported.`,
-      );
+      throw new TokenSkipError('MODEL_FILE_CORRUPT', {
+        id: 'importEmptyFile',
+        params: { file: ref.file },
+      });
     }
     if (!want) {
       try {
@@ -200,10 +196,13 @@ export async function importModel(
           limits: DEFAULT_LIMITS,
         });
       } catch (error) {
-        throw new TokenSkipError(
-          'MODEL_FILE_CORRUPT',
-          `${(error as Error).message.replace(/ Nothing of it was kept;.*$/, '')}. Nothing was imported.`,
-        );
+        // declaredSize's refusal carries its reason; an import names it without the transfer's advice.
+        const detail = (error as TokenSkipError).detail;
+        if (detail?.id !== 'transferRefused') throw error;
+        throw new TokenSkipError('MODEL_FILE_CORRUPT', {
+          id: 'importSizeRefused',
+          params: { where: ref.file, reason: detail.params.reason },
+        });
       }
     }
     const hash = await hashBlob(blob);
@@ -211,8 +210,13 @@ export async function importModel(
       try {
         checkHash(hash, want.hash, ref.file, want.source);
       } catch (error) {
-        const message = (error as Error).message;
-        throw new TokenSkipError('MODEL_FILE_CORRUPT', `${message} Nothing was imported.`);
+        const detail = (error as TokenSkipError).detail;
+        throw new TokenSkipError(
+          'MODEL_FILE_CORRUPT',
+          detail
+            ? { id: 'importHashRefused', params: { reason: detail } }
+            : `${(error as Error).message} Nothing was imported.`,
+        );
       }
     }
     checked.push({
@@ -224,7 +228,7 @@ export async function importModel(
   }
   const cache = await open(MODEL_CACHE);
   if (!cache) {
-    throw new TokenSkipError('STORAGE_FULL', 'This browser gives the page no Cache Storage.');
+    throw new TokenSkipError('STORAGE_FULL', { id: 'noCacheStorage' });
   }
   const written: string[] = [];
   try {
@@ -246,13 +250,13 @@ export async function importModel(
     await Promise.all(written.map((url) => cache.delete(url)));
     if (isQuotaError(error)) {
       throw storageFullError(
-        'this model',
+        undefined,
         checked.reduce((a, c) => a + c.blob.size, 0),
       );
     }
     throw new TokenSkipError(
       'DOWNLOAD_FAILED',
-      `Could not store the imported files (${(error as Error).message}); nothing was imported.`,
+      { id: 'importStoreFailed', params: { raw: (error as Error).message } },
       { cause: error },
     );
   }

@@ -12,17 +12,19 @@
  *   nothing wrong is ever cached and the next try starts clean (mlc-ai/web-llm#289).
  * The finished file is checked by the caller (model-cache.ts) before it counts as cached.
  */
-import { TokenSkipError } from '../../../core/errors.ts';
+import { TokenSkipError, type ErrorDetail } from '../../../core/errors.ts';
 import { DEFAULT_LIMITS, type TransferLimits } from '../settings.ts';
 import {
   BodyCount,
   declaredSize,
+  refused,
   gitSha1FromHeaders,
   rangeHeaders,
   resumeDecision,
   sha256FromHeaders,
   sizeFromHeaders,
   stallWatch,
+  type SizeSource,
 } from '../transfer.ts';
 
 export const PARTIAL_CACHE = 'tokenskip-partial-v1';
@@ -61,7 +63,7 @@ export interface DownloadOptions {
   /** The size the registry expects (exact when it has a hash): another size is a content error. */
   expectedSize?: number;
   /** Who says so, in messages (default "the registry"). */
-  sizeSource?: string;
+  sizeSource?: SizeSource;
   /** The registry's approximate size of a file it has no sha256 for (a bound, transfer.ts). */
   approximateSize?: number;
   /** Stall timeout and per-file bound (settings.ts). */
@@ -127,10 +129,7 @@ export function partialBody(url: string, state: PartialState): ReadableStream<Ui
           const hit = await (await openPartial()).match(partKey(url, String(index++)));
           if (!hit?.body) {
             return controller.error(
-              new TokenSkipError(
-                'DOWNLOAD_FAILED',
-                `A kept part of ${url} is gone; download it again.`,
-              ),
+              new TokenSkipError('DOWNLOAD_FAILED', { id: 'keptPartGone', params: { url } }),
             );
           }
           reader = hit.body.getReader();
@@ -148,13 +147,24 @@ export function isQuotaError(error: unknown): boolean {
   return (error as { name?: string } | null)?.name === 'QuotaExceededError';
 }
 
-export function storageFullError(file: string, need: number, free?: number): TokenSkipError {
+/** `file` undefined: the files of a whole model (an import). */
+export function storageFullError(
+  file: string | undefined,
+  need: number,
+  free?: number,
+): TokenSkipError {
   const mb = (n: number) => `${(n / 2 ** 20).toFixed(1)} MB`;
-  const room =
-    free === undefined ? '' : ` but this site may store only ${mb(Math.max(0, free))} more`;
+  if (file === undefined) {
+    return new TokenSkipError('STORAGE_FULL', {
+      id: 'storageFullModel',
+      params: { need: mb(need) },
+    });
+  }
   return new TokenSkipError(
     'STORAGE_FULL',
-    `Not enough browser storage for ${file}: it needs ${mb(need)}${room}. Delete models you do not use (Models page), free disk space, or press "Keep models" so the browser grants more.`,
+    free === undefined
+      ? { id: 'storageFull', params: { file, need: mb(need) } }
+      : { id: 'storageFullRoom', params: { file, need: mb(need), free: mb(Math.max(0, free)) } },
   );
 }
 
@@ -178,18 +188,40 @@ function looksLikeHtml(contentType: string | null, head: Uint8Array, file: strin
   return text.startsWith('<!doctype html') || text.startsWith('<html');
 }
 
-function contentError(file: string, url: string, what: string): TokenSkipError {
-  return new TokenSkipError(
-    'MODEL_FILE_CORRUPT',
-    `${file} from ${url}: ${what}. Nothing of it was kept; check the model host and try again.`,
-  );
+function contentError(file: string, url: string, what: ErrorDetail): TokenSkipError {
+  return refused(file, url, what);
 }
 
-function networkError(file: string, url: string, kept: number, error: unknown): TokenSkipError {
-  const why = (error as Error)?.message ?? String(error);
+/** Why a transfer stopped: a stall, a short body, or else the browser's own message. */
+type StopReason =
+  | { stalled: { bytes: number; seconds: number } }
+  | { endedShort: { received: number; total: number } };
+
+function networkError(
+  file: string,
+  url: string,
+  kept: number,
+  error: unknown,
+  why?: StopReason,
+): TokenSkipError {
+  if (why && 'stalled' in why) {
+    return new TokenSkipError(
+      'DOWNLOAD_FAILED',
+      { id: 'downloadStalled', params: { file, url, kept, ...why.stalled } },
+      { cause: error },
+    );
+  }
+  if (why) {
+    return new TokenSkipError(
+      'DOWNLOAD_FAILED',
+      { id: 'downloadEndedShort', params: { file, url, kept, ...why.endedShort } },
+      { cause: error },
+    );
+  }
+  const raw = (error as Error)?.message ?? String(error);
   return new TokenSkipError(
     'DOWNLOAD_FAILED',
-    `Downloading ${file} from ${url} stopped (${why}). The ${kept} bytes received are kept: download again to continue from there.`,
+    { id: 'downloadStopped', params: { file, url, kept, raw } },
     { cause: error },
   );
 }
@@ -212,10 +244,7 @@ async function request(
 }
 
 function cancelled(file: string): TokenSkipError {
-  return new TokenSkipError(
-    'CANCELLED',
-    `Download of ${file} cancelled; the bytes received are kept.`,
-  );
+  return new TokenSkipError('CANCELLED', { id: 'downloadCancelledFile', params: { file } });
 }
 
 /**
@@ -251,7 +280,7 @@ export async function withDownloadLock<T>(
 export async function downloadToPartial(options: DownloadOptions): Promise<PartialState> {
   const { url, file, expectedSize, onProgress } = options;
   const limits = options.limits ?? DEFAULT_LIMITS;
-  const sizeSource = options.sizeSource ?? 'the registry';
+  const sizeSource = options.sizeSource ?? 'registry';
   const cache = await openPartial();
   let kept = await partialState(url);
   if (kept && kept.total !== null && kept.received >= kept.total) return kept;
@@ -261,20 +290,22 @@ export async function downloadToPartial(options: DownloadOptions): Promise<Parti
   const onCancel = () => controller.abort();
   options.signal?.addEventListener('abort', onCancel, { once: true });
   if (options.signal?.aborted) controller.abort();
-  let stalled: string | undefined;
+  let stalled: { message: string; bytes: number; seconds: number } | undefined;
   let count: BodyCount | undefined;
   const watch = stallWatch(
     limits,
     () => (count ? count.size - count.loaded : limits.stallBytes),
-    (message) => {
-      stalled = message;
+    (message, at) => {
+      stalled = { message, ...at };
       controller.abort();
     },
   );
   const signal = controller.signal;
   const stoppedBy = (error: unknown, received: number) =>
     stalled
-      ? networkError(file, url, received, new Error(stalled))
+      ? networkError(file, url, received, new Error(stalled.message), {
+          stalled: { bytes: stalled.bytes, seconds: stalled.seconds },
+        })
       : options.signal?.aborted
         ? cancelled(file)
         : error instanceof TokenSkipError
@@ -309,10 +340,10 @@ export async function downloadToPartial(options: DownloadOptions): Promise<Parti
     }
     if (!response.ok) {
       await response.body?.cancel().catch(() => undefined);
-      throw new TokenSkipError(
-        response.status === 404 ? 'MODEL_FILE_MISSING' : 'DOWNLOAD_FAILED',
-        `Downloading ${file} from ${url} failed: HTTP ${response.status}.`,
-      );
+      throw new TokenSkipError(response.status === 404 ? 'MODEL_FILE_MISSING' : 'DOWNLOAD_FAILED', {
+        id: 'httpFailed',
+        params: { file, url, status: response.status },
+      });
     }
     const served = sizeFromHeaders(response.status, response.headers);
     let total: number;
@@ -333,7 +364,7 @@ export async function downloadToPartial(options: DownloadOptions): Promise<Parti
       await (reader ?? response.body)?.cancel().catch(() => undefined);
       await discardPartial(url);
       if (head?.value && looksLikeHtml(null, head.value, file))
-        throw contentError(file, url, 'the server answered an HTML page instead of the model file');
+        throw contentError(file, url, { id: 'reasonHtmlPage' });
       throw error;
     }
     if (
@@ -343,7 +374,7 @@ export async function downloadToPartial(options: DownloadOptions): Promise<Parti
     ) {
       await response.body?.cancel().catch(() => undefined);
       await discardPartial(url);
-      throw contentError(file, url, 'the server answered an HTML page instead of the model file');
+      throw contentError(file, url, { id: 'reasonHtmlPage' });
     }
     await checkRoom(file, total - start);
 
@@ -386,7 +417,8 @@ export async function downloadToPartial(options: DownloadOptions): Promise<Parti
       }
     };
 
-    if (!response.body) throw new TokenSkipError('DOWNLOAD_FAILED', `${url} returned no body.`);
+    if (!response.body)
+      throw new TokenSkipError('DOWNLOAD_FAILED', { id: 'noBody', params: { url } });
     const body = new BodyCount(total, start, file, url);
     count = body;
     const reader = response.body.getReader();
@@ -412,11 +444,7 @@ export async function downloadToPartial(options: DownloadOptions): Promise<Parti
           if (looksLikeHtml(null, value, file)) {
             await reader.cancel().catch(() => undefined);
             await discardPartial(url);
-            throw contentError(
-              file,
-              url,
-              'the server answered an HTML page instead of the model file',
-            );
+            throw contentError(file, url, { id: 'reasonHtmlPage' });
           }
         }
         try {
@@ -441,17 +469,17 @@ export async function downloadToPartial(options: DownloadOptions): Promise<Parti
       if (served === undefined) {
         // No size of the server's own and a body that ended early: a wrong file, not a cut.
         await discardPartial(url);
-        throw contentError(
-          file,
-          url,
-          `the body ended after ${state.received} of the ${total} bytes expected, and the server declared no size of its own`,
-        );
+        throw contentError(file, url, {
+          id: 'reasonEndedNoSize',
+          params: { received: state.received, total },
+        });
       }
       throw networkError(
         file,
         url,
         state.received,
         new Error(`the body ended after ${state.received} of ${total} bytes`),
+        { endedShort: { received: state.received, total } },
       );
     }
     return state;

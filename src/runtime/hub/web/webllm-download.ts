@@ -24,7 +24,8 @@
  */
 import type { ModelRecord } from '@mlc-ai/web-llm';
 import { modelFolderUrl } from '../model-manifest.ts';
-import { TokenSkipError } from '../../../core/errors.ts';
+import { TokenSkipError, type ErrorDetail } from '../../../core/errors.ts';
+import { refused } from '../transfer.ts';
 import { type WebLlmModelRecord } from '../../../core/models/registry.ts';
 import { webLlmModelBase } from '../../../core/generation/webllm-urls.ts';
 import { resolveRevision } from '../model-manifest.ts';
@@ -121,10 +122,10 @@ function tokenizerFile(base: string, config: unknown): WebLlmFile {
       ? 'tokenizer.model'
       : undefined;
   if (!name) {
-    throw new TokenSkipError(
-      'MODEL_FILE_CORRUPT',
-      `mlc-chat-config.json at ${base} lists no tokenizer.json or tokenizer.model in tokenizer_files (${JSON.stringify(files)}): WebLLM could not load this model. Re-export it with its tokenizer.`,
-    );
+    throw new TokenSkipError('MODEL_FILE_CORRUPT', {
+      id: 'noTokenizerFiles',
+      params: { base, files: JSON.stringify(files) ?? 'undefined' },
+    });
   }
   return {
     url: new URL(name, base).href,
@@ -153,19 +154,13 @@ function parseTensorCache(value: unknown, url: string): TensorCache {
         typeof r?.dataPath === 'string' && Number.isSafeInteger(r.nbytes),
     );
   if (!ok) {
-    throw new TokenSkipError(
-      'MODEL_FILE_CORRUPT',
-      `${url} is not a tensor cache (no records with dataPath and nbytes): check that the model host serves an MLC weights folder.`,
-    );
+    throw new TokenSkipError('MODEL_FILE_CORRUPT', { id: 'notTensorCache', params: { url } });
   }
   return value as TensorCache;
 }
 
-function contentError(f: WebLlmFile, what: string): TokenSkipError {
-  return new TokenSkipError(
-    'MODEL_FILE_CORRUPT',
-    `${f.file} from ${f.url}: ${what}. Nothing of it was kept; check the model host and try again.`,
-  );
+function contentError(f: WebLlmFile, what: ErrorDetail): TokenSkipError {
+  return refused(f.file, f.url, what);
 }
 
 async function cachedSize(hit: Response): Promise<number> {
@@ -174,24 +169,24 @@ async function cachedSize(hit: Response): Promise<number> {
 }
 
 /** Why a stored copy is wrong, or undefined when it passes `f`'s check. */
-async function problem(hit: Response, f: WebLlmFile): Promise<string | undefined> {
+async function problem(hit: Response, f: WebLlmFile): Promise<ErrorDetail | undefined> {
   const body = await hit.blob();
   if (f.size !== undefined && body.size !== f.size)
-    return `${body.size} bytes, tensor-cache.json says ${f.size}`;
+    return { id: 'reasonTensorSize', params: { size: body.size, expected: f.size } };
   const head = new Uint8Array(await body.slice(0, 64).arrayBuffer());
   const start = new TextDecoder().decode(head).trimStart().toLowerCase();
   if (start.startsWith('<!doctype html') || start.startsWith('<html'))
-    return 'the server answered an HTML page instead of the file';
+    return { id: 'reasonHtmlFile' };
   if (
     f.check === 'wasm' &&
     !(head[0] === 0 && head[1] === 0x61 && head[2] === 0x73 && head[3] === 0x6d)
   )
-    return 'not a WebAssembly module (no \\0asm header)';
+    return { id: 'reasonNotWasm' };
   if (f.check === 'json') {
     try {
       JSON.parse(await body.text());
     } catch {
-      return 'not valid JSON (truncated, or another file)';
+      return { id: 'reasonNotJson' };
     }
   }
   return undefined;
@@ -233,7 +228,7 @@ async function ensureStoredLocked(
   const state = await downloadToPartial({
     url: f.url,
     file: f.file,
-    ...(f.size !== undefined ? { expectedSize: f.size, sizeSource: 'tensor-cache.json' } : {}),
+    ...(f.size !== undefined ? { expectedSize: f.size, sizeSource: 'tensorCache' as const } : {}),
     onProgress: (p) => onProgress({ file: f.file, loaded: p.loaded, total: p.total }),
     ...(signal ? { signal } : {}),
   });
@@ -249,13 +244,13 @@ async function ensureStoredLocked(
     if (isQuotaError(error)) throw storageFullError(f.file, state.received);
     throw new TokenSkipError(
       'DOWNLOAD_FAILED',
-      `Could not store ${f.file} from ${f.url}: ${(error as Error).message}.`,
+      { id: 'storeFailed', params: { file: f.file, url: f.url, raw: (error as Error).message } },
       { cause: error },
     );
   }
   await discardPartial(f.url);
   const stored = await cache.match(f.url);
-  const wrong = stored ? await problem(stored, f) : 'it was not stored';
+  const wrong = stored ? await problem(stored, f) : ({ id: 'reasonNotStored' } as const);
   if (wrong) {
     await cache.delete(f.url);
     throw contentError(f, wrong);
@@ -265,7 +260,7 @@ async function ensureStoredLocked(
 
 async function readJson(cache: Cache, f: WebLlmFile): Promise<unknown> {
   const hit = await cache.match(f.url);
-  if (!hit) throw contentError(f, 'it was not stored');
+  if (!hit) throw contentError(f, { id: 'reasonNotStored' });
   return hit.json();
 }
 
@@ -282,17 +277,13 @@ export async function downloadWebLlmModel(
   signal?: AbortSignal,
 ): Promise<void> {
   if (!globalThis.caches) {
-    throw new TokenSkipError(
-      'STORAGE_FULL',
-      'This browser gives the page no Cache Storage (a private window or an insecure address): models cannot be kept here.',
-    );
+    throw new TokenSkipError('STORAGE_FULL', { id: 'noCacheStorage' });
   }
   const base = webLlmBase(record);
   const done = new Map<string, number>();
   const sizes = new Map<string, number>();
   const step = async (f: WebLlmFile) => {
-    if (signal?.aborted)
-      throw new TokenSkipError('CANCELLED', 'Download cancelled; the bytes received are kept.');
+    if (signal?.aborted) throw new TokenSkipError('CANCELLED', { id: 'downloadCancelled' });
     return ensureStored(
       f,
       (p) => {

@@ -2,6 +2,8 @@
  * English messages: the source of truth for the message keys (zh.ts must have the same shape).
  * i18next syntax: `{{name}}` interpolates; Svelte escapes the result.
  */
+import { errorMessagesEn } from '../../../core/error-messages.ts';
+
 export const en = {
   app: {
     title: 'TokenSkip Studio',
@@ -432,5 +434,8 @@ export const en = {
     OUTPUT_IN_USE: 'Another run is writing the same output; wait for it to finish.',
     INTERNAL: 'Something went wrong inside the app; try again.',
     details: 'Details',
+    original: 'Original message (English)',
   },
+  /** Error details by id: the CLI's own English table (core/error-messages.ts). */
+  errorDetails: errorMessagesEn,
 };

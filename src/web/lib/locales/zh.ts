@@ -1,5 +1,6 @@
 /** 简体中文 messages: the same keys as en.ts (the type makes a missing key a compile error). */
 import type { en } from './en.ts';
+import { zhErrorDetails } from './zh-errors.ts';
 
 type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };
 
@@ -428,5 +429,7 @@ export const zh: Shape<typeof en> = {
     OUTPUT_IN_USE: '另一个运行正在写入同一个输出；请等它结束。',
     INTERNAL: '应用内部出错；请重试。',
     details: '详情',
+    original: '英文原文',
   },
+  errorDetails: zhErrorDetails,
 };
