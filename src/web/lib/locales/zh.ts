@@ -279,7 +279,7 @@ export const zh: Shape<typeof en> = {
     outputWrong: '回答 {{prediction}}，正确答案是 {{answer}}',
     refTitle: '参考数据：随应用提供的 TokenSkip-mini 在 TinyArith 上的结果（tokenskip mini）',
     refCaption:
-      '{{n}} 道留出题目，onnxruntime-node；Δ准确率、比率和加速均相对于原始模型（TokenSkip 训练之前）。',
+      '{{n}} 道留出题目，由 tokenskip mini 命令用 ONNX 运行时测得；Δ准确率、比率和加速均相对于原始模型（TokenSkip 训练之前）。',
     refOriginal: '原始模型',
     refByLanguage: '同样的各行，按题目语言分开（每种 {{n}} 道）',
     refLanguage_en: '英文',
@@ -304,7 +304,7 @@ export const zh: Shape<typeof en> = {
     againstGamma1: '；Δ准确率、比率和加速相对于 γ = 1 的运行（没有运行原始模型）',
     refResultTitle: '参考运行（随应用提供，不是在此浏览器中运行的）',
     refResultNote:
-      'TokenSkip-mini 及其原始模型在 {{n}} 道留出的 TinyArith 题目上的结果，由 tokenskip mini 测得（onnxruntime-node）。点击“运行”即可在此浏览器中测量：你的结果会替换这些数据。',
+      'TokenSkip-mini 及其原始模型在 {{n}} 道留出的 TinyArith 题目上的结果，由 tokenskip mini 命令用 ONNX 运行时测得。点击“运行”即可在此浏览器中测量：你的结果会替换这些数据。',
     title: '在 TinyArith、GSM8K 或 MATH-500 上评测 γ',
     intro:
       '对每个 γ 运行一组固定随机种子抽样的题目，按论文的方式评分，并与原始模型（论文的基线，单独作为一行运行）比较准确率、思维链词元数、延迟和加速。预设在 10 道 TinyArith 题目上运行随应用提供的 TokenSkip-mini 模型及其原始模型（在 WASM 上约一分钟）；页面打开时显示参考运行结果，点击“运行”即可测量你自己的结果。',
