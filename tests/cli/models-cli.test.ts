@@ -3,10 +3,16 @@
  * model folder generated here: ls, pull, verify, rm; a download cut mid-file resumes with a Range
  * request; a server that ignores Range restarts cleanly; an HTML page with status 200 keeps
  * nothing; a hash mismatch is refused; HF_TOKEN goes out as a header and is never printed.
+ *
+ * Under load every step waits on a state, never on a delay: a cut connection is dropped once the
+ * CLI has written bytes of it to disk (not 50 ms after the server sent them: a loaded CLI had not
+ * read them yet and kept 0 bytes), each test may take as long as its subprocesses do, and a test
+ * that fails early ends its subprocesses before the next test starts (a leftover `pull` raced the
+ * next test for the store, the lock and the server's faults).
  */
-import { execFile } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import {
   existsSync,
   mkdtempSync,
@@ -18,7 +24,7 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { findScorer } from '../../src/core/models/registry.ts';
 import { repoRoot } from '../helpers/fixtures.ts';
 
@@ -81,8 +87,17 @@ interface Seen {
   auth?: string;
 }
 const seen: Seen[] = [];
-/** How the server misbehaves on the next request for the graph: cut after N bytes, ignore Range, HTML. */
-const faults: { cutAfter?: number; ignoreRange?: boolean; html?: boolean } = {};
+/**
+ * How the server misbehaves on the next request for the graph: cut after N bytes (the response is
+ * held open in `held` until the test drops it, see `pullCut`), ignore Range, HTML.
+ */
+interface Faults {
+  cutAfter?: number;
+  ignoreRange?: boolean;
+  html?: boolean;
+  held?: ServerResponse;
+}
+const faults: Faults = {};
 let server: Server;
 let host = '';
 
@@ -90,7 +105,7 @@ function serveFile(
   req: IncomingMessage,
   res: import('node:http').ServerResponse,
   data: Buffer,
-  faults: { cutAfter?: number; ignoreRange?: boolean; html?: boolean },
+  faults: Faults,
 ) {
   const etag = `"${sha(data).slice(0, 16)}"`;
   if (faults.html) {
@@ -120,8 +135,9 @@ function serveFile(
   if (faults.cutAfter !== undefined) {
     const n = faults.cutAfter;
     faults.cutAfter = undefined;
-    // Send the first n bytes, then drop the connection mid-file.
-    res.write(data.subarray(0, n), () => setTimeout(() => res.destroy(), 50));
+    // Send the first n bytes and hold the connection: the test drops it mid-file (pullCut).
+    res.write(data.subarray(0, n));
+    faults.held = res;
     return;
   }
   res.end(data);
@@ -159,10 +175,13 @@ afterAll(() => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
+/** The CLI subprocesses still running (afterEach ends them). */
+const running = new Set<ChildProcess>();
+
 /** Runs the CLI as a subprocess (async: the server lives in this process). */
 function cli(args: string[], env: Record<string, string> = {}) {
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       [bin, 'models', ...args, '--dir', store],
       {
@@ -176,20 +195,59 @@ function cli(args: string[], env: Record<string, string> = {}) {
           ...env,
         },
       },
-      (error, stdout, stderr) =>
+      (error, stdout, stderr) => {
+        running.delete(child);
         resolve({
           code: error ? Number((error as { code?: number }).code ?? 1) : 0,
           stdout,
           stderr,
-        }),
+        });
+      },
     );
+    running.add(child);
   });
 }
+
+// Each test waits for its subprocesses, which take what the machine's load makes them take.
+vi.setConfig({ testTimeout: 300_000 });
+
+afterEach(async () => {
+  // A test that failed early leaves nothing running or armed for the next one.
+  await Promise.all(
+    [...running].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          child.once('exit', () => resolve());
+          if (!child.kill('SIGKILL') || child.exitCode !== null) resolve();
+        }),
+    ),
+  );
+  running.clear();
+  faults.held?.destroy();
+  for (const key of Object.keys(faults) as (keyof Faults)[]) delete faults[key];
+});
 
 const local = (repo: string, revision: string, file: string) =>
   path.join(store, repo, revision, file);
 const graph = local('acme/tiny', rev, 'onnx/model.onnx');
 const partial = `${graph}.partial`;
+/**
+ * `pull acme-tiny` with the graph cut after `n` bytes: the server sends them and holds the
+ * connection; it is dropped once the partial on disk holds bytes of them (a state the CLI reaches
+ * however loaded the machine is), so the run always ends interrupted with bytes to resume from.
+ */
+async function pullCut(n: number) {
+  faults.cutAfter = n;
+  const run = cli(['pull', 'acme-tiny']);
+  await vi.waitUntil(() => (statSync(partial, { throwIfNoEntry: false })?.size ?? 0) > 0, {
+    timeout: 300_000,
+    interval: 20,
+  });
+  faults.held?.destroy();
+  faults.held = undefined;
+  return run;
+}
+
 const ls = async () =>
   new Map(
     (
@@ -228,8 +286,7 @@ describe('tokenskip models', () => {
   });
 
   it('a download cut mid-file resumes with a Range request on the next pull and ends verified', async () => {
-    faults.cutAfter = 250_000;
-    const first = await cli(['pull', 'acme-tiny']);
+    const first = await pullCut(250_000);
     expect(first.code).toBe(1);
     expect(first.stderr).toMatch(
       /\[DOWNLOAD_FAILED\].*interrupted after \d+ of 600000 bytes.*run the same command again to resume/,
@@ -292,8 +349,7 @@ describe('tokenskip models', () => {
   });
 
   it('a server that ignores Range (200, not 206) restarts the file cleanly', async () => {
-    faults.cutAfter = 100_000;
-    expect((await cli(['pull', 'acme-tiny'])).code).toBe(1);
+    expect((await pullCut(100_000)).code).toBe(1);
     expect(statSync(partial).size).toBeGreaterThan(0);
     faults.ignoreRange = true;
     seen.length = 0;
