@@ -204,6 +204,17 @@ export const errorMessagesEn = {
   onnxSessionFailed:
     'Could not create an ONNX Runtime session for {{model}}: {{raw}}. The file may be truncated, or this backend cannot run it; try the other engine or backend.',
   ortLoadFailed: 'ONNX Runtime could not load {{model}}: {{raw}}',
+  jsonInvalidShort: '{{where}} is not valid JSON; re-export or re-download the model.',
+  logitsNotFinite:
+    '{{model}} returned {{value}} logits: its weights are corrupt (or overflow in this precision), so every result would be wrong. Re-export or re-download the model.',
+  scorerVocabTooSmall:
+    '{{model}}: config.json has vocab_size {{vocab}}, but LLMLingua-2 needs {{needed}} (tokenizer + 100 [NEWi] placeholders). Is this an LLMLingua-2 model?',
+  scorerTypeUnsupported:
+    "Unsupported scorer model type '{{modelType}}' (tokenizer '{{tokenizer}}'): LLMLingua-2 supports XLM-RoBERTa (Unigram) and BERT (WordPiece) token classifiers.",
+  referenceNoStartToken:
+    'Reference model {{model}} defines neither bos_token_id nor eos_token_id in config.json; the causal scorers need one to predict the first CoT token. Add one to config.json.',
+  notCausalConfig:
+    '{{where}}: config.json lacks num_hidden_layers / num_key_value_heads / head_dim (or hidden_size and num_attention_heads); it is not a causal LM config.',
   gpuFailedAt:
     '{{model}}: the GPU failed at {{tokens}} tokens of context ({{raw}}). Load the model again, use the WASM backend, or lower the token budget.',
   webllmNoWebGpu:

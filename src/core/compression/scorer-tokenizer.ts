@@ -81,10 +81,10 @@ export function detectFamily(
 ): TokenizerFamily {
   if (modelType === 'xlm-roberta' || tokenizerJson.model?.type === 'Unigram') return 'xlmr';
   if (modelType === 'bert' || tokenizerJson.model?.type === 'WordPiece') return 'wordpiece';
-  throw new TokenSkipError(
-    'MODEL_LOAD_FAILED',
-    `Unsupported scorer model type '${modelType}' (tokenizer '${tokenizerJson.model?.type}'): LLMLingua-2 supports XLM-RoBERTa (Unigram) and BERT (WordPiece) token classifiers.`,
-  );
+  throw new TokenSkipError('MODEL_LOAD_FAILED', {
+    id: 'scorerTypeUnsupported',
+    params: { modelType: String(modelType), tokenizer: String(tokenizerJson.model?.type) },
+  });
 }
 
 export function createScorerTokenizer(

@@ -99,11 +99,10 @@ export function createCausalScorer(
   const options = validateCausalOptions(partialOptions);
   const start = tokenizer.startIds;
   if (start.length === 0) {
-    throw new TokenSkipError(
-      'MODEL_FILE_CORRUPT',
-      `Reference model ${model} defines neither bos_token_id nor eos_token_id in config.json; ` +
-        'the causal scorers need one to predict the first CoT token. Add one to config.json.',
-    );
+    throw new TokenSkipError('MODEL_FILE_CORRUPT', {
+      id: 'referenceNoStartToken',
+      params: { model },
+    });
   }
 
   async function passLogProbs(

@@ -27,8 +27,8 @@ export function checkFiniteLogits(
 ): void {
   const bad = firstInvalidLogit(data, from, to);
   if (bad < 0) return;
-  throw new TokenSkipError(
-    'MODEL_OUTPUT_INVALID',
-    `${model} returned ${String(data[bad])} logits: its weights are corrupt (or overflow in this precision), so every result would be wrong. Re-export or re-download the model.`,
-  );
+  throw new TokenSkipError('MODEL_OUTPUT_INVALID', {
+    id: 'logitsNotFinite',
+    params: { model, value: String(data[bad]) },
+  });
 }

@@ -60,7 +60,7 @@ function parseJson<T>(bytes: Uint8Array, where: string): T {
   } catch (error) {
     throw new TokenSkipError(
       'MODEL_FILE_CORRUPT',
-      `${where} is not valid JSON; re-export or re-download the model.`,
+      { id: 'jsonInvalidShort', params: { where } },
       { cause: error },
     );
   }

@@ -60,10 +60,10 @@ export async function loadScorer(
   const tokenizer = createScorerTokenizer(tokenizerJson!, tokenizerConfig!, family);
   const vocab = config!.vocab_size;
   if (typeof vocab === 'number' && vocab < tokenizer.vocabSize) {
-    throw new TokenSkipError(
-      'MODEL_LOAD_FAILED',
-      `${modelId}: config.json has vocab_size ${vocab}, but LLMLingua-2 needs ${tokenizer.vocabSize} (tokenizer + 100 [NEWi] placeholders). Is this an LLMLingua-2 model?`,
-    );
+    throw new TokenSkipError('MODEL_LOAD_FAILED', {
+      id: 'scorerVocabTooSmall',
+      params: { model: modelId, vocab, needed: tokenizer.vocabSize },
+    });
   }
   const graph = await readFile(variant.file);
   const externalData = await Promise.all(

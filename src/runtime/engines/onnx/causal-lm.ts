@@ -44,10 +44,7 @@ export function parseCausalLmConfig(
   const hidden = int('hidden_size');
   const headDim = int('head_dim') ?? (hidden && heads ? hidden / heads : undefined);
   if (!numLayers || !numKvHeads || !headDim || !Number.isInteger(headDim)) {
-    throw new TokenSkipError(
-      'MODEL_FILE_CORRUPT',
-      `${where}: config.json lacks num_hidden_layers / num_key_value_heads / head_dim (or hidden_size and num_attention_heads); it is not a causal LM config.`,
-    );
+    throw new TokenSkipError('MODEL_FILE_CORRUPT', { id: 'notCausalConfig', params: { where } });
   }
   const jsConfig = config['transformers.js_config'] as { kv_cache_dtype?: unknown } | undefined;
   const kvDtype = jsConfig?.kv_cache_dtype === 'float16' ? 'float16' : 'float32';

@@ -170,6 +170,17 @@ export const zhErrorDetails: Record<ErrorMessageId, string> = {
   onnxSessionFailed:
     '无法为 {{model}} 创建 ONNX 运行会话。文件可能被截断，或这个后端运行不了它；请换一个引擎或后端。',
   ortLoadFailed: 'ONNX 运行时无法加载 {{model}}。',
+  jsonInvalidShort: '{{where}} 不是有效的 JSON；请重新导出或重新下载模型。',
+  logitsNotFinite:
+    '{{model}} 输出了 {{value}} 的对数几率：它的权重已损坏（或在此精度下溢出），所有结果都会是错的。请重新导出或重新下载模型。',
+  scorerVocabTooSmall:
+    '{{model}}：config.json 中的词表大小是 {{vocab}}，而 LLMLingua-2 需要 {{needed}}（分词器加 100 个占位词元）。这是 LLMLingua-2 模型吗？',
+  scorerTypeUnsupported:
+    '不支持的打分模型类型 {{modelType}}（分词器 {{tokenizer}}）：LLMLingua-2 只支持 XLM-RoBERTa 和 BERT 词元分类器。',
+  referenceNoStartToken:
+    '参考模型 {{model}} 的 config.json 既没有开始词元也没有结束词元的编号；因果打分器需要其中之一来预测思维链的第一个词元。请在 config.json 中补上。',
+  notCausalConfig:
+    '{{where}}：config.json 缺少层数、注意力头数或头维度；它不是因果语言模型的配置。',
   gpuFailedAt:
     '{{model}}：GPU 在上下文达到 {{tokens}} 个词元时出错。请重新加载模型、改用 WASM 后端，或调低词元预算。',
   webllmNoWebGpu:
