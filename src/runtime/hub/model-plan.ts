@@ -11,7 +11,7 @@
  *     settings, revisions, appBase, listing: () => true });
  *   plan.files[0]; // { path: 'config.json', url: 'https://huggingface.co/<repo>/resolve/<sha>/config.json', expected }
  */
-import type { ModelEntry } from '../../core/models/registry.ts';
+import type { ManifestFile, ModelEntry } from '../../core/models/registry.ts';
 import { expectedFile, type ExpectedFile } from './hub-listing.ts';
 import { fileUrl, manifestFile, resolveRevision, type RevisionStore } from './model-manifest.ts';
 import { hubAuthHeaders, type HubSettings } from './settings.ts';
@@ -25,11 +25,19 @@ export interface PlannedFile {
   expected: ExpectedFile | undefined;
 }
 
-export interface ModelPlan {
-  entry: ModelEntry;
+/** Planned files in one folder (a registry entry's, or any folder URL's: `folderPlan`). */
+export interface FilePlan {
+  /** The model, for messages (a registry id, or the folder). */
+  id: string;
   /** The commit a hub entry is fetched at (undefined for shipped and served models, a mirror). */
   revision: string | undefined;
+  /** The folder URL the files' URLs are in (`…/resolve/<revision>/`, the app's, the host's). */
+  base: string;
   files: PlannedFile[];
+}
+
+export interface ModelPlan extends FilePlan {
+  entry: ModelEntry;
 }
 
 export interface PlanContext {
@@ -56,14 +64,15 @@ export async function planModel(
     entry.source.type === 'hub' && !settings.mirror
       ? await resolveRevision(entry, context.revisions, settings.host, hubAuthHeaders(settings))
       : undefined;
+  const hosts = {
+    appBase: context.appBase,
+    hubHost: settings.host,
+    ...(settings.mirror ? { mirror: settings.mirror } : {}),
+    ...(revision ? { revision } : {}),
+  };
   const files = await Promise.all(
     paths.map(async (path): Promise<PlannedFile> => {
-      const url = fileUrl(entry, path, {
-        appBase: context.appBase,
-        hubHost: settings.host,
-        ...(settings.mirror ? { mirror: settings.mirror } : {}),
-        ...(revision ? { revision } : {}),
-      });
+      const url = fileUrl(entry, path, hosts);
       const ask = revision !== undefined && (await (context.listing?.(path, revision) ?? true));
       const expected = ask
         ? await expectedFile(entry, path, revision, settings)
@@ -71,10 +80,33 @@ export async function planModel(
       return { path, url, expected };
     }),
   );
-  return { entry, revision, files };
+  return { id: entry.id, entry, revision, base: fileUrl(entry, '', hosts), files };
+}
+
+/**
+ * The plan of a folder outside the registry (`#/compress?ref=<folder URL>`, a WebLLM weight
+ * folder): URLs under `base`, the `records` given (a WebLLM record's files) expected of them.
+ */
+export function folderPlan(
+  id: string,
+  base: string,
+  paths: readonly string[],
+  records: readonly ManifestFile[] = [],
+): FilePlan {
+  const folder = base.endsWith('/') ? base : `${base}/`;
+  return {
+    id,
+    revision: undefined,
+    base: folder,
+    files: paths.map((path) => ({
+      path,
+      url: new URL(path, folder).href,
+      expected: records.find((r) => r.path === path),
+    })),
+  };
 }
 
 /** The planned file at `path`. */
-export function plannedFile(plan: ModelPlan, path: string): PlannedFile | undefined {
+export function plannedFile(plan: FilePlan, path: string): PlannedFile | undefined {
   return plan.files.find((f) => f.path === path);
 }

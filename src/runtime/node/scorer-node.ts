@@ -13,8 +13,12 @@ import os from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { findScorer } from '../../core/models/registry.ts';
 import { loadScorer, type LoadedScorer } from '../scorers/scorer-loader.ts';
-import { nodeHub, openModel } from '../hub/node/model-files.ts';
-import { INTEGRITY_LABEL, type IntegrityStatus } from '../hub/file-integrity.ts';
+import {
+  INTEGRITY_LABEL,
+  nodeHub,
+  openModel,
+  type IntegrityStatus,
+} from '../hub/node/model-files.ts';
 
 export interface NodeScorerOptions {
   onnxFile?: string;

@@ -12,8 +12,14 @@ import { existsSync, realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TokenSkipError } from '../../../core/errors.ts';
-import { sha256Hex, weakestIntegrity, type IntegrityStatus } from '../file-integrity.ts';
 import {
+  INTEGRITY_LABEL,
+  sha256Hex,
+  weakestIntegrity,
+  type IntegrityStatus,
+} from '../file-integrity.ts';
+import {
+  variantFiles,
   type ModelEntry,
   type OnnxModelRecord,
   type OnnxVariant,
@@ -33,6 +39,8 @@ import {
 } from './model-store.ts';
 
 export { repoRoot };
+/** How files were checked, for the loaders' reports (file-integrity.ts). */
+export { INTEGRITY_LABEL, type IntegrityStatus };
 
 function readFromFolder(folder: string, id: string): ReadModelFile {
   return async (file) => {
@@ -139,17 +147,14 @@ export interface OpenedModel {
   integrity: IntegrityStatus;
 }
 
-/** The files a loader of `kind` reads (transformers.js layout); a causal LM's tokenizer_config is optional. */
+/**
+ * The files a loader of `kind` reads (transformers.js layout). A causal LM's JSON files are
+ * optional here: its loader names a missing one and what it is for (causal-scorer-loader.ts).
+ */
 function layoutFiles(kind: 'scorer' | 'causal', variant: OnnxVariant) {
   return {
-    files: [
-      'config.json',
-      'tokenizer.json',
-      'tokenizer_config.json',
-      variant.file,
-      ...(variant.externalData ?? []),
-    ],
-    optional: kind === 'causal' ? ['tokenizer_config.json'] : [],
+    files: variantFiles(variant),
+    optional: kind === 'causal' ? ['config.json', 'tokenizer.json', 'tokenizer_config.json'] : [],
   };
 }
 
