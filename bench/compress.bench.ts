@@ -33,7 +33,7 @@ import {
 import { stripCalculatorNotes } from '../src/core/datasets/examples.ts';
 import { loadScorer, type LoadedScorer } from '../src/runtime/scorers/scorer-loader.ts';
 import type { OrtLike } from '../src/runtime/scorers/onnx-token-classifier.ts';
-import { repoRoot, resolveModel } from '../src/runtime/hub/node/model-files.ts';
+import { nodeHub, openModel, repoRoot } from '../src/runtime/hub/node/model-files.ts';
 import { trainerEnv } from '../src/node/pipeline/python.ts';
 
 const CHUNKS = Number(process.env.BENCH_CHUNKS ?? 6);
@@ -64,7 +64,7 @@ function ensureModel(): void {
 }
 
 async function load(ort: OrtLike, options: object): Promise<LoadedScorer> {
-  const model = resolveModel(modelDir);
+  const model = await openModel({ folder: modelDir }, { kind: 'scorer' }, nodeHub());
   return loadScorer('bench-base', model.readFile, model.variant, ort, options);
 }
 

@@ -99,7 +99,7 @@ async function nodeMain(): Promise<void> {
   const { Tiktoken } = await import('js-tiktoken/lite');
   const { default: cl100k } = await import('js-tiktoken/ranks/cl100k_base');
   const { loadScorer } = await import('../src/runtime/scorers/scorer-loader.ts');
-  const { resolveModel } = await import('../src/runtime/hub/node/model-files.ts');
+  const { nodeHub, openModel } = await import('../src/runtime/hub/node/model-files.ts');
   type OrtLike = import('../src/runtime/scorers/onnx-token-classifier.ts').OrtLike;
   const { ourSide, peerSide, runPeerComparison } = await import('./peer/sides.ts');
 
@@ -120,7 +120,7 @@ async function nodeMain(): Promise<void> {
   });
   const peerLoadMs = performance.now() - t;
   t = performance.now();
-  const model = resolveModel(modelDir);
+  const model = await openModel({ folder: modelDir }, { kind: 'scorer' }, nodeHub());
   // 2.24 GB of external data is past what Node's readFile returns (ERR_FS_FILE_TOO_LARGE), and
   // onnxruntime-node has no `externalData` session option: for --large ORT opens the graph by path
   // and finds model.onnx_data beside it, as the peer's transformers.js does in Node.

@@ -7,7 +7,7 @@ import { loadNodeScorer } from '../../src/runtime/node/scorer-node.ts';
 import { scoreLingua2 } from '../../src/core/compression/llmlingua2.ts';
 import path from 'node:path';
 import * as ortNode from 'onnxruntime-node';
-import { repoRoot, resolveModel } from '../../src/runtime/hub/node/model-files.ts';
+import { nodeHub, openModel, repoRoot } from '../../src/runtime/hub/node/model-files.ts';
 import { loadScorer } from '../../src/runtime/scorers/scorer-loader.ts';
 import type { OrtLike } from '../../src/runtime/scorers/onnx-token-classifier.ts';
 
@@ -33,7 +33,7 @@ describe('the fp16 graph (WebGPU with shader-f16)', () => {
     const text = 'Janet sells 16 - 3 - 4 = 9 duck eggs a day. She makes $18 every day.';
     const folder = path.join(repoRoot, 'models/fixtures/tiny-lingua-mbert-extdata');
     const load = async (onnxFile: string) => {
-      const m = resolveModel(folder, { onnxFile });
+      const m = await openModel({ folder }, { kind: 'scorer', onnxFile }, nodeHub());
       return loadScorer(m.id, m.readFile, m.variant, ortNode as unknown as OrtLike, {});
     };
     const half = await load('onnx/model_fp16.onnx');

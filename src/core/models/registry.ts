@@ -273,6 +273,30 @@ export function hashSource(entry: ModelEntry): 'registry' | 'recorded-locally' |
  * Where a person can see the model: the hub page at its pinned commit (the repo page when the
  * commit is resolved at first download), the app folder of a shipped model, or its served URL.
  */
+/**
+ * The files a variant loads, in the transformers.js layout: the config and tokenizer files, its
+ * ONNX graph and its external data.
+ */
+export function variantFiles(variant: OnnxVariant): string[] {
+  return [
+    'config.json',
+    'tokenizer.json',
+    'tokenizer_config.json',
+    variant.file,
+    ...(variant.externalData ?? []),
+  ];
+}
+
+/** The graph to run on `backend`: its fp16 alternative when the GPU can run fp16 shaders. */
+export function pickVariant(
+  entry: ScorerManifestEntry,
+  backend: Backend,
+  shaderF16 = false,
+): OnnxVariant {
+  const variant = entry.onnx[backend];
+  return backend === 'webgpu' && shaderF16 && variant.fp16 ? variant.fp16 : variant;
+}
+
 export function sourceUrl(entry: ModelEntry, hubHost = DEFAULT_HUB): string {
   const { source } = entry;
   if (source.type === 'path') return `/${source.path.replace(/\/+$/, '')}/`;

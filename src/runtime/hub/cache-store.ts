@@ -14,6 +14,16 @@ export async function openCache(name: string): Promise<Cache | undefined> {
   }
 }
 
+/** A stored file: its bytes as a Response with its length (what `size` reads back). */
+function fileResponse(body: BodyInit, size: number | undefined): Response {
+  return new Response(body, {
+    headers: {
+      'Content-Type': 'application/octet-stream',
+      ...(size !== undefined ? { 'Content-Length': String(size) } : {}),
+    },
+  });
+}
+
 export function cacheFileStore(name: string): FileStore {
   return {
     where: `the browser cache "${name}"`,
@@ -29,17 +39,23 @@ export function cacheFileStore(name: string): FileStore {
     },
     async write(key, data) {
       const body = data instanceof Uint8Array ? new Blob([data as Uint8Array<ArrayBuffer>]) : data;
-      await (
-        await openCache(name)
-      )?.put(
-        key,
-        new Response(body, {
-          headers: {
-            'Content-Type': 'application/octet-stream',
-            'Content-Length': String(body.size),
-          },
-        }),
+      await (await openCache(name))?.put(key, fileResponse(body, body.size));
+    },
+    async writeStream(key, body, size) {
+      const cache = await openCache(name);
+      if (!cache) return void (await body.cancel().catch(() => undefined));
+      await cache.put(key, fileResponse(body, size));
+    },
+    async move(from, to) {
+      const cache = await openCache(name);
+      const hit = await cache?.match(from);
+      if (!cache || !hit) return;
+      const length = hit.headers.get('Content-Length');
+      await cache.put(
+        to,
+        fileResponse(hit.body ?? (await hit.blob()), length ? Number(length) : undefined),
       );
+      await cache.delete(from);
     },
     async delete(key) {
       await (await openCache(name))?.delete(key).catch(() => undefined);

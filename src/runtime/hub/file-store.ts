@@ -11,8 +11,11 @@
  * What is written the same way everywhere sits on top of it here: the size and sha256 recorded
  * at a file's first download (`hashRecords`, with `from: 'hub'` when the hub gave the hash) and
  * the commit an unpinned hub model was resolved to (`revisionRecords`, model-manifest.ts
- * `RevisionStore`). Streaming writes of large files stay with each store's transfer
- * (node/download.ts, web/model-cache.ts): a file system and Cache Storage take bytes differently.
+ * `RevisionStore`). Model-file bodies go through it too: a download keeps its received bytes
+ * where it can resume from them (node/download.ts: a `.partial` file appended to;
+ * web/resumable-download.ts: numbered chunks), then the checked file enters the store by
+ * `move` (Node: a rename, no copy) or `writeStream` (the browser: the chunks streamed into the
+ * model cache, never one buffer).
  */
 import type { RecordedHash } from './file-integrity.ts';
 import type { RevisionStore } from './model-manifest.ts';
@@ -27,6 +30,14 @@ export interface FileStore {
   size(key: string): Promise<number | undefined>;
   /** Stores `data` under `key` whole (small files: records, configs, imported files). */
   write(key: string, data: Uint8Array | Blob): Promise<void>;
+  /**
+   * Streams `body` under `key` without holding it whole; nothing is under `key` until the body
+   * has ended (Node: a temp file renamed onto it; Cache Storage: `put` settles once stored).
+   * `size`, when known, is recorded as the entry's length.
+   */
+  writeStream(key: string, body: ReadableStream<Uint8Array>, size?: number): Promise<void>;
+  /** Puts what is under `from` under `to` at once and removes `from` (a finished download). */
+  move(from: string, to: string): Promise<void>;
   /** Removes `key`; nothing there is not an error. */
   delete(key: string): Promise<void>;
 }

@@ -7,42 +7,29 @@ import { TokenSkipError } from '../../core/errors.ts';
 import { fetchOk } from './fetch-ok.ts';
 import { checkFilePath, checkRepo, checkRevision } from './paths.ts';
 import { DEFAULT_HUB } from './settings.ts';
-import type {
-  Backend,
-  ManifestFile,
-  ModelEntry,
-  OnnxModelRecord,
-  OnnxVariant,
-  ScorerManifestEntry,
+import {
+  pickVariant,
+  variantFiles,
+  type Backend,
+  type ManifestFile,
+  type ModelEntry,
+  type OnnxModelRecord,
+  type ScorerManifestEntry,
 } from '../../core/models/registry.ts';
 
 export function manifestFile(entry: ModelEntry, path: string): ManifestFile | undefined {
   return entry.files.find((f) => f.path === path);
 }
 
-/** The graph to run on `backend`: its fp16 alternative when the GPU can run fp16 shaders. */
-export function pickVariant(
-  entry: ScorerManifestEntry,
-  backend: Backend,
-  shaderF16 = false,
-): OnnxVariant {
-  const variant = entry.onnx[backend];
-  return backend === 'webgpu' && shaderF16 && variant.fp16 ? variant.fp16 : variant;
-}
+/** A registry look-up (core/models/registry.ts), kept here for its old importers. */
+export { pickVariant };
 
 /** Files a backend needs: tokenizer and config files plus its ONNX graph and external data. */
 export function filesForBackend(
   entry: ScorerManifestEntry | OnnxModelRecord,
   backend: Backend,
 ): string[] {
-  const variant = entry.onnx[backend];
-  return [
-    'config.json',
-    'tokenizer.json',
-    'tokenizer_config.json',
-    variant.file,
-    ...(variant.externalData ?? []),
-  ];
+  return variantFiles(entry.onnx[backend]);
 }
 
 export { DEFAULT_HUB } from './settings.ts';

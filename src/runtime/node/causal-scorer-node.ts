@@ -17,7 +17,18 @@ import {
   type OrtWithSessions,
   type ReferenceModel,
 } from '../scorers/causal-scorer-loader.ts';
-import { resolveModel } from '../hub/node/model-files.ts';
+import { findReferenceModel } from '../../core/models/registry.ts';
+import { nodeHub, openModel, type OpenedModel } from '../hub/node/model-files.ts';
+import { isFolder } from './scorer-node.ts';
+
+/** The registry id or folder `spec`, opened in one pass (scorer-node.ts has the walk). */
+async function open(spec: string, onnxFile?: string): Promise<OpenedModel> {
+  const hub = nodeHub();
+  const target = isFolder(spec)
+    ? { folder: spec }
+    : { entry: findReferenceModel(spec, hub.registry) };
+  return openModel(target, { kind: 'causal', onnxFile }, hub);
+}
 
 export interface NodeCausalOptions {
   threads?: number;
@@ -36,10 +47,7 @@ export async function loadNodeReferenceModel(
   spec: string,
   options: NodeCausalOptions & Omit<LoadReferenceOptions, 'sessionOptions'> = {},
 ): Promise<ReferenceModel> {
-  const model = resolveModel(spec, {
-    kind: 'causal',
-    ...(options.onnxFile ? { onnxFile: options.onnxFile } : {}),
-  });
+  const model = await open(spec, options.onnxFile);
   return loadReferenceModel(ort as unknown as OrtWithSessions, model.id, model.readFile, {
     ...options,
     onnxFile: model.variant.file,
@@ -51,10 +59,7 @@ export async function loadNodeCausalScorer(
   spec: string,
   settings: NodeCausalOptions & Omit<CausalScorerSettings, 'sessionOptions'>,
 ): Promise<CausalScorer & { reference: ReferenceModel }> {
-  const model = resolveModel(spec, {
-    kind: 'causal',
-    ...(settings.onnxFile ? { onnxFile: settings.onnxFile } : {}),
-  });
+  const model = await open(spec, settings.onnxFile);
   return loadCausalScorer(ort as unknown as OrtWithSessions, model.id, model.readFile, {
     ...settings,
     onnxFile: model.variant.file,

@@ -3,12 +3,22 @@
  *
  *   const scorer = await loadNodeScorer('tiny-lingua-xlmr');
  *   const [scored] = await scoreLingua2([cot], scorer.tokenizer, scorer.classifier);
+ *
+ * One pass, top-down: the registry entry is looked up first (core/models), the model is opened
+ * through the hub once (runtime/hub: revision, URLs and hashes planned, every file fetched,
+ * checked and read), then the session is created from those bytes (runtime/scorers).
  */
+import { existsSync, statSync } from 'node:fs';
 import os from 'node:os';
 import * as ort from 'onnxruntime-node';
+import { findScorer } from '../../core/models/registry.ts';
 import { loadScorer, type LoadedScorer } from '../scorers/scorer-loader.ts';
-import { resolveModel } from '../hub/node/model-files.ts';
-import { INTEGRITY_LABEL, type IntegrityStatus } from '../hub/file-integrity.ts';
+import {
+  INTEGRITY_LABEL,
+  nodeHub,
+  openModel,
+  type IntegrityStatus,
+} from '../hub/node/model-files.ts';
 
 export interface NodeScorerOptions {
   onnxFile?: string;
@@ -18,11 +28,18 @@ export interface NodeScorerOptions {
   report?: (line: string) => void;
 }
 
+/** A model folder given as a path (else `spec` is a registry id). */
+export function isFolder(spec: string): boolean {
+  return existsSync(spec) && statSync(spec).isDirectory();
+}
+
 export async function loadNodeScorer(
   spec: string,
   options: NodeScorerOptions = {},
 ): Promise<LoadedScorer & { integrity: IntegrityStatus }> {
-  const model = resolveModel(spec, options);
+  const hub = nodeHub({ hubHost: options.hubHost });
+  const target = isFolder(spec) ? { folder: spec } : { entry: findScorer(spec, hub.registry) };
+  const model = await openModel(target, { kind: 'scorer', onnxFile: options.onnxFile }, hub);
   const threads = options.threads ?? Math.max(1, Math.min(4, os.availableParallelism()));
   const scorer = await loadScorer(model.id, model.readFile, model.variant, ort, {
     executionProviders: ['cpu'],
@@ -30,7 +47,7 @@ export async function loadNodeScorer(
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
   });
-  const integrity = model.integrity();
+  const { integrity } = model;
   // Hub files without a manifest sha256 are trusted on first use: say so rather than "verified".
   if (integrity === 'recorded') {
     (options.report ?? ((line) => process.stderr.write(line)))(

@@ -5,7 +5,7 @@
  * (onnxruntime-web, URLs); the caller passes `readFile` and its ORT module, as `scorer-loader.ts`
  * does for LLMLingua-2, so this file imports no backend.
  *
- *   const model = resolveModel('models/fixtures/tiny-qwen2');
+ *   const model = await openModel({ folder: 'models/fixtures/tiny-qwen2' }, { kind: 'causal' }, nodeHub());
  *   const scorer = await loadCausalScorer(ort, model.id, model.readFile, { scorer: 'cts' });
  */
 import type { InferenceSession } from 'onnxruntime-common';

@@ -6,8 +6,7 @@ import * as ort from 'onnxruntime-web/webgpu';
 import { createCausalScorer } from '../../core/scoring/causal-scorer.ts';
 import { loadReferenceModel, type OrtWithSessions } from '../scorers/causal-scorer-loader.ts';
 import { chooseBackend } from './backend.ts';
-import { readCachedFile, type FileProgress } from '../hub/web/model-cache.ts';
-import { fetchOk } from '../hub/fetch-ok.ts';
+import { folderPlan, openCachedModel, type FileProgress } from '../hub/web/model-source.ts';
 import type { ScorerModelRequest } from './scorer-request.ts';
 import type { LoadedModel } from './loaded-model.ts';
 
@@ -20,32 +19,21 @@ export async function loadCausalModel(
   ort.env.wasm.numThreads = choice.threads;
   const base = new URL(`${request.model.replace(/\/+$/, '')}/`, new URL('/', self.location.href));
   const local = base.origin === self.location.origin;
-  let fromCache = !local;
-  const readFile = async (path: string): Promise<Uint8Array> => {
-    const url = new URL(path, base).href;
-    if (!local) {
-      const result = await readCachedFile(url, path, undefined, onProgress);
-      fromCache &&= result.fromCache;
-      return result.data;
-    }
-    // The app's own models change with the app: fetch them, never from a stale cache.
-    const response = await fetchOk(url, `${request.model}/${path}`);
-    const data = new Uint8Array(await response.arrayBuffer());
-    onProgress({
-      file: path,
-      loaded: data.byteLength,
-      total: data.byteLength,
-      fromCache: false,
-    });
-    return data;
-  };
+  const graph = request.graphs?.[choice.backend] ?? 'onnx/model.onnx';
+  // One pass: every file fetched (the app's own directly, never from a stale cache; a model
+  // host's through the model cache), then the session is created from those bytes.
+  // A missing JSON file is the loader's to name (loadReferenceModel says what it is for).
+  const json = ['config.json', 'tokenizer.json', 'tokenizer_config.json'];
+  const plan = folderPlan(request.model, base.href, [...json, graph]);
+  const model = await openCachedModel(plan, { fresh: true, optional: json, onProgress });
+  const fromCache = !local && model.fromCache;
   const reference = await loadReferenceModel(
     ort as unknown as OrtWithSessions,
     request.model,
-    readFile,
+    model.readFile,
     {
       sessionOptions: { executionProviders: [choice.backend], graphOptimizationLevel: 'all' },
-      onnxFile: request.graphs?.[choice.backend] ?? 'onnx/model.onnx',
+      onnxFile: graph,
     },
   );
   const info = {

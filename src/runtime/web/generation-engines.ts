@@ -7,83 +7,45 @@
 import * as ort from 'onnxruntime-web/webgpu';
 import type { Tokenizer } from '@huggingface/tokenizers';
 import type { GenerationEngine } from '../../core/generation/engine.ts';
-import { modelFolderUrl } from '../hub/model-manifest.ts';
 import {
   GENERATION_MODELS,
   type GenerationModelRecord,
   type OnnxModelRecord,
 } from '../../core/models/registry.ts';
-import { fetchOk } from '../hub/fetch-ok.ts';
-import { fileUrl, resolveRevision } from '../hub/model-manifest.ts';
-import { expectedFile } from '../hub/hub-listing.ts';
-import { browserHubSettings } from '../hub/settings.ts';
-import { cacheFileStore } from '../hub/cache-store.ts';
+import {
+  folderPlan,
+  pinWebLlmRecord,
+  planCachedModel,
+  plannedFiles,
+  WEBLLM_MODEL_CACHE,
+} from '../hub/web/model-source.ts';
 import type { OrtLike } from '../engines/onnx/causal-lm.ts';
 import type { ModelFiles } from '../engines/onnx/model-files.ts';
 import { createOnnxEngine } from '../engines/onnx/onnx-engine.ts';
 import { createWebLlmEngine } from '../engines/webllm/webllm-engine.ts';
 import { webLlmModelBase } from '../../core/generation/webllm-urls.ts';
-import { pinWebLlmRecord, WEBLLM_MODEL_CACHE } from '../hub/web/webllm-download.ts';
 import { chooseBackend, type BackendPreference } from './backend.ts';
-import { browserRevisionStore, readCachedFile } from '../hub/web/model-cache.ts';
 import { readTokenizer } from '../../core/tokenizer.ts';
 
 function appBase(): string {
   return new URL('/', self.location.href).href;
 }
 
-async function fetchBytes(
-  url: string,
-  onProgress?: (loaded: number, total: number) => void,
-): Promise<Uint8Array> {
-  const response = await fetchOk(url, url);
-  const data = new Uint8Array(await response.arrayBuffer());
-  onProgress?.(data.byteLength, data.byteLength);
-  return data;
-}
-
 /**
- * Files of a model folder over HTTP: same-origin fixtures fetched directly, remote ones (the hub, a
- * model host) through the model cache, checked against the record's registry hashes when it has
- * them, else (a hub folder at `at.revision`, no model host) against the hub's listing, as in Node.
- */
-export function httpModelFiles(
-  baseUrl: string,
-  record?: GenerationModelRecord,
-  at: { revision?: string | undefined; mirror?: string | undefined } = {},
-): ModelFiles {
-  const base = new URL(baseUrl, appBase());
-  const local = base.origin === new URL(appBase()).origin;
-  return {
-    location: base.href,
-    async readBytes(path, onProgress) {
-      const url = new URL(path, base).href;
-      // The shipped fixtures are regenerated in place: never serve a stale cached copy of them.
-      if (local) return fetchBytes(url, onProgress);
-      const expected = record
-        ? await expectedFile(record, path, at.revision, browserHubSettings(at.mirror))
-        : undefined;
-      const { data } = await readCachedFile(url, path, expected, (p) =>
-        onProgress?.(p.loaded, p.total),
-      );
-      return data;
-    },
-  };
-}
-
-/**
- * The folder an ONNX record's files are read from (`/models/...` for the shipped ones). An unpinned
- * hub record is pinned to the commit `main` pointed to at its first load, recorded in the browser.
- * With a model host (`mirror`, the Models page setting) every folder is on that host, in the app's
- * layout (model-manifest.ts `fileUrl`), the URLs the Models page downloads and imports under.
+ * The folder an ONNX record's files are read from, planned once (hub/web/model-source.ts): the
+ * shipped ones on the app (fetched as they are: the fixtures are regenerated in place), a hub
+ * record at its revision (an unpinned one pinned to the commit `main` pointed to at its first
+ * load, recorded in the browser) through the model cache, checked against the registry's hashes,
+ * else the hub's listing, as in Node. With a model host (`mirror`, the Models page setting) every
+ * folder is on that host, in the app's layout: the URLs the Models page downloads and imports under.
  */
 async function onnxFolder(record: OnnxModelRecord, mirror?: string): Promise<ModelFiles> {
-  if (mirror)
-    return httpModelFiles(fileUrl(record, '', { appBase: appBase(), mirror }), record, { mirror });
-  const { source } = record;
-  if (source.type !== 'hub') return httpModelFiles(modelFolderUrl(record), record);
-  const revision = source.revision ?? (await resolveRevision(record, browserRevisionStore));
-  return httpModelFiles(modelFolderUrl(record, { revision }), record, { revision });
+  const plan = await planCachedModel(
+    record,
+    record.files.map((f) => f.path),
+    mirror,
+  );
+  return plannedFiles(plan, { fresh: true });
 }
 
 async function gpuHasShaderF16(): Promise<boolean> {
@@ -140,18 +102,10 @@ export async function createBrowserEngine(
  * tokens works offline once the model is downloaded; anything else over HTTP as usual.
  */
 function webLlmModelFiles(base: string, record: GenerationModelRecord): ModelFiles {
-  const http = httpModelFiles(base, record);
-  return {
-    location: http.location,
-    async readBytes(path, onProgress) {
-      const data = await cacheFileStore(WEBLLM_MODEL_CACHE)
-        .read(new URL(path, base).href)
-        .catch(() => undefined);
-      if (!data) return http.readBytes(path, onProgress);
-      onProgress?.(data.byteLength, data.byteLength);
-      return data;
-    },
-  };
+  return plannedFiles(folderPlan(record.id, base, [], record.files), {
+    fresh: true,
+    keptIn: WEBLLM_MODEL_CACHE,
+  });
 }
 
 /** The record's own tokenizer (MLC weight folders ship tokenizer.json too). */

@@ -6,7 +6,7 @@
 import type { LinguaOptions } from '../../core/compression/llmlingua2.ts';
 import type { CausalScorerOptions, ScoreInput } from '../../core/scoring/types.ts';
 import type { BackendPreference } from './backend.ts';
-import type { IntegrityStatus } from '../hub/file-integrity.ts';
+import type { IntegrityStatus } from '../hub/web/model-source.ts';
 
 /** A model to load. The worker holds one per kind, so a page can compare kinds without reloading. */
 export type ScorerModelRequest =

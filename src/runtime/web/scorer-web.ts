@@ -5,17 +5,13 @@
 import * as ort from 'onnxruntime-web/webgpu';
 import { createLingua2Scorer } from '../../core/scoring/lingua2-scorer.ts';
 import { chooseBackend, type BackendPreference } from './backend.ts';
+import { openCachedModel, planCachedModel, type FileProgress } from '../hub/web/model-source.ts';
 import {
-  browserRevisionStore,
-  locateCachedFile,
-  readCachedFile,
-  type FileProgress,
-} from '../hub/web/model-cache.ts';
-import { weakestIntegrity, type IntegrityStatus } from '../hub/file-integrity.ts';
-import { findScorer, type ScorerManifestEntry } from '../../core/models/registry.ts';
-import { fileUrl, pickVariant, resolveRevision } from '../hub/model-manifest.ts';
-import { expectedFile } from '../hub/hub-listing.ts';
-import { browserHubSettings } from '../hub/settings.ts';
+  findScorer,
+  pickVariant,
+  variantFiles,
+  type ScorerManifestEntry,
+} from '../../core/models/registry.ts';
 import { loadScorer, type LoadedScorer } from '../scorers/scorer-loader.ts';
 import type { ScorerModelRequest } from './scorer-request.ts';
 import type { LoadedModel } from './loaded-model.ts';
@@ -40,51 +36,27 @@ export async function loadLinguaEntry(
   const choice = await chooseBackend(request.backend);
   const variant = pickVariant(entry, choice.backend, choice.shaderF16);
   ort.env.wasm.numThreads = choice.threads;
-  let fromCache = true;
-  const integrity: IntegrityStatus[] = [];
-  const releases: (() => void)[] = [];
-  const appBase = new URL('/', self.location.href).href;
-  // Unpinned hub entries: the commit main pointed to at the first download, recorded here.
-  const revision =
-    entry.source.type === 'hub' && !request.mirror
-      ? await resolveRevision(entry, browserRevisionStore)
-      : undefined;
-  const urlOf = (path: string) =>
-    fileUrl(entry, path, {
-      appBase,
-      ...(revision ? { revision } : {}),
-      ...(request.mirror ? { mirror: request.mirror } : {}),
-    });
-  // What each file must be: the registry's hash, else the hub's listing (as in Node).
-  const settings = browserHubSettings(request.mirror);
-  const expect = (path: string) => expectedFile(entry, path, revision, settings);
-  const readFile = async (path: string) => {
-    const result = await readCachedFile(urlOf(path), path, await expect(path), onProgress);
-    fromCache &&= result.fromCache;
-    integrity.push(result.integrity);
-    return result.data;
-  };
-  // External data (XLM-R large fp32: 2.24 GB) goes to ORT as a URL, never as one buffer.
-  const locateFile = async (path: string) => {
-    const result = await locateCachedFile(urlOf(path), path, await expect(path), onProgress);
-    fromCache &&= result.fromCache;
-    integrity.push(result.integrity);
-    releases.push(result.release);
-    return result.href;
-  };
+  // One pass through the hub: revision, URLs and expected hashes planned, every file fetched,
+  // checked and cached; external data (XLM-R large fp32: 2.24 GB) goes to ORT as a URL.
+  const plan = await planCachedModel(entry, variantFiles(variant), request.mirror);
+  const model = await openCachedModel(plan, {
+    ...(variant.externalData ? { locate: variant.externalData } : {}),
+    onProgress,
+  });
   let loaded: LoadedScorer;
   try {
     loaded = await loadScorer(
       entry.id,
-      readFile,
+      model.readFile,
       variant,
       ort,
       { executionProviders: [choice.backend], graphOptimizationLevel: 'all' },
-      locateFile,
+      model.locateFile,
     );
   } finally {
-    for (const release of releases) release();
+    model.release();
   }
+  const { fromCache, integrity } = model;
   const info = {
     modelId: entry.id,
     backend: choice.backend,
@@ -93,7 +65,7 @@ export async function loadLinguaEntry(
     dtype: variant.dtype,
     loadMs: performance.now() - started,
     fromCache,
-    integrity: weakestIntegrity(integrity),
+    integrity,
   };
   return {
     info,

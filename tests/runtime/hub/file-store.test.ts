@@ -25,6 +25,40 @@ describe('file store on the file system', () => {
     await store.delete('a/b/file.bin'); // nothing there: not an error
   });
 
+  it('streams a body in (nothing under the key until it ends) and moves a finished file', async () => {
+    const chunks = [new Uint8Array([1, 2]), new Uint8Array([3])];
+    let seenMidway: number | undefined;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const next = chunks.shift();
+        if (!next) return controller.close();
+        if (chunks.length === 0) seenMidway = await store.size('s/model.bin');
+        controller.enqueue(next);
+      },
+    });
+    await store.writeStream('s/model.bin', body, 3);
+    expect(seenMidway).toBeUndefined();
+    expect(await store.read('s/model.bin')).toEqual(new Uint8Array([1, 2, 3]));
+    await store.move('s/model.bin', 's/moved/model.bin');
+    expect(await store.size('s/model.bin')).toBeUndefined();
+    expect(await store.read('s/moved/model.bin')).toEqual(new Uint8Array([1, 2, 3]));
+    const failing = new ReadableStream<Uint8Array>({
+      pull: (controller) => controller.error(new Error('cut')),
+    });
+    await expect(store.writeStream('s/cut.bin', failing)).rejects.toThrow('cut');
+    expect(await store.size('s/cut.bin')).toBeUndefined();
+    await expect(store.move('../x', 's/y')).rejects.toThrow(/lies outside the model store/);
+  });
+
+  it('two writes of one key at once both succeed (each has its own temp file)', async () => {
+    // Before the plan, three parallel reads of an unpinned hub model each recorded its revision,
+    // and the shared temp name made two of them fail with ENOENT on rename.
+    await Promise.all(
+      [1, 2, 3].map((n) => store.write('o/race/revision.json', new Uint8Array([n]))),
+    );
+    expect((await store.read('o/race/revision.json'))?.byteLength).toBe(1);
+  });
+
   it('refuses a key outside the store, writing nothing there', async () => {
     await expect(store.write('../escaped.txt', new Uint8Array([1]))).rejects.toThrow(
       /lies outside the model store/,

@@ -4,12 +4,18 @@
  * bad is dropped and fetched again.
  */
 import { createServer, type Server } from 'node:http';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHubReader } from '../../../src/runtime/hub/node/model-files.ts';
-import { findScorer, MODELS, type ScorerManifestEntry } from '../../../src/core/models/registry.ts';
+import {
+  findScorer,
+  MODELS,
+  variantFiles,
+  type ScorerManifestEntry,
+} from '../../../src/core/models/registry.ts';
+import { loadNodeScorer } from '../../../src/runtime/node/scorer-node.ts';
 import { fixtureDir } from '../../helpers/fixtures.ts';
 
 const fixture = findScorer('tiny-lingua-xlmr');
@@ -178,5 +184,57 @@ describe('the shipped registry', () => {
     expect(byId.get('llmlingua-2-xlm-roberta-large-meetingbank')).toMatchObject({
       revision: '11c2933c5eed99af04f5277e44e1b9a99771c058',
     });
+  });
+});
+
+describe("a hub id's load is one pass (issue 22)", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tokenskip-walk-'));
+  const saved = { registry: process.env.TOKENSKIP_REGISTRY, cache: process.env.TOKENSKIP_CACHE };
+  afterAll(() => {
+    for (const [key, value] of [
+      ['TOKENSKIP_REGISTRY', saved.registry],
+      ['TOKENSKIP_CACHE', saved.cache],
+    ] as const) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('asks the revision and the listing first, then every file once in order; a second load asks nothing', async () => {
+    corrupt = false;
+    mainSha = 'c'.repeat(40);
+    // Unpinned and without sha256s, as the real hub entries are: the plan needs both questions.
+    const walked: ScorerManifestEntry = {
+      ...entry,
+      id: 'hub-walk',
+      source: { type: 'hub', repo: 'acme/tiny-xlmr' },
+      files: entry.files.map(({ path: p, size }) => ({ path: p, size })),
+    };
+    mkdirSync(path.join(dir, 'models'), { recursive: true });
+    const registry = path.join(dir, 'models/manifest.json');
+    writeFileSync(registry, JSON.stringify({ version: 2, models: [walked] }));
+    process.env.TOKENSKIP_REGISTRY = registry;
+    process.env.TOKENSKIP_CACHE = path.join(dir, 'store');
+    const from = requests.length;
+    const lines: string[] = [];
+    const scorer = await loadNodeScorer('hub-walk', {
+      hubHost: host,
+      report: (l) => lines.push(l),
+    });
+    const asked = requests.slice(from).map((r) => r.replace(/\?.*$/, ''));
+    const files = variantFiles(walked.onnx.node);
+    expect(asked).toEqual([
+      '/api/models/acme/tiny-xlmr/revision/main',
+      `/api/models/acme/tiny-xlmr/tree/${mainSha}`,
+      ...files.map((f) => `/acme/tiny-xlmr/resolve/${mainSha}/${f}`),
+    ]);
+    expect(scorer.integrity).toBe('recorded');
+    expect(lines.join('')).toContain('hub-walk: model files');
+    await scorer.classifier.release();
+    const again = requests.length;
+    const second = await loadNodeScorer('hub-walk', { hubHost: host, report: () => undefined });
+    expect(requests.slice(again)).toEqual([]);
+    await second.classifier.release();
   });
 });

@@ -1,6 +1,7 @@
 /**
- * The one download helper for model files in Node (the `tokenskip models` store and the runtime's
- * hub reader, model-files.ts). A file counts as present only once it is complete and checked:
+ * The one download helper for model files in Node (the `tokenskip models` store, and the runtime
+ * loaders' `openModel` in model-files.ts, both through model-store.ts `ensureFiles`). A file
+ * counts as present only once it is complete and checked:
  *
  * - streamed to disk, never whole in memory, into `<target>.partial` beside the target, created
  *   exclusively (`wx`) under a `<target>.lock` that names the downloading process;
@@ -16,7 +17,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
@@ -31,6 +32,7 @@ import {
 } from '../file-integrity.ts';
 import { fetchOk, htmlError, looksLikeHtml } from '../fetch-ok.ts';
 import type { HubFileInfo } from '../hub-listing.ts';
+import { nodeFileStore } from './fs-store.ts';
 import { DEFAULT_LIMITS, type TransferLimits } from '../settings.ts';
 import {
   BodyCount,
@@ -353,7 +355,8 @@ async function transfer(request: DownloadRequest): Promise<DownloadResult> {
         `${(error as Error).message} The download was deleted; nothing was kept.`,
       );
     }
-    await rename(partial, target);
+    // The checked file enters the store through its file store (fs-store.ts): a rename, no copy.
+    await nodeFileStore(path.dirname(target)).move(path.basename(partial), path.basename(target));
     await rm(metaPath(target), { force: true });
     const checkedBy = check?.source ?? (gitSha1 ? 'hub' : undefined);
     return { ...actual, resumedFrom, ...(checkedBy ? { checkedBy } : {}) };

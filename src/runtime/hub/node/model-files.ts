@@ -8,20 +8,19 @@
  * first download are recorded next to the file (`<file>.sha256.json`, kept when the file is
  * deleted) and every later read or re-download must match ("hash recorded locally").
  */
-import { existsSync, realpathSync, statSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { existsSync, realpathSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TokenSkipError } from '../../../core/errors.ts';
 import {
-  checkHash,
+  INTEGRITY_LABEL,
   sha256Hex,
-  statusOf,
   weakestIntegrity,
   type IntegrityStatus,
 } from '../file-integrity.ts';
 import {
-  findReferenceModel,
-  findScorer,
+  variantFiles,
+  type ModelEntry,
   type OnnxModelRecord,
   type OnnxVariant,
   type ScorerManifestEntry,
@@ -29,26 +28,19 @@ import {
 import { manifestFile } from '../model-manifest.ts';
 import type { ReadModelFile } from '../../scorers/scorer-loader.ts';
 import {
-  ensureFile,
-  expectedHash,
+  ensureFiles,
   hubHeaders,
   hubHost,
   nodeRegistry,
+  planStoreFiles,
   registryRoot,
   repoRoot,
   storeDir,
-  writeRecorded,
 } from './model-store.ts';
 
 export { repoRoot };
-
-export interface ResolvedModel {
-  id: string;
-  variant: OnnxVariant;
-  readFile: ReadModelFile;
-  /** How the files read so far were checked (hub models; folders are `unchecked`). */
-  integrity: () => IntegrityStatus;
-}
+/** How files were checked, for the loaders' reports (file-integrity.ts). */
+export { INTEGRITY_LABEL, type IntegrityStatus };
 
 function readFromFolder(folder: string, id: string): ReadModelFile {
   return async (file) => {
@@ -64,9 +56,10 @@ function readFromFolder(folder: string, id: string): ReadModelFile {
 }
 
 /**
- * Reads a hub model's files through the local store (model-store.ts), downloading (and checking)
- * what is missing; every read re-checks the file against the registry or the recorded hash, and a
- * file that fails is deleted so the next run downloads it afresh.
+ * Reads a hub model's files one at a time through the local store (model-store.ts), downloading
+ * (and checking) what is missing; every read re-checks the file against the registry or the
+ * recorded hash, and a file that fails is deleted so the next run downloads it afresh. Loaders
+ * use `openModel` (all files planned and fetched in one pass); this serves a single file.
  */
 export function createHubReader(
   entry: ScorerManifestEntry | OnnxModelRecord,
@@ -77,25 +70,11 @@ export function createHubReader(
   if (entry.source.type !== 'hub')
     throw new TokenSkipError('INVALID_ARGUMENT', `${entry.id} is not a hub model.`);
   return async (file) => {
-    const { local } = await ensureFile(entry, file, {
-      dir: cacheRoot,
-      hub: hub ?? hubHost(),
-      headers: hubHeaders(),
-    });
-    const where = `${entry.id}/${file}`;
-    const data = new Uint8Array(await readFile(local));
-    const expected = await expectedHash(entry, file, local);
-    const actual = { size: data.byteLength, sha256: await sha256Hex(data) };
-    try {
-      // Downloaded before hashes were recorded: record it now.
-      if (!expected) await writeRecorded(local, actual);
-      else checkHash(actual, expected.hash, `${where} (cached at ${local})`, expected.source);
-    } catch (error) {
-      await rm(local, { force: true }); // never trust it again; the next run downloads afresh
-      throw error;
-    }
-    onChecked?.(file, expected ? statusOf(expected) : 'recorded');
-    return data;
+    const options = { dir: cacheRoot, hub: hub ?? hubHost(), headers: hubHeaders() };
+    const plan = await planStoreFiles(entry, [file], options);
+    const [read] = await ensureFiles(plan, { ...options, read: true });
+    onChecked?.(file, read!.status);
+    return read!.data!;
   };
 }
 
@@ -121,7 +100,7 @@ async function checkShipped(
 }
 
 /** The registry entry whose shipped folder is `folder` (same real path), if any. */
-function knownFolder(folder: string): OnnxEntry | undefined {
+function knownFolder(folder: string, hub: NodeHub): OnnxEntry | undefined {
   const real = (p: string) => {
     try {
       return realpathSync(p);
@@ -130,70 +109,152 @@ function knownFolder(folder: string): OnnxEntry | undefined {
     }
   };
   const target = real(folder);
-  const root = registryRoot();
-  return nodeRegistry().find(
+  return hub.registry.find(
     (e): e is OnnxEntry =>
       (e.kind === 'token-classifier' || (e.kind === 'causal-lm' && e.engine === 'onnx')) &&
       e.source.type === 'path' &&
-      real(path.join(root, e.source.path)) === target,
+      real(path.join(hub.root, e.source.path)) === target,
   );
 }
 
+/** What the Node loaders need of the hub, read from the environment once (model-store.ts). */
+export interface NodeHub {
+  /** TOKENSKIP_REGISTRY's entries, else the shipped registry. */
+  registry: readonly ModelEntry[];
+  /** The folder the registry's `path` sources are relative to. */
+  root: string;
+  /** The model store (`TOKENSKIP_CACHE`, else ~/.cache/tokenskip/models). */
+  dir: string;
+  /** HF_ENDPOINT, else TOKENSKIP_HUB_HOST, else the hub (or the caller's). */
+  hubHost: string;
+}
+
+export function nodeHub(options: { hubHost?: string | undefined } = {}): NodeHub {
+  return {
+    registry: nodeRegistry(),
+    root: registryRoot(),
+    dir: storeDir(),
+    hubHost: options.hubHost ?? hubHost(),
+  };
+}
+
+export interface OpenedModel {
+  id: string;
+  variant: OnnxVariant;
+  /** The files read (and checked) when the model was opened; no further I/O. */
+  readFile: ReadModelFile;
+  /** How the files were checked (a folder not in the registry: `unchecked`). */
+  integrity: IntegrityStatus;
+}
+
 /**
- * `spec` is a model folder (config.json, tokenizer files and onnx/) or a registry id: of a scorer
- * (`kind: 'scorer'`, the default) or of an ONNX causal LM (`kind: 'causal'`, CTS reference models).
+ * The files a loader of `kind` reads (transformers.js layout). A causal LM's JSON files are
+ * optional here: its loader names a missing one and what it is for (causal-scorer-loader.ts).
  */
-export function resolveModel(
-  spec: string,
-  options: { onnxFile?: string; hubHost?: string; kind?: 'scorer' | 'causal' } = {},
-): ResolvedModel {
-  if (existsSync(spec) && statSync(spec).isDirectory()) {
-    const folder = path.resolve(spec);
-    const file = options.onnxFile ?? 'onnx/model.onnx';
+function layoutFiles(kind: 'scorer' | 'causal', variant: OnnxVariant) {
+  return {
+    files: variantFiles(variant),
+    optional: kind === 'causal' ? ['config.json', 'tokenizer.json', 'tokenizer_config.json'] : [],
+  };
+}
+
+/** Reads every file at once; a file that cannot be read throws its own error when it is asked for. */
+async function readAll(files: string[], read: ReadModelFile): Promise<ReadModelFile> {
+  const results = new Map(
+    await Promise.all(
+      files.map(
+        async (f) =>
+          [
+            f,
+            await read(f).then(
+              (data) => ({ data }),
+              (error: unknown) => ({ error }),
+            ),
+          ] as const,
+      ),
+    ),
+  );
+  return async (file) => {
+    const result = results.get(file) ?? { error: await read(file).catch((e: unknown) => e) };
+    if ('data' in result && result.data) return result.data;
+    throw (result as { error: unknown }).error;
+  };
+}
+
+/**
+ * Opens a model for the Node loaders in one pass, before any session is created:
+ *
+ * - a folder (config.json, tokenizer files and onnx/): its files read; one the registry ships
+ *   (e.g. `--model models/mini/scorer`) must match the registry;
+ * - a registry entry shipped in this repo (`path` source): read and checked against the registry;
+ * - a hub entry: planned (revision, URLs, expected hashes: model-plan.ts), then every file fetched
+ *   into the local store, checked and read (model-store.ts `ensureFiles`).
+ *
+ * The bytes come back whole; `readFile` only hands them out.
+ */
+export async function openModel(
+  target: { folder: string } | { entry: OnnxEntry },
+  request: { kind: 'scorer' | 'causal'; onnxFile?: string | undefined },
+  hub: NodeHub,
+): Promise<OpenedModel> {
+  if ('folder' in target) {
+    const folder = path.resolve(target.folder);
+    const file = request.onnxFile ?? 'onnx/model.onnx';
     const dataFile = `${file}_data`;
     const variant: OnnxVariant = {
       file,
       dtype: 'fp32',
       ...(existsSync(path.join(folder, dataFile)) ? { externalData: [dataFile] } : {}),
     };
-    const read = readFromFolder(folder, path.basename(folder));
-    const known = knownFolder(folder);
-    if (known) {
+    const id = path.basename(folder);
+    const read = readFromFolder(folder, id);
+    const known = knownFolder(folder, hub);
+    const { files } = layoutFiles(request.kind, variant);
+    return {
+      id,
+      variant,
       // A folder the registry lists (e.g. --model models/mini/scorer): its files must match.
-      return {
-        id: path.basename(folder),
-        variant,
-        readFile: async (file) =>
-          checkShipped(known, path.join(spec, file), file, await read(file)),
-        integrity: () => 'verified',
-      };
-    }
-    return { id: path.basename(folder), variant, readFile: read, integrity: () => 'unchecked' };
+      readFile: await readAll(
+        files,
+        known
+          ? async (f) => checkShipped(known, path.join(target.folder, f), f, await read(f))
+          : read,
+      ),
+      integrity: known ? 'verified' : 'unchecked',
+    };
   }
-  const models = nodeRegistry();
-  const entry =
-    options.kind === 'causal' ? findReferenceModel(spec, models) : findScorer(spec, models);
-  const variant = options.onnxFile
-    ? { ...entry.onnx.node, file: options.onnxFile }
+  const { entry } = target;
+  const variant = request.onnxFile
+    ? { ...entry.onnx.node, file: request.onnxFile }
     : entry.onnx.node;
+  const { files, optional } = layoutFiles(request.kind, variant);
   if (entry.source.type === 'path') {
     const shipped = entry.source.path;
-    const read = readFromFolder(path.join(registryRoot(), shipped), entry.id);
+    const read = readFromFolder(path.join(hub.root, shipped), entry.id);
     return {
       id: entry.id,
       variant,
-      readFile: async (file) =>
-        checkShipped(entry, path.join(shipped, file), file, await read(file)),
-      integrity: () => 'verified',
+      readFile: await readAll(files, async (f) =>
+        checkShipped(entry, path.join(shipped, f), f, await read(f)),
+      ),
+      integrity: 'verified',
     };
   }
-  const statuses: IntegrityStatus[] = [];
+  const options = { dir: hub.dir, hub: hub.hubHost };
+  const plan = await planStoreFiles(entry, files, options);
+  const ensured = await ensureFiles(plan, { ...options, read: true, optional });
+  const bytes = new Map(ensured.map((f) => [f.path, f.data!]));
   return {
     id: entry.id,
     variant,
-    readFile: createHubReader(entry, options.hubHost, storeDir(), (_file, status) =>
-      statuses.push(status),
-    ),
-    integrity: () => weakestIntegrity(statuses),
+    readFile: async (file) => {
+      const data = bytes.get(file);
+      if (data) return data;
+      throw new TokenSkipError(
+        'MODEL_FILE_MISSING',
+        `${entry.id}: ${file} is not on the hub at ${plan.revision} (HTTP 404).`,
+      );
+    },
+    integrity: weakestIntegrity(ensured.map((f) => f.status)),
   };
 }

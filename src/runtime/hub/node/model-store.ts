@@ -16,7 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
-import { rm, stat } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,7 @@ import { TokenSkipError } from '../../../core/errors.ts';
 import { MODELS, type ModelEntry, type ModelManifest } from '../../../core/models/registry.ts';
 import {
   checkHash,
+  sha256Hex,
   statusOf,
   weakestIntegrity,
   type ExpectedHash,
@@ -32,9 +33,10 @@ import {
   type RecordedHash,
 } from '../file-integrity.ts';
 import { checkFilePath, checkRepo, checkRevision } from '../paths.ts';
-import { forgetListings, hubFileInfo } from '../hub-listing.ts';
+import { forgetListings } from '../hub-listing.ts';
 import { hubAuthHeaders, hubSettingsFromEnv, type HubSettings } from '../settings.ts';
-import { fileUrl, manifestFile, resolveRevision, type RevisionStore } from '../model-manifest.ts';
+import { manifestFile, resolveRevision, type RevisionStore } from '../model-manifest.ts';
+import { planModel, type ModelPlan } from '../model-plan.ts';
 import { downloadFile, partialPath, type DownloadProgress } from './download.ts';
 import { insideStore, nodeFileStore } from './fs-store.ts';
 import { hashRecords, revisionRecords } from '../file-store.ts';
@@ -272,55 +274,150 @@ export interface EnsureOptions {
   onProgress?: (file: string, progress: DownloadProgress) => void;
 }
 
+/** One planned file in the store: where it is, how it was checked, and its bytes when read. */
+export interface EnsuredFile {
+  path: string;
+  local: string;
+  status: IntegrityStatus;
+  downloaded: boolean;
+  /** The bytes, re-checked on this read (`ensureFiles(…, { read: true })`). */
+  data?: Uint8Array;
+}
+
+/**
+ * This process's hub settings with `options.hub` as the host; a caller's own `headers` without an
+ * Authorization header keep the token from the hub listing too.
+ */
+function settingsFor(options: EnsureOptions): HubSettings {
+  const settings = { ...nodeHubSettings(), host: options.hub ?? hubHost() };
+  if (options.headers && !options.headers.Authorization) delete settings.token;
+  return settings;
+}
+
+/** The store folder of a planned hub entry at its revision (checked to stay inside the store). */
+function folderOf(dir: string, plan: Pick<ModelPlan, 'entry' | 'revision'>): string {
+  const { entry, revision } = plan;
+  downloadable(entry);
+  return insideStore(dir, path.join(dir, entry.source.repo, revision!));
+}
+
+/** Where a planned file of a hub entry lies in the store (checked to stay inside it). */
+function localOf(dir: string, plan: Pick<ModelPlan, 'entry' | 'revision'>, file: string): string {
+  const folder = folderOf(dir, plan);
+  return insideStore(folder, path.join(folder, checkFilePath(file, plan.entry.id)));
+}
+
+/**
+ * The plan of a hub entry's files in the store at `dir` (model-plan.ts): the revision resolved
+ * and recorded here once, each file's URL, and the hub's listing asked only for files that will be
+ * downloaded with neither a registry sha256 nor a recorded hash (as before any plan existed).
+ */
+export async function planStoreFiles(
+  entry: ModelEntry,
+  files: readonly string[],
+  options: EnsureOptions = {},
+): Promise<ModelPlan> {
+  downloadable(entry);
+  const dir = storeDir(options.dir);
+  return planModel(entry, files, {
+    settings: settingsFor(options),
+    revisions: fileRevisionStore(dir),
+    appBase: 'file:///',
+    listing: async (file, revision) => {
+      const local = localOf(dir, { entry, revision }, file);
+      return !existsSync(local) && !(await expectedHash(entry, file, local));
+    },
+  });
+}
+
+/**
+ * Makes sure every planned file is in the store, complete and checked, one after the other: a
+ * missing one is downloaded (download.ts) against the registry's sha256, the hash recorded at its
+ * first download or the hub's listing, and its hash recorded when nothing gave one. With `read`,
+ * each file is then read and re-checked (a file that fails is deleted, so the next run downloads
+ * it afresh) and its bytes come back. `optional` files the host does not have (404) are skipped.
+ */
+export async function ensureFiles(
+  plan: ModelPlan,
+  options: EnsureOptions & {
+    read?: boolean;
+    optional?: readonly string[];
+    onFile?: (file: string, done: { downloaded: boolean }) => void;
+  } = {},
+): Promise<EnsuredFile[]> {
+  const { entry } = plan;
+  downloadable(entry);
+  const dir = storeDir(options.dir);
+  const settings = settingsFor(options);
+  const headers = options.headers ?? hubAuthHeaders(settings);
+  const out: EnsuredFile[] = [];
+  for (const file of plan.files) {
+    const local = localOf(dir, plan, file.path);
+    const where = `${entry.id}/${file.path}`;
+    const want = await expectedHash(entry, file.path, local);
+    let status: IntegrityStatus = want ? statusOf(want) : 'recorded';
+    let downloaded = false;
+    if (!existsSync(local)) {
+      const listed = manifestFile(entry, file.path);
+      let actual;
+      try {
+        actual = await downloadFile({
+          url: file.url,
+          target: local,
+          where,
+          expected: want,
+          hub: want ? undefined : file.expected?.hub,
+          approximateSize: listed && !listed.sha256 ? listed.size : undefined,
+          limits: settings,
+          headers,
+          ...(options.onProgress
+            ? { onProgress: (p: DownloadProgress) => options.onProgress!(file.path, p) }
+            : {}),
+        });
+      } catch (error) {
+        const missing = (error as TokenSkipError).code === 'MODEL_FILE_MISSING';
+        if (missing && options.optional?.includes(file.path)) continue;
+        throw error;
+      }
+      const fromHub = actual.checkedBy === 'hub';
+      if (!want)
+        await writeRecorded(local, { ...actual, ...(fromHub ? { from: 'hub' as const } : {}) });
+      status = want ? statusOf(want) : fromHub ? 'hub' : 'recorded';
+      downloaded = true;
+    }
+    const ensured: EnsuredFile = { path: file.path, local, status, downloaded };
+    if (options.read) {
+      const data = new Uint8Array(await readFile(local));
+      const expected = await expectedHash(entry, file.path, local);
+      const seen = { size: data.byteLength, sha256: await sha256Hex(data) };
+      try {
+        // Downloaded before hashes were recorded: record it now.
+        if (!expected) await writeRecorded(local, seen);
+        else checkHash(seen, expected.hash, `${where} (cached at ${local})`, expected.source);
+      } catch (error) {
+        await rm(local, { force: true }); // never trust it again; the next run downloads afresh
+        throw error;
+      }
+      ensured.status = expected ? statusOf(expected) : 'recorded';
+      ensured.data = data;
+    }
+    out.push(ensured);
+    options.onFile?.(file.path, { downloaded });
+  }
+  return out;
+}
+
 /**
  * Makes sure one file of a hub entry is in the store, complete and checked; returns its path and
- * how it was checked. A file the registry has no sha256 for gets its hash recorded at the first
- * download, and any later download must match it.
+ * how it was checked (`ensureFiles` of a one-file plan).
  */
 export async function ensureFile(
   entry: ModelEntry,
   file: string,
   options: EnsureOptions = {},
 ): Promise<{ local: string; status: IntegrityStatus; downloaded: boolean }> {
-  downloadable(entry);
-  const hub = options.hub ?? hubHost();
-  const headers = options.headers ?? hubHeaders();
-  const folder = (await modelFolder(entry, { ...options, hub, headers, resolve: true }))!;
-  const local = insideStore(folder, path.join(folder, checkFilePath(file, entry.id)));
-  const want = await expectedHash(entry, file, local);
-  if (existsSync(local))
-    return { local, status: want ? statusOf(want) : 'recorded', downloaded: false };
-  const revision = path.basename(folder);
-  const url = fileUrl(entry, file, { appBase: 'file:///', hubHost: hub, revision });
-  const settings = { ...nodeHubSettings(), host: hub };
-  const listed = manifestFile(entry, file);
-  // No sha256 here and none recorded: the hub's own listing at this revision says what it is.
-  const hubInfo = want
-    ? undefined
-    : await hubFileInfo(
-        { ...settings, ...(headers.Authorization ? {} : { token: undefined }) },
-        entry.source.repo,
-        revision,
-        file,
-      );
-  const actual = await downloadFile({
-    url,
-    target: local,
-    where: `${entry.id}/${file}`,
-    expected: want,
-    hub: hubInfo,
-    approximateSize: listed && !listed.sha256 ? listed.size : undefined,
-    limits: settings,
-    headers,
-    ...(options.onProgress
-      ? { onProgress: (p: DownloadProgress) => options.onProgress!(file, p) }
-      : {}),
-  });
-  const fromHub = actual.checkedBy === 'hub';
-  if (!want)
-    await writeRecorded(local, { ...actual, ...(fromHub ? { from: 'hub' as const } : {}) });
-  const status = want ? statusOf(want) : fromHub ? 'hub' : 'recorded';
-  return { local, status, downloaded: true };
+  const [ensured] = await ensureFiles(await planStoreFiles(entry, [file], options), options);
+  return ensured!;
 }
 
 /** Downloads every file of a hub entry that is not in the store yet. */
@@ -328,19 +425,17 @@ export async function pullModel(
   entry: ModelEntry,
   options: EnsureOptions & { onFile?: (file: string, done: { downloaded: boolean }) => void } = {},
 ): Promise<{ folder: string; downloaded: string[]; integrity: IntegrityStatus }> {
-  downloadable(entry);
-  const hub = options.hub ?? hubHost();
-  const headers = options.headers ?? hubHeaders();
-  const folder = (await modelFolder(entry, { ...options, hub, headers, resolve: true }))!;
-  const downloaded: string[] = [];
-  const statuses: IntegrityStatus[] = [];
-  for (const f of entry.files) {
-    const result = await ensureFile(entry, f.path, { ...options, hub, headers });
-    if (result.downloaded) downloaded.push(f.path);
-    statuses.push(result.status);
-    options.onFile?.(f.path, { downloaded: result.downloaded });
-  }
-  return { folder, downloaded, integrity: weakestIntegrity(statuses) };
+  const plan = await planStoreFiles(
+    entry,
+    entry.files.map((f) => f.path),
+    options,
+  );
+  const ensured = await ensureFiles(plan, options);
+  return {
+    folder: folderOf(storeDir(options.dir), plan),
+    downloaded: ensured.filter((f) => f.downloaded).map((f) => f.path),
+    integrity: weakestIntegrity(ensured.map((f) => f.status)),
+  };
 }
 
 /**

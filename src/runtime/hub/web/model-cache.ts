@@ -63,6 +63,9 @@ async function openCache(name = MODEL_CACHE): Promise<Cache | undefined> {
   return openNamedCache(name); // undefined e.g. in an insecure context: run without a cache
 }
 
+/** The model cache as a file store (cache-store.ts): complete, checked files by URL. */
+const modelStore = cacheFileStore(MODEL_CACHE);
+
 /** Hashes recorded at first download, by file URL (file-store.ts, shared with Node's store). */
 const records = hashRecords(cacheFileStore(HASH_CACHE), (url) => url);
 
@@ -206,12 +209,9 @@ async function downloadIntoCache(
     ...(signal ? { signal } : {}),
   });
   const { stream, done } = hashing(partialBody(url, state), () => undefined);
-  const headers = {
-    'Content-Type': 'application/octet-stream',
-    'Content-Length': String(state.received),
-  };
   try {
-    await cache.put(url, new Response(stream, { headers }));
+    // The body through the file store (file-store.ts): streamed from the kept chunks.
+    await modelStore.writeStream(url, stream, state.received);
   } catch (error) {
     await cache.delete(url).catch(() => undefined);
     if (isQuotaError(error)) throw storageFullError(file, state.received);

@@ -23,7 +23,7 @@ import {
   type FileProgress,
 } from './model-cache.ts';
 import { declaredSize } from '../transfer.ts';
-import { openCache as open } from '../cache-store.ts';
+import { cacheFileStore, openCache as open } from '../cache-store.ts';
 import { DEFAULT_LIMITS } from '../settings.ts';
 import {
   discardPartial,
@@ -230,18 +230,11 @@ export async function importModel(
   if (!cache) {
     throw new TokenSkipError('STORAGE_FULL', { id: 'noCacheStorage' });
   }
+  const store = cacheFileStore(MODEL_CACHE);
   const written: string[] = [];
   try {
     for (const { ref, blob, hash } of checked) {
-      await cache.put(
-        ref.url,
-        new Response(blob, {
-          headers: {
-            'Content-Type': 'application/octet-stream',
-            'Content-Length': String(blob.size),
-          },
-        }),
-      );
+      await store.write(ref.url, blob);
       written.push(ref.url);
       if (!ref.expected?.sha256) await recordHash(ref.url, hash);
       await discardPartial(ref.url);
