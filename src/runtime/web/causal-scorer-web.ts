@@ -2,10 +2,10 @@
  * Loads a reference causal LM (CTS and perplexity) on ORT-web (WebGPU or WASM) inside the scorer
  * worker (scorer.worker.ts).
  */
-import * as ort from 'onnxruntime-web/webgpu';
 import { createCausalScorer } from '../../core/scoring/causal-scorer.ts';
 import { loadReferenceModel, type OrtWithSessions } from '../scorers/causal-scorer-loader.ts';
 import { chooseBackend } from './backend.ts';
+import { ortFor } from './ort-web.ts';
 import { readCachedFile, type FileProgress } from '../hub/web/model-cache.ts';
 import { fetchOk } from '../hub/fetch-ok.ts';
 import type { ScorerModelRequest } from './scorer-request.ts';
@@ -17,7 +17,7 @@ export async function loadCausalModel(
 ): Promise<LoadedModel> {
   const started = performance.now();
   const choice = await chooseBackend(request.backend);
-  ort.env.wasm.numThreads = choice.threads;
+  const ort = await ortFor(choice);
   const base = new URL(`${request.model.replace(/\/+$/, '')}/`, new URL('/', self.location.href));
   const local = base.origin === self.location.origin;
   let fromCache = !local;

@@ -2,9 +2,9 @@
  * Loads an LLMLingua-2 token classifier (a manifest scorer: the mini scorer, the tiny fixtures, the
  * hub models) on ORT-web (WebGPU or WASM) inside the scorer worker (scorer.worker.ts).
  */
-import * as ort from 'onnxruntime-web/webgpu';
 import { createLingua2Scorer } from '../../core/scoring/lingua2-scorer.ts';
 import { chooseBackend, type BackendPreference } from './backend.ts';
+import { ortFor } from './ort-web.ts';
 import {
   browserRevisionStore,
   locateCachedFile,
@@ -37,9 +37,14 @@ export async function loadLinguaEntry(
   onProgress: (p: FileProgress) => void,
 ): Promise<LoadedModel> {
   const started = performance.now();
+  const phases: Record<string, number> = {};
   const choice = await chooseBackend(request.backend);
+  phases.backend = Math.round(performance.now() - started);
   const variant = pickVariant(entry, choice.backend, choice.shaderF16);
-  ort.env.wasm.numThreads = choice.threads;
+  // The plain WASM build when there is no WebGPU (ort-web.ts): half the WebAssembly to compile.
+  const ortStarted = performance.now();
+  const ort = await ortFor(choice);
+  phases.ortImport = Math.round(performance.now() - ortStarted);
   let fromCache = true;
   const integrity: IntegrityStatus[] = [];
   const releases: (() => void)[] = [];
@@ -81,10 +86,13 @@ export async function loadLinguaEntry(
       ort,
       { executionProviders: [choice.backend], graphOptimizationLevel: 'all' },
       locateFile,
+      phases,
     );
   } finally {
     for (const release of releases) release();
   }
+  // The registry's hash of the graph that ran: what scores kept in the browser are keyed by.
+  const graphSha256 = entry.files.find((f) => f.path === variant.file)?.sha256;
   const info = {
     modelId: entry.id,
     backend: choice.backend,
@@ -94,6 +102,8 @@ export async function loadLinguaEntry(
     loadMs: performance.now() - started,
     fromCache,
     integrity: weakestIntegrity(integrity),
+    phases,
+    ...(graphSha256 ? { modelSha256: graphSha256 } : {}),
   };
   return {
     info,
