@@ -42,6 +42,8 @@ test.describe('Learn and keyboard', () => {
       ['zh', /随应用提供的参考运行.*评分模型正在本浏览器中加载/, /刚刚算出/],
     ] as const) {
       await page.addInitScript((l) => localStorage.setItem('tokenskip.locale', l), locale);
+      // A new document each time (a hash change alone would keep the loaded scorer).
+      await page.goto('about:blank');
       await page.goto('/#/learn?rate=0.6');
       // Before the scorer has loaded: the reference, said to be one, never as live.
       await expect(article).toHaveAttribute('data-scores-source', 'reference');
@@ -101,7 +103,7 @@ test.describe('Learn and keyboard', () => {
     await expect(label).toHaveText(/computed just now/);
     await expect(page.getByTestId('learn-compressed')).toHaveText(compressed);
     // Another text has no earlier scores: none are shown for it until it is scored.
-    await page.getByTestId('learn-page').locator('summary').click();
+    await page.getByTestId('learn-page').locator('details.own > summary').click();
     await page.getByTestId('learn-cot').fill('So she has 11 pears in all, 4 + 7 = 11.');
     await page.getByTestId('learn-score').click();
     await expect(article).toHaveAttribute('data-status', 'ready');
