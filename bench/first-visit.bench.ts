@@ -86,6 +86,8 @@ const observe = `(() => {
 })();`;
 
 interface Visit {
+  /** Page marks and resources, ms since navigation start. */
+  marks: string;
   /** First heat map, whatever its scores' source. */
   ms: number;
   source: string;
@@ -142,7 +144,24 @@ async function visit(profile: string, waitForPrecache: boolean): Promise<Visit> 
       return { ms: w.__heatMapAt, source: w.__heatMapSource, liveMs: w.__liveAt };
     });
     const attr = async (name: string) => (await article.getAttribute(name)) ?? '?';
+    // The page's own marks (CompressSession) and when its entry chunk and the worker arrived.
+    const marks = await page.evaluate(() =>
+      [
+        ...performance.getEntriesByType('mark').filter((m) => m.name.startsWith('tokenskip:')),
+        ...performance
+          .getEntriesByType('resource')
+          .filter((r) => /worker|index-.*\.js/.test(r.name)),
+      ]
+        .map((e) => {
+          const end =
+            e.entryType === 'resource' ? (e as PerformanceResourceTiming).responseEnd : e.startTime;
+          const name = e.name.replace(/^tokenskip:/, '').replace(/^.*\/assets\//, '');
+          return `${name} ${Math.round(end)}`;
+        })
+        .join(', '),
+    );
     const result = {
+      marks,
       ms,
       source,
       liveMs,
@@ -178,7 +197,7 @@ try {
     cold.push(await visit(profile, true));
     warm.push(await visit(profile, false));
     const show = (v: Visit) =>
-      `first heat map ${(v.ms / 1000).toFixed(2)} s (${v.source} scores), live ${(v.liveMs / 1000).toFixed(2)} s (${v.backend}, model load ${v.loadMs} ms [${v.phases}], scoring ${v.scoreMs} ms)`;
+      `first heat map ${(v.ms / 1000).toFixed(2)} s (${v.source} scores), live ${(v.liveMs / 1000).toFixed(2)} s (${v.backend}, model load ${v.loadMs} ms [${v.phases}], scoring ${v.scoreMs} ms; page: ${v.marks})`;
     console.log(
       `  run ${i + 1}: cold: ${show(cold[i]!)}; precache done ${precacheS[i]!.toFixed(1)} s later\n         warm: ${show(warm[i]!)}`,
     );

@@ -178,6 +178,8 @@ export class CompressSession {
     if (this.load && this.#loadedKey === key && this.#loadedEpoch === client.epoch) return;
     this.status = 'loading';
     this.progress = undefined;
+    // Marks for bench:first-visit (the page's clock): where the live path's time goes.
+    performance.mark('tokenskip:scorer-load');
     this.load = await client.load(
       {
         kind: 'llmlingua2',
@@ -188,6 +190,7 @@ export class CompressSession {
       },
       (p) => (this.progress = p),
     );
+    performance.mark('tokenskip:scorer-loaded');
     this.#loadedKey = key;
     this.#loadedEpoch = client.epoch;
   }
@@ -216,6 +219,7 @@ export class CompressSession {
         input: { cot },
         options,
       });
+      performance.mark('tokenskip:scored');
       if (run !== this.#run) return;
       // The heat map needs only the scores: published now; the selection follows when its
       // chunk is in.
@@ -226,6 +230,7 @@ export class CompressSession {
       if (this.#reference && modelSha256)
         void writeCachedScores(modelSha256, cot, options, reply.scored as LinguaScored);
       this.#select ??= await selection;
+      performance.mark('tokenskip:selection');
       if (run !== this.#run) return;
       this.status = 'ready';
     } catch (error) {
