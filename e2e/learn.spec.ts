@@ -31,6 +31,86 @@ test.describe('Learn and keyboard', () => {
     await expect.poll(() => kept.count()).toBeGreaterThan(before);
   });
 
+  test('the first paint shows the reference scores, labelled, and the live scores replace them: the same kept words', async ({
+    page,
+  }) => {
+    const article = page.getByTestId('learn-page');
+    const label = page.getByTestId('learn-scores-source');
+    const words = page.locator('[data-testid=learn-scores] .word');
+    for (const [locale, reference, live] of [
+      ['en', /shipped reference run.*the scorer is loading in this browser/, /computed just now/],
+      ['zh', /随应用提供的参考运行.*评分模型正在本浏览器中加载/, /刚刚算出/],
+    ] as const) {
+      await page.addInitScript((l) => localStorage.setItem('tokenskip.locale', l), locale);
+      // A new document each time (a hash change alone would keep the loaded scorer).
+      await page.goto('about:blank');
+      await page.goto('/#/learn?rate=0.6');
+      // Before the scorer has loaded: the reference, said to be one, never as live.
+      await expect(article).toHaveAttribute('data-scores-source', 'reference');
+      await expect(article).not.toHaveAttribute('data-status', 'ready');
+      await expect(label).toHaveText(reference);
+      await expect(label).toHaveAttribute('data-source', 'reference');
+      await expect(words.first()).toBeVisible();
+      const compressed = page.getByTestId('learn-compressed');
+      await expect(compressed).not.toBeEmpty();
+      const shown = {
+        words: await words.allInnerTexts(),
+        compressed: await compressed.innerText(),
+        kept: await page
+          .locator('[data-testid=learn-kept] .word')
+          .evaluateAll((ws) => ws.map((w) => w.getAttribute('data-kept'))),
+      };
+      expect(await article.getAttribute('data-scores-source')).toBe('reference');
+      // The live scores from the model in this browser replace them, and agree.
+      await expect(article).toHaveAttribute('data-scores-source', 'live', { timeout: 60_000 });
+      await expect(article).toHaveAttribute('data-status', 'ready');
+      await expect(label).toHaveText(live);
+      expect(await words.allInnerTexts()).toEqual(shown.words);
+      await expect(compressed).toHaveText(shown.compressed);
+      expect(
+        await page
+          .locator('[data-testid=learn-kept] .word')
+          .evaluateAll((ws) => ws.map((w) => w.getAttribute('data-kept'))),
+      ).toEqual(shown.kept);
+    }
+  });
+
+  test('scores this browser computed are shown at once on the next visit, labelled, then the live ones', async ({
+    page,
+  }) => {
+    const article = page.getByTestId('learn-page');
+    const label = page.getByTestId('learn-scores-source');
+    const own = new URLSearchParams({
+      question: 'Lena has 4 pears and gets 7 more. How many pears does she have?',
+      cot: 'Okay, so Lena starts with 4 pears. She gets 7 more, so 4 + 7 = 11. She has 11 pears.',
+    });
+    await page.goto(`/#/learn?rate=0.5&${own}`);
+    // Not the worked example: nothing earlier to show, so the first scores are live.
+    await expect(article).toHaveAttribute('data-scores-source', 'live', { timeout: 60_000 });
+    await expect(article).toHaveAttribute('data-status', 'ready');
+    const compressed = await page.getByTestId('learn-compressed').innerText();
+    // Kept in Cache Storage once scored.
+    await expect
+      .poll(() =>
+        page.evaluate(async () => (await (await caches.open('tokenskip-scores-v1')).keys()).length),
+      )
+      .toBeGreaterThan(0);
+    await page.reload();
+    await expect(article).toHaveAttribute('data-scores-source', 'cached');
+    await expect(label).toHaveText(/this browser computed on an earlier visit.*is loading/);
+    await expect(page.getByTestId('learn-compressed')).toHaveText(compressed);
+    await expect(article).toHaveAttribute('data-scores-source', 'live', { timeout: 60_000 });
+    await expect(label).toHaveText(/computed just now/);
+    await expect(page.getByTestId('learn-compressed')).toHaveText(compressed);
+    // Another text has no earlier scores: none are shown for it until it is scored.
+    await page.getByTestId('learn-page').locator('details.own > summary').click();
+    await page.getByTestId('learn-cot').fill('So she has 11 pears in all, 4 + 7 = 11.');
+    await page.getByTestId('learn-score').click();
+    await expect(article).toHaveAttribute('data-status', 'ready');
+    await expect(article).toHaveAttribute('data-scores-source', 'live');
+    await expect(page.locator('[data-testid=learn-scores] .word').first()).toHaveText('So');
+  });
+
   test('the worked example compresses as the mini training data was: every number kept, in 中文 by whole words; Compress opens on the same result', async ({
     page,
   }) => {

@@ -82,7 +82,8 @@ const PLANS: Record<string, Plan> = {
   'npm run bench:first-visit': {
     run: 'npm run bench:first-visit -- --runs 1',
     short: 'one cold/warm pair instead of the median of three',
-    expect: /cold \(fresh profile\): [\d.]+ s[\s\S]*warm \(same profile/,
+    expect:
+      /cold \(fresh profile\), first heat map \(\w+ scores\): [\d.]+ s[\s\S]*cold \(fresh profile\), live scores from the model in this browser: [\d.]+ s[\s\S]*warm \(same profile[^\n]*first heat map \(\w+ scores\): [\d.]+ s[\s\S]*warm \(same profile\), live scores from the model in this browser: [\d.]+ s/,
     timeoutS: 900,
   },
   'tokenskip compress': {

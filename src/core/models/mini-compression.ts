@@ -42,3 +42,19 @@ export function withMiniDefaults(options: Partial<LinguaOptions>): Partial<Lingu
     keepUnknown: true,
   };
 }
+
+/**
+ * Every LLMLingua-2 option the Learn page sends with its text (CompressSession.options() after
+ * `useMiniCompression()`): the key of the page's reference scores (data/reference/learn-mini.json).
+ */
+export const LEARN_SCORE_OPTIONS = {
+  forceTokens: MINI_COMPRESSION.forceTokens,
+  forceReserveDigit: MINI_COMPRESSION.forceReserveDigit,
+  dropConsecutive: false,
+  tokenToWord: 'mean',
+  realBoundaries: false,
+  spaceBetweenChunks: false,
+  joinCjk: MINI_COMPRESSION.joinCjk,
+  chineseWords: MINI_COMPRESSION.chineseWords,
+  keepUnknown: MINI_COMPRESSION.keepUnknown,
+} as const satisfies Partial<LinguaOptions>;

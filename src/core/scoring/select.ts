@@ -11,35 +11,12 @@
 import { selectLingua2, type LinguaScored } from '../compression/llmlingua2.ts';
 import { createTokenDecoder } from '../compression/scorer-tokenizer.ts';
 import type { CompressionResult } from '../compression/types.ts';
+import { linguaWords } from './lingua-words.ts';
 import { selectCausal } from './causal-select.ts';
-import type { CausalScoredText, SelectedWord, Selection, SelectionMode } from './types.ts';
+import type { CausalScoredText, Selection, SelectionMode } from './types.ts';
 
 /** What any scorer returns. */
 export type AnyScored = LinguaScored | CausalScoredText;
-
-const punctuation = /^[\p{P}\p{S}]+$/u;
-
-/**
- * LLMLingua-2's words with their labels. At γ = 1 the reference labels a regex split of the text
- * instead of the model's words, so then every scored word is shown kept.
- */
-function linguaWords(scored: LinguaScored, result: CompressionResult): SelectedWord[] {
-  const all = scored.chunks.flat();
-  const labels = result.word_labels;
-  const sameWords = labels.length === all.length;
-  return all.map((w, i) => {
-    const kept = sameWords ? labels[i]![1] === 1 : true;
-    return {
-      before: i > 0 && !punctuation.test(w.display) ? ' ' : '',
-      text: w.display,
-      score: w.score,
-      forced: w.forced,
-      keptUnits: kept ? 1 : 0,
-      units: 1,
-      kept,
-    };
-  });
-}
 
 /**
  * Selects at γ. `mode` applies to the causal scorers ('reference' as CTS's code,
@@ -52,7 +29,7 @@ export function selectScored(
 ): Selection {
   if (scored.scorer === 'llmlingua2') {
     const result = selectLingua2(scored, gamma, createTokenDecoder(scored.decoder));
-    return { ...result, words: linguaWords(scored, result) };
+    return { ...result, words: linguaWords(scored, result.word_labels) };
   }
   return selectCausal(scored, gamma, mode);
 }

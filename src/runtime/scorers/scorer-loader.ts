@@ -50,31 +50,60 @@ export async function loadScorer(
   ort: OrtLike,
   sessionOptions: InferenceSession.SessionOptions,
   locateFile?: LocateModelFile,
+  /** Filled with how long each part took (ms): `tokenizer` (read + built), `session` (graph read + ORT session). */
+  phases?: Record<string, number>,
 ): Promise<LoadedScorer> {
-  const [config, tokenizerJson, tokenizerConfig] = await Promise.all(
-    ['config.json', 'tokenizer.json', 'tokenizer_config.json'].map(async (f) =>
-      parseJson(await readFile(f), `${modelId}/${f}`),
-    ),
-  );
-  const family = detectFamily(config!.model_type as string | undefined, tokenizerJson!);
-  const tokenizer = createScorerTokenizer(tokenizerJson!, tokenizerConfig!, family);
-  const vocab = config!.vocab_size;
-  if (typeof vocab === 'number' && vocab < tokenizer.vocabSize) {
-    throw new TokenSkipError('MODEL_LOAD_FAILED', {
-      id: 'scorerVocabTooSmall',
-      params: { model: modelId, vocab, needed: tokenizer.vocabSize },
-    });
-  }
-  const graph = await readFile(variant.file);
-  const externalData = await Promise.all(
-    (variant.externalData ?? []).map(async (path) => ({
-      path: path.split('/').pop()!,
-      data: locateFile ? await locateFile(path) : await readFile(path),
-    })),
-  );
-  const classifier = await createOnnxTokenClassifier(ort, graph, {
-    name: modelId,
-    sessionOptions: externalData.length > 0 ? { ...sessionOptions, externalData } : sessionOptions,
+  const time = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    try {
+      return await run();
+    } finally {
+      if (phases) phases[name] = Math.round(performance.now() - started);
+    }
+  };
+  // The tokenizer is built while ORT creates the session (in the browser, compiling its
+  // WebAssembly off the main thread on the first session): neither waits for the other.
+  const tokenizerReady = time('tokenizer', async () => {
+    const [config, tokenizerJson, tokenizerConfig] = await Promise.all(
+      ['config.json', 'tokenizer.json', 'tokenizer_config.json'].map(async (f) =>
+        parseJson(await readFile(f), `${modelId}/${f}`),
+      ),
+    );
+    const family = detectFamily(config!.model_type as string | undefined, tokenizerJson!);
+    const tokenizer = createScorerTokenizer(tokenizerJson!, tokenizerConfig!, family);
+    const vocab = config!.vocab_size;
+    if (typeof vocab === 'number' && vocab < tokenizer.vocabSize) {
+      throw new TokenSkipError('MODEL_LOAD_FAILED', {
+        id: 'scorerVocabTooSmall',
+        params: { model: modelId, vocab, needed: tokenizer.vocabSize },
+      });
+    }
+    return tokenizer;
   });
+  // Observed below; a tokenizer failure must not go unhandled while the session loads.
+  tokenizerReady.catch(() => undefined);
+  const classifierReady = time('session', async () => {
+    const graph = await readFile(variant.file);
+    const externalData = await Promise.all(
+      (variant.externalData ?? []).map(async (path) => ({
+        path: path.split('/').pop()!,
+        data: locateFile ? await locateFile(path) : await readFile(path),
+      })),
+    );
+    return createOnnxTokenClassifier(ort, graph, {
+      name: modelId,
+      sessionOptions:
+        externalData.length > 0 ? { ...sessionOptions, externalData } : sessionOptions,
+    });
+  });
+  let tokenizer: ScorerTokenizer;
+  try {
+    tokenizer = await tokenizerReady;
+  } catch (error) {
+    // Not a corrupt config and a session left open: free the session once it exists.
+    void classifierReady.then((c) => c.release()).catch(() => undefined);
+    throw error;
+  }
+  const classifier = await classifierReady;
   return { modelId, tokenizer, classifier, variant };
 }

@@ -2,10 +2,10 @@
  * Loads a reference causal LM (CTS and perplexity) on ORT-web (WebGPU or WASM) inside the scorer
  * worker (scorer.worker.ts).
  */
-import * as ort from 'onnxruntime-web/webgpu';
 import { createCausalScorer } from '../../core/scoring/causal-scorer.ts';
 import { loadReferenceModel, type OrtWithSessions } from '../scorers/causal-scorer-loader.ts';
 import { chooseBackend } from './backend.ts';
+import { ortFor } from './ort-web.ts';
 import { folderPlan, openCachedModel, type FileProgress } from '../hub/web/model-source.ts';
 import type { ScorerModelRequest } from './scorer-request.ts';
 import type { LoadedModel } from './loaded-model.ts';
@@ -16,7 +16,7 @@ export async function loadCausalModel(
 ): Promise<LoadedModel> {
   const started = performance.now();
   const choice = await chooseBackend(request.backend);
-  ort.env.wasm.numThreads = choice.threads;
+  const ort = await ortFor(choice);
   const base = new URL(`${request.model.replace(/\/+$/, '')}/`, new URL('/', self.location.href));
   const local = base.origin === self.location.origin;
   const graph = request.graphs?.[choice.backend] ?? 'onnx/model.onnx';

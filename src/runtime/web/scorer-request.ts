@@ -37,6 +37,14 @@ export interface LoadInfo {
   fromCache: boolean;
   /** How the files were checked: `verified` (manifest sha256), `recorded` (hash recorded locally). */
   integrity?: IntegrityStatus;
+  /**
+   * Where the load's time went, ms: `backend` (adapter query), `ortImport` (ORT's glue),
+   * `tokenizer` (files read + built), `session` (graph read + session created; the first session
+   * also compiles ORT's WebAssembly and starts its threads). The last two overlap.
+   */
+  phases?: Record<string, number>;
+  /** sha256 of the ONNX graph that was loaded, where the registry records it. */
+  modelSha256?: string;
   /** Causal LMs: vocabulary and layers, for the stats panel. */
   vocab?: number | undefined;
   layers?: number | undefined;

@@ -2,10 +2,11 @@
  * Loads an LLMLingua-2 token classifier (a manifest scorer: the mini scorer, the tiny fixtures, the
  * hub models) on ORT-web (WebGPU or WASM) inside the scorer worker (scorer.worker.ts).
  */
-import * as ort from 'onnxruntime-web/webgpu';
 import { createLingua2Scorer } from '../../core/scoring/lingua2-scorer.ts';
 import { chooseBackend, type BackendPreference } from './backend.ts';
 import { openCachedModel, planCachedModel, type FileProgress } from '../hub/web/model-source.ts';
+import { ortFor } from './ort-web.ts';
+import { countCl100kTokens } from '../../core/compression/token-count.ts';
 import {
   findScorer,
   pickVariant,
@@ -33,9 +34,18 @@ export async function loadLinguaEntry(
   onProgress: (p: FileProgress) => void,
 ): Promise<LoadedModel> {
   const started = performance.now();
+  const phases: Record<string, number> = {};
   const choice = await chooseBackend(request.backend);
+  phases.backend = Math.round(performance.now() - started);
   const variant = pickVariant(entry, choice.backend, choice.shaderF16);
-  ort.env.wasm.numThreads = choice.threads;
+  // The plain WASM build when there is no WebGPU (ort-web.ts): half the WebAssembly to compile.
+  // Imported while the model's files are fetched.
+  const ortStarted = performance.now();
+  const ortReady = ortFor(choice).then((ort) => {
+    phases.ortImport = Math.round(performance.now() - ortStarted);
+    return ort;
+  });
+  ortReady.catch(() => undefined); // awaited below
   // One pass through the hub: revision, URLs and expected hashes planned, every file fetched,
   // checked and cached; external data (XLM-R large fp32: 2.24 GB) goes to ORT as a URL.
   const plan = await planCachedModel(entry, variantFiles(variant), request.mirror);
@@ -45,18 +55,31 @@ export async function loadLinguaEntry(
   });
   let loaded: LoadedScorer;
   try {
-    loaded = await loadScorer(
+    const ort = await ortReady;
+    const loading = loadScorer(
       entry.id,
       model.readFile,
       variant,
       ort,
       { executionProviders: [choice.backend], graphOptimizationLevel: 'all' },
       model.locateFile,
+      phases,
     );
+    loading.catch(() => undefined); // awaited below
+    // The cl100k encoder (LLMLingua-2's word weights) is built on the first scoring otherwise:
+    // built here, once the file reads are under way, it overlaps them and ORT compiling its
+    // WebAssembly on other threads instead of delaying the first scores.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const cl100kStarted = performance.now();
+    countCl100kTokens('γ');
+    phases.cl100k = Math.round(performance.now() - cl100kStarted);
+    loaded = await loading;
   } finally {
     model.release();
   }
   const { fromCache, integrity } = model;
+  // The registry's hash of the graph that ran: what scores kept in the browser are keyed by.
+  const graphSha256 = entry.files.find((f) => f.path === variant.file)?.sha256;
   const info = {
     modelId: entry.id,
     backend: choice.backend,
@@ -66,6 +89,8 @@ export async function loadLinguaEntry(
     loadMs: performance.now() - started,
     fromCache,
     integrity,
+    phases,
+    ...(graphSha256 ? { modelSha256: graphSha256 } : {}),
   };
   return {
     info,

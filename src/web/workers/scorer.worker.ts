@@ -8,7 +8,6 @@
 import * as Comlink from 'comlink';
 import { TokenSkipError, toTokenSkipError } from '../../core/errors.ts';
 import { clearModelCache } from '../../runtime/hub/web/model-cache.ts';
-import { loadCausalModel } from '../../runtime/web/causal-scorer-web.ts';
 import { loadLinguaModel } from '../../runtime/web/scorer-web.ts';
 import type { LoadedModel } from '../../runtime/web/loaded-model.ts';
 import type { ScorerKind, ScorerWorkerApi } from './scorer-protocol.ts';
@@ -33,7 +32,10 @@ const api: ScorerWorkerApi = {
       const model =
         request.kind === 'llmlingua2'
           ? await loadLinguaModel(request, onProgress)
-          : await loadCausalModel(request, onProgress);
+          : // CTS and perplexity only: not parsed before the Learn page's first scores.
+            await (
+              await import('../../runtime/web/causal-scorer-web.ts')
+            ).loadCausalModel(request, onProgress);
       models.set(request.kind, model);
       return model.info;
     }),

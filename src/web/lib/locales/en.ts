@@ -153,6 +153,15 @@ export const en = {
     ctsText:
       'CTS (Zhang et al., 2025) scores a token by how much more predictable a reference model finds it once it knows the question and the answer: log p(x | condition, x<) − log p(x | x<). Tokens the condition makes easy to predict carry the reasoning; the rest can go. Try it on the Compress page with the method “CTS”.',
     ctsLink: 'Compare CTS with LLMLingua-2 on this example',
+    scoresReference:
+      'Scores from the shipped reference run (the mini scorer, run once when the app was built); the scorer is loading in this browser.',
+    scoresCached:
+      'Scores this browser computed on an earlier visit; the scorer is loading in this browser.',
+    scoresReferenceStopped:
+      'Scores from the shipped reference run (the mini scorer, run once when the app was built); the scorer did not load in this browser.',
+    scoresCachedStopped:
+      'Scores this browser computed on an earlier visit; the scorer did not load in this browser this time.',
+    scoresLive: 'Scores computed just now by the scorer in this browser.',
     scoring: 'Scoring…',
     sortedChart: 'Scores of all words, sorted, with the keep threshold at γ = {{gamma}}',
     sortedTable: 'The sorted scores as a table',

@@ -152,6 +152,13 @@ export const zh: Shape<typeof en> = {
     ctsText:
       'CTS（Zhang 等，2025）看参考模型在知道问题和答案之后，对某个词元的预测变得容易了多少：log p(x | 条件, x<) − log p(x | x<)。条件使其容易预测的词元承载着推理，其余可以删去。在压缩页选择方法“CTS”即可试用。',
     ctsLink: '在这个示例上比较 CTS 与 LLMLingua-2',
+    scoresReference:
+      '分数来自随应用提供的参考运行（迷你评分模型在构建应用时运行一次）；评分模型正在本浏览器中加载。',
+    scoresCached: '分数来自本浏览器上次访问时的计算；评分模型正在本浏览器中加载。',
+    scoresReferenceStopped:
+      '分数来自随应用提供的参考运行（迷你评分模型在构建应用时运行一次）；评分模型未能在本浏览器中加载。',
+    scoresCachedStopped: '分数来自本浏览器上次访问时的计算；这次评分模型未能在本浏览器中加载。',
+    scoresLive: '分数由本浏览器中的评分模型刚刚算出。',
     scoring: '正在打分…',
     sortedChart: '所有词的分数（已排序），以及 γ = {{gamma}} 时的保留阈值',
     sortedTable: '排序后的分数（表格）',
