@@ -17,8 +17,9 @@
  *
  *   npm run bench:first-visit
  *   npm run bench:first-visit -- --runs 5
+ *   npm run bench:first-visit -- --dist dist     # serve an existing build (`npm run build`) instead
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -34,8 +35,14 @@ const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '3' },
     port: { type: 'string', default: process.env.BENCH_PORT ?? '4873' },
+    // An existing build (the tests share one: tests/helpers/app-build.ts), served as it is.
+    dist: { type: 'string' },
   },
 });
+if (values.dist && !existsSync(path.join(values.dist, 'index.html'))) {
+  console.error(`--dist ${values.dist}: no index.html there; build it with \`npm run build\`.`);
+  process.exit(2);
+}
 const runs = Number(values.runs);
 if (!Number.isInteger(runs) || runs < 1) {
   console.error(`--runs must be a whole number ≥ 1, got "${values.runs}".`);
@@ -47,9 +54,9 @@ const load = () =>
     .map((l) => l.toFixed(2))
     .join(' ');
 const loadBefore = load();
-const outDir = mkdtempSync(path.join(tmpdir(), 'tokenskip-first-visit-'));
+const outDir = values.dist ?? mkdtempSync(path.join(tmpdir(), 'tokenskip-first-visit-'));
 const profiles: string[] = [];
-const buildS = await buildApp(outDir, { publicDir: true });
+const buildS = values.dist ? undefined : await buildApp(outDir, { publicDir: true });
 const server = await preview({
   configFile: path.resolve('vite.config.ts'),
   logLevel: 'error',
@@ -153,7 +160,8 @@ try {
   }
 } finally {
   await server.close();
-  for (const p of [outDir, ...profiles]) rmSync(p, { recursive: true, force: true });
+  for (const p of [...(values.dist ? [] : [outDir]), ...profiles])
+    rmSync(p, { recursive: true, force: true });
 }
 
 const median = (xs: number[]) => {
@@ -167,7 +175,7 @@ const line = (name: string, visits: Visit[], target: number) => {
   return `  ${name}: ${s.toFixed(2)} s median of ${visits.length} (${all}), target ≤ ${target} s, ratio ${(s / target).toFixed(2)} of the target: ${s <= target ? 'met' : 'NOT met'}`;
 };
 console.log(
-  `\nbench:first-visit — Learn heat map ready, built app (vite build ${buildS.toFixed(1)} s + vite preview), Chromium headless`,
+  `\nbench:first-visit — Learn heat map ready, built app (${buildS === undefined ? values.dist : `vite build ${buildS.toFixed(1)} s`} + vite preview), Chromium headless`,
 );
 console.log(line('cold (fresh profile)', cold, COLD_TARGET_S));
 console.log(line('warm (same profile, service worker and caches filled)', warm, WARM_TARGET_S));

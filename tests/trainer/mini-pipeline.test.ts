@@ -4,6 +4,12 @@
  * -> scorer -> scorer quality -> γ -> compress -> build -> LoRA -> merge -> ONNX -> eval -> table).
  * The quick base model is too small to answer anything, so collect runs the shipped mini base
  * (models/mini/base) and keeps real traces. A second run does nothing (every step is done).
+ *
+ * In `npm test` the quick recipe runs at smoke size: `--quick --recipe tests/trainer/mini-smoke.json`
+ * (3 pretraining and 3 LoRA steps, 20 collected and 4 test problems: every step and the resume
+ * still run, in about a third of the time). The whole quick recipe, as the README gives it:
+ *
+ *   TOKENSKIP_MINI_TEST=quick npx vitest run tests/trainer/mini-pipeline.test.ts
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,18 +19,26 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/fixtures.ts';
 import type { MiniTable } from '../../src/core/eval/reference-table.ts';
 
+const SMOKE_RECIPE = join(repoRoot, 'tests/trainer/mini-smoke.json');
+
 const out = mkdtempSync(join(tmpdir(), 'mini-quick-'));
+/** `--recipe` over `--quick`: the smoke sizes, unless TOKENSKIP_MINI_TEST=quick asks for all of it. */
+const smoke = process.env.TOKENSKIP_MINI_TEST === 'quick' ? [] : ['--recipe', SMOKE_RECIPE];
 // The --reuse-base run trains a few LoRA steps on the 1.9M-parameter shipped base.
 writeFileSync(
   join(out, 'tiny-lora.json'),
-  JSON.stringify({ collectProblems: 20, testProblems: 4 }),
+  JSON.stringify({
+    collectProblems: 20,
+    testProblems: 4,
+    ...(smoke.length > 0 && { lora: { maxSteps: 3 } }),
+  }),
 );
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 function mini(args: string[]) {
   const r = spawnSync(
     process.execPath,
-    [join(repoRoot, 'bin/tokenskip.mjs'), 'mini', '--out', out, '--quick', ...args],
+    [join(repoRoot, 'bin/tokenskip.mjs'), 'mini', '--out', out, '--quick', ...smoke, ...args],
     { encoding: 'utf8', timeout: 900_000 },
   );
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
