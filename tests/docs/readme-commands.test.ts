@@ -135,6 +135,10 @@ const PLANS: Record<string, Plan> = {
     ranBy:
       'tests/trainer/mini-pipeline.test.ts, at smoke size in `npm test` (`--recipe tests/trainer/mini-smoke.json`: every step and the resume, 3 training steps each); the whole quick recipe with `TOKENSKIP_MINI_TEST=quick npx vitest run tests/trainer/mini-pipeline.test.ts`',
   },
+  'TOKENSKIP_MINI_TEST=quick npx vitest run tests/trainer/mini-pipeline.test.ts': {
+    notRun:
+      'the whole quick recipe (minutes); `npm test` runs the same test at smoke size (tests/trainer/mini-smoke.json)',
+  },
   'tokenskip models ls / pull / rm / verify': {
     ranBy: 'tests/cli/models-cli.test.ts (ls, pull from a loopback hub, rm, verify)',
   },
