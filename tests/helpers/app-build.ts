@@ -111,6 +111,14 @@ function alive(pid: number): boolean {
   }
 }
 
+function lockAgeMs(): number {
+  try {
+    return Date.now() - statSync(LOCK).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
 /** Takes the build lock, waiting while a live process holds it; a dead holder's lock is taken over. */
 async function lock(): Promise<void> {
   mkdirSync(path.dirname(LOCK), { recursive: true });
@@ -126,10 +134,10 @@ async function lock(): Promise<void> {
     try {
       holder = Number(readFileSync(path.join(LOCK, 'pid'), 'utf8'));
     } catch {
-      // Taken a moment ago, its pid not written yet: wait.
+      // Taken a moment ago, its pid not written yet (or its taker died then: see lockAgeMs).
     }
-    if (Number.isInteger(holder) && holder > 0 && !alive(holder))
-      rmSync(LOCK, { recursive: true, force: true });
+    const dead = Number.isInteger(holder) && holder > 0 ? !alive(holder) : lockAgeMs() > 60_000;
+    if (dead) rmSync(LOCK, { recursive: true, force: true });
     else if (Date.now() - started > 15 * 60_000)
       throw new Error(`app build: ${LOCK} held for 15 minutes; remove it if no build is running.`);
     else await sleep(500);
@@ -148,8 +156,10 @@ export async function ensureAppBuild(): Promise<AppBuild> {
     // Another test file may have built it while this one waited for the lock.
     const meanwhile = reuse(readStamp());
     if (meanwhile) return meanwhile;
+    // Scratch folders of builds that were killed part-way (this one's included) go first.
+    for (const old of readdirSync(path.dirname(LOCK)).filter((n) => /^app-build-\d+$/.test(n)))
+      rmSync(path.join(path.dirname(LOCK), old), { recursive: true, force: true });
     const scratch = path.join(repoRoot, '.cache', `app-build-${process.pid}`);
-    rmSync(scratch, { recursive: true, force: true });
     const t0 = performance.now();
     const r = spawnSync('npm', [...BUILD_ARGS, '--outDir', scratch], {
       cwd: repoRoot,
