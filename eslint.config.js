@@ -9,6 +9,8 @@ export default tseslint.config(
   {
     ignores: [
       'dist/',
+      // Tool caches; tests/helpers/app-build.ts builds the app in .cache/ before it becomes dist/.
+      '.cache/',
       'node_modules/',
       'test-results/',
       'playwright-report/',

@@ -28,10 +28,12 @@ export default defineConfig({
     serviceWorkers: 'block',
   },
   webServer: {
-    command: `npx vite build --logLevel warn && npx vite preview --host 127.0.0.1 --port ${port} --strictPort`,
+    // dist/ as the unit tests left it when the sources are unchanged (tests/helpers/app-build.ts
+    // builds only when they changed): one `vite build` per `npm test`.
+    command: `npx tsx tests/helpers/app-build.ts && npx vite preview --host 127.0.0.1 --port ${port} --strictPort`,
     url: `http://127.0.0.1:${port}`,
     reuseExistingServer: !process.env.CI,
-    timeout: 180_000,
+    timeout: 600_000,
   },
   projects: [
     {

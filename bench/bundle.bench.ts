@@ -8,22 +8,33 @@
  *
  *   npm run bench:bundle
  *   npm run bench:bundle -- --keep /tmp/dist     # keep the build for a look
+ *   npm run bench:bundle -- --dist dist          # measure a build made with `npm run build -- --manifest`
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildApp, FIRST_PAGE_TARGET_KB, measureBundle } from './bundle-measure.ts';
 
-const { values } = parseArgs({ options: { keep: { type: 'string' } } });
-const outDir = values.keep ?? mkdtempSync(path.join(tmpdir(), 'tokenskip-bundle-'));
+const { values } = parseArgs({ options: { keep: { type: 'string' }, dist: { type: 'string' } } });
+// --dist: an existing build (the tests share one: tests/helpers/app-build.ts); it needs Vite's
+// manifest, which `vite build` writes with --manifest.
+if (values.dist && !existsSync(path.join(values.dist, '.vite', 'manifest.json'))) {
+  console.error(
+    `--dist ${values.dist}: no .vite/manifest.json there; build it with \`npm run build -- --manifest\`.`,
+  );
+  process.exit(2);
+}
+const outDir = values.dist ?? values.keep ?? mkdtempSync(path.join(tmpdir(), 'tokenskip-bundle-'));
 
-const buildS = await buildApp(outDir);
+const buildS = values.dist ? undefined : await buildApp(outDir);
 const report = measureBundle(outDir);
 
 const kb = (n: number) => (n / 1024).toFixed(1);
 console.log(
-  `bench:bundle — vite build in ${buildS.toFixed(1)} s (machine shared with other jobs)\n`,
+  buildS === undefined
+    ? `bench:bundle — the build in ${outDir}\n`
+    : `bench:bundle — vite build in ${buildS.toFixed(1)} s (machine shared with other jobs)\n`,
 );
 console.log(
   '  chunk                                                    raw KB     gzip KB   loaded',
@@ -50,4 +61,4 @@ const { precache } = report;
 console.log(
   `  service worker precache: ${precache.entries} files, ${(precache.bytes / 1e6).toFixed(1)} MB (${(precache.bytes / 2 ** 20).toFixed(1)} MiB), ${precache.webllmChunks} of them WebLLM's library`,
 );
-if (!values.keep) rmSync(outDir, { recursive: true, force: true });
+if (!values.keep && !values.dist) rmSync(outDir, { recursive: true, force: true });

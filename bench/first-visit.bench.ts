@@ -22,8 +22,9 @@
  *
  *   npm run bench:first-visit
  *   npm run bench:first-visit -- --runs 5
+ *   npm run bench:first-visit -- --dist dist     # serve an existing build (`npm run build`) instead
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -39,8 +40,14 @@ const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '3' },
     port: { type: 'string', default: process.env.BENCH_PORT ?? '4873' },
+    // An existing build (the tests share one: tests/helpers/app-build.ts), served as it is.
+    dist: { type: 'string' },
   },
 });
+if (values.dist && !existsSync(path.join(values.dist, 'index.html'))) {
+  console.error(`--dist ${values.dist}: no index.html there; build it with \`npm run build\`.`);
+  process.exit(2);
+}
 const runs = Number(values.runs);
 if (!Number.isInteger(runs) || runs < 1) {
   console.error(`--runs must be a whole number ≥ 1, got "${values.runs}".`);
@@ -52,9 +59,9 @@ const load = () =>
     .map((l) => l.toFixed(2))
     .join(' ');
 const loadBefore = load();
-const outDir = mkdtempSync(path.join(tmpdir(), 'tokenskip-first-visit-'));
+const outDir = values.dist ?? mkdtempSync(path.join(tmpdir(), 'tokenskip-first-visit-'));
 const profiles: string[] = [];
-const buildS = await buildApp(outDir, { publicDir: true });
+const buildS = values.dist ? undefined : await buildApp(outDir, { publicDir: true });
 const server = await preview({
   configFile: path.resolve('vite.config.ts'),
   logLevel: 'error',
@@ -204,7 +211,8 @@ try {
   }
 } finally {
   await server.close();
-  for (const p of [outDir, ...profiles]) rmSync(p, { recursive: true, force: true });
+  for (const p of [...(values.dist ? [] : [outDir]), ...profiles])
+    rmSync(p, { recursive: true, force: true });
 }
 
 const median = (xs: number[]) => {
@@ -219,7 +227,7 @@ const line = (name: string, times: number[], target: number) => {
 };
 const sources = (visits: Visit[]) => [...new Set(visits.map((v) => v.source))].join(', ');
 console.log(
-  `\nbench:first-visit — Learn heat map ready, built app (vite build ${buildS.toFixed(1)} s + vite preview), Chromium headless`,
+  `\nbench:first-visit — Learn heat map ready, built app (${buildS === undefined ? values.dist : `vite build ${buildS.toFixed(1)} s`} + vite preview), Chromium headless`,
 );
 console.log(
   line(

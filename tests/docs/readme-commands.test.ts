@@ -54,6 +54,8 @@ type Plan =
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'readme-commands-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const cli = 'node bin/tokenskip.mjs';
+/** Builds dist/ unless an earlier test built the same sources (tests/helpers/app-build.ts). */
+const appBuild = 'npx tsx tests/helpers/app-build.ts';
 const help = (command: string): Plan => ({
   run: `${cli} ${command} --help`,
   expect: new RegExp(`Usage: tokenskip ${command.split(' ')[0]}`),
@@ -70,18 +72,27 @@ const PLANS: Record<string, Plan> = {
     notRun:
       'the whole suite: typecheck, lint, unit, Python and every e2e spec (hours here); its parts are the other tests',
   },
-  'npm run build': { run: 'npm run build', expect: /built in/, timeoutS: 300 },
+  // One `vite build` per `npm test`: the tests that need the built app share dist/ (see
+  // tests/helpers/app-build.ts); here its `npm run build` log is checked.
+  'npm run build': {
+    run: `${appBuild} --log`,
+    short:
+      '`npm run build -- --manifest`, once per state of the sources, shared by every test that needs the built app (tests/helpers/app-build.ts); its log',
+    expect: /built in/,
+    timeoutS: 900,
+  },
   'npm run screenshots': {
     notRun: 'retakes 40 screenshots into docs/screenshots (minutes, and rewrites tracked files)',
   },
   'npm run bench:bundle': {
-    run: 'npm run bench:bundle',
+    run: `${appBuild} && npm run bench:bundle -- --dist dist`,
+    short: 'measures the shared build (`--dist dist`) instead of building again',
     expect: /target < 250 KB, ratio [\d.]+ of the target: met[\s\S]*WebLLM's library: 1 chunk/,
-    timeoutS: 300,
+    timeoutS: 900,
   },
   'npm run bench:first-visit': {
-    run: 'npm run bench:first-visit -- --runs 1',
-    short: 'one cold/warm pair instead of the median of three',
+    run: `${appBuild} && npm run bench:first-visit -- --runs 1 --dist dist`,
+    short: 'one cold/warm pair instead of the median of three, served from the shared build',
     expect:
       /cold \(fresh profile\), first heat map \(\w+ scores\): [\d.]+ s[\s\S]*cold \(fresh profile\), live scores from the model in this browser: [\d.]+ s[\s\S]*warm \(same profile[^\n]*first heat map \(\w+ scores\): [\d.]+ s[\s\S]*warm \(same profile\), live scores from the model in this browser: [\d.]+ s/,
     timeoutS: 900,
@@ -119,9 +130,16 @@ const PLANS: Record<string, Plan> = {
   },
   'tokenskip mini': {
     ranBy:
-      "tests/trainer/mini-pipeline.test.ts, as `tokenskip mini --quick` (the README's short variant)",
+      "tests/trainer/mini-pipeline.test.ts, as `tokenskip mini --quick` (the README's short variant) at smoke size",
   },
-  'tokenskip mini --quick': { ranBy: 'tests/trainer/mini-pipeline.test.ts' },
+  'tokenskip mini --quick': {
+    ranBy:
+      'tests/trainer/mini-pipeline.test.ts, at smoke size in `npm test` (`--recipe tests/trainer/mini-smoke.json`: every step and the resume, 3 training steps each); the whole quick recipe with `TOKENSKIP_MINI_TEST=quick npx vitest run tests/trainer/mini-pipeline.test.ts`',
+  },
+  'TOKENSKIP_MINI_TEST=quick npx vitest run tests/trainer/mini-pipeline.test.ts': {
+    notRun:
+      'the whole quick recipe (minutes); `npm test` runs the same test at smoke size (tests/trainer/mini-smoke.json)',
+  },
   'tokenskip models ls / pull / rm / verify': {
     ranBy: 'tests/cli/models-cli.test.ts (ls, pull from a loopback hub, rm, verify)',
   },

@@ -4,6 +4,13 @@
  * -> scorer -> scorer quality -> γ -> compress -> build -> LoRA -> merge -> ONNX -> eval -> table).
  * The quick base model is too small to answer anything, so collect runs the shipped mini base
  * (models/mini/base) and keeps real traces. A second run does nothing (every step is done).
+ *
+ * In `npm test` the quick recipe runs at smoke size: `--quick --recipe tests/trainer/mini-smoke.json`
+ * (3 pretraining and 3 LoRA steps, 20 collected and 4 test problems: every step and the resume
+ * still run; this file took 391 s instead of 815 s on a busy 2-core machine). The whole quick
+ * recipe, as the README gives it:
+ *
+ *   TOKENSKIP_MINI_TEST=quick npx vitest run tests/trainer/mini-pipeline.test.ts
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,18 +20,26 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/fixtures.ts';
 import type { MiniTable } from '../../src/core/eval/reference-table.ts';
 
+const SMOKE_RECIPE = join(repoRoot, 'tests/trainer/mini-smoke.json');
+
 const out = mkdtempSync(join(tmpdir(), 'mini-quick-'));
+/** `--recipe` over `--quick`: the smoke sizes, unless TOKENSKIP_MINI_TEST=quick asks for all of it. */
+const smoke = process.env.TOKENSKIP_MINI_TEST === 'quick' ? [] : ['--recipe', SMOKE_RECIPE];
 // The --reuse-base run trains a few LoRA steps on the 1.9M-parameter shipped base.
 writeFileSync(
   join(out, 'tiny-lora.json'),
-  JSON.stringify({ collectProblems: 20, testProblems: 4 }),
+  JSON.stringify({
+    collectProblems: 20,
+    testProblems: 4,
+    ...(smoke.length > 0 && { lora: { maxSteps: 3 } }),
+  }),
 );
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 function mini(args: string[]) {
   const r = spawnSync(
     process.execPath,
-    [join(repoRoot, 'bin/tokenskip.mjs'), 'mini', '--out', out, '--quick', ...args],
+    [join(repoRoot, 'bin/tokenskip.mjs'), 'mini', '--out', out, '--quick', ...smoke, ...args],
     { encoding: 'utf8', timeout: 900_000 },
   );
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -107,9 +122,13 @@ describe('tokenskip mini --quick', () => {
     expect(r.status, r.stderr.slice(-3000)).toBe(0);
     expect(r.stderr).toMatch(/reuse-base: .* s/);
     expect(r.stderr).not.toMatch(/pretrain \.\.\./);
-    // The checkpoint is the shipped base: its ONNX copy is the shipped file.
-    expect(readFileSync(join(reuse, 'base-onnx/onnx/model.onnx'))).toEqual(
-      readFileSync(join(repoRoot, 'models/mini/base/onnx/model.onnx')),
+    // The checkpoint is the shipped base: its ONNX copy is the shipped file, byte for byte.
+    // (Buffer.equals: toEqual walks the 7.7 MB element by element, minutes on a busy machine.)
+    const copy = readFileSync(join(reuse, 'base-onnx/onnx/model.onnx'));
+    const shipped = readFileSync(join(repoRoot, 'models/mini/base/onnx/model.onnx'));
+    expect(copy.length).toBe(shipped.length);
+    expect(copy.equals(shipped), 'base-onnx/onnx/model.onnx differs from the shipped file').toBe(
+      true,
     );
     expect(existsSync(join(reuse, 'pretrain/model/model.safetensors'))).toBe(true);
     expect(existsSync(join(reuse, 'tokenskip-onnx/onnx/model.onnx'))).toBe(true);

@@ -2,25 +2,25 @@
  * The first visit's download (issue #21), measured on a real production build (Vite, the repo's
  * config): the first page's own JS stays under its gzipped budget, WebLLM's 6 MB library is
  * bundled (and precached) once, and the pages other than Learn are not in the first page's JS.
+ * The build is the one every test shares (tests/helpers/app-build.ts: `npm run build -- --manifest`
+ * into dist/, rebuilt only when the sources change).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  buildApp,
   FIRST_PAGE_TARGET_KB,
   measureBundle,
   type BundleReport,
 } from '../../bench/bundle-measure.ts';
+import { ensureAppBuild } from '../helpers/app-build.ts';
 
-const outDir = mkdtempSync(path.join(os.tmpdir(), 'bundle-size-'));
+let outDir: string;
 let report: BundleReport;
 beforeAll(async () => {
-  await buildApp(outDir);
+  outDir = (await ensureAppBuild()).dir;
   report = measureBundle(outDir);
-}, 300_000);
-afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+}, 900_000);
 
 describe('first-visit bundle (vite build)', () => {
   it(`keeps the first page's JS under ${FIRST_PAGE_TARGET_KB} KB gzipped`, () => {
