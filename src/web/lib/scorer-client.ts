@@ -86,22 +86,7 @@ export class ScorerClient {
 
   load(request: ScorerModelRequest, onProgress?: (p: FileProgress) => void): Promise<LoadInfo> {
     const progress = Comlink.proxy((p: FileProgress) => onProgress?.(p));
-    const loading = this.#call((api) => api.load(request, progress));
-    const settled = loading.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.#loading.add(settled);
-    void settled.then(() => this.#loading.delete(settled));
-    return loading;
-  }
-
-  /** Model loads in flight, settled or not: what `loadsSettled` waits for. */
-  #loading = new Set<Promise<void>>();
-
-  /** Resolves once every model load in flight now has finished or failed (at once if none). */
-  async loadsSettled(): Promise<void> {
-    await Promise.all([...this.#loading]);
+    return this.#call((api) => api.load(request, progress));
   }
 
   score(request: ScoreRequest): Promise<ScoreReply> {
