@@ -128,6 +128,16 @@ describe("a model id's walk", () => {
     expect(hubReach.filter((f) => /^runtime\/(node|web|scorers|engines)/.test(f))).toEqual([]);
   });
 
+  it.each(['runtime/node/scorer-node.ts', 'runtime/node/causal-scorer-node.ts'])(
+    '%s calls into the hub once per load (openModelSpec), its registry look-up passed in',
+    (loader) => {
+      const code = readFileSync(resolve(SRC, loader), 'utf8');
+      // Before: nodeHub() for the registry, a core/models look-up, then openModel: two entries.
+      expect(code.match(/\bopenModelSpec\(/g)).toHaveLength(1);
+      expect(code).not.toMatch(/\b(nodeHub|openModel)\(/);
+    },
+  );
+
   it('the checks see what they must', () => {
     expect(
       valueImports(

@@ -18,16 +18,11 @@ import {
   type ReferenceModel,
 } from '../scorers/causal-scorer-loader.ts';
 import { findReferenceModel } from '../../core/models/registry.ts';
-import { nodeHub, openModel, type OpenedModel } from '../hub/node/model-files.ts';
-import { isFolder } from './scorer-node.ts';
+import { openModelSpec, type OpenedModel } from '../hub/node/model-files.ts';
 
 /** The registry id or folder `spec`, opened in one pass (scorer-node.ts has the walk). */
-async function open(spec: string, onnxFile?: string): Promise<OpenedModel> {
-  const hub = nodeHub();
-  const target = isFolder(spec)
-    ? { folder: spec }
-    : { entry: findReferenceModel(spec, hub.registry) };
-  return openModel(target, { kind: 'causal', onnxFile }, hub);
+function open(spec: string, onnxFile?: string): Promise<OpenedModel> {
+  return openModelSpec(spec, { kind: 'causal', onnxFile, find: findReferenceModel });
 }
 
 export interface NodeCausalOptions {

@@ -4,19 +4,19 @@
  *   const scorer = await loadNodeScorer('tiny-lingua-xlmr');
  *   const [scored] = await scoreLingua2([cot], scorer.tokenizer, scorer.classifier);
  *
- * One pass, top-down: the registry entry is looked up first (core/models), the model is opened
- * through the hub once (runtime/hub: revision, URLs and hashes planned, every file fetched,
- * checked and read), then the session is created from those bytes (runtime/scorers).
+ * One pass, top-down: one call into the hub (runtime/hub/node `openModelSpec`: settings and
+ * registry from the environment, the id looked up by core/models' findScorer, revision, URLs and
+ * hashes planned, every file fetched, checked and read), then the session is created from those
+ * bytes (runtime/scorers).
  */
-import { existsSync, statSync } from 'node:fs';
 import os from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { findScorer } from '../../core/models/registry.ts';
 import { loadScorer, type LoadedScorer } from '../scorers/scorer-loader.ts';
 import {
   INTEGRITY_LABEL,
-  nodeHub,
-  openModel,
+  isModelFolder,
+  openModelSpec,
   type IntegrityStatus,
 } from '../hub/node/model-files.ts';
 
@@ -29,17 +29,18 @@ export interface NodeScorerOptions {
 }
 
 /** A model folder given as a path (else `spec` is a registry id). */
-export function isFolder(spec: string): boolean {
-  return existsSync(spec) && statSync(spec).isDirectory();
-}
+export const isFolder = isModelFolder;
 
 export async function loadNodeScorer(
   spec: string,
   options: NodeScorerOptions = {},
 ): Promise<LoadedScorer & { integrity: IntegrityStatus }> {
-  const hub = nodeHub({ hubHost: options.hubHost });
-  const target = isFolder(spec) ? { folder: spec } : { entry: findScorer(spec, hub.registry) };
-  const model = await openModel(target, { kind: 'scorer', onnxFile: options.onnxFile }, hub);
+  const model = await openModelSpec(spec, {
+    kind: 'scorer',
+    onnxFile: options.onnxFile,
+    hubHost: options.hubHost,
+    find: findScorer,
+  });
   const threads = options.threads ?? Math.max(1, Math.min(4, os.availableParallelism()));
   const scorer = await loadScorer(model.id, model.readFile, model.variant, ort, {
     executionProviders: ['cpu'],

@@ -8,7 +8,7 @@
  * first download are recorded next to the file (`<file>.sha256.json`, kept when the file is
  * deleted) and every later read or re-download must match ("hash recorded locally").
  */
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TokenSkipError } from '../../../core/errors.ts';
@@ -179,6 +179,34 @@ async function readAll(files: string[], read: ReadModelFile): Promise<ReadModelF
     if ('data' in result && result.data) return result.data;
     throw (result as { error: unknown }).error;
   };
+}
+
+/**
+ * A loader's one call into the hub: the settings and registry read from the environment, `spec`
+ * taken as a model folder when one exists at that path and otherwise looked up as a registry id
+ * by `find` (the loader's look-up in core/models: findScorer, findReferenceModel), then the model
+ * opened in one pass (openModel). So a loader enters this folder once, not once for the registry
+ * and again for the files.
+ */
+export async function openModelSpec(
+  spec: string,
+  request: {
+    kind: 'scorer' | 'causal';
+    onnxFile?: string | undefined;
+    hubHost?: string | undefined;
+    find: (id: string, registry: readonly ModelEntry[]) => OnnxEntry;
+  },
+): Promise<OpenedModel> {
+  const hub = nodeHub({ hubHost: request.hubHost });
+  const target = isModelFolder(spec)
+    ? { folder: spec }
+    : { entry: request.find(spec, hub.registry) };
+  return openModel(target, { kind: request.kind, onnxFile: request.onnxFile }, hub);
+}
+
+/** A model folder given as a path (else a spec is a registry id). */
+export function isModelFolder(spec: string): boolean {
+  return existsSync(spec) && statSync(spec).isDirectory();
 }
 
 /**
