@@ -13,12 +13,7 @@ import os from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { findScorer } from '../../core/models/registry.ts';
 import { loadScorer, type LoadedScorer } from '../scorers/scorer-loader.ts';
-import {
-  INTEGRITY_LABEL,
-  isModelFolder,
-  openModelSpec,
-  type IntegrityStatus,
-} from '../hub/node/model-files.ts';
+import { INTEGRITY_LABEL, openModelSpec, type IntegrityStatus } from '../hub/node/model-files.ts';
 
 export interface NodeScorerOptions {
   onnxFile?: string;
@@ -27,9 +22,6 @@ export interface NodeScorerOptions {
   /** Where to say how the files were checked (default: stderr, for hub models only). */
   report?: (line: string) => void;
 }
-
-/** A model folder given as a path (else `spec` is a registry id). */
-export const isFolder = isModelFolder;
 
 export async function loadNodeScorer(
   spec: string,
