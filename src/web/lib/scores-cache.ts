@@ -8,6 +8,7 @@
 import type { LinguaOptions, LinguaScored } from '../../core/compression/llmlingua2.ts';
 import { sameOptions } from '../../core/compression/scores-reference.ts';
 import { cacheFileStore } from '../../runtime/hub/cache-store.ts';
+import { sha256Hex } from '../../runtime/hub/file-integrity.ts';
 
 export const SCORES_CACHE = 'tokenskip-scores-v1';
 const store = cacheFileStore(SCORES_CACHE);
@@ -24,9 +25,7 @@ async function keyOf(
   cot: string,
   options: Partial<LinguaOptions>,
 ): Promise<string> {
-  const what = new TextEncoder().encode(JSON.stringify([cot, options]));
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', what));
-  const hex = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+  const hex = await sha256Hex(new TextEncoder().encode(JSON.stringify([cot, options])));
   // Cache Storage keys are URLs; this one is never fetched.
   return new URL(`/__tokenskip-scores/${modelSha256}/${hex}`, globalThis.location.origin).href;
 }
