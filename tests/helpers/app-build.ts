@@ -164,7 +164,10 @@ export async function ensureAppBuild(): Promise<AppBuild> {
     const r = spawnSync('npm', [...BUILD_ARGS, '--outDir', scratch], {
       cwd: repoRoot,
       encoding: 'utf8',
-      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+      // NODE_ENV: a caller's value leaks into Vite's mode otherwise. Under vitest (NODE_ENV=test) the
+      // build was a development one: Svelte's dev runtime and no service worker registration (the
+      // app registers it only when import.meta.env.PROD), which failed the offline e2e specs.
+      env: { ...process.env, NODE_ENV: 'production', FORCE_COLOR: '0', NO_COLOR: '1' },
       maxBuffer: 64 * 1024 * 1024,
     });
     const seconds = Math.round((performance.now() - t0) / 100) / 10;

@@ -23,6 +23,18 @@ beforeAll(async () => {
 }, 900_000);
 
 describe('first-visit bundle (vite build)', () => {
+  it('is a production build: registers the service worker, no Svelte dev runtime', () => {
+    // A build that inherited vitest's NODE_ENV=test was a development one (the offline e2e specs
+    // failed on it in CI): Svelte's dev runtime traces effect updates ("updated at"), and the
+    // app registers its service worker only in production (src/web/main.ts).
+    const first = report.rows
+      .filter((r) => r.kind === 'first page')
+      .map((r) => readFileSync(path.join(outDir, r.file), 'utf8'))
+      .join('\n');
+    expect(first).toContain('serviceWorker');
+    expect(first).not.toContain('updated at');
+  });
+
   it(`keeps the first page's JS under ${FIRST_PAGE_TARGET_KB} KB gzipped`, () => {
     expect(report.rows.some((r) => r.kind === 'first page')).toBe(true);
     expect(report.firstPageGz / 1024).toBeLessThan(FIRST_PAGE_TARGET_KB);
