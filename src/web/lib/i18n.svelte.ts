@@ -80,9 +80,17 @@ class I18n {
 export const i18n = new I18n();
 export const t = (key: MessageKey, vars?: TOptions): string => i18n.t(key, vars);
 
+// Constructing an Intl.NumberFormat resolves the locale each time (tenths of a millisecond to a
+// millisecond here): the heat map formats every word's score, so one formatter per locale and
+// options is kept (a handful exist: the callers pass a few fixed option sets).
+const numberFormats = new Map<string, Intl.NumberFormat>();
+
 /** A number in the current locale, e.g. `formatNumber(0.6, { minimumFractionDigits: 2 })`. */
 export function formatNumber(value: number, options?: Intl.NumberFormatOptions): string {
-  return new Intl.NumberFormat(i18n.tag, options).format(value);
+  const key = `${i18n.tag}|${options ? JSON.stringify(options) : ''}`;
+  let format = numberFormats.get(key);
+  if (!format) numberFormats.set(key, (format = new Intl.NumberFormat(i18n.tag, options)));
+  return format.format(value);
 }
 /** A fixed number of fraction digits in the current locale. */
 export const fixed = (value: number, digits: number): string =>
