@@ -16,7 +16,10 @@
  * `--browser` runs A in Debian Chromium (bench/browser/ harness, the app's engine on
  * onnxruntime-web) on WASM and on WebGPU (SwiftShader here: a CPU rasteriser, so WebGPU figures
  * on this machine say nothing about a real GPU; it runs the first `--webgpu-questions`, once) and
- * prints decode tokens/s WebGPU vs WASM on the same questions.
+ * prints decode tokens/s WebGPU vs WASM on the same questions. WASM runs twice: on the plain WASM
+ * build the app loads (src/runtime/web/ort-web.ts) and on the WebGPU build's Asyncify binary, which
+ * the app's generation worker ran before it chose the build per backend; engine load, latency and
+ * decode rate of both are printed side by side with their ratio.
  *
  *   npm run bench:generate                                   # tiny-qwen2, onnxruntime-node
  *   npm run bench:generate -- --model models/mini/tokenskip    # TinyArith questions (--dataset)
@@ -166,16 +169,24 @@ if (BROWSER) {
   const harness = await startHarness({ mounts: { model: path.resolve(values.model!) } });
   const reports: Record<string, GenerateReport> = {};
   try {
-    for (const backend of ['wasm', 'webgpu'] as const) {
+    // `wasm-asyncify`: WASM on the WebGPU build's binary (the app's generation worker before it
+    // chose the ORT build per backend), for the build comparison below; a page of its own, as
+    // ORT fixes its threads when it first initialises.
+    const runs = [
+      ['wasm', 'wasm', request('wasm')],
+      ['wasm-asyncify', 'wasm', { ...request('wasm'), ortBuild: 'webgpu' }],
+      ['webgpu', 'webgpu', request('webgpu')],
+    ] as const;
+    for (const [name, backend, req] of runs) {
       const page = await harness.open(backend);
-      reports[backend] = await page.evaluate(
+      reports[name] = await page.evaluate(
         (r) =>
           (
             globalThis as unknown as {
               harness: { generate(r: GenerateRequest): Promise<GenerateReport> };
             }
           ).harness.generate(r),
-        request(backend),
+        req,
       );
       await page.close();
     }
@@ -191,6 +202,23 @@ if (BROWSER) {
   };
   printTiming(`wasm: ${reports.wasm!.detail}, ${QUESTIONS} questions`, timings.wasm);
   printTiming(`webgpu: ${reports.webgpu!.detail}, ${WEBGPU_QUESTIONS} questions`, timings.webgpu);
+  // The ORT build on WASM: the plain build the app loads vs the WebGPU build's Asyncify binary.
+  const plain = reports.wasm!;
+  const asyncify = reports['wasm-asyncify']!;
+  const decode = (r: GenerateReport) => median(r.runs.map((x) => x.decodeTokensPerSecond));
+  const latency = (r: GenerateReport) => median(r.runs.map((x) => x.e2eLatencyMs));
+  console.log(
+    `\n  WASM on the plain build (what the app loads) vs on the WebGPU build's Asyncify binary (before), same questions, medians over every generation\n`,
+  );
+  console.log('                           plain   Asyncify   plain/Asyncify');
+  for (const [label, a, b] of [
+    ['engine load ms', plain.loadMs, asyncify.loadMs],
+    ['latency ms', latency(plain), latency(asyncify)],
+    ['decode tok/s', decode(plain), decode(asyncify)],
+  ] as const)
+    console.log(
+      `  ${label.padEnd(22)} ${a.toFixed(1).padStart(8)}   ${b.toFixed(1).padStart(8)}   ${(a / b).toFixed(2).padStart(13)}×`,
+    );
   // WASM over WebGPU's questions, for a like-for-like decode rate.
   const wasmSame = timingOf(reports.wasm!.runs, WEBGPU_QUESTIONS);
   const sameIds = reports.webgpu!.runs.every(

@@ -5,6 +5,13 @@ export interface GenerateRequest {
   /** URL of a transformers.js-layout model folder, ending in '/'. */
   base: string;
   backend: 'webgpu' | 'wasm';
+  /**
+   * Which onnxruntime-web build runs it; default the app's choice for the backend
+   * (src/runtime/web/ort-web.ts). 'webgpu' with the WASM backend runs the WebGPU build's
+   * Asyncify-instrumented binary on the CPU, what the app's generation worker used until it chose
+   * per backend: bench:generate --browser prints both.
+   */
+  ortBuild?: 'webgpu' | 'wasm';
   threads: number;
   /** Keep the KV cache on the GPU (WebGPU only); the app does. */
   kvCacheOnGpu: boolean;

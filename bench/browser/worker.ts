@@ -15,6 +15,7 @@ import { createOnnxEngine } from '../../src/runtime/engines/onnx/onnx-engine.ts'
 import type { ScorerManifestEntry } from '../../src/core/models/registry.ts';
 import { selectScored } from '../../src/core/scoring/select.ts';
 import { loadLinguaEntry } from '../../src/runtime/web/scorer-web.ts';
+import { ortFor } from '../../src/runtime/web/ort-web.ts';
 import type {
   ClassifyReport,
   ClassifyRequest,
@@ -142,14 +143,14 @@ const api: HarnessApi = {
   },
 
   async generate(req: GenerateRequest): Promise<GenerateReport> {
-    ort.env.wasm.numThreads = req.threads;
+    const build = await ortFor({ backend: req.ortBuild ?? req.backend, threads: req.threads });
     const engine = createOnnxEngine({
       modelId: 'bench',
-      ort: ort as unknown as OrtLike,
+      ort: build as unknown as OrtLike,
       files: files(req.base),
       sessionOptions: { executionProviders: [req.backend], graphOptimizationLevel: 'all' },
       device: req.backend,
-      detail: `onnxruntime-web ${req.backend}${req.backend === 'wasm' ? `, ${req.threads} thread(s)` : ''}`,
+      detail: `onnxruntime-web ${req.backend}${req.backend === 'wasm' ? `, ${req.threads} thread(s), ${req.ortBuild === 'webgpu' ? "the WebGPU build's Asyncify binary" : 'the plain WASM build'}` : ''}`,
       kvCacheOnGpu: req.kvCacheOnGpu && req.backend === 'webgpu',
     });
     const info = await engine.load();

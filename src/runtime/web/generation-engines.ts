@@ -4,7 +4,6 @@
  * WebLLM. Also loads a record's tokenizer, to count CoT tokens with the target model's own
  * tokenizer whichever engine ran.
  */
-import * as ort from 'onnxruntime-web/webgpu';
 import type { Tokenizer } from '@huggingface/tokenizers';
 import type { GenerationEngine } from '../../core/generation/engine.ts';
 import {
@@ -25,6 +24,7 @@ import { createOnnxEngine } from '../engines/onnx/onnx-engine.ts';
 import { createWebLlmEngine } from '../engines/webllm/webllm-engine.ts';
 import { webLlmModelBase } from '../../core/generation/webllm-urls.ts';
 import { chooseBackend, type BackendPreference } from './backend.ts';
+import { ortFor } from './ort-web.ts';
 import { readTokenizer } from '../../core/tokenizer.ts';
 
 function appBase(): string {
@@ -68,11 +68,16 @@ async function createBrowserOnnxEngine(
     backend = 'wasm';
     reason = `${reason}; no shader-f16 for the fp16 graph, so WASM`;
   }
-  ort.env.wasm.numThreads = choice.threads;
+  // The build for the backend that runs (ort-web.ts): on WASM the plain one, not the WebGPU
+  // build's Asyncify-instrumented binary (twice the size to compile, slower CPU kernels).
+  const [ort, files] = await Promise.all([
+    ortFor({ backend, threads: choice.threads }),
+    onnxFolder(record, mirror),
+  ]);
   return createOnnxEngine({
     modelId: record.id,
     ort: ort as unknown as OrtLike,
-    files: await onnxFolder(record, mirror),
+    files,
     graph: record.onnx[backend].file,
     sessionOptions: { executionProviders: [backend], graphOptimizationLevel: 'all' },
     device: backend,
