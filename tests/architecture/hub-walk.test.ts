@@ -8,7 +8,7 @@
  *
  * Type-only imports are left out: they compile away and call nothing.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -137,6 +137,19 @@ describe("a model id's walk", () => {
       expect(code).not.toMatch(/\b(nodeHub|openModel)\(/);
     },
   );
+
+  it("the app finds a model's files only through the browser loaders' plan", () => {
+    // Revisions, hub URLs and the listing's expectations are worked out in runtime/hub and reached
+    // through planCachedModel (hub/web/model-source.ts): the Models page and the CTS reference
+    // models called these functions themselves before, a second way to a model's files.
+    const lowLevel = /\b(resolveRevision|fileUrl|modelFolderUrl|expectedFile|planModel)\b/;
+    const web = readdirSync(resolve(SRC, 'web'), { recursive: true, withFileTypes: true })
+      .filter((d) => d.isFile() && /\.(ts|svelte)$/.test(d.name))
+      .map((d) => resolve(d.parentPath, d.name));
+    expect(web.length).toBeGreaterThan(20);
+    const offenders = web.filter((file) => lowLevel.test(readFileSync(file, 'utf8'))).map(rel);
+    expect(offenders).toEqual([]);
+  });
 
   it('the checks see what they must', () => {
     expect(

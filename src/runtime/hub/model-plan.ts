@@ -51,6 +51,12 @@ export interface PlanContext {
    * asks only for files it will download with no hash recorded; the browser for every such file.
    */
   listing?: (path: string, revision: string) => Promise<boolean> | boolean;
+  /**
+   * A hub entry's revision when the caller already knows it, used as is with nothing resolved (the
+   * browser's Models page before a download: the pin or the commit recorded earlier; a folder
+   * imported offline: LOCAL_REVISION).
+   */
+  revision?: string;
 }
 
 /** The revision, every file's URL and every file's expectation of `entry`, in that order. */
@@ -62,7 +68,8 @@ export async function planModel(
   const { settings } = context;
   const revision =
     entry.source.type === 'hub' && !settings.mirror
-      ? await resolveRevision(entry, context.revisions, settings.host, hubAuthHeaders(settings))
+      ? (context.revision ??
+        (await resolveRevision(entry, context.revisions, settings.host, hubAuthHeaders(settings))))
       : undefined;
   const hosts = {
     appBase: context.appBase,

@@ -11,16 +11,14 @@ import {
   type ScorerManifestEntry,
   type WebLlmModelRecord,
 } from '../../core/models/registry.ts';
-import {
-  backendFiles,
-  fileUrl,
-  LOCAL_REVISION,
-  resolveRevision,
-} from '../../runtime/hub/model-manifest.ts';
-import { expectedFile } from '../../runtime/hub/hub-listing.ts';
-import { browserHubSettings } from '../../runtime/hub/settings.ts';
+import { backendFiles, LOCAL_REVISION } from '../../runtime/hub/model-manifest.ts';
 import type { ManifestFile } from '../../core/models/registry.ts';
-import { browserRevisionStore } from '../../runtime/hub/web/model-cache.ts';
+import {
+  knownRevision,
+  planCachedModel,
+  recordRevision,
+  type PlanOptions,
+} from '../../runtime/hub/web/model-source.ts';
 import type { ModelFileRef } from '../../runtime/hub/web/model-store.ts';
 
 export type WebBackend = 'webgpu' | 'wasm';
@@ -52,37 +50,35 @@ export interface CatalogModel {
   webllm?: WebLlmModelRecord;
 }
 
-const appBase = () => new URL('/', globalThis.location?.href ?? 'http://localhost/').href;
-
-/** ONNX models (scorers and causal LMs): the files of the backend's graph, from the registry. */
+/**
+ * ONNX models (scorers and causal LMs): the files of the backend's graph, from the registry; their
+ * URLs and expectations from the same plan the loaders fetch by (hub/web/model-source.ts).
+ */
 function onnxModel(entry: ScorerManifestEntry | OnnxModelRecord): CatalogModel {
   const files = (backend: WebBackend): ManifestFile[] => backendFiles(entry, backend);
   /**
-   * Each file's URL and expectation; for a hub file the registry has no sha256 for, what the hub's
-   * listing at the revision says (fetched only when `ask`, i.e. before a download).
+   * Each file's URL and expectation (the registry's record where the plan has none); the hub's
+   * listing is asked, for a hub file the registry has no sha256 for, only when `options.listing`
+   * is not false (before a download).
    */
-  const refsAt = async (
+  const refsOf = async (
     backend: WebBackend,
     host: string,
-    revision: string | undefined,
-    ask: boolean,
-  ): Promise<ModelFileRef[]> =>
-    Promise.all(
-      files(backend).map(async (f) => {
-        const expected = ask
-          ? await expectedFile(entry, f.path, revision, browserHubSettings(host || undefined))
-          : f;
-        return {
-          file: f.path,
-          expected: expected ?? f,
-          url: fileUrl(entry, f.path, {
-            appBase: appBase(),
-            ...(revision ? { revision } : {}),
-            ...(host ? { mirror: host } : {}),
-          }),
-        };
-      }),
+    options: PlanOptions,
+  ): Promise<ModelFileRef[]> => {
+    const wanted = files(backend);
+    const plan = await planCachedModel(
+      entry,
+      wanted.map((f) => f.path),
+      host || undefined,
+      options,
     );
+    return plan.files.map((f, i) => ({
+      file: f.path,
+      url: f.url,
+      expected: f.expected ?? wanted[i],
+    }));
+  };
   return {
     id: entry.id,
     role: entry.kind === 'token-classifier' ? 'scorer' : 'generation',
@@ -91,31 +87,29 @@ function onnxModel(entry: ScorerManifestEntry | OnnxModelRecord): CatalogModel {
     dtype: (backend) => entry.onnx[backend].dtype,
     files,
     async refs(backend, host, resolve) {
-      // An unpinned hub model without a host: the commit recorded at its first download.
-      let revision: string | undefined;
-      if (entry.source.type === 'hub' && !host) {
-        revision = resolve
-          ? await resolveRevision(entry, browserRevisionStore)
-          : (entry.source.revision ?? (await browserRevisionStore.get(entry.source.repo)));
-        if (!revision) return [];
-      }
-      return refsAt(backend, host, revision, resolve);
+      // Before a download (`resolve`) the plan resolves an unpinned hub model's commit and asks
+      // the listing; otherwise nothing goes to the network: the pin or the commit recorded at the
+      // first download, and without one the model has no files here yet.
+      if (resolve || entry.source.type !== 'hub' || host) return refsOf(backend, host, {});
+      const revision = await knownRevision(entry);
+      return revision ? refsOf(backend, host, { revision, listing: false }) : [];
     },
     async importRefs(backend, host) {
-      const { source } = entry;
-      if (source.type !== 'hub' || host)
-        return { refs: await this.refs(backend, host, false), pin: async () => undefined };
-      const known = source.revision ?? (await browserRevisionStore.get(source.repo));
-      if (known)
-        return { refs: await refsAt(backend, host, known, false), pin: async () => undefined };
+      const known = entry.source.type === 'hub' && !host ? await knownRevision(entry) : undefined;
+      if (entry.source.type !== 'hub' || host || known)
+        return {
+          refs: await refsOf(backend, host, {
+            listing: false,
+            ...(known ? { revision: known } : {}),
+          }),
+          pin: async () => undefined,
+        };
       // Unpinned and never resolved: ask the hub; offline, the folder itself defines the model.
-      const revision = await resolveRevision(entry, browserRevisionStore).catch(() => undefined);
-      const used = revision ?? LOCAL_REVISION;
+      const online = await refsOf(backend, host, { listing: false }).catch(() => undefined);
+      if (online) return { refs: online, pin: async () => undefined };
       return {
-        refs: await refsAt(backend, host, used, false),
-        pin: async () => {
-          if (!revision) await browserRevisionStore.set(source.repo, LOCAL_REVISION);
-        },
+        refs: await refsOf(backend, host, { revision: LOCAL_REVISION, listing: false }),
+        pin: () => recordRevision(entry, LOCAL_REVISION),
       };
     },
     requiresShaderF16: entry.kind === 'causal-lm' && entry.webgpuRequiresShaderF16 === true,

@@ -3,13 +3,11 @@
  * model registry (src/core/models/registry.ts). Any other causal LM in the transformers.js layout
  * works too: `#/compress?ref=<folder URL>` (its graph is `onnx/model.onnx`).
  */
-import { modelFolderUrl } from '../../runtime/hub/model-manifest.ts';
 import {
   referenceModels as registryReferenceModels,
   type OnnxModelRecord,
 } from '../../core/models/registry.ts';
-import { resolveRevision } from '../../runtime/hub/model-manifest.ts';
-import { browserRevisionStore } from '../../runtime/hub/web/model-cache.ts';
+import { planCachedModel } from '../../runtime/hub/web/model-source.ts';
 
 /** A registry id; its name in the UI's language is `modelName(id)` (model-text.ts). */
 export interface ReferenceModelOption {
@@ -17,7 +15,7 @@ export interface ReferenceModelOption {
 }
 
 export interface ResolvedReference {
-  /** Folder URL, relative to the app or absolute. */
+  /** Folder URL: absolute for a registry model, as given for a folder URL. */
   url: string;
   graphs: { webgpu: string; wasm: string };
 }
@@ -37,10 +35,7 @@ export async function resolveReference(spec: string): Promise<ResolvedReference>
     return { url: spec, graphs: { webgpu: graph, wasm: graph } };
   }
   const graphs = { webgpu: record.onnx.webgpu.file, wasm: record.onnx.wasm.file };
-  const { source } = record;
-  const revision =
-    source.type === 'hub' && !source.revision
-      ? await resolveRevision(record, browserRevisionStore)
-      : undefined;
-  return { url: modelFolderUrl(record, revision ? { revision } : {}), graphs };
+  // The folder as the loaders plan it (hub/web/model-source.ts); the CTS worker plans its files.
+  const plan = await planCachedModel(record, []);
+  return { url: plan.base, graphs };
 }

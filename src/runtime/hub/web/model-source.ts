@@ -42,17 +42,41 @@ function appBase(): string {
   return new URL('/', self.location.href).href;
 }
 
-/** The plan of `entry`'s `paths` in this browser (with the model host `mirror`, if set). */
+export interface PlanOptions {
+  /** The revision when already known (see PlanContext.revision): nothing is resolved. */
+  revision?: string;
+  /** Ask the hub's listing for files the registry has no sha256 for (default true). */
+  listing?: boolean;
+}
+
+/**
+ * The plan of `entry`'s `paths` in this browser (with the model host `mirror`, if set): the
+ * loaders' and the Models page's one way to a model's URLs and expectations.
+ */
 export async function planCachedModel(
   entry: ModelEntry,
   paths: readonly string[],
   mirror?: string,
+  options: PlanOptions = {},
 ): Promise<ModelPlan> {
   return planModel(entry, paths, {
     settings: browserHubSettings(mirror),
     revisions: browserRevisionStore,
     appBase: appBase(),
+    ...(options.revision ? { revision: options.revision } : {}),
+    ...(options.listing === false ? { listing: () => false } : {}),
   });
+}
+
+/** The commit a hub entry is fetched at without asking the hub: its pin, else the one recorded here. */
+export async function knownRevision(entry: ModelEntry): Promise<string | undefined> {
+  if (entry.source.type !== 'hub') return undefined;
+  return entry.source.revision ?? (await browserRevisionStore.get(entry.source.repo));
+}
+
+/** Records `revision` as the commit of an unpinned hub entry (a folder imported offline). */
+export async function recordRevision(entry: ModelEntry, revision: string): Promise<void> {
+  if (entry.source.type === 'hub') await browserRevisionStore.set(entry.source.repo, revision);
 }
 
 /** The same-origin app models change with the app: fetched as they are, never from a stale cache. */
