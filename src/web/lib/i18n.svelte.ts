@@ -83,6 +83,8 @@ export const t = (key: MessageKey, vars?: TOptions): string => i18n.t(key, vars)
 // Constructing an Intl.NumberFormat resolves the locale each time (tenths of a millisecond to a
 // millisecond here): the heat map formats every word's score, so one formatter per locale and
 // options is kept (a handful exist: the callers pass a few fixed option sets).
+// A plain cache, not state: nothing renders from it.
+// eslint-disable-next-line svelte/prefer-svelte-reactivity
 const numberFormats = new Map<string, Intl.NumberFormat>();
 
 /** A number in the current locale, e.g. `formatNumber(0.6, { minimumFractionDigits: 2 })`. */
