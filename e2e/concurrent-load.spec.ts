@@ -9,9 +9,21 @@ import { expect, test, type Page } from '@playwright/test';
 
 const cot = 'Tom has 3 apples and buys 2 more, so he has 3 + 2 = 5 apples.';
 
+/**
+ * Scores `cot` on a page that opened scoring its worked example (the two tabs' concurrent loads).
+ * The Compress button waits for that first run; its result stays on screen until this one's
+ * replaces it, so done means the compressed text is made of `cot`'s words (reading it earlier
+ * raced the second run: a CI failure).
+ */
 async function compress(page: Page) {
   await page.getByTestId('cot').fill(cot);
   await page.getByTestId('compress').click();
+  await expect
+    .poll(async () => {
+      const words = ((await page.getByTestId('compressed').textContent()) ?? '').split(/\s+/);
+      return words.some(Boolean) && words.every((w) => cot.includes(w));
+    })
+    .toBe(true);
 }
 
 test('two tabs load the same scorer at once: one download, both score', async ({ context }) => {
