@@ -72,6 +72,15 @@ export interface RevisionStore {
   set(repo: string, revision: string): Promise<void>;
 }
 
+/** A hub entry's commit without asking the hub: its pin, else the one recorded in `store`. */
+export async function knownRevision(
+  entry: ModelEntry,
+  store: RevisionStore,
+): Promise<string | undefined> {
+  if (entry.source.type !== 'hub') return undefined;
+  return entry.source.revision ?? (await store.get(entry.source.repo));
+}
+
 /**
  * The commit to download a hub entry at: the manifest's pin, else the one recorded here, else the
  * commit `main` points to now (the hub's `/api/models/<repo>/revision/main`), recorded for next time.
@@ -86,9 +95,8 @@ export async function resolveRevision(
   const { source } = entry;
   if (source.type !== 'hub')
     throw new TokenSkipError('INVALID_ARGUMENT', `${entry.id} is not a hub model.`);
-  if (source.revision) return source.revision;
-  const recorded = await store.get(source.repo);
-  if (recorded) return recorded;
+  const known = await knownRevision(entry, store);
+  if (known) return known;
   const url = `${hubHost}/api/models/${source.repo}/revision/main`;
   let sha: unknown;
   try {

@@ -23,6 +23,7 @@ import {
   type ModelPlan,
   type PlannedFile,
 } from '../model-plan.ts';
+import { knownRevision as knownRevisionIn } from '../model-manifest.ts';
 import { browserHubSettings } from '../settings.ts';
 import { pinWebLlmRecord, WEBLLM_MODEL_CACHE } from './webllm-download.ts';
 import {
@@ -69,9 +70,8 @@ export async function planCachedModel(
 }
 
 /** The commit a hub entry is fetched at without asking the hub: its pin, else the one recorded here. */
-export async function knownRevision(entry: ModelEntry): Promise<string | undefined> {
-  if (entry.source.type !== 'hub') return undefined;
-  return entry.source.revision ?? (await browserRevisionStore.get(entry.source.repo));
+export function knownRevision(entry: ModelEntry): Promise<string | undefined> {
+  return knownRevisionIn(entry, browserRevisionStore);
 }
 
 /** Records `revision` as the commit of an unpinned hub entry (a folder imported offline). */
