@@ -6,14 +6,20 @@
  * is `system`), so app.css declares the dark palette once.
  */
 import { savePreference } from './storage.ts';
-export type Theme = 'system' | 'light' | 'dark';
+import {
+  PRESENTATION_KEY,
+  THEME_KEY,
+  resolveTheme,
+  startPresentation,
+  startTheme,
+  type Theme,
+} from './start-preferences.ts';
 
-const THEME_KEY = 'tokenskip.theme';
-const PRESENTATION_KEY = 'tokenskip.presentation';
+export type { Theme };
 
 export class Preferences {
-  theme = $state<Theme>(readTheme());
-  presentation = $state(globalThis.localStorage?.getItem(PRESENTATION_KEY) === '1');
+  theme = $state<Theme>(startTheme());
+  presentation = $state(startPresentation());
   /** The operating system's preference, kept current while the page is open. */
   systemDark = $state(false);
 
@@ -31,8 +37,7 @@ export class Preferences {
 
   /** The theme in effect: the choice, or the system's when the choice is `system`. */
   get resolvedTheme(): 'light' | 'dark' {
-    if (this.theme !== 'system') return this.theme;
-    return this.systemDark ? 'dark' : 'light';
+    return resolveTheme(this.theme, this.systemDark);
   }
 
   setTheme(theme: Theme): void {
@@ -54,11 +59,6 @@ export class Preferences {
     if (this.presentation) root.dataset['presentation'] = '';
     else delete root.dataset['presentation'];
   }
-}
-
-function readTheme(): Theme {
-  const v = globalThis.localStorage?.getItem(THEME_KEY);
-  return v === 'light' || v === 'dark' ? v : 'system';
 }
 
 export const preferences = new Preferences();

@@ -12,6 +12,7 @@
  * locale below: `t()` reads it, so any template that calls `t()` re-renders when it changes.
  */
 import { savePreference } from './storage.ts';
+import { HTML_LANG, LOCALE_KEY, startLocale } from './start-preferences.ts';
 import i18next, { type TOptions } from 'i18next';
 import { en } from './locales/en.ts';
 import { zh } from './locales/zh.ts';
@@ -20,10 +21,9 @@ import type { TextLocale } from '../../core/models/registry.ts';
 /** The app's languages (the model registry's texts come in the same ones). */
 export type Locale = TextLocale;
 export const LOCALES: { id: Locale; label: string; htmlLang: string }[] = [
-  { id: 'en', label: 'English', htmlLang: 'en' },
-  { id: 'zh', label: '简体中文', htmlLang: 'zh-Hans' },
+  { id: 'en', label: 'English', htmlLang: HTML_LANG.en },
+  { id: 'zh', label: '简体中文', htmlLang: HTML_LANG.zh },
 ];
-const STORAGE_KEY = 'tokenskip.locale';
 
 type Leaves<T, P extends string = ''> = {
   [K in keyof T & string]: T[K] extends string ? `${P}${K}` : Leaves<T[K], `${P}${K}.`>;
@@ -41,14 +41,8 @@ void engine.init({
   returnNull: false,
 });
 
-function initialLocale(): Locale {
-  const stored = globalThis.localStorage?.getItem(STORAGE_KEY);
-  if (stored === 'en' || stored === 'zh') return stored;
-  return globalThis.navigator?.language?.toLowerCase().startsWith('zh') ? 'zh' : 'en';
-}
-
 class I18n {
-  locale = $state<Locale>(initialLocale());
+  locale = $state<Locale>(startLocale());
 
   constructor() {
     void engine.changeLanguage(this.locale);
@@ -58,7 +52,7 @@ class I18n {
   setLocale(locale: Locale): void {
     this.locale = locale;
     void engine.changeLanguage(locale);
-    savePreference(STORAGE_KEY, locale);
+    savePreference(LOCALE_KEY, locale);
     this.#applyToDocument();
   }
 
