@@ -8,15 +8,18 @@
  *   datasets; nothing is fetched from a CDN at run time.
  * - The build writes `sw.js` with vite-plugin-pwa and Workbox (src/node/vite-pwa.ts, src/web/sw.ts):
  *   after one visit the app, its datasets and the shipped models work offline.
+ * - The build prerenders the Learn page into index.html (src/node/vite-prerender.ts): the worked
+ *   example's heat map is on the first paint.
  */
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { serveRepoFolders } from './src/node/vite-serve-folders.ts';
 import { securityHeaders } from './src/node/security-headers.ts';
 import { offlineApp } from './src/node/vite-pwa.ts';
+import { prerenderLearn } from './src/node/vite-prerender.ts';
 
 export default defineConfig({
-  plugins: [svelte(), serveRepoFolders(['models', 'data']), offlineApp()],
+  plugins: [svelte(), serveRepoFolders(['models', 'data']), prerenderLearn(), offlineApp()],
   server: { headers: securityHeaders('dev'), port: 5173, strictPort: false },
   preview: { headers: securityHeaders('preview'), port: 4173 },
   worker: { format: 'es' },

@@ -77,6 +77,10 @@ export function measureBundle(outDir: string): BundleReport {
     for (const i of chunk.imports ?? []) visit(i);
   };
   if (entryKey) visit(entryKey);
+  // Classic scripts index.html loads itself (src/web/prepaint.ts, emitted by
+  // src/node/vite-prerender.ts): first-page JS too, though not in Vite's chunk graph.
+  const html = readFileSync(path.join(outDir, 'index.html'), 'utf8');
+  for (const m of html.matchAll(/<script src="[^"]*?(assets\/[^"]+\.js)"/g)) firstPage.add(m[1]!);
 
   const rows = readdirSync(path.join(outDir, 'assets'))
     .map((f) => `assets/${f}`)

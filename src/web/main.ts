@@ -8,6 +8,9 @@ import { registerSW } from 'virtual:pwa-register';
 performance.mark('tokenskip:app-start');
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
+// The build's prerendered Learn page (src/node/vite-prerender.ts) is a picture of the app: the app
+// replaces it in this same task, so the visitor never sees an empty page in between.
+target.replaceChildren();
 export default mount(App, { target });
 performance.mark('tokenskip:app-mounted');
 

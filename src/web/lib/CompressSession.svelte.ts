@@ -131,6 +131,32 @@ export class CompressSession {
    */
   showEarlierScores(reference: ScoresReference): void {
     this.#reference = reference;
+    // The reference's scores of the text already set are shown at once, before `compress()`:
+    // they are in the first render, and in the build's prerendered Learn page.
+    const scored = this.#referenceScores(this.cot, this.options());
+    if (scored) {
+      this.#scored = scored;
+      this.scoresSource = 'reference';
+    }
+  }
+
+  /** The reference's scores for exactly this text and options with the chosen model, if any. */
+  #referenceScores(cot: string, options: Partial<LinguaOptions>): LinguaScored | undefined {
+    const modelSha256 = this.#modelSha256();
+    return this.#reference && modelSha256
+      ? referenceScoresFor(this.#reference, { modelId: this.modelId, modelSha256, cot, options })
+      : undefined;
+  }
+
+  /** The sha256 of the registry scorer's WASM graph; undefined for a scorer not in the registry. */
+  #modelSha256(): string | undefined {
+    try {
+      const entry = findScorer(this.modelId);
+      const file = pickVariant(entry, 'wasm').file;
+      return entry.files.find((f) => f.path === file)?.sha256;
+    } catch {
+      return undefined; // not a registry scorer: nothing earlier to show
+    }
   }
 
   /** Scored words with their kept flag at the current γ, in text order. */
@@ -206,7 +232,7 @@ export class CompressSession {
       validateText(cot, { id: 'whereCot' });
       toGamma(this.gamma, 'γ');
       const options = this.options();
-      if (this.#reference) this.#earlierScores(run, cot, options, this.#reference);
+      if (this.#reference) this.#earlierScores(run, cot, options);
       // Fetched while the model loads; awaited before the scores are published.
       const selection = loadSelection();
       // Earlier scores shown while the model loads get their selection (γ) as soon as it is in.
@@ -242,23 +268,8 @@ export class CompressSession {
    * The reference's scores for this text at once, else this browser's kept ones when found; an
    * earlier text's scores that are not live are taken down, so nothing shown belongs to another text.
    */
-  #earlierScores(
-    run: number,
-    cot: string,
-    options: Partial<LinguaOptions>,
-    reference: ScoresReference,
-  ): void {
-    let modelSha256: string | undefined;
-    try {
-      const entry = findScorer(this.modelId);
-      const file = pickVariant(entry, 'wasm').file;
-      modelSha256 = entry.files.find((f) => f.path === file)?.sha256;
-    } catch {
-      modelSha256 = undefined; // not a registry scorer: nothing earlier to show
-    }
-    const fromReference =
-      modelSha256 &&
-      referenceScoresFor(reference, { modelId: this.modelId, modelSha256, cot, options });
+  #earlierScores(run: number, cot: string, options: Partial<LinguaOptions>): void {
+    const fromReference = this.#referenceScores(cot, options);
     if (fromReference) {
       this.#scored = fromReference;
       this.scoresSource = 'reference';
@@ -268,6 +279,7 @@ export class CompressSession {
       this.#scored = undefined;
       this.scoresSource = undefined;
     }
+    const modelSha256 = this.#modelSha256();
     if (!modelSha256) return;
     void readCachedScores(modelSha256, cot, options).then((scored) => {
       // Only while this text is still the one being scored and its live scores are not in.
