@@ -227,6 +227,89 @@ export const errorMessagesEn = {
     'WebLLM could not download {{model}}: {{raw}}. Check the connection and load again: the files already downloaded stay cached and are not fetched twice. Or use the ONNX engine.',
   webllmBadFile:
     'WebLLM read a wrong or damaged file for {{model}}: {{raw}}. Its cached files were dropped; check that the server returns the model files (not an HTML page), then load again.',
+
+  // LLMLingua-2's options, tokenizer and classifier (compression/*, scorers/onnx-token-classifier.ts).
+  percentileRange: 'Percentiles must be in the range [0, 100], got {{got}}.',
+  forceTokensTooMany: 'At most 100 force tokens are supported, got {{got}}.',
+  linguaBatchSize: 'batchSize must be a positive integer, got {{got}}.',
+  classifierRowsShort: 'The token classifier returned fewer rows or positions than it was given.',
+  scorerNoDecoder:
+    'The scorer tokenizer.json has no decoder; LLMLingua-2 needs one to rebuild text.',
+  scorerNoUnk: "The scorer tokenizer has no unk token '{{token}}' in its vocabulary.",
+  whereScorerTokenizer: 'the scorer tokenizer.json',
+  whereScorerDecoderSpec: 'the scorer decoder spec',
+  whereTokenizerOf: 'tokenizer.json of {{model}}',
+  classifierLogitsType: '{{where}}: logits have type {{type}}; expected float32 or float16.',
+  classifierNoInput:
+    "{{model}} has no '{{input}}' input (inputs: {{inputs}}); it is not a token classifier export.",
+  classifierNoLogits: "{{model}} has no 'logits' output (outputs: {{outputs}}).",
+  classifierLogitsShape:
+    '{{model}} returned logits of shape [{{dims}}]; expected [{{rows}}, {{width}}, 2] (a 2-class token classifier).',
+
+  // Datasets (datasets/examples.ts, datasets/arith.ts, web/lib/examples-loader.ts).
+  datasetLineNotJson: '{{file}}:{{line}}: not valid JSON.',
+  datasetLoadFailed: 'Could not load {{file}}: HTTP {{status}}',
+  arithSizeRange: '{{split}} size must be a whole number from 0 to {{max}}; got {{got}}.',
+  arithLanguages: "languages must be some of {{known}}; got '{{got}}'.",
+  arithSeed: 'seed must be a whole number from 0 to 4294967295; got {{got}}.',
+  arithTooFew: 'could not draw {{n}} distinct {{split}} problems; ask for fewer.',
+  arithRole: "unknown word role '{{got}}' (expected e, f or c).",
+  arithRoleCount: 'the CoT has {{words}} words but {{roles}} roles.',
+
+  // Prompts, runs and the Benchmark's questions (prompts/build-prompt.ts, eval/metrics.ts,
+  // web/lib/BenchmarkSession.svelte.ts, scoring/compare.ts).
+  unknownPromptFamily: 'Unknown prompt family "{{family}}". Use one of: {{known}}.',
+  duplicateRunName:
+    "Two runs are named '{{name}}'. Give each run a unique name (or put them in separate files).",
+  questionNotInDataset: 'Question {{id}} is not in {{dataset}}.',
+  compareNotAligned: 'compareWords needs both scorers projected onto the same CoT',
+
+  // Causal LMs' inputs and outputs (scoring/*, scorers/onnx-causal-lm.ts, causal-scorer-loader.ts,
+  // engines/onnx/*, engines/webllm/*).
+  logitsTooFew:
+    'The model returned {{logits}} logits, fewer than {{positions}} positions x {{vocab}} vocabulary entries; check that the model is a causal LM whose logits are [batch, sequence, vocab].',
+  tokenOutsideVocab:
+    "Token id {{token}} at position {{position}} is outside the model's vocabulary of {{vocab}}; the tokenizer and the model do not belong together.",
+  logProbCount:
+    'The log-prob runner returned {{values}} values for {{tokens}} tokens (expected {{expected}}).',
+  referenceNoConfig:
+    'Reference model {{model}} has no config.json; it sizes the KV cache (a causal LM in the transformers.js layout has it).',
+  referenceNoTokenizer:
+    'Reference model {{model}} has no tokenizer.json; the scorers tokenize the CoT with it (a causal LM in the transformers.js layout has it).',
+  referenceNoLogits:
+    "{{model}} has no 'logits' output (its outputs: {{outputs}}); the reference model must be a causal LM exported for text generation (transformers.js layout).",
+  referenceNoInput:
+    "{{model}} has no '{{input}}' input (its inputs: {{inputs}}); the reference model must be a causal LM in the transformers.js layout.",
+  referenceUnknownInputs:
+    '{{model}} needs inputs this runner does not know how to fill: {{inputs}}.',
+  referenceLogitsShape:
+    '{{model}} returned logits of shape [{{dims}}] for {{length}} tokens; expected [1, {{length}}, vocab].',
+  referenceLogitsType:
+    '{{model}} returns {{type}} logits; the scorers read float32 or float16 logits.',
+  referenceNoPresent: '{{model}} takes {{input}} but returns no matching present.* output.',
+  listNone: 'none',
+  engineNotCausalKv:
+    '{{model}} is not a causal LM with a KV cache (missing {{missing}}). Export it with past key values (transformers.js layout).',
+  engineLogitsShape: '{{model}}: expected logits [1, T, vocab], got [{{dims}}].',
+  engineNoLogits: '{{model}}: expected logits [1, T, vocab], got none.',
+  enginePresentMissing:
+    '{{model}}: output present.{{layer}}.{{kind}} is missing; config.json says {{layers}} layers.',
+  ortRunFailed: '{{model}}: ONNX Runtime failed: {{raw}}',
+  modelNotLoaded: '{{model}} is not loaded: call load() first.',
+  webllmNoUsage:
+    'WebLLM finished {{model}} without a usage chunk (stream_options.include_usage was set).',
+
+  // A registry entry's paths and revision (hub/paths.ts, hub/model-manifest.ts, hub/web/*).
+  pathBadRepo:
+    '{{where}}: repo {{value}} is not allowed (it must be owner/name of letters, digits, "_", "-" and "."); fix the registry entry.',
+  pathBadRevision:
+    '{{where}}: revision {{value}} is not allowed (it must be one plain name, a commit sha); fix the registry entry.',
+  pathBadFile:
+    '{{where}}: file path {{value}} is not allowed (it must be a relative path inside the model folder); fix the registry entry.',
+  notHubModel: '{{model}} is not a hub model.',
+  revisionNotResolved: '{{model}} has no pinned revision: resolve it first (resolveRevision).',
+  fileNotPlanned:
+    "{{model}}: {{path}} was not planned for this load (it is not one of the model's files).",
 } as const;
 
 /** A message id of the table. */

@@ -8,7 +8,7 @@
  *   const tokenizer = createTokenizer(json, config, 'models/x/tokenizer.json');
  */
 import { Tokenizer } from '@huggingface/tokenizers';
-import { TokenSkipError } from './errors.ts';
+import { TokenSkipError, type ErrorDetail } from './errors.ts';
 
 /** Where a model's files come from (disk, HTTP, the browser's cache): see runtime ModelFiles. */
 export interface TokenizerFiles {
@@ -16,8 +16,15 @@ export interface TokenizerFiles {
   readBytes(path: string): Promise<Uint8Array>;
 }
 
-/** A Tokenizer from parsed JSON; `where` names the file in the error when it cannot be built. */
-export function createTokenizer(json: object, config: object, where: string): Tokenizer {
+/**
+ * A Tokenizer from parsed JSON; `where` names the file in the error when it cannot be built (a
+ * path, or a detail such as `{ id: 'whereScorerTokenizer' }` where the name is words of a sentence).
+ */
+export function createTokenizer(
+  json: object,
+  config: object,
+  where: string | ErrorDetail,
+): Tokenizer {
   try {
     return new Tokenizer(json, config);
   } catch (error) {

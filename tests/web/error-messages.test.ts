@@ -19,6 +19,9 @@ import {
 } from '../../src/core/errors.ts';
 import { gammaFromUrl, validateGamma } from '../../src/core/prompts/gamma.ts';
 import { parseBenchmarkParams } from '../../src/core/benchmark/plan.ts';
+import { numpyPercentile } from '../../src/core/compression/numpy-percentile.ts';
+import { arithSplits, parseRoles } from '../../src/core/datasets/arith.ts';
+import { checkRepo } from '../../src/runtime/hub/paths.ts';
 import { en } from '../../src/web/lib/locales/en.ts';
 import { zh } from '../../src/web/lib/locales/zh.ts';
 
@@ -107,6 +110,37 @@ describe('errors built from a detail', () => {
     }
     expect(bench?.detail?.id).toBe('benchNTooLarge');
     expect(errorText(bench!.detail!)).toBe(bench!.message);
+  });
+
+  it('once English strings, now details whose English text is unchanged', () => {
+    const caught = (f: () => unknown): TokenSkipError => {
+      try {
+        f();
+      } catch (error) {
+        return error as TokenSkipError;
+      }
+      throw new Error('did not throw');
+    };
+    const cases: [TokenSkipError, string][] = [
+      [
+        caught(() => numpyPercentile([1], 101)),
+        'Percentiles must be in the range [0, 100], got 101.',
+      ],
+      [
+        caught(() => arithSplits(0, { train: -1, val: 0, test: 0 })),
+        'train size must be a whole number from 0 to 1,000,000; got -1.',
+      ],
+      [caught(() => parseRoles('efx')), "unknown word role 'x' (expected e, f or c)."],
+      [
+        caught(() => checkRepo('../x', 'tiny')),
+        'tiny: repo "../x" is not allowed (it must be owner/name of letters, digits, "_", "-" and "."); fix the registry entry.',
+      ],
+    ];
+    for (const [error, message] of cases) {
+      expect(error.detail).toBeDefined();
+      expect(error.message).toBe(message);
+      expect(errorText(error.detail!)).toBe(message);
+    }
   });
 
   it('name their parameters at compile time', () => {

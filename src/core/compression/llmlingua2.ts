@@ -102,16 +102,16 @@ export { MAX_TEXT_CHARS, validateText } from './validate-text.ts';
 export function resolveLinguaOptions(partial: Partial<LinguaOptions> = {}): LinguaOptions {
   const options = { ...defaultLinguaOptions, ...partial };
   if (options.forceTokens.length > 100) {
-    throw new TokenSkipError(
-      'INVALID_ARGUMENT',
-      `At most 100 force tokens are supported, got ${options.forceTokens.length}.`,
-    );
+    throw new TokenSkipError('INVALID_ARGUMENT', {
+      id: 'forceTokensTooMany',
+      params: { got: options.forceTokens.length },
+    });
   }
   if (!Number.isInteger(options.batchSize) || options.batchSize < 1) {
-    throw new TokenSkipError(
-      'INVALID_ARGUMENT',
-      `batchSize must be a positive integer, got ${options.batchSize}.`,
-    );
+    throw new TokenSkipError('INVALID_ARGUMENT', {
+      id: 'linguaBatchSize',
+      params: { got: options.batchSize },
+    });
   }
   return options;
 }
@@ -185,10 +185,7 @@ export async function scoreLingua2(
     const batch = indices.map((i) => rows[i]!);
     const out = await classifier.classify(batch);
     if (out.length !== batch.length || out.some((p, j) => p.length < batch[j]!.ids.length)) {
-      throw new TokenSkipError(
-        'MODEL_OUTPUT_INVALID',
-        'The token classifier returned fewer rows or positions than it was given.',
-      );
+      throw new TokenSkipError('MODEL_OUTPUT_INVALID', { id: 'classifierRowsShort' });
     }
     indices.forEach((i, j) => (probs[i] = out[j]!));
   }

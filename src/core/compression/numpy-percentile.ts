@@ -10,10 +10,7 @@ import { TokenSkipError } from '../errors.ts';
 
 export function numpyPercentile(values: ArrayLike<number>, q: number): number {
   if (!(q >= 0 && q <= 100)) {
-    throw new TokenSkipError(
-      'INVALID_ARGUMENT',
-      `Percentiles must be in the range [0, 100], got ${q}.`,
-    );
+    throw new TokenSkipError('INVALID_ARGUMENT', { id: 'percentileRange', params: { got: q } });
   }
   const n = values.length;
   if (n === 0) return Number.NaN;

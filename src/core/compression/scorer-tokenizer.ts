@@ -93,7 +93,7 @@ export function createScorerTokenizer(
   family: TokenizerFamily,
 ): ScorerTokenizer {
   // Measure the vocabulary on an unmodified tokenizer (Python's len(tokenizer)).
-  const base = createTokenizer(tokenizerJson, tokenizerConfig, 'the scorer tokenizer.json');
+  const base = createTokenizer(tokenizerJson, tokenizerConfig, { id: 'whereScorerTokenizer' });
   const vocab = base.get_vocab(true);
   const baseVocab = vocab.size;
   // Idempotent: placeholders the tokenizer already has keep their ids; only missing ones are added.
@@ -113,13 +113,10 @@ export function createScorerTokenizer(
     ...tokenizerJson,
     added_tokens: [...(tokenizerJson.added_tokens ?? []), ...placeholders],
   };
-  const tokenizer = createTokenizer(json, tokenizerConfig, 'the scorer tokenizer.json');
+  const tokenizer = createTokenizer(json, tokenizerConfig, { id: 'whereScorerTokenizer' });
   const decoder = tokenizer.decoder;
   if (!decoder) {
-    throw new TokenSkipError(
-      'MODEL_LOAD_FAILED',
-      'The scorer tokenizer.json has no decoder; LLMLingua-2 needs one to rebuild text.',
-    );
+    throw new TokenSkipError('MODEL_LOAD_FAILED', { id: 'scorerNoDecoder' });
   }
 
   const defaults =
@@ -150,10 +147,10 @@ export function createScorerTokenizer(
 
   const unkId = tokenizer.token_to_id(specials.unk);
   if (unkId === undefined) {
-    throw new TokenSkipError(
-      'MODEL_LOAD_FAILED',
-      `The scorer tokenizer has no unk token '${specials.unk}' in its vocabulary.`,
-    );
+    throw new TokenSkipError('MODEL_LOAD_FAILED', {
+      id: 'scorerNoUnk',
+      params: { token: specials.unk },
+    });
   }
 
   return {
@@ -193,14 +190,11 @@ export function createTokenDecoder(spec: TokenDecoderSpec): TokenDecoder {
       added_tokens: spec.addedTokens,
     },
     {},
-    'the scorer decoder spec',
+    { id: 'whereScorerDecoderSpec' },
   );
   const decoder = tokenizer.decoder;
   if (!decoder) {
-    throw new TokenSkipError(
-      'MODEL_LOAD_FAILED',
-      'The scorer tokenizer.json has no decoder; LLMLingua-2 needs one to rebuild text.',
-    );
+    throw new TokenSkipError('MODEL_LOAD_FAILED', { id: 'scorerNoDecoder' });
   }
   const built: TokenDecoder = {
     tokensToString: (tokens) => (tokens.length === 0 ? '' : decoder.decode(tokens)),

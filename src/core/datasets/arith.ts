@@ -359,12 +359,12 @@ export interface ArithSplits {
   train: ArithProblem[];
 }
 
-function checkCount(name: string, n: number): void {
+function checkCount(split: ArithSplit, n: number): void {
   if (!Number.isInteger(n) || n < 0 || n > MAX_PROBLEMS) {
-    throw new TokenSkipError(
-      'INVALID_ARGUMENT',
-      `${name} must be a whole number from 0 to ${MAX_PROBLEMS.toLocaleString('en')}; got ${n}.`,
-    );
+    throw new TokenSkipError('INVALID_ARGUMENT', {
+      id: 'arithSizeRange',
+      params: { split, max: MAX_PROBLEMS.toLocaleString('en'), got: n },
+    });
   }
 }
 
@@ -379,20 +379,17 @@ export function arithSplits(
   languages: readonly ArithLanguage[] = ['en'],
 ): ArithSplits {
   if (languages.length === 0 || languages.some((l) => !ARITH_LANGUAGES.includes(l))) {
-    throw new TokenSkipError(
-      'INVALID_ARGUMENT',
-      `languages must be some of ${ARITH_LANGUAGES.join(', ')}; got '${languages.join(',')}'.`,
-    );
+    throw new TokenSkipError('INVALID_ARGUMENT', {
+      id: 'arithLanguages',
+      params: { known: ARITH_LANGUAGES.join(', '), got: languages.join(',') },
+    });
   }
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-    throw new TokenSkipError(
-      'INVALID_ARGUMENT',
-      `seed must be a whole number from 0 to 4294967295; got ${seed}.`,
-    );
+    throw new TokenSkipError('INVALID_ARGUMENT', { id: 'arithSeed', params: { got: seed } });
   }
-  checkCount('train size', sizes.train);
-  checkCount('val size', sizes.val);
-  checkCount('test size', sizes.test);
+  checkCount('train', sizes.train);
+  checkCount('val', sizes.val);
+  checkCount('test', sizes.test);
   const seen = new Set<string>();
   const make = (split: ArithSplit, n: number): ArithProblem[] => {
     const out: ArithProblem[] = [];
@@ -400,10 +397,10 @@ export function arithSplits(
     // The problem space is large (about 10^9 questions) but finite: give up rather than loop.
     for (let tries = 0; out.length < n; tries++) {
       if (tries > 4 * n + 1000) {
-        throw new TokenSkipError(
-          'INVALID_ARGUMENT',
-          `could not draw ${n} distinct ${split} problems; ask for fewer.`,
-        );
+        throw new TokenSkipError('INVALID_ARGUMENT', {
+          id: 'arithTooFew',
+          params: { n, split },
+        });
       }
       // Languages take turns: with en and zh, problem 0 is English, problem 1 Chinese, ...
       const language = languages[out.length % languages.length] as ArithLanguage;
@@ -435,7 +432,7 @@ export function parseRoles(letters: string): WordRole[] {
     if (l === 'e') return 'essential';
     if (l === 'f') return 'filler';
     if (l === 'c') return 'context';
-    throw new TokenSkipError('MALFORMED_JSONL', `unknown word role '${l}' (expected e, f or c).`);
+    throw new TokenSkipError('MALFORMED_JSONL', { id: 'arithRole', params: { got: l } });
   });
 }
 
@@ -470,10 +467,10 @@ export function tallyRoles(
   );
   const words = cotWords(cot);
   if (words.length !== roles.length) {
-    throw new TokenSkipError(
-      'MALFORMED_JSONL',
-      `the CoT has ${words.length} words but ${roles.length} roles.`,
-    );
+    throw new TokenSkipError('MALFORMED_JSONL', {
+      id: 'arithRoleCount',
+      params: { words: words.length, roles: roles.length },
+    });
   }
   pieceMeans(cot, chars, words).forEach((mean, i) => {
     const role = roles[i];

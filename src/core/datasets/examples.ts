@@ -37,10 +37,10 @@ export function parseExamples(dataset: DatasetId, jsonl: string): Example[] {
       try {
         row = JSON.parse(line) as Record<string, unknown>;
       } catch {
-        throw new TokenSkipError(
-          'MALFORMED_JSONL',
-          `${datasets[dataset].path}:${i + 1}: not valid JSON.`,
-        );
+        throw new TokenSkipError('MALFORMED_JSONL', {
+          id: 'datasetLineNotJson',
+          params: { file: datasets[dataset].path, line: i + 1 },
+        });
       }
       if (dataset === 'math500-test') {
         return {

@@ -166,10 +166,10 @@ export function summarizeRuns(
   const names = new Set<string>();
   for (const run of runs) {
     if (names.has(run.name)) {
-      throw new TokenSkipError(
-        'INVALID_ARGUMENT',
-        `Two runs are named '${run.name}'. Give each run a unique name (or put them in separate files).`,
-      );
+      throw new TokenSkipError('INVALID_ARGUMENT', {
+        id: 'duplicateRunName',
+        params: { name: run.name },
+      });
     }
     names.add(run.name);
   }

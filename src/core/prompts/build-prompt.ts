@@ -12,10 +12,10 @@ import { formatGamma, validateGamma } from './gamma.ts';
 export function promptFormat(family: string): PromptFormat {
   const format = (PROMPT_FORMATS as Record<string, PromptFormat | undefined>)[family];
   if (!format) {
-    throw new TokenSkipError(
-      'INVALID_ARGUMENT',
-      `Unknown prompt family "${family}". Use one of: ${Object.keys(PROMPT_FORMATS).join(', ')}.`,
-    );
+    throw new TokenSkipError('INVALID_ARGUMENT', {
+      id: 'unknownPromptFamily',
+      params: { family, known: Object.keys(PROMPT_FORMATS).join(', ') },
+    });
   }
   return format;
 }

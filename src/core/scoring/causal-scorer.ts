@@ -121,10 +121,10 @@ export function createCausalScorer(
     const all = await lm.logProbs(ids, signal);
     const from = start.length + prefix.length - 1;
     if (all.length !== ids.length - 1) {
-      throw new TokenSkipError(
-        'MODEL_OUTPUT_INVALID',
-        `The log-prob runner returned ${all.length} values for ${ids.length} tokens (expected ${ids.length - 1}).`,
-      );
+      throw new TokenSkipError('MODEL_OUTPUT_INVALID', {
+        id: 'logProbCount',
+        params: { values: all.length, tokens: ids.length, expected: ids.length - 1 },
+      });
     }
     return all.slice(from, from + window.length);
   }

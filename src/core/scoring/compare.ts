@@ -15,6 +15,7 @@
  */
 import type { CompressionResult, ScoredText } from '../compression/types.ts';
 import { textWords, type TextWord } from '../compression/text-words.ts';
+import { TokenSkipError } from '../errors.ts';
 
 export type CotWord = TextWord;
 
@@ -137,7 +138,7 @@ function pearson(x: number[], y: number[]): number {
 
 export function compareWords(a: WordCell[], b: WordCell[]): Comparison {
   if (a.length !== b.length) {
-    throw new Error('compareWords needs both scorers projected onto the same CoT');
+    throw new TokenSkipError('INTERNAL', { id: 'compareNotAligned' });
   }
   const onlyA: number[] = [];
   const onlyB: number[] = [];

@@ -44,21 +44,19 @@ export function gatherNextTokenLogProbs(
   nextIds: ArrayLike<number>,
 ): Float32Array {
   if (logits.length < positions * vocab) {
-    throw new TokenSkipError(
-      'MODEL_OUTPUT_INVALID',
-      `The model returned ${logits.length} logits, fewer than ${positions} positions x ${vocab} vocabulary entries; ` +
-        'check that the model is a causal LM whose logits are [batch, sequence, vocab].',
-    );
+    throw new TokenSkipError('MODEL_OUTPUT_INVALID', {
+      id: 'logitsTooFew',
+      params: { logits: logits.length, positions, vocab },
+    });
   }
   const out = new Float32Array(positions);
   for (let t = 0; t < positions; t++) {
     const target = nextIds[t];
     if (target === undefined || target < 0 || target >= vocab || !Number.isInteger(target)) {
-      throw new TokenSkipError(
-        'MODEL_OUTPUT_INVALID',
-        `Token id ${String(target)} at position ${t + 1} is outside the model's vocabulary of ${vocab}; ` +
-          'the tokenizer and the model do not belong together.',
-      );
+      throw new TokenSkipError('MODEL_OUTPUT_INVALID', {
+        id: 'tokenOutsideVocab',
+        params: { token: String(target), position: t + 1, vocab },
+      });
     }
     out[t] = logSoftmaxAt(logits, t * vocab, vocab, target);
   }

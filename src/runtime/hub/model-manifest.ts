@@ -94,7 +94,10 @@ export async function resolveRevision(
 ): Promise<string> {
   const { source } = entry;
   if (source.type !== 'hub')
-    throw new TokenSkipError('INVALID_ARGUMENT', `${entry.id} is not a hub model.`);
+    throw new TokenSkipError('INVALID_ARGUMENT', {
+      id: 'notHubModel',
+      params: { model: entry.id },
+    });
   const known = await knownRevision(entry, store);
   if (known) return known;
   const url = `${hubHost}/api/models/${source.repo}/revision/main`;
@@ -149,10 +152,10 @@ export function fileUrl(
   const hub = hosts.hubHost ?? DEFAULT_HUB;
   const revision = hosts.revision ?? source.revision;
   if (!revision) {
-    throw new TokenSkipError(
-      'INVALID_ARGUMENT',
-      `${entry.id} has no pinned revision: resolve it first (resolveRevision).`,
-    );
+    throw new TokenSkipError('INVALID_ARGUMENT', {
+      id: 'revisionNotResolved',
+      params: { model: entry.id },
+    });
   }
   // Every part comes from a registry or a server: checked, so a URL (and a cache key) never
   // leaves the repo's folder at its revision.

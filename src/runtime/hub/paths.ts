@@ -9,11 +9,14 @@ import { TokenSkipError } from '../../core/errors.ts';
 
 const SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9_.+=@~-]*$/;
 
-function bad(where: string, what: string, value: string, rule: string): never {
-  throw new TokenSkipError(
-    'INVALID_ARGUMENT',
-    `${where}: ${what} ${JSON.stringify(value)} is not allowed (${rule}); fix the registry entry.`,
-  );
+/** What was refused: a repo, a revision or a file path (each message says what it must be). */
+type Refused = 'pathBadRepo' | 'pathBadRevision' | 'pathBadFile';
+
+function bad(where: string, id: Refused, value: string): never {
+  throw new TokenSkipError('INVALID_ARGUMENT', {
+    id,
+    params: { where, value: JSON.stringify(value) },
+  });
 }
 
 /** `owner/name`, each one plain segment. */
@@ -21,7 +24,7 @@ export function checkRepo(repo: unknown, where: string): string {
   const value = String(repo);
   const parts = value.split('/');
   if (typeof repo !== 'string' || parts.length !== 2 || !parts.every((p) => SEGMENT.test(p)))
-    bad(where, 'repo', value, 'it must be owner/name of letters, digits, "_", "-" and "."');
+    bad(where, 'pathBadRepo', value);
   return value;
 }
 
@@ -29,7 +32,7 @@ export function checkRepo(repo: unknown, where: string): string {
 export function checkRevision(revision: unknown, where: string): string {
   const value = String(revision);
   if (typeof revision !== 'string' || !SEGMENT.test(value) || value.includes('..'))
-    bad(where, 'revision', value, 'it must be one plain name, a commit sha');
+    bad(where, 'pathBadRevision', value);
   return value;
 }
 
@@ -43,6 +46,6 @@ export function checkFilePath(file: unknown, where: string): string {
     value.length > 400 ||
     !segments.every((s) => SEGMENT.test(s) && !/^\.+$/.test(s))
   )
-    bad(where, 'file path', value, 'it must be a relative path inside the model folder');
+    bad(where, 'pathBadFile', value);
   return value;
 }

@@ -69,15 +69,14 @@ function parseJson<T>(bytes: Uint8Array, where: string): T {
 async function requireJson<T>(
   id: string,
   readFile: ReadModelFile,
-  path: string,
-  why: string,
+  path: 'config.json' | 'tokenizer.json',
 ): Promise<T> {
   const bytes = await readOptional(readFile, path);
   if (!bytes) {
-    throw new TokenSkipError(
-      'MODEL_FILE_MISSING',
-      `Reference model ${id} has no ${path}; ${why} (a causal LM in the transformers.js layout has it).`,
-    );
+    throw new TokenSkipError('MODEL_FILE_MISSING', {
+      id: path === 'config.json' ? 'referenceNoConfig' : 'referenceNoTokenizer',
+      params: { model: id },
+    });
   }
   return parseJson<T>(bytes, `${id}/${path}`);
 }
@@ -88,19 +87,10 @@ export async function loadReferenceModel(
   readFile: ReadModelFile,
   options: LoadReferenceOptions = {},
 ): Promise<ReferenceModel> {
-  const config = await requireJson<CausalLmConfigJson>(
-    id,
-    readFile,
-    'config.json',
-    'it sizes the KV cache',
-  );
+  // config.json sizes the KV cache; the scorers tokenize the CoT with tokenizer.json.
+  const config = await requireJson<CausalLmConfigJson>(id, readFile, 'config.json');
   // The tokenizer is checked before the (large) ONNX file is read, so a bad folder fails fast.
-  const tokenizerJson = await requireJson<object>(
-    id,
-    readFile,
-    'tokenizer.json',
-    'the scorers tokenize the CoT with it',
-  );
+  const tokenizerJson = await requireJson<object>(id, readFile, 'tokenizer.json');
   const tokenizerConfigBytes = await readOptional(readFile, 'tokenizer_config.json');
   const tokenizerConfig = tokenizerConfigBytes
     ? parseJson<object>(tokenizerConfigBytes, `${id}/tokenizer_config.json`)

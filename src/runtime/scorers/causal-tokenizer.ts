@@ -19,7 +19,10 @@ export function createCausalTokenizer(
   config: CausalLmConfigJson,
   model: string,
 ): CausalTokenizer {
-  const tokenizer = createTokenizer(tokenizerJson, tokenizerConfig, `tokenizer.json of ${model}`);
+  const tokenizer = createTokenizer(tokenizerJson, tokenizerConfig, {
+    id: 'whereTokenizerOf',
+    params: { model },
+  });
   const start = firstId(config.bos_token_id) ?? firstId(config.eos_token_id);
   return {
     startIds: start === undefined ? [] : [start],

@@ -62,19 +62,17 @@ export function createOnnxCausalLm(
 ): CausalLogProbs {
   const { model } = options;
   if (!session.outputNames.includes('logits')) {
-    throw new TokenSkipError(
-      'MODEL_OUTPUT_INVALID',
-      `${model} has no 'logits' output (its outputs: ${session.outputNames.join(', ') || 'none'}); ` +
-        'the reference model must be a causal LM exported for text generation (transformers.js layout).',
-    );
+    throw new TokenSkipError('MODEL_OUTPUT_INVALID', {
+      id: 'referenceNoLogits',
+      params: { model, outputs: session.outputNames.join(', ') || { id: 'listNone' } },
+    });
   }
   for (const name of ['input_ids', 'attention_mask']) {
     if (!session.inputNames.includes(name)) {
-      throw new TokenSkipError(
-        'MODEL_OUTPUT_INVALID',
-        `${model} has no '${name}' input (its inputs: ${session.inputNames.join(', ')}); ` +
-          'the reference model must be a causal LM in the transformers.js layout.',
-      );
+      throw new TokenSkipError('MODEL_OUTPUT_INVALID', {
+        id: 'referenceNoInput',
+        params: { model, input: name, inputs: session.inputNames.join(', ') },
+      });
     }
   }
   const pastNames = session.inputNames.filter((n) => pastPattern.test(n));
@@ -82,10 +80,10 @@ export function createOnnxCausalLm(
     (n) => !['input_ids', 'attention_mask', 'position_ids'].includes(n) && !pastPattern.test(n),
   );
   if (unknown.length > 0) {
-    throw new TokenSkipError(
-      'MODEL_OUTPUT_INVALID',
-      `${model} needs inputs this runner does not know how to fill: ${unknown.join(', ')}.`,
-    );
+    throw new TokenSkipError('MODEL_OUTPUT_INVALID', {
+      id: 'referenceUnknownInputs',
+      params: { model, inputs: unknown.join(', ') },
+    });
   }
   // The generation engine's config reader sizes the cache, so both read config.json the same way.
   const cache =
@@ -126,7 +124,7 @@ export function createOnnxCausalLm(
           : Math.max(1, Math.floor(maxLogitsFloats / Math.max(vocab, 1)));
       let past = emptyPast();
       for (let from = 0; from < ids.length - 1; from += piece) {
-        if (signal?.aborted) throw new TokenSkipError('CANCELLED', 'Scoring was cancelled.');
+        if (signal?.aborted) throw new TokenSkipError('CANCELLED', { id: 'scoringCancelled' });
         const to = Math.min(ids.length, from + piece);
         const length = to - from;
         const feeds: Record<string, Tensor> = {
@@ -144,10 +142,10 @@ export function createOnnxCausalLm(
         const logits = result.logits;
         const dims = logits?.dims ?? [];
         if (!logits || dims.length !== 3 || dims[1] !== length) {
-          throw new TokenSkipError(
-            'MODEL_OUTPUT_INVALID',
-            `${model} returned logits of shape [${dims.join(', ')}] for ${length} tokens; expected [1, ${length}, vocab].`,
-          );
+          throw new TokenSkipError('MODEL_OUTPUT_INVALID', {
+            id: 'referenceLogitsShape',
+            params: { model, dims: dims.join(', '), length },
+          });
         }
         vocab = dims[2] as number;
         let data: ArrayLike<number>;
@@ -156,10 +154,10 @@ export function createOnnxCausalLm(
         else if (logits.type === 'float16')
           data = Float32Array.from(logits.data as Uint16Array, f16BitsToF32);
         else {
-          throw new TokenSkipError(
-            'MODEL_OUTPUT_INVALID',
-            `${model} returns ${logits.type} logits; the scorers read float32 or float16 logits.`,
-          );
+          throw new TokenSkipError('MODEL_OUTPUT_INVALID', {
+            id: 'referenceLogitsType',
+            params: { model, type: logits.type },
+          });
         }
         // Row t of this piece predicts ids[from + t + 1]; the last piece has one row fewer to gather.
         const rows = Math.min(length, ids.length - 1 - from);
@@ -172,10 +170,10 @@ export function createOnnxCausalLm(
         for (const name of pastNames) {
           const present = result[name.replace('past_key_values', 'present')];
           if (!present) {
-            throw new TokenSkipError(
-              'MODEL_OUTPUT_INVALID',
-              `${model} takes ${name} but returns no matching present.* output.`,
-            );
+            throw new TokenSkipError('MODEL_OUTPUT_INVALID', {
+              id: 'referenceNoPresent',
+              params: { model, input: name },
+            });
           }
           nextPast[name] = present;
         }

@@ -37,10 +37,10 @@ export interface OnnxTokenClassifier extends TokenClassifier {
 function logitsAsFloat(tensor: Tensor, where: string): ArrayLike<number> {
   if (tensor.type === 'float32') return tensor.data as Float32Array;
   if (tensor.type === 'float16') return Array.from(tensor.data as Uint16Array, f16BitsToF32);
-  throw new TokenSkipError(
-    'MODEL_OUTPUT_INVALID',
-    `${where}: logits have type ${tensor.type}; expected float32 or float16.`,
-  );
+  throw new TokenSkipError('MODEL_OUTPUT_INVALID', {
+    id: 'classifierLogitsType',
+    params: { where, type: tensor.type },
+  });
 }
 
 export async function createOnnxTokenClassifier(
@@ -64,17 +64,17 @@ export async function createOnnxTokenClassifier(
   }
   for (const input of ['input_ids', 'attention_mask']) {
     if (!session.inputNames.includes(input)) {
-      throw new TokenSkipError(
-        'MODEL_LOAD_FAILED',
-        `${name} has no '${input}' input (inputs: ${session.inputNames.join(', ')}); it is not a token classifier export.`,
-      );
+      throw new TokenSkipError('MODEL_LOAD_FAILED', {
+        id: 'classifierNoInput',
+        params: { model: name, input, inputs: session.inputNames.join(', ') },
+      });
     }
   }
   if (!session.outputNames.includes('logits')) {
-    throw new TokenSkipError(
-      'MODEL_OUTPUT_INVALID',
-      `${name} has no 'logits' output (outputs: ${session.outputNames.join(', ')}).`,
-    );
+    throw new TokenSkipError('MODEL_OUTPUT_INVALID', {
+      id: 'classifierNoLogits',
+      params: { model: name, outputs: session.outputNames.join(', ') },
+    });
   }
   const wantsTokenTypes = session.inputNames.includes('token_type_ids');
   const padTo = options.padTo ?? 'longest';
@@ -107,10 +107,15 @@ export async function createOnnxTokenClassifier(
       logits.dims[1] !== width ||
       logits.dims[2] !== 2
     ) {
-      throw new TokenSkipError(
-        'MODEL_OUTPUT_INVALID',
-        `${name} returned logits of shape [${logits?.dims.join(', ')}]; expected [${rows.length}, ${width}, 2] (a 2-class token classifier).`,
-      );
+      throw new TokenSkipError('MODEL_OUTPUT_INVALID', {
+        id: 'classifierLogitsShape',
+        params: {
+          model: name,
+          dims: String(logits?.dims.join(', ')),
+          rows: rows.length,
+          width,
+        },
+      });
     }
     const data = logitsAsFloat(logits, name);
     rows.forEach((row, b) => {

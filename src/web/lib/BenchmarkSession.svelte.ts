@@ -254,7 +254,10 @@ export class BenchmarkSession {
     ) {
       const example = examples.get(job.id);
       if (!example)
-        throw new TokenSkipError('INTERNAL', `Question ${job.id} is not in ${config.dataset}.`);
+        throw new TokenSkipError('INTERNAL', {
+          id: 'questionNotInDataset',
+          params: { id: job.id, dataset: config.dataset },
+        });
       // The baseline model (original, no γ marker) runs the γ = 1 prompt in its own worker.
       const model = job.baseline && baseRecord ? baseRecord : record;
       const client = job.baseline ? this.#baseClient : this.#client;

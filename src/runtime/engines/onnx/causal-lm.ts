@@ -96,10 +96,15 @@ export class CausalLm {
     const missing = needed.filter((n) => !session.inputNames.includes(n));
     if (missing.length > 0 || !session.outputNames.includes('logits')) {
       await session.release();
-      throw new TokenSkipError(
-        'MODEL_LOAD_FAILED',
-        `${name} is not a causal LM with a KV cache (missing ${missing.concat(session.outputNames.includes('logits') ? [] : ['logits']).join(', ')}). Export it with past key values (transformers.js layout).`,
-      );
+      throw new TokenSkipError('MODEL_LOAD_FAILED', {
+        id: 'engineNotCausalKv',
+        params: {
+          model: name,
+          missing: missing
+            .concat(session.outputNames.includes('logits') ? [] : ['logits'])
+            .join(', '),
+        },
+      });
     }
     // The graph knows its cache type better than config.json (fp16 exports keep an fp16 cache).
     const meta = session.inputMetadata?.find((m) => m.name === 'past_key_values.0.key');
@@ -159,7 +164,9 @@ export class CausalLm {
     if (!logits || logits.dims.length !== 3) {
       throw new TokenSkipError(
         'MODEL_OUTPUT_INVALID',
-        `${this.name}: expected logits [1, T, vocab], got ${logits ? `[${logits.dims.join(', ')}]` : 'none'}.`,
+        logits
+          ? { id: 'engineLogitsShape', params: { model: this.name, dims: logits.dims.join(', ') } }
+          : { id: 'engineNoLogits', params: { model: this.name } },
       );
     }
     const next: Record<string, Tensor> = {};
@@ -167,10 +174,10 @@ export class CausalLm {
       for (const kind of ['key', 'value']) {
         const present = out[`present.${i}.${kind}`];
         if (!present) {
-          throw new TokenSkipError(
-            'MODEL_OUTPUT_INVALID',
-            `${this.name}: output present.${i}.${kind} is missing; config.json says ${this.config.numLayers} layers.`,
-          );
+          throw new TokenSkipError('MODEL_OUTPUT_INVALID', {
+            id: 'enginePresentMissing',
+            params: { model: this.name, layer: i, kind, layers: this.config.numLayers },
+          });
         }
         next[`past_key_values.${i}.${kind}`] = present;
       }
@@ -234,9 +241,11 @@ export function runError(error: unknown, name: string, tokens: number): TokenSki
       { cause: error },
     );
   }
-  return new TokenSkipError('INTERNAL', `${name}: ONNX Runtime failed: ${message}`, {
-    cause: error,
-  });
+  return new TokenSkipError(
+    'INTERNAL',
+    { id: 'ortRunFailed', params: { model: name, raw: message } },
+    { cause: error },
+  );
 }
 
 /** Index of the largest logit (the first on ties, like torch.argmax). */

@@ -124,10 +124,10 @@ export function createOnnxEngine(options: OnnxEngineOptions): GenerationEngine {
     emit: GenerationListener,
   ): Promise<GenerationResult> {
     if (!loaded) {
-      throw new TokenSkipError(
-        'MODEL_NOT_FOUND',
-        `${options.modelId} is not loaded: call load() first.`,
-      );
+      throw new TokenSkipError('MODEL_NOT_FOUND', {
+        id: 'modelNotLoaded',
+        params: { model: options.modelId },
+      });
     }
     checkMaxNewTokens(opts.maxNewTokens, loaded.maxPositions, options.modelId);
     const { lm, tokenizer, eosIds } = loaded;

@@ -274,10 +274,10 @@ export function createWebLlmEngine(options: WebLlmEngineOptions): GenerationEngi
     emit: GenerationListener,
   ): Promise<GenerationResult> {
     if (!engine || !loadedRecord) {
-      throw new TokenSkipError(
-        'MODEL_NOT_FOUND',
-        `${options.record.id} is not loaded: call load() first.`,
-      );
+      throw new TokenSkipError('MODEL_NOT_FOUND', {
+        id: 'modelNotLoaded',
+        params: { model: options.record.id },
+      });
     }
     checkMaxNewTokens(opts.maxNewTokens, loadedRecord.contextWindowSize, loadedRecord.id);
     const request: CompletionCreateParamsStreaming = {
@@ -342,10 +342,10 @@ export function createWebLlmEngine(options: WebLlmEngineOptions): GenerationEngi
     }
     if (opts.signal?.aborted) finish = 'cancelled';
     if (!usage) {
-      throw new TokenSkipError(
-        'MODEL_OUTPUT_INVALID',
-        `WebLLM finished ${loadedRecord.id} without a usage chunk (stream_options.include_usage was set).`,
-      );
+      throw new TokenSkipError('MODEL_OUTPUT_INVALID', {
+        id: 'webllmNoUsage',
+        params: { model: loadedRecord.id },
+      });
     }
     const result: GenerationResult = { text, finishReason: finish, usage };
     emit({ type: 'usage', usage });

@@ -185,10 +185,10 @@ export interface CachedModel {
 }
 
 function missing(plan: FilePlan, path: string): TokenSkipError {
-  return new TokenSkipError(
-    'MODEL_FILE_MISSING',
-    `${plan.id}: ${path} was not planned for this load (it is not one of the model's files).`,
-  );
+  return new TokenSkipError('MODEL_FILE_MISSING', {
+    id: 'fileNotPlanned',
+    params: { model: plan.id, path },
+  });
 }
 
 /**

@@ -192,4 +192,75 @@ export const zhErrorDetails: Record<ErrorMessageId, string> = {
     'WebLLM 为 {{model}} 读到了错误或损坏的文件。它的缓存文件已删除；请确认服务器返回的是模型文件（而不是 HTML 网页），然后重新加载。',
   webllmDownloadFailed:
     'WebLLM 无法下载 {{model}}。请检查网络后重新加载：已下载的文件保留在缓存里，不会再下载一次。也可以改用 ONNX 引擎。',
+
+  percentileRange: '百分位数必须在 [0, 100] 之间，收到的是 {{got}}。',
+  forceTokensTooMany: '最多支持 100 个强制保留词元，收到的是 {{got}} 个。',
+  linguaBatchSize: 'batchSize 必须是正整数，收到的是 {{got}}。',
+  classifierRowsShort: '词元分类器返回的行数或位置数少于输入。',
+  scorerNoDecoder: '打分模型的 tokenizer.json 没有解码器；LLMLingua-2 需要它来还原文本。',
+  scorerNoUnk: '打分模型的分词器词表中没有未知词元 {{token}}。',
+  whereScorerTokenizer: '打分模型的 tokenizer.json',
+  whereScorerDecoderSpec: '打分模型的解码器说明',
+  whereTokenizerOf: '{{model}} 的 tokenizer.json',
+  classifierLogitsType: '{{where}}：logits 的类型是 {{type}}，应为 float32 或 float16。',
+  classifierNoInput:
+    '{{model}} 没有输入 {{input}}（它的输入：{{inputs}}）；它不是词元分类器的导出。',
+  classifierNoLogits: '{{model}} 没有 logits 输出（它的输出：{{outputs}}）。',
+  classifierLogitsShape:
+    '{{model}} 返回的 logits 形状是 [{{dims}}]，应为 [{{rows}}, {{width}}, 2]（二分类的词元分类器）。',
+
+  datasetLineNotJson: '{{file}} 第 {{line}} 行不是有效的 JSON。',
+  datasetLoadFailed: '无法加载 {{file}}：HTTP 状态 {{status}}。',
+  arithSizeRange: '{{split}} 的题数必须是 0 到 {{max}} 之间的整数，收到的是 {{got}}。',
+  arithLanguages: '语言只能从 {{known}} 中选，收到的是 {{got}}。',
+  arithSeed: '种子必须是 0 到 4294967295 之间的整数，收到的是 {{got}}。',
+  arithTooFew: '无法抽出 {{n}} 道互不相同的 {{split}} 题；请少要一些。',
+  arithRole: '未知的词角色 {{got}}（应为 e、f 或 c）。',
+  arithRoleCount: '思维链有 {{words}} 个词，却有 {{roles}} 个角色。',
+
+  unknownPromptFamily: '未知的提示词格式 {{family}}。可选的有：{{known}}。',
+  duplicateRunName: '有两次运行都叫 {{name}}。请给每次运行起不同的名字（或放进不同的文件）。',
+  questionNotInDataset: '题目 {{id}} 不在 {{dataset}} 中。',
+  compareNotAligned: '比较的两个打分器必须对应同一段思维链。',
+
+  logitsTooFew:
+    '模型只返回了 {{logits}} 个 logits，少于 {{positions}} 个位置 × {{vocab}} 个词表项；请确认它是 logits 形状为 [batch, sequence, vocab] 的因果语言模型。',
+  tokenOutsideVocab:
+    '第 {{position}} 个位置的词元编号 {{token}} 超出了模型 {{vocab}} 个词的词表；分词器和模型不是一套的。',
+  logProbCount: '对数概率计算返回了 {{values}} 个值，而 {{tokens}} 个词元应有 {{expected}} 个。',
+  referenceNoConfig:
+    '参考模型 {{model}} 没有 config.json；KV cache 的大小要靠它确定（transformers.js 格式的因果语言模型都有这个文件）。',
+  referenceNoTokenizer:
+    '参考模型 {{model}} 没有 tokenizer.json；打分器要用它给思维链分词（transformers.js 格式的因果语言模型都有这个文件）。',
+  referenceNoLogits:
+    '{{model}} 没有 logits 输出（它的输出：{{outputs}}）；参考模型必须是为文本生成导出的因果语言模型（transformers.js 格式）。',
+  referenceNoInput:
+    '{{model}} 没有输入 {{input}}（它的输入：{{inputs}}）；参考模型必须是 transformers.js 格式的因果语言模型。',
+  referenceUnknownInputs: '{{model}} 需要一些本程序不知道如何填写的输入：{{inputs}}。',
+  referenceLogitsShape:
+    '{{model}} 对 {{length}} 个词元返回的 logits 形状是 [{{dims}}]，应为 [1, {{length}}, vocab]。',
+  referenceLogitsType:
+    '{{model}} 返回的是 {{type}} 类型的 logits；打分器只能读 float32 或 float16。',
+  referenceNoPresent: '{{model}} 接收 {{input}}，却没有对应的 present.* 输出。',
+  listNone: '无',
+  engineNotCausalKv:
+    '{{model}} 不是带 KV cache 的因果语言模型（缺少 {{missing}}）。请连同 past key values 导出（transformers.js 格式）。',
+  engineLogitsShape: '{{model}}：logits 应为 [1, T, vocab]，实际是 [{{dims}}]。',
+  engineNoLogits: '{{model}}：logits 应为 [1, T, vocab]，实际没有 logits 输出。',
+  enginePresentMissing:
+    '{{model}}：缺少输出 present.{{layer}}.{{kind}}；config.json 写的是 {{layers}} 层。',
+  ortRunFailed: '{{model}}：ONNX Runtime 运行出错。',
+  modelNotLoaded: '{{model}} 还没有加载：请先加载它。',
+  webllmNoUsage:
+    'WebLLM 运行完 {{model}} 却没有给出用量信息（已设置 stream_options.include_usage）。',
+
+  pathBadRepo:
+    '{{where}}：仓库名 {{value}} 不允许（必须是 owner/name，只含字母、数字、“_”、“-” 和 “.”）；请修正模型清单中的条目。',
+  pathBadRevision:
+    '{{where}}：版本 {{value}} 不允许（必须是一个简单的名字，即提交编号）；请修正模型清单中的条目。',
+  pathBadFile:
+    '{{where}}：文件路径 {{value}} 不允许（必须是模型文件夹内的相对路径）；请修正模型清单中的条目。',
+  notHubModel: '{{model}} 不是模型仓库中的模型。',
+  revisionNotResolved: '{{model}} 没有固定版本：请先确定它的版本。',
+  fileNotPlanned: '{{model}}：{{path}} 不在这次加载的计划中（它不是这个模型的文件）。',
 };
