@@ -12,33 +12,43 @@ export async function fetchOk(url: string, file: string, init?: RequestInit): Pr
   try {
     response = await fetch(url, init);
   } catch (error) {
-    const cause = (error as { cause?: { message?: string } }).cause?.message;
-    // A browser with the network off: say so plainly (the model is simply not cached yet).
-    if ((globalThis as { navigator?: { onLine?: boolean } }).navigator?.onLine === false) {
-      throw new TokenSkipError(
-        'DOWNLOAD_FAILED',
-        { id: 'offlineNotCached', params: { file } },
-        { cause: error },
-      );
-    }
-    throw new TokenSkipError(
-      'DOWNLOAD_FAILED',
-      {
-        id: 'fetchFailed',
-        params: { file, url, raw: `${(error as Error).message}${cause ? ` (${cause})` : ''}` },
-      },
-      { cause: error },
-    );
+    throw fetchFailed(file, url, error);
   }
   if (!response.ok) {
     await response.body?.cancel().catch(() => undefined);
-    throw new TokenSkipError(response.status === 404 ? 'MODEL_FILE_MISSING' : 'DOWNLOAD_FAILED', {
-      id: 'httpFailed',
-      params: { file, url, status: response.status },
-    });
+    throw httpError(file, url, response.status);
   }
   if (servesHtmlFor(file, response.headers.get('Content-Type'))) throw htmlError(file, url);
   return response;
+}
+
+/** A request that got no answer (the network, a refused connection, a browser offline). */
+export function fetchFailed(file: string, url: string, error: unknown): TokenSkipError {
+  const cause = (error as { cause?: { message?: string } }).cause?.message;
+  // A browser with the network off: say so plainly (the model is simply not cached yet).
+  if ((globalThis as { navigator?: { onLine?: boolean } }).navigator?.onLine === false) {
+    return new TokenSkipError(
+      'DOWNLOAD_FAILED',
+      { id: 'offlineNotCached', params: { file } },
+      { cause: error },
+    );
+  }
+  return new TokenSkipError(
+    'DOWNLOAD_FAILED',
+    {
+      id: 'fetchFailed',
+      params: { file, url, raw: `${(error as Error).message}${cause ? ` (${cause})` : ''}` },
+    },
+    { cause: error },
+  );
+}
+
+/** An HTTP error answer (404: MODEL_FILE_MISSING, so loaders can skip optional files). */
+export function httpError(file: string, url: string, status: number): TokenSkipError {
+  return new TokenSkipError(status === 404 ? 'MODEL_FILE_MISSING' : 'DOWNLOAD_FAILED', {
+    id: 'httpFailed',
+    params: { file, url, status },
+  });
 }
 
 /** True when a response of this Content-Type cannot be `file` (only .html files are pages). */

@@ -12,10 +12,10 @@
  * at a file's first download (`hashRecords`, with `from: 'hub'` when the hub gave the hash) and
  * the commit an unpinned hub model was resolved to (`revisionRecords`, model-manifest.ts
  * `RevisionStore`). Model-file bodies go through it too: a download keeps its received bytes
- * where it can resume from them (node/download.ts: a `.partial` file appended to;
- * web/resumable-download.ts: numbered chunks), then the checked file enters the store by
- * `move` (Node: a rename, no copy) or `writeStream` (the browser: the chunks streamed into the
- * model cache, never one buffer).
+ * where it can resume from them (resume.ts `PartialStore`; node/download.ts: a `.partial` file
+ * appended to; web/resumable-download.ts: numbered chunks), then the checked file enters the
+ * store by `move` (Node: a rename, no copy) or `writeStream` (the browser: the chunks streamed
+ * into the model cache, never one buffer).
  */
 import type { RecordedHash } from './file-integrity.ts';
 import type { RevisionStore } from './model-manifest.ts';

@@ -1,6 +1,6 @@
 /**
  * The rules every model-file transfer follows, in Node (hub/node/download.ts) and in the browser
- * (hub/web/resumable-download.ts) alike:
+ * (hub/web/resumable-download.ts) alike; the one loop that applies them is resume.ts:
  *
  * - Range resume: `Range: bytes=<kept>-`; a 206 continues the kept bytes only when its
  *   Content-Range starts there (and names the same total); anything else starts over.

@@ -12,16 +12,18 @@
  *   against the expected size and sha256, and only then renamed onto the target. A mismatch
  *   deletes the partial with a clear message; an HTML page answered with status 200 keeps nothing.
  *
+ * The transfer itself (request, resume decision, declared size, body) is the loop the browser
+ * runs too (resume.ts `resumableTransfer`); what is Node's own here is the partial file it keeps
+ * (`partialFile`), the lock, the CLI's wording of the errors and the final check and rename.
+ *
  *   const { sha256 } = await downloadFile({ url, target, where: 'mini-scorer/config.json',
  *     expected: { hash: { size, sha256 }, source: 'manifest' }, onProgress: (p) => bar(p) });
  */
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readFile, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable, Transform } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import { TokenSkipError } from '../../../core/errors.ts';
 import {
   checkGitBlob,
@@ -30,20 +32,12 @@ import {
   type ExpectedHash,
   type FileHash,
 } from '../file-integrity.ts';
-import { fetchOk, htmlError, looksLikeHtml } from '../fetch-ok.ts';
+import { fetchFailed, htmlError } from '../fetch-ok.ts';
 import type { HubFileInfo } from '../hub-listing.ts';
 import { nodeFileStore } from './fs-store.ts';
 import { DEFAULT_LIMITS, type TransferLimits } from '../settings.ts';
-import {
-  BodyCount,
-  declaredSize,
-  gitSha1FromHeaders,
-  rangeHeaders,
-  resumeDecision,
-  sha256FromHeaders,
-  sizeFromHeaders,
-  stallWatch,
-} from '../transfer.ts';
+import { resumableTransfer, type PartialStore, type TransferErrors } from '../resume.ts';
+import { gitSha1FromHeaders, sha256FromHeaders } from '../transfer.ts';
 
 export interface DownloadProgress {
   /** Bytes of the file on disk so far (resumed bytes included). */
@@ -133,37 +127,6 @@ async function readMeta(target: string): Promise<PartialMeta | undefined> {
   }
 }
 
-async function discardPartial(target: string): Promise<void> {
-  await rm(partialPath(target), { force: true });
-  await rm(metaPath(target), { force: true });
-}
-
-/** Bytes of a usable partial download of `url`, or 0 (anything else there is discarded). */
-async function resumableBytes(
-  target: string,
-  url: string,
-): Promise<{ have: number; etag?: string; size?: number }> {
-  const meta = await readMeta(target);
-  const size = await stat(partialPath(target)).then(
-    (s) => s.size,
-    () => undefined,
-  );
-  if (
-    !meta ||
-    meta.url !== url ||
-    size === undefined ||
-    (meta.size !== undefined && size >= meta.size)
-  ) {
-    await discardPartial(target);
-    return { have: 0 };
-  }
-  return {
-    have: size,
-    ...(meta.etag ? { etag: meta.etag } : {}),
-    ...(meta.size !== undefined ? { size: meta.size } : {}),
-  };
-}
-
 /** The git blob sha1 of a file on disk (file-integrity.ts `gitBlobSha1`, streamed). */
 async function gitBlobOf(file: string, size: number): Promise<string> {
   const sha = createHash('sha1').update(`blob ${size}\0`);
@@ -176,6 +139,65 @@ async function hashOf(file: string): Promise<Hash> {
   const sha = createHash('sha256');
   for await (const chunk of createReadStream(file)) sha.update(chunk as Buffer);
   return sha;
+}
+
+/**
+ * The kept bytes of a download of `url` to `target` (resume.ts `PartialStore`): `<target>.partial`,
+ * created exclusively and appended to, with `<target>.partial.json` (URL, size, ETag), hashed on
+ * the way (`digest`: the bytes already there are read back into the hash first).
+ */
+export function partialFile(target: string, url: string): PartialStore & { digest(): string } {
+  const file = partialPath(target);
+  let sha = createHash('sha256');
+  let out: FileHandle | undefined;
+  const end = async () => {
+    const handle = out;
+    out = undefined;
+    await handle?.close();
+  };
+  const discard = async () => {
+    await end();
+    await rm(file, { force: true });
+    await rm(metaPath(target), { force: true });
+  };
+  return {
+    async kept() {
+      const meta = await readMeta(target);
+      const size = await stat(file).then(
+        (s) => s.size,
+        () => undefined,
+      );
+      if (
+        !meta ||
+        meta.url !== url ||
+        size === undefined ||
+        (meta.size !== undefined && size >= meta.size)
+      ) {
+        await discard(); // anything else there is not a partial of this file
+        return undefined;
+      }
+      if (size > 0) sha = await hashOf(file);
+      return { bytes: size, total: meta.size, etag: meta.etag };
+    },
+    async begin(from, total, answer) {
+      const etag = answer.headers.get('ETag') ?? undefined;
+      const meta: PartialMeta = { url, size: total, ...(etag ? { etag } : {}) };
+      await writeFile(metaPath(target), `${JSON.stringify(meta)}\n`);
+      if (from === 0) sha = createHash('sha256');
+      // A fresh partial is created exclusively; a resumed one is appended to.
+      out = await open(file, from > 0 ? 'a' : 'wx');
+    },
+    async append(bytes) {
+      sha.update(bytes);
+      for (let at = 0; at < bytes.byteLength;) {
+        at += (await out!.write(bytes, at)).bytesWritten;
+      }
+    },
+    end,
+    discard,
+    body: () => Readable.toWeb(createReadStream(file)) as unknown as ReadableStream<Uint8Array>,
+    digest: () => sha.digest('hex'),
+  };
 }
 
 /** Downloads `url` to `target` (see the module header); resolves with the size and sha256 seen. */
@@ -191,178 +213,89 @@ export async function downloadFile(request: DownloadRequest): Promise<DownloadRe
 
 async function transfer(request: DownloadRequest): Promise<DownloadResult> {
   const { url, target, where, expected, hub } = request;
-  const limits = request.limits ?? DEFAULT_LIMITS;
-  const partial = partialPath(target);
-  const kept = await resumableBytes(target, url);
-  const keptTotal = kept.size;
-  let { have, etag } = kept;
-  const headers: Record<string, string> = {
+  const partial = partialFile(target, url);
+  const want = expected?.hash ?? hub;
+  const { total, resumedFrom, headers } = await resumableTransfer(partial, {
+    url,
+    where,
     // Byte ranges and sizes must refer to the file itself, not a compressed transfer of it.
-    'Accept-Encoding': 'identity',
-    ...request.headers,
-    ...rangeHeaders(have),
-  };
-  // If-Range takes a strong validator only; without one the Content-Range check below still holds.
-  if (have > 0 && etag && !etag.startsWith('W/')) headers['If-Range'] = etag;
-  // The kept bytes are hashed before the request, so the stall watchdog times the network only.
-  const keptSha = have > 0 ? await hashOf(partial) : undefined;
-  // One controller for the whole transfer: the stall watchdog aborts through it.
-  const controller = new AbortController();
-  let stalled: string | undefined;
-  let count: BodyCount | undefined;
-  const watch = stallWatch(
-    limits,
-    () => (count ? count.size - count.loaded : limits.stallBytes),
-    (message) => {
-      stalled = message;
-      controller.abort(new Error(message));
-    },
-  );
-  const get = () =>
-    fetchOk(url, where, { headers, signal: controller.signal }).catch((error: unknown) => {
-      if (stalled) throw interrupted(where, url, have, undefined, stalled, error);
-      throw error;
-    });
+    headers: { 'Accept-Encoding': 'identity', ...request.headers },
+    // Node has no CORS to mind: a file changed on the server is caught by If-Range.
+    ifRange: true,
+    expected: want?.size,
+    expectedBy:
+      expected?.source === 'manifest'
+        ? 'registry'
+        : expected?.source === 'recorded'
+          ? 'recorded'
+          : 'hub',
+    approximate: request.approximateSize,
+    lowerBound: true,
+    limits: request.limits ?? DEFAULT_LIMITS,
+    errors: transferErrors(where, url),
+    ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+  });
+  const actual: FileHash = { size: total, sha256: partial.digest() };
+  const hubSha = sha256FromHeaders(headers);
+  const check: ExpectedHash | undefined =
+    expected ??
+    (hub?.sha256
+      ? { hash: { size: hub.size, sha256: hub.sha256 }, source: 'hub' }
+      : hubSha
+        ? { hash: { size: total, sha256: hubSha }, source: 'hub' }
+        : undefined);
+  // A regular (non-LFS) hub file has no sha256 anywhere, but its git blob sha1 (listing oid,
+  // ETag): checked where nothing better is known.
+  const gitSha1 = check ? undefined : (hub?.gitSha1 ?? gitSha1FromHeaders(headers));
   try {
-    let response = await get().catch(async (error: unknown) => {
-      if (have > 0 && /HTTP 416/.test((error as Error).message)) return undefined;
-      throw error;
-    });
-    const decision = response
-      ? resumeDecision(response.status, response.headers.get('Content-Range'), have, keptTotal)
-      : 'refetch';
-    if (decision === 'refetch' || decision === 'restart') {
-      if (decision === 'refetch') {
-        await response?.body?.cancel().catch(() => undefined);
-        response = undefined; // a range we did not ask for: start over
-      }
-      // 200 to a Range request: the server sends the whole file, so the partial is dropped.
-      await discardPartial(target);
-      have = 0;
+    if (check) checkHash(actual, check.hash, where, check.source);
+    if (gitSha1) {
+      if (actual.size > GIT_BLOB_LIMIT)
+        throw new TokenSkipError(
+          'MODEL_FILE_CORRUPT',
+          `${where} has ${actual.size} bytes: the hub stores files over 10 MB in LFS, never as a regular file with a git blob id; it is not the hub's file.`,
+        );
+      checkGitBlob(await gitBlobOf(partialPath(target), actual.size), gitSha1, where);
     }
-    if (!response) {
-      delete headers.Range;
-      delete headers['If-Range'];
-      response = await get();
-    }
-    if (!response.body) throw new TokenSkipError('DOWNLOAD_FAILED', `${url} returned no body.`);
-    const hubSha = sha256FromHeaders(response.headers);
-    const servedSize = sizeFromHeaders(response.status, response.headers);
-    const want = expected?.hash ?? hub;
-    let total: number;
-    try {
-      total = declaredSize({
-        where,
-        url,
-        expected: want?.size,
-        expectedBy:
-          expected?.source === 'manifest'
-            ? 'registry'
-            : expected?.source === 'recorded'
-              ? 'recorded'
-              : 'hub',
-        served: servedSize,
-        approximate: request.approximateSize,
-        lowerBound: true,
-        limits,
-      });
-    } catch (error) {
-      await response.body.cancel().catch(() => undefined);
-      await discardPartial(target);
-      throw error;
-    }
-    etag = response.headers.get('ETag') ?? undefined;
-    const meta: PartialMeta = { url, size: total, ...(etag ? { etag } : {}) };
-    await writeFile(metaPath(target), `${JSON.stringify(meta)}\n`);
-
-    const resumedFrom = have;
-    const sha = have > 0 && keptSha ? keptSha : createHash('sha256');
-    const body = new BodyCount(total, have, where, url);
-    count = body;
-    let first = have === 0;
-    request.onProgress?.({ loaded: body.loaded, total, resumedFrom });
-    const counting = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        if (first) {
-          first = false;
-          if (looksLikeHtml(where, chunk)) return done(htmlError(where, url));
-        }
-        try {
-          body.add(chunk.length);
-        } catch (error) {
-          return done(error as Error);
-        }
-        watch.progress(chunk.length);
-        sha.update(chunk);
-        request.onProgress?.({ loaded: body.loaded, total, resumedFrom });
-        done(null, chunk);
-      },
-    });
-    try {
-      await pipeline(
-        Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
-        counting,
-        // A fresh partial is created exclusively; a resumed one is appended to.
-        createWriteStream(partial, { flags: resumedFrom > 0 ? 'a' : 'wx' }),
-      );
-    } catch (error) {
-      if (error instanceof TokenSkipError) {
-        await discardPartial(target); // an HTML page or an over-long body: nothing of it is kept
-        throw error;
-      }
-      throw interrupted(where, url, body.loaded, total, stalled ?? (error as Error).message, error);
-    }
-    if (body.short && !servedSize) {
-      // The server said no size and closed the body early: nothing says it was cut, so it is no
-      // partial to resume from, just a wrong file.
-      await discardPartial(target);
-      throw new TokenSkipError(
-        'MODEL_FILE_CORRUPT',
-        `${where} from ${url} ended after ${body.loaded} of the ${total} bytes expected, and the server declared no size of its own; nothing was kept.`,
-      );
-    }
-    if (body.short) {
-      throw new TokenSkipError(
-        'DOWNLOAD_FAILED',
-        `Downloading ${where} from ${url} stopped after ${body.loaded} of ${total} bytes; run the same command again to resume.`,
-      );
-    }
-    const actual: FileHash = { size: body.loaded, sha256: sha.digest('hex') };
-    const check: ExpectedHash | undefined =
-      expected ??
-      (hub?.sha256
-        ? { hash: { size: hub.size, sha256: hub.sha256 }, source: 'hub' }
-        : hubSha
-          ? { hash: { size: total, sha256: hubSha }, source: 'hub' }
-          : undefined);
-    // A regular (non-LFS) hub file has no sha256 anywhere, but its git blob sha1 (listing oid,
-    // ETag): checked where nothing better is known.
-    const gitSha1 = check ? undefined : (hub?.gitSha1 ?? gitSha1FromHeaders(response.headers));
-    try {
-      if (check) checkHash(actual, check.hash, where, check.source);
-      if (gitSha1) {
-        if (actual.size > GIT_BLOB_LIMIT)
-          throw new TokenSkipError(
-            'MODEL_FILE_CORRUPT',
-            `${where} has ${actual.size} bytes: the hub stores files over 10 MB in LFS, never as a regular file with a git blob id; it is not the hub's file.`,
-          );
-        checkGitBlob(await gitBlobOf(partial, actual.size), gitSha1, where);
-      }
-    } catch (error) {
-      await discardPartial(target);
-      throw new TokenSkipError(
-        'MODEL_FILE_CORRUPT',
-        `${(error as Error).message} The download was deleted; nothing was kept.`,
-      );
-    }
-    // The checked file enters the store through its file store (fs-store.ts): a rename, no copy.
-    await nodeFileStore(path.dirname(target)).move(path.basename(partial), path.basename(target));
-    await rm(metaPath(target), { force: true });
-    const checkedBy = check?.source ?? (gitSha1 ? 'hub' : undefined);
-    return { ...actual, resumedFrom, ...(checkedBy ? { checkedBy } : {}) };
-  } finally {
-    watch.stop();
+  } catch (error) {
+    await partial.discard();
+    throw new TokenSkipError(
+      'MODEL_FILE_CORRUPT',
+      `${(error as Error).message} The download was deleted; nothing was kept.`,
+    );
   }
+  // The checked file enters the store through its file store (fs-store.ts): a rename, no copy.
+  await nodeFileStore(path.dirname(target)).move(
+    path.basename(partialPath(target)),
+    path.basename(target),
+  );
+  await rm(metaPath(target), { force: true });
+  const checkedBy = check?.source ?? (gitSha1 ? 'hub' : undefined);
+  return { ...actual, resumedFrom, ...(checkedBy ? { checkedBy } : {}) };
+}
+
+/** The CLI's wording of the transfer's failures (resume.ts `TransferErrors`). */
+function transferErrors(where: string, url: string): TransferErrors {
+  return {
+    stopped(error, kept, total, why) {
+      const stalled = typeof why === 'object' ? why.stalled.message : undefined;
+      if (total === undefined && !stalled) return fetchFailed(where, url, error);
+      return interrupted(where, url, kept, total, stalled ?? (error as Error).message, error);
+    },
+    endedShort: (received, total) =>
+      new TokenSkipError(
+        'DOWNLOAD_FAILED',
+        `Downloading ${where} from ${url} stopped after ${received} of ${total} bytes; run the same command again to resume.`,
+      ),
+    // The server said no size and closed the body early: nothing says it was cut, so it is no
+    // partial to resume from, just a wrong file.
+    endedNoSize: (received, total) =>
+      new TokenSkipError(
+        'MODEL_FILE_CORRUPT',
+        `${where} from ${url} ended after ${received} of the ${total} bytes expected, and the server declared no size of its own; nothing was kept.`,
+      ),
+    html: () => htmlError(where, url),
+  };
 }
 
 function interrupted(

@@ -12,20 +12,10 @@
  *   nothing wrong is ever cached and the next try starts clean (mlc-ai/web-llm#289).
  * The finished file is checked by the caller (model-cache.ts) before it counts as cached.
  */
-import { TokenSkipError, type ErrorDetail } from '../../../core/errors.ts';
+import { TokenSkipError } from '../../../core/errors.ts';
+import { resumableTransfer, type PartialStore, type TransferErrors } from '../resume.ts';
 import { DEFAULT_LIMITS, type TransferLimits } from '../settings.ts';
-import {
-  BodyCount,
-  declaredSize,
-  refused,
-  gitSha1FromHeaders,
-  rangeHeaders,
-  resumeDecision,
-  sha256FromHeaders,
-  sizeFromHeaders,
-  stallWatch,
-  type SizeSource,
-} from '../transfer.ts';
+import { refused, gitSha1FromHeaders, sha256FromHeaders, type SizeSource } from '../transfer.ts';
 
 export const PARTIAL_CACHE = 'tokenskip-partial-v1';
 /** Received bytes are written to the cache in chunks of this size (and on any stop). */
@@ -88,10 +78,8 @@ async function openPartial(): Promise<Cache> {
   return caches.open(PARTIAL_CACHE);
 }
 
-/** What is kept of `url` so far, or undefined. */
-export async function partialState(url: string): Promise<PartialState | undefined> {
-  if (!globalThis.caches) return undefined;
-  const hit = await (await openPartial()).match(partKey(url, 'meta'));
+async function readState(cache: Cache, url: string): Promise<PartialState | undefined> {
+  const hit = await cache.match(partKey(url, 'meta'));
   if (!hit) return undefined;
   try {
     const state = (await hit.json()) as PartialState;
@@ -101,6 +89,12 @@ export async function partialState(url: string): Promise<PartialState | undefine
   }
 }
 
+/** What is kept of `url` so far, or undefined. */
+export async function partialState(url: string): Promise<PartialState | undefined> {
+  if (!globalThis.caches) return undefined;
+  return readState(await openPartial(), url);
+}
+
 async function saveState(cache: Cache, url: string, state: PartialState): Promise<void> {
   await cache.put(
     partKey(url, 'meta'),
@@ -108,25 +102,31 @@ async function saveState(cache: Cache, url: string, state: PartialState): Promis
   );
 }
 
-/** Drops every kept byte of `url`. */
-export async function discardPartial(url: string): Promise<void> {
-  if (!globalThis.caches) return;
-  const cache = await openPartial();
-  const state = await partialState(url);
+async function discardIn(cache: Cache, url: string): Promise<void> {
+  const state = await readState(cache, url);
   await Promise.all((state?.chunks ?? []).map((_, i) => cache.delete(partKey(url, String(i)))));
   await cache.delete(partKey(url, 'meta'));
 }
 
-/** The kept chunks of a complete download, in order, as one stream. */
-export function partialBody(url: string, state: PartialState): ReadableStream<Uint8Array> {
+/** Drops every kept byte of `url`. */
+export async function discardPartial(url: string): Promise<void> {
+  if (!globalThis.caches) return;
+  await discardIn(await openPartial(), url);
+}
+
+function keptBody(
+  cache: Cache | Promise<Cache>,
+  url: string,
+  state: PartialState | Promise<PartialState | undefined>,
+): ReadableStream<Uint8Array> {
   let index = 0;
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       for (;;) {
         if (!reader) {
-          if (index >= state.chunks.length) return controller.close();
-          const hit = await (await openPartial()).match(partKey(url, String(index++)));
+          if (index >= ((await state)?.chunks.length ?? 0)) return controller.close();
+          const hit = await (await cache).match(partKey(url, String(index++)));
           if (!hit?.body) {
             return controller.error(
               new TokenSkipError('DOWNLOAD_FAILED', { id: 'keptPartGone', params: { url } }),
@@ -140,6 +140,92 @@ export function partialBody(url: string, state: PartialState): ReadableStream<Ui
       }
     },
   });
+}
+
+/** The kept chunks of a complete download, in order, as one stream. */
+export function partialBody(url: string, state: PartialState): ReadableStream<Uint8Array> {
+  return keptBody(openPartial(), url, state);
+}
+
+/**
+ * The kept bytes of `url` in `cache` (PARTIAL_CACHE; resume.ts `PartialStore`): numbered chunks
+ * and a record (`state`), written every CHUNK_BYTES or FLUSH_MS and on any stop; the rest the
+ * browser's estimate says cannot fit is refused before a byte is kept.
+ */
+export function cachePartial(
+  url: string,
+  file: string,
+  cache: Cache,
+): PartialStore & { readonly state: PartialState | undefined } {
+  let state: PartialState | undefined;
+  let buffered: Uint8Array[] = [];
+  let bufferedBytes = 0;
+  let flushedAt = Date.now();
+  const flush = async () => {
+    flushedAt = Date.now();
+    if (bufferedBytes === 0 || !state) return;
+    const chunk = new Uint8Array(bufferedBytes);
+    let at = 0;
+    for (const b of buffered) {
+      chunk.set(b, at);
+      at += b.byteLength;
+    }
+    buffered = [];
+    bufferedBytes = 0;
+    try {
+      await cache.put(partKey(url, String(state.chunks.length)), new Response(chunk));
+      state.chunks.push(chunk.byteLength);
+      state.received += chunk.byteLength;
+      await saveState(cache, url, state);
+    } catch (error) {
+      if (isQuotaError(error)) throw storageFullError(file, (state.total ?? 0) - state.received);
+      throw error;
+    }
+  };
+  return {
+    get state() {
+      return state;
+    },
+    async kept() {
+      state = await readState(cache, url);
+      return (
+        state && {
+          bytes: state.received,
+          total: state.total ?? undefined,
+          etag: state.etag ?? undefined,
+        }
+      );
+    },
+    async begin(from, total, answer) {
+      await checkRoom(file, total - from);
+      if (state && from > 0) {
+        state = { ...state, total };
+      } else {
+        state = {
+          received: 0,
+          total,
+          etag: answer.headers.get('ETag'),
+          lastModified: answer.headers.get('Last-Modified'),
+          chunks: [],
+          ...hubHashes(answer.headers),
+        };
+        await saveState(cache, url, state);
+      }
+      flushedAt = Date.now();
+    },
+    async append(bytes) {
+      buffered.push(bytes);
+      bufferedBytes += bytes.byteLength;
+      if (bufferedBytes >= CHUNK_BYTES || Date.now() - flushedAt >= FLUSH_MS) await flush();
+    },
+    end: flush,
+    async discard() {
+      buffered = [];
+      bufferedBytes = 0;
+      await discardIn(cache, url);
+    },
+    body: () => keptBody(cache, url, state ?? readState(cache, url)),
+  };
 }
 
 /** A quota error from any storage write, as the one clear message the UI shows. */
@@ -176,73 +262,6 @@ async function checkRoom(file: string, need: number): Promise<void> {
   if (need > free) throw storageFullError(file, need, free);
 }
 
-/** An HTML page where a model file was expected (a login page, a captive portal, an SPA fallback). */
-function looksLikeHtml(contentType: string | null, head: Uint8Array, file: string): boolean {
-  if (/\.html?$/i.test(file)) return false;
-  if (contentType && /text\/html/i.test(contentType)) return true;
-  const text = new TextDecoder()
-    .decode(head.subarray(0, 64))
-    .replace(/^\uFEFF/, '')
-    .trimStart()
-    .toLowerCase();
-  return text.startsWith('<!doctype html') || text.startsWith('<html');
-}
-
-function contentError(file: string, url: string, what: ErrorDetail): TokenSkipError {
-  return refused(file, url, what);
-}
-
-/** Why a transfer stopped: a stall, a short body, or else the browser's own message. */
-type StopReason =
-  | { stalled: { bytes: number; seconds: number } }
-  | { endedShort: { received: number; total: number } };
-
-function networkError(
-  file: string,
-  url: string,
-  kept: number,
-  error: unknown,
-  why?: StopReason,
-): TokenSkipError {
-  if (why && 'stalled' in why) {
-    return new TokenSkipError(
-      'DOWNLOAD_FAILED',
-      { id: 'downloadStalled', params: { file, url, kept, ...why.stalled } },
-      { cause: error },
-    );
-  }
-  if (why) {
-    return new TokenSkipError(
-      'DOWNLOAD_FAILED',
-      { id: 'downloadEndedShort', params: { file, url, kept, ...why.endedShort } },
-      { cause: error },
-    );
-  }
-  const raw = (error as Error)?.message ?? String(error);
-  return new TokenSkipError(
-    'DOWNLOAD_FAILED',
-    { id: 'downloadStopped', params: { file, url, kept, raw } },
-    { cause: error },
-  );
-}
-
-async function request(
-  url: string,
-  file: string,
-  kept: PartialState | undefined,
-  signal: AbortSignal | undefined,
-): Promise<Response> {
-  // Only `Range: bytes=N-` (a CORS-safelisted header: no preflight a model host might refuse);
-  // a changed file is caught by comparing the ETag and total instead of sending If-Range.
-  const headers = rangeHeaders(kept?.received ?? 0);
-  try {
-    return await fetch(url, { headers, signal, cache: 'no-store' });
-  } catch (error) {
-    if (signal?.aborted) throw cancelled(file);
-    throw networkError(file, url, kept?.received ?? 0, error);
-  }
-}
-
 function cancelled(file: string): TokenSkipError {
   return new TokenSkipError('CANCELLED', { id: 'downloadCancelledFile', params: { file } });
 }
@@ -272,219 +291,60 @@ export async function withDownloadLock<T>(
   }
 }
 
+/** The app's wording of the transfer's failures (resume.ts `TransferErrors`): message ids. */
+function transferErrors(file: string, url: string): TransferErrors {
+  return {
+    stopped(error, kept, _total, why) {
+      if (why === 'cancelled') return cancelled(file);
+      if (why) {
+        const { bytes, seconds } = why.stalled;
+        return new TokenSkipError(
+          'DOWNLOAD_FAILED',
+          { id: 'downloadStalled', params: { file, url, kept, bytes, seconds } },
+          { cause: error },
+        );
+      }
+      const raw = (error as Error)?.message ?? String(error);
+      return new TokenSkipError(
+        'DOWNLOAD_FAILED',
+        { id: 'downloadStopped', params: { file, url, kept, raw } },
+        { cause: error },
+      );
+    },
+    endedShort: (received, total) =>
+      new TokenSkipError('DOWNLOAD_FAILED', {
+        id: 'downloadEndedShort',
+        params: { file, url, kept: received, received, total },
+      }),
+    endedNoSize: (received, total) =>
+      refused(file, url, { id: 'reasonEndedNoSize', params: { received, total } }),
+    html: () => refused(file, url, { id: 'reasonHtmlPage' }),
+  };
+}
+
 /**
  * Downloads `url` into PARTIAL_CACHE, continuing from kept bytes. Resolves with the complete
  * state (read it with `partialBody`, then `discardPartial`); throws DOWNLOAD_FAILED (bytes kept),
  * CANCELLED (bytes kept), MODEL_FILE_CORRUPT (nothing kept), MODEL_FILE_MISSING or STORAGE_FULL.
  */
 export async function downloadToPartial(options: DownloadOptions): Promise<PartialState> {
-  const { url, file, expectedSize, onProgress } = options;
-  const limits = options.limits ?? DEFAULT_LIMITS;
-  const sizeSource = options.sizeSource ?? 'registry';
-  const cache = await openPartial();
-  let kept = await partialState(url);
-  if (kept && kept.total !== null && kept.received >= kept.total) return kept;
-
-  // The caller's cancel and the stall watchdog stop the same request.
-  const controller = new AbortController();
-  const onCancel = () => controller.abort();
-  options.signal?.addEventListener('abort', onCancel, { once: true });
-  if (options.signal?.aborted) controller.abort();
-  let stalled: { message: string; bytes: number; seconds: number } | undefined;
-  let count: BodyCount | undefined;
-  const watch = stallWatch(
-    limits,
-    () => (count ? count.size - count.loaded : limits.stallBytes),
-    (message, at) => {
-      stalled = { message, ...at };
-      controller.abort();
-    },
-  );
-  const signal = controller.signal;
-  const stoppedBy = (error: unknown, received: number) =>
-    stalled
-      ? networkError(file, url, received, new Error(stalled.message), {
-          stalled: { bytes: stalled.bytes, seconds: stalled.seconds },
-        })
-      : options.signal?.aborted
-        ? cancelled(file)
-        : error instanceof TokenSkipError
-          ? error
-          : networkError(file, url, received, error);
-  try {
-    let response = await request(url, file, kept, signal).catch((error: unknown) => {
-      throw stoppedBy(error, kept?.received ?? 0);
-    });
-    let start = 0;
-    const decision = resumeDecision(
-      response.status,
-      response.headers.get('Content-Range'),
-      kept?.received ?? 0,
-      kept?.total ?? undefined,
-    );
-    const etag = response.headers.get('ETag');
-    if (decision === 'continue' && kept && (!kept.etag || !etag || etag === kept.etag)) {
-      start = kept.received;
-    } else if (kept && response.status !== 200) {
-      // Not the continuation of what is kept (or 416): start over with the whole file.
-      await response.body?.cancel().catch(() => undefined);
-      await discardPartial(url);
-      kept = undefined;
-      response = await request(url, file, undefined, signal).catch((error: unknown) => {
-        throw stoppedBy(error, 0);
-      });
-    } else if (kept) {
-      // 200 to a range request: the server ignores ranges; take the whole file from this answer.
-      await discardPartial(url);
-      kept = undefined;
-    }
-    if (!response.ok) {
-      await response.body?.cancel().catch(() => undefined);
-      throw new TokenSkipError(response.status === 404 ? 'MODEL_FILE_MISSING' : 'DOWNLOAD_FAILED', {
-        id: 'httpFailed',
-        params: { file, url, status: response.status },
-      });
-    }
-    const served = sizeFromHeaders(response.status, response.headers);
-    let total: number;
-    try {
-      total = declaredSize({
-        where: file,
-        url,
-        expected: expectedSize,
-        expectedBy: sizeSource,
-        served,
-        approximate: options.approximateSize,
-        limits,
-      });
-    } catch (error) {
-      // An HTML page sent without a size (an SPA fallback) is named as what it is.
-      const reader = served === undefined && start === 0 ? response.body?.getReader() : undefined;
-      const head = await reader?.read().catch(() => undefined);
-      await (reader ?? response.body)?.cancel().catch(() => undefined);
-      await discardPartial(url);
-      if (head?.value && looksLikeHtml(null, head.value, file))
-        throw contentError(file, url, { id: 'reasonHtmlPage' });
-      throw error;
-    }
-    if (
-      start === 0 &&
-      response.headers.get('Content-Type')?.match(/text\/html/i) &&
-      !/\.html?$/i.test(file)
-    ) {
-      await response.body?.cancel().catch(() => undefined);
-      await discardPartial(url);
-      throw contentError(file, url, { id: 'reasonHtmlPage' });
-    }
-    await checkRoom(file, total - start);
-
-    const state: PartialState =
-      kept && start > 0
-        ? { ...kept, total }
-        : {
-            received: 0,
-            total,
-            etag: response.headers.get('ETag'),
-            lastModified: response.headers.get('Last-Modified'),
-            chunks: [],
-            ...hubHashes(response.headers),
-          };
-    if (start === 0) await saveState(cache, url, state);
-
-    let buffered: Uint8Array[] = [];
-    let bufferedBytes = 0;
-    let flushedAt = Date.now();
-    let sniffed = start > 0;
-    const flush = async () => {
-      flushedAt = Date.now();
-      if (bufferedBytes === 0) return;
-      const chunk = new Uint8Array(bufferedBytes);
-      let at = 0;
-      for (const b of buffered) {
-        chunk.set(b, at);
-        at += b.byteLength;
-      }
-      buffered = [];
-      bufferedBytes = 0;
-      try {
-        await cache.put(partKey(url, String(state.chunks.length)), new Response(chunk));
-        state.chunks.push(chunk.byteLength);
-        state.received += chunk.byteLength;
-        await saveState(cache, url, state);
-      } catch (error) {
-        if (isQuotaError(error)) throw storageFullError(file, (state.total ?? 0) - state.received);
-        throw error;
-      }
-    };
-
-    if (!response.body)
-      throw new TokenSkipError('DOWNLOAD_FAILED', { id: 'noBody', params: { url } });
-    const body = new BodyCount(total, start, file, url);
-    count = body;
-    const reader = response.body.getReader();
-    const onAbort = () => void reader.cancel().catch(() => undefined);
-    signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      for (;;) {
-        let step: ReadableStreamReadResult<Uint8Array>;
-        try {
-          step = await reader.read();
-        } catch (error) {
-          await flush();
-          throw stoppedBy(error, state.received);
-        }
-        if (signal.aborted) {
-          await flush();
-          throw stoppedBy(new Error('aborted'), state.received);
-        }
-        if (step.done) break;
-        const value = step.value;
-        if (!sniffed) {
-          sniffed = true;
-          if (looksLikeHtml(null, value, file)) {
-            await reader.cancel().catch(() => undefined);
-            await discardPartial(url);
-            throw contentError(file, url, { id: 'reasonHtmlPage' });
-          }
-        }
-        try {
-          body.add(value.byteLength);
-        } catch (error) {
-          // Longer than declared: an endless or padded body; nothing of it is kept.
-          await reader.cancel().catch(() => undefined);
-          await discardPartial(url);
-          throw error;
-        }
-        watch.progress(value.byteLength);
-        buffered.push(value);
-        bufferedBytes += value.byteLength;
-        onProgress?.({ loaded: state.received + bufferedBytes, total });
-        if (bufferedBytes >= CHUNK_BYTES || Date.now() - flushedAt >= FLUSH_MS) await flush();
-      }
-      await flush();
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-    }
-    if (state.received !== total) {
-      if (served === undefined) {
-        // No size of the server's own and a body that ended early: a wrong file, not a cut.
-        await discardPartial(url);
-        throw contentError(file, url, {
-          id: 'reasonEndedNoSize',
-          params: { received: state.received, total },
-        });
-      }
-      throw networkError(
-        file,
-        url,
-        state.received,
-        new Error(`the body ended after ${state.received} of ${total} bytes`),
-        { endedShort: { received: state.received, total } },
-      );
-    }
-    return state;
-  } finally {
-    watch.stop();
-    options.signal?.removeEventListener('abort', onCancel);
-  }
+  const { url, file, onProgress } = options;
+  const store = cachePartial(url, file, await openPartial());
+  const kept = await store.kept();
+  if (kept?.total !== undefined && kept.bytes >= kept.total) return store.state!;
+  await resumableTransfer(store, {
+    url,
+    where: file,
+    // Only `Range: bytes=N-` (a CORS-safelisted header: no preflight a model host might refuse);
+    // a changed file is caught by comparing the ETag and total instead of sending If-Range.
+    init: { cache: 'no-store' },
+    expected: options.expectedSize,
+    expectedBy: options.sizeSource ?? 'registry',
+    approximate: options.approximateSize,
+    limits: options.limits ?? DEFAULT_LIMITS,
+    errors: transferErrors(file, url),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(onProgress ? { onProgress: (p) => onProgress({ loaded: p.loaded, total: p.total }) } : {}),
+  });
+  return store.state!;
 }
