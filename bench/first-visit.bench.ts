@@ -169,12 +169,23 @@ async function visit(profile: string, waitForPrecache: boolean): Promise<Visit> 
     });
     const attr = async (name: string) => (await article.getAttribute(name)) ?? '?';
     // The page's own marks (CompressSession) and when its entry chunk and the worker arrived.
+    // Also: when the HTML arrived (from the service worker on a warm load: `workerStart` is when
+    // the worker was ready to answer), the stylesheet and prepaint script, and the first paint.
     const marks = await page.evaluate(() =>
       [
+        ...(() => {
+          const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+          const paint = performance.getEntriesByName('first-contentful-paint')[0];
+          return [
+            ...(nav.workerStart > 0 ? [{ name: 'worker ready', end: nav.workerStart }] : []),
+            { name: 'html', end: nav.responseEnd },
+            ...(paint ? [{ name: 'first paint', end: paint.startTime }] : []),
+          ];
+        })().map((e) => ({ ...e, entryType: 'derived', startTime: e.end })),
         ...performance.getEntriesByType('mark').filter((m) => m.name.startsWith('tokenskip:')),
         ...performance
           .getEntriesByType('resource')
-          .filter((r) => /worker|index-.*\.js/.test(r.name)),
+          .filter((r) => /worker|index-.*\.(js|css)|prepaint/.test(r.name)),
       ]
         .map((e) => {
           const end =
