@@ -94,7 +94,7 @@ const PLANS: Record<string, Plan> = {
     run: `${appBuild} && npm run bench:first-visit -- --runs 1 --dist dist`,
     short: 'one cold/warm pair instead of the median of three, served from the shared build',
     expect:
-      /cold \(fresh profile\), first heat map \(\w+ scores\): [\d.]+ s[\s\S]*cold \(fresh profile\), live scores from the model in this browser: [\d.]+ s[\s\S]*warm \(same profile[^\n]*first heat map \(\w+ scores\): [\d.]+ s[\s\S]*warm \(same profile\), live scores from the model in this browser: [\d.]+ s/,
+      /cold \(fresh profile\), first heat map \([\w, ]+ scores\): [\d.]+ s[\s\S]*cold \(fresh profile\), live scores from the model in this browser: [\d.]+ s[\s\S]*warm \(same profile[^\n]*first heat map \([\w, ]+ scores\): [\d.]+ s[\s\S]*warm \(same profile\), live scores from the model in this browser: [\d.]+ s/,
     timeoutS: 900,
   },
   'tokenskip compress': {
