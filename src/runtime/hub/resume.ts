@@ -16,6 +16,12 @@
  * how a changed file is caught on a resume (`ifRange`), the size rules and the errors' wording
  * (`errors`: the CLI's English sentences, the app's message ids). The lock (a lock file, Web
  * Locks) and the final check and move stay with the callers.
+ *
+ * Written here, not taken from `@huggingface/hub` (2.17.5; its listing is used, hub-listing.ts):
+ * its `downloadFile` resolves to a Blob of the whole file (dist/src/lib/download-file.d.ts), with
+ * no resume from bytes kept by an earlier try, no bound on the declared size, no stall watch and
+ * no store of ours to write into; `downloadFileToCacheDir` writes the Python hub's cache layout on
+ * disk, Node only (download-file-to-cache-dir.d.ts).
  */
 import { TokenSkipError } from '../../core/errors.ts';
 import { httpError, looksLikeHtml, servesHtmlFor } from './fetch-ok.ts';
