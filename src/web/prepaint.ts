@@ -19,6 +19,7 @@ import {
   startTheme,
   systemPrefersDark,
 } from './lib/start-preferences.ts';
+import { opensWorkedExample } from './lib/route.ts';
 
 const root = document.documentElement;
 root.dataset['theme'] = resolveTheme(startTheme(), systemPrefersDark());
@@ -26,11 +27,5 @@ if (startPresentation()) root.dataset['presentation'] = '';
 const locale = startLocale();
 root.lang = HTML_LANG[locale];
 
-// The prerendered Learn page shows the worked example at γ = 0.6: only a URL asking for just that.
-const [path = '', query = ''] = location.hash.replace(/^#\/?/, '').split('?');
-const params = new URLSearchParams(query);
-const workedExample =
-  (path === '' || path === 'learn') &&
-  [...params.keys()].every((key) => key === 'rate') &&
-  (params.get('rate') ?? '0.6') === '0.6';
-root.dataset['prerender'] = workedExample ? locale : 'none';
+// The prerendered Learn page shows the worked example: only a URL asking for just that.
+root.dataset['prerender'] = opensWorkedExample(location.hash) ? locale : 'none';
