@@ -1,5 +1,5 @@
 /**
- * Token counters for CLI reports: cl100k_base (js-tiktoken, offline ranks) or a Hugging Face
+ * Token counters for CLI reports: cl100k_base (core/compression/token-count.ts) or a Hugging Face
  * `tokenizer.json` (the target model's tokenizer, through @huggingface/tokenizers, pure JS).
  *
  *   const { count, label } = await loadTokenCounter('models/qwen2.5/tokenizer.json');
@@ -26,11 +26,9 @@ async function readJson(path: string): Promise<object> {
 /** `cl100k` | a tokenizer.json file | a folder holding tokenizer.json (and tokenizer_config.json). */
 export async function loadTokenCounter(spec: string): Promise<LoadedCounter> {
   if (spec === 'cl100k' || spec === 'cl100k_base') {
-    const { Tiktoken } = await import('js-tiktoken/lite');
-    const { default: ranks } = await import('js-tiktoken/ranks/cl100k_base');
-    const enc = new Tiktoken(ranks);
     // Special-token text in a completion counts as ordinary text rather than throwing.
-    return { count: (text) => enc.encode(text, [], []).length, label: 'cl100k_base' };
+    const { countCl100kTokens } = await import('../core/compression/token-count.ts');
+    return { count: countCl100kTokens, label: 'cl100k_base' };
   }
   let file = spec;
   try {
