@@ -17,7 +17,9 @@
  *   MutationObserver installed before the app runs; the first heat map counts from when its words
  *   are in the page (the build's prerendered copy, src/node/vite-prerender.ts, or the app's own)
  *   and painted (not before the first contentful paint). `app-mounted` among the printed marks is
- *   when the app itself took over (interactive).
+ *   when the app itself took over (interactive);
+ * - the page's main thread until the live scores: its longest task and the time blocked (each long
+ *   task's time over 50 ms, summed: what the visitor's clicks and scrolls wait behind).
  *
  * Median of `--runs` (default 3) cold/warm pairs; targets ≤ 2 s cold and ≤ 0.5 s warm (issue #21),
  * each side against them with its ratio.
@@ -102,6 +104,11 @@ const observe = `(() => {
     if (window.__liveAt === undefined && source === 'live' && document.querySelector('[data-testid=learn-scores] .word'))
       window.__liveAt = performance.now();
   };
+  // The page's main thread: its long tasks (over 50 ms), while the visitor waits and reads.
+  window.__longTasks = [];
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) window.__longTasks.push([e.startTime, e.duration]);
+  }).observe({ type: 'longtask', buffered: true });
   new MutationObserver(check).observe(document, {
     childList: true, subtree: true, attributes: true, attributeFilter: ['data-scores-source'],
   });
@@ -119,6 +126,9 @@ interface Visit {
   loadMs: string;
   phases: string;
   scoreMs: string;
+  /** Main thread until the live scores: the longest task and the time blocked beyond 50 ms per task. */
+  longestTaskMs: number;
+  blockedMs: number;
 }
 
 async function visit(profile: string, waitForPrecache: boolean): Promise<Visit> {
@@ -157,15 +167,23 @@ async function visit(profile: string, waitForPrecache: boolean): Promise<Visit> 
       undefined,
       { timeout: 60_000, polling: 50 },
     );
-    const { ms, source, liveMs } = await page.evaluate(() => {
+    const { ms, source, liveMs, longestTaskMs, blockedMs } = await page.evaluate(() => {
       const w = window as unknown as {
         __heatMapAt: number;
         __heatMapSource: string;
         __liveAt: number;
+        __longTasks: [number, number][];
       };
       // Shown means painted: a heat map in the HTML waits for the first paint (the stylesheet).
       const paint = performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? 0;
-      return { ms: Math.max(w.__heatMapAt, paint), source: w.__heatMapSource, liveMs: w.__liveAt };
+      const tasks = w.__longTasks.filter(([start]) => start < w.__liveAt).map(([, d]) => d);
+      return {
+        ms: Math.max(w.__heatMapAt, paint),
+        source: w.__heatMapSource,
+        liveMs: w.__liveAt,
+        longestTaskMs: Math.round(Math.max(0, ...tasks)),
+        blockedMs: Math.round(tasks.reduce((sum, d) => sum + d - 50, 0)),
+      };
     });
     const attr = async (name: string) => (await article.getAttribute(name)) ?? '?';
     // The page's own marks (CompressSession) and when its entry chunk and the worker arrived.
@@ -200,6 +218,8 @@ async function visit(profile: string, waitForPrecache: boolean): Promise<Visit> 
       ms,
       source,
       liveMs,
+      longestTaskMs,
+      blockedMs,
       backend: await attr('data-backend'),
       loadMs: await attr('data-load-ms'),
       phases: await attr('data-load-phases'),
@@ -232,7 +252,7 @@ try {
     cold.push(await visit(profile, true));
     warm.push(await visit(profile, false));
     const show = (v: Visit) =>
-      `first heat map ${(v.ms / 1000).toFixed(2)} s (${v.source} scores), live ${(v.liveMs / 1000).toFixed(2)} s (${v.backend}, model load ${v.loadMs} ms [${v.phases}], scoring ${v.scoreMs} ms; page: ${v.marks})`;
+      `first heat map ${(v.ms / 1000).toFixed(2)} s (${v.source} scores), live ${(v.liveMs / 1000).toFixed(2)} s (${v.backend}, model load ${v.loadMs} ms [${v.phases}], scoring ${v.scoreMs} ms; page's main thread until then: longest task ${v.longestTaskMs} ms, blocked ${v.blockedMs} ms; page: ${v.marks})`;
     console.log(
       `  run ${i + 1}: cold: ${show(cold[i]!)}; precache done ${precacheS[i]!.toFixed(1)} s later\n         warm: ${show(warm[i]!)}`,
     );
