@@ -221,6 +221,47 @@ test('a file whose sha256 differs from the registry is refused and not cached', 
   await expect(row).not.toHaveAttribute('data-state', 'cached');
 });
 
+test('a cached file whose bytes changed is caught at the next load, fetched again, and the model scores', async ({
+  page,
+}) => {
+  const graph = `/${FOLDER}/onnx/model.onnx`;
+  const row = await openModels(page);
+  await row.getByTestId('download').click();
+  await expect(row).toHaveAttribute('data-state', 'cached');
+  await expect(row).toHaveAttribute('data-integrity', 'verified');
+  // One byte of the cached graph flipped in Cache Storage, same size (a disk or browser fault).
+  await page.evaluate(
+    async (url) => {
+      const cache = await caches.open('tokenskip-models-v1');
+      const hit = (await cache.match(url))!;
+      const bytes = new Uint8Array(await hit.arrayBuffer());
+      bytes[bytes.length >> 1]! ^= 0xff;
+      await cache.put(
+        url,
+        new Response(bytes, { headers: { 'Content-Length': String(bytes.byteLength) } }),
+      );
+    },
+    `${host.url}${graph.slice(1)}`,
+  );
+  const before = host.log.filter((r) => r.path === graph).length;
+  // Loading the model checks each cached file (the graph in memory, with Web Crypto) first.
+  await page.goto(`/#/compress?model=${MODEL}&backend=wasm&example=gsm8k-test:2&rate=0.5&run=1`);
+  await expect(page.getByTestId('compressed')).toBeVisible();
+  expect(host.log.filter((r) => r.path === graph)).toHaveLength(before + 1);
+  const stored = await page.evaluate(
+    async (url) =>
+      new Uint8Array(
+        await (await (await caches.open('tokenskip-models-v1')).match(url))!.arrayBuffer(),
+      ),
+    `${host.url}${graph.slice(1)}`,
+  );
+  expect(createHash('sha256').update(stored).digest('hex')).toBe(
+    createHash('sha256')
+      .update(readFileSync(path.resolve(`.${graph}`)))
+      .digest('hex'),
+  );
+});
+
 test('a model without registry hashes: hash recorded at the first download, other bytes refused later', async ({
   page,
 }) => {
