@@ -73,6 +73,14 @@ export class ScorerClient {
     return this.#remote;
   }
 
+  /**
+   * Starts the worker now, so its script is fetched, compiled and run while the page mounts
+   * (main.ts, for the Learn page, which loads its scorer at mount); calls start it otherwise.
+   */
+  start(): void {
+    this.#api();
+  }
+
   /** Awaits a worker call, racing the worker's death and rebuilding errors with code and message. */
   async #call<T>(run: (api: Comlink.Remote<ScorerWorkerApi>) => Promise<T>): Promise<T> {
     const api = this.#api();
