@@ -6,7 +6,6 @@ import { createLingua2Scorer } from '../../core/scoring/lingua2-scorer.ts';
 import { chooseBackend, type BackendPreference } from './backend.ts';
 import { openCachedModel, planCachedModel, type FileProgress } from '../hub/web/model-source.ts';
 import { ortFor } from './ort-web.ts';
-import { countCl100kTokens } from '../../core/compression/token-count.ts';
 import {
   findScorer,
   pickVariant,
@@ -56,7 +55,7 @@ export async function loadLinguaEntry(
   let loaded: LoadedScorer;
   try {
     const ort = await ortReady;
-    const loading = loadScorer(
+    loaded = await loadScorer(
       entry.id,
       model.readFile,
       variant,
@@ -65,15 +64,6 @@ export async function loadLinguaEntry(
       model.locateFile,
       phases,
     );
-    loading.catch(() => undefined); // awaited below
-    // The cl100k encoder (LLMLingua-2's word weights) is built on the first scoring otherwise:
-    // built here, once the file reads are under way, it overlaps them and ORT compiling its
-    // WebAssembly on other threads instead of delaying the first scores.
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    const cl100kStarted = performance.now();
-    countCl100kTokens('γ');
-    phases.cl100k = Math.round(performance.now() - cl100kStarted);
-    loaded = await loading;
   } finally {
     model.release();
   }

@@ -50,17 +50,15 @@ type SelectScored = typeof selectScored;
 let selectModule: Promise<SelectScored> | undefined;
 
 /**
- * The selection code, loaded once per page; the cl100k encoder is built here too (its first use
- * parses the ranks), so the first selection does not pay for it after scoring.
+ * The selection code, loaded once per page, with the cl100k encoder's chunk fetched beside it
+ * (gpt-tokenizer builds the encoder as it is imported, so the first selection does not pay for it
+ * after scoring).
  */
 export function loadSelection(): Promise<SelectScored> {
   selectModule ??= Promise.all([
     import('../../core/scoring/select.ts'),
     import('../../core/compression/token-count.ts'),
-  ]).then(([select, tokens]) => {
-    tokens.countCl100kTokens('γ');
-    return select.selectScored;
-  });
+  ]).then(([select]) => select.selectScored);
   // A failed fetch (offline without the service worker) may be retried by the next compress().
   selectModule.catch(() => (selectModule = undefined));
   return selectModule;
