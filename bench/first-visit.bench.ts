@@ -19,7 +19,11 @@
  *   and painted (not before the first contentful paint). `app-mounted` among the printed marks is
  *   when the app itself took over (interactive);
  * - the page's main thread until the live scores: its longest task and the time blocked (each long
- *   task's time over 50 ms, summed: what the visitor's clicks and scrolls wait behind).
+ *   task's time over 50 ms, summed: what the visitor's clicks and scrolls wait behind);
+ * - the driver: by default Chromium on a bare DevTools pipe (cdp-pipe.ts: the page's Page and
+ *   Runtime domains only), because Playwright's network instrumentation slows the very loads
+ *   measured here (`--driver playwright` measures it as the e2e tests run it); the page is opened
+ *   `--settle-ms` (1500) after the browser started, as a visitor would open it.
  *
  * Median of `--runs` (default 3) cold/warm pairs; targets ≤ 2 s cold and ≤ 0.5 s warm (issue #21),
  * each side against them with its ratio.
@@ -28,6 +32,7 @@
  *   npm run bench:first-visit
  *   npm run bench:first-visit -- --runs 5
  *   npm run bench:first-visit -- --dist dist     # serve an existing build (`npm run build`) instead
+ *   npm run bench:first-visit -- --driver playwright --settle-ms 0   # as the e2e tests see it
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -37,6 +42,7 @@ import { chromium, type BrowserContext } from '@playwright/test';
 import { preview } from 'vite';
 import { baseArgs, chromiumPath } from '../e2e/harness/chromium.ts';
 import { buildApp } from './bundle-measure.ts';
+import { launchOverPipe } from './cdp-pipe.ts';
 
 const COLD_TARGET_S = 2;
 const WARM_TARGET_S = 0.5;
@@ -47,8 +53,23 @@ const { values } = parseArgs({
     port: { type: 'string', default: process.env.BENCH_PORT ?? '4873' },
     // An existing build (the tests share one: tests/helpers/app-build.ts), served as it is.
     dist: { type: 'string' },
+    // bare: no DevTools client but the page's Page/Runtime domains (cdp-pipe.ts); playwright: as
+    // the e2e tests drive it, which slows the loads it instruments (see cdp-pipe.ts).
+    driver: { type: 'string', default: 'bare' },
+    // Time between the browser's start and opening the page.
+    'settle-ms': { type: 'string', default: '1500' },
   },
 });
+const settleMs = Number(values['settle-ms']);
+if (!Number.isFinite(settleMs) || settleMs < 0) {
+  console.error(`--settle-ms must be a number of milliseconds ≥ 0, got "${values['settle-ms']}".`);
+  process.exit(2);
+}
+const driver = values.driver;
+if (driver !== 'bare' && driver !== 'playwright') {
+  console.error(`--driver must be bare or playwright, got "${driver}".`);
+  process.exit(2);
+}
 if (values.dist && !existsSync(path.join(values.dist, 'index.html'))) {
   console.error(`--dist ${values.dist}: no index.html there; build it with \`npm run build\`.`);
   process.exit(2);
@@ -131,113 +152,141 @@ interface Visit {
   blockedMs: number;
 }
 
-async function visit(profile: string, waitForPrecache: boolean): Promise<Visit> {
+/** One browser tab, whichever driver opened it: expressions are strings, run in the page. */
+interface Tab {
+  addInitScript(source: string): Promise<void>;
+  goto(url: string): Promise<void>;
+  evaluate<T>(expression: string): Promise<T>;
+  waitFor(expression: string, timeoutMs: number, pollMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Chromium on its DevTools pipe, only the page's Page and Runtime domains attached (cdp-pipe.ts). */
+async function openBare(profile: string): Promise<Tab> {
+  const browser = await launchOverPipe(chromiumPath, [...baseArgs, `--user-data-dir=${profile}`]);
+  const page = await browser.newPage();
+  return { ...page, close: () => browser.close() };
+}
+
+/** The same Chromium under Playwright, as the e2e tests run it (Network domain on every target). */
+async function openPlaywright(profile: string): Promise<Tab> {
   const context: BrowserContext = await chromium.launchPersistentContext(profile, {
     executablePath: chromiumPath,
     args: baseArgs,
     headless: true,
   });
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.on('pageerror', (e) => console.error(`  page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') console.error(`  console: ${m.text()}`);
+  });
+  return {
+    addInitScript: async (source) => {
+      await page.addInitScript(source);
+    },
+    goto: async (target) => {
+      await page.goto(target);
+    },
+    evaluate: <T>(expression: string) => page.evaluate(expression) as Promise<T>,
+    // Polled as the bare driver polls (waitForFunction would not await a string's promise).
+    waitFor: async (expression, timeoutMs, pollMs = 50) => {
+      const deadline = performance.now() + timeoutMs;
+      for (;;) {
+        const ok = await page
+          .evaluate(`(async () => Boolean(await (${expression})))()`)
+          .catch(() => false);
+        if (ok) return;
+        if (performance.now() > deadline)
+          throw new Error(`timed out after ${timeoutMs} ms waiting for ${expression}`);
+        await new Promise((r) => setTimeout(r, pollMs));
+      }
+    },
+    close: () => context.close(),
+  };
+}
+
+// Read in the page once the live scores are shown (strings: see `observe`).
+const readTimes = `(() => {
+  // Shown means painted: a heat map in the HTML waits for the first paint (the stylesheet).
+  const paint = performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? 0;
+  const tasks = window.__longTasks.filter(([start]) => start < window.__liveAt).map(([, d]) => d);
+  const page = document.querySelector('[data-testid=learn-page]');
+  const attr = (name) => (page && page.getAttribute(name)) || '?';
+  return {
+    ms: Math.max(window.__heatMapAt, paint),
+    source: window.__heatMapSource,
+    liveMs: window.__liveAt,
+    longestTaskMs: Math.round(Math.max(0, ...tasks)),
+    blockedMs: Math.round(tasks.reduce((sum, d) => sum + d - 50, 0)),
+    backend: attr('data-backend'),
+    loadMs: attr('data-load-ms'),
+    phases: attr('data-load-phases'),
+    scoreMs: attr('data-score-ms'),
+  };
+})()`;
+
+// The page's own marks (CompressSession) and when its entry chunk and the worker arrived. Also:
+// when the HTML arrived (from the service worker on a warm load: \`workerStart\` is when the worker
+// was ready to answer), the stylesheet and prepaint script, and the first paint.
+const readMarks = `(() => {
+  const nav = performance.getEntriesByType('navigation')[0];
+  const paint = performance.getEntriesByName('first-contentful-paint')[0];
+  const derived = [
+    ...(nav.workerStart > 0 ? [{ name: 'worker ready', end: nav.workerStart }] : []),
+    { name: 'html', end: nav.responseEnd },
+    ...(paint ? [{ name: 'first paint', end: paint.startTime }] : []),
+  ].map((e) => ({ ...e, entryType: 'derived', startTime: e.end }));
+  return [
+    ...derived,
+    ...performance.getEntriesByType('mark').filter((m) => m.name.startsWith('tokenskip:')),
+    ...performance
+      .getEntriesByType('resource')
+      .filter((r) => /worker|index-.*[.](js|css)|prepaint/.test(r.name)),
+  ]
+    .map((e) => {
+      const end = e.entryType === 'resource' ? e.responseEnd : e.startTime;
+      const name = e.name.replace(/^tokenskip:/, '').replace(/^.*[/]assets[/]/, '');
+      return name + ' ' + Math.round(end);
+    })
+    .join(', ');
+})()`;
+
+async function visit(profile: string, waitForPrecache: boolean): Promise<Visit> {
+  const tab = await (driver === 'playwright' ? openPlaywright(profile) : openBare(profile));
   try {
-    const page = context.pages()[0] ?? (await context.newPage());
-    await page.addInitScript(observe);
-    page.on('pageerror', (e) => console.error(`  page error: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') console.error(`  console: ${m.text()}`);
-    });
-    await page.goto(url!);
-    await page
-      .waitForFunction(
-        () => (window as unknown as { __heatMapAt?: number }).__heatMapAt !== undefined,
-        undefined,
-        { timeout: 120_000, polling: 50 },
-      )
-      .catch(async (error: unknown) => {
-        const text = await page
-          .locator('main')
-          .innerText()
-          .catch(() => '?');
-        throw new Error(`No heat map in 120 s; the page shows: ${text.slice(0, 600)}`, {
-          cause: error,
-        });
+    await tab.addInitScript(observe);
+    // A visitor starts the browser, then opens the page: the browser's own start (its GPU and
+    // network processes, the profile's databases) is left to finish first.
+    await new Promise((r) => setTimeout(r, settleMs));
+    await tab.goto(url!);
+    await tab.waitFor('window.__heatMapAt !== undefined', 120_000).catch(async (error: unknown) => {
+      const text = await tab
+        .evaluate<string>(`document.querySelector('main')?.innerText ?? ''`)
+        .catch(() => '?');
+      throw new Error(`No heat map in 120 s; the page shows: ${text.slice(0, 600)}`, {
+        cause: error,
       });
-    const article = page.getByTestId('learn-page');
-    await article.and(page.locator('[data-status=ready]')).waitFor({ timeout: 60_000 });
-    await page.waitForFunction(
-      () => (window as unknown as { __liveAt?: number }).__liveAt !== undefined,
-      undefined,
-      { timeout: 60_000, polling: 50 },
-    );
-    const { ms, source, liveMs, longestTaskMs, blockedMs } = await page.evaluate(() => {
-      const w = window as unknown as {
-        __heatMapAt: number;
-        __heatMapSource: string;
-        __liveAt: number;
-        __longTasks: [number, number][];
-      };
-      // Shown means painted: a heat map in the HTML waits for the first paint (the stylesheet).
-      const paint = performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? 0;
-      const tasks = w.__longTasks.filter(([start]) => start < w.__liveAt).map(([, d]) => d);
-      return {
-        ms: Math.max(w.__heatMapAt, paint),
-        source: w.__heatMapSource,
-        liveMs: w.__liveAt,
-        longestTaskMs: Math.round(Math.max(0, ...tasks)),
-        blockedMs: Math.round(tasks.reduce((sum, d) => sum + d - 50, 0)),
-      };
     });
-    const attr = async (name: string) => (await article.getAttribute(name)) ?? '?';
-    // The page's own marks (CompressSession) and when its entry chunk and the worker arrived.
-    // Also: when the HTML arrived (from the service worker on a warm load: `workerStart` is when
-    // the worker was ready to answer), the stylesheet and prepaint script, and the first paint.
-    const marks = await page.evaluate(() =>
-      [
-        ...(() => {
-          const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
-          const paint = performance.getEntriesByName('first-contentful-paint')[0];
-          return [
-            ...(nav.workerStart > 0 ? [{ name: 'worker ready', end: nav.workerStart }] : []),
-            { name: 'html', end: nav.responseEnd },
-            ...(paint ? [{ name: 'first paint', end: paint.startTime }] : []),
-          ];
-        })().map((e) => ({ ...e, entryType: 'derived', startTime: e.end })),
-        ...performance.getEntriesByType('mark').filter((m) => m.name.startsWith('tokenskip:')),
-        ...performance
-          .getEntriesByType('resource')
-          .filter((r) => /worker|index-.*\.(js|css)|prepaint/.test(r.name)),
-      ]
-        .map((e) => {
-          const end =
-            e.entryType === 'resource' ? (e as PerformanceResourceTiming).responseEnd : e.startTime;
-          const name = e.name.replace(/^tokenskip:/, '').replace(/^.*\/assets\//, '');
-          return `${name} ${Math.round(end)}`;
-        })
-        .join(', '),
+    await tab.waitFor(
+      `document.querySelector('[data-testid=learn-page][data-status=ready]')`,
+      60_000,
     );
-    const result = {
-      marks,
-      ms,
-      source,
-      liveMs,
-      longestTaskMs,
-      blockedMs,
-      backend: await attr('data-backend'),
-      loadMs: await attr('data-load-ms'),
-      phases: await attr('data-load-phases'),
-      scoreMs: await attr('data-score-ms'),
-    };
+    await tab.waitFor('window.__liveAt !== undefined', 60_000);
+    const times = await tab.evaluate<Omit<Visit, 'marks'>>(readTimes);
+    const result: Visit = { ...times, marks: await tab.evaluate<string>(readMarks) };
     if (waitForPrecache) {
       // The service worker is active once its install (the whole precache) has finished.
       const started = performance.now();
-      await page.waitForFunction(
-        async () => Boolean((await navigator.serviceWorker.getRegistration())?.active),
-        undefined,
-        { timeout: 300_000, polling: 500 },
+      await tab.waitFor(
+        `navigator.serviceWorker.getRegistration().then((r) => Boolean(r && r.active))`,
+        300_000,
+        500,
       );
       precacheS.push((performance.now() - started) / 1000);
     }
     return result;
   } finally {
-    await context.close();
+    await tab.close();
   }
 }
 
@@ -275,7 +324,7 @@ const line = (name: string, times: number[], target: number) => {
 };
 const sources = (visits: Visit[]) => [...new Set(visits.map((v) => v.source))].join(', ');
 console.log(
-  `\nbench:first-visit — Learn heat map ready, built app (${buildS === undefined ? values.dist : `vite build ${buildS.toFixed(1)} s`} + vite preview), Chromium headless`,
+  `\nbench:first-visit — Learn heat map ready, built app (${buildS === undefined ? values.dist : `vite build ${buildS.toFixed(1)} s`} + vite preview), Chromium headless, driven by ${driver === 'bare' ? 'a bare DevTools pipe (no Network domain)' : 'Playwright'}, page opened ${settleMs} ms after the browser started`,
 );
 console.log(
   line(
