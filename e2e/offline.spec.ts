@@ -183,3 +183,31 @@ test('an update: unchanged files are not fetched again; the old build and the ha
     '<svg id="kept"/>',
   );
 });
+
+test('on Learn the service worker registers once the worked example is scored, not during its first load', async ({
+  page,
+}) => {
+  await page.goto('/#/learn');
+  // Sampled until the live scores are in: was a service worker registered before them?
+  const samples: { registered: boolean; live: boolean }[] = [];
+  await expect
+    .poll(
+      async () => {
+        const sample = await page.evaluate(async () => ({
+          registered: Boolean(await navigator.serviceWorker.getRegistration()),
+          live:
+            document
+              .querySelector('[data-testid=learn-page]')
+              ?.getAttribute('data-scores-source') === 'live',
+        }));
+        samples.push(sample);
+        return sample.live;
+      },
+      { timeout: 60_000, intervals: [100] },
+    )
+    .toBe(true);
+  expect(samples.filter((s) => !s.live).length).toBeGreaterThan(2); // the load was sampled
+  expect(samples.filter((s) => s.registered && !s.live)).toEqual([]);
+  // Then it registers and precaches as on every other page.
+  await untilControlled(page);
+});
