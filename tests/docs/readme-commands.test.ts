@@ -94,7 +94,14 @@ const PLANS: Record<string, Plan> = {
     run: `${appBuild} && npm run bench:first-visit -- --runs 1 --dist dist`,
     short: 'one cold/warm pair instead of the median of three, served from the shared build',
     expect:
-      /cold \(fresh profile\), first heat map \([\w, ]+ scores\): [\d.]+ s[\s\S]*cold \(fresh profile\), live scores from the model in this browser: [\d.]+ s[\s\S]*warm \(same profile[^\n]*first heat map \([\w, ]+ scores\): [\d.]+ s[\s\S]*warm \(same profile\), live scores from the model in this browser: [\d.]+ s/,
+      /driven by a bare DevTools pipe[\s\S]*cold \(fresh profile\), first heat map \([\w, ]+ scores\): [\d.]+ s[\s\S]*cold \(fresh profile\), live scores from the model in this browser: [\d.]+ s[\s\S]*warm \(same profile[^\n]*first heat map \([\w, ]+ scores\): [\d.]+ s[\s\S]*warm \(same profile\), live scores from the model in this browser: [\d.]+ s/,
+    timeoutS: 900,
+  },
+  'npm run bench:first-visit -- --runs 3 --driver playwright --settle-ms 0': {
+    run: `${appBuild} && npm run bench:first-visit -- --runs 1 --dist dist --driver playwright --settle-ms 0`,
+    short: 'one cold/warm pair, served from the shared build',
+    expect:
+      /driven by Playwright, page opened 0 ms after[\s\S]*cold \(fresh profile\), live scores from the model in this browser: [\d.]+ s[\s\S]*warm \(same profile\), live scores from the model in this browser: [\d.]+ s/,
     timeoutS: 900,
   },
   'tokenskip compress': {
