@@ -51,13 +51,23 @@ export async function launchOverPipe(executablePath: string, args: string[]): Pr
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let exitReason: string | undefined;
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    // Not started at all (no such file, not executable): said as the exit reason, no stack.
+    child.once('error', (error) => {
+      exitReason = `could not start ${executablePath} (${error.message}): install Debian's chromium or set CHROMIUM_PATH`;
+      resolve();
+    });
+  });
 
   let nextId = 1;
   const pending = new Map<number, Pending>();
   let buffered = '';
-  fromBrowser.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString('utf8');
+  // Decoded by the stream, so a character split between two chunks stays whole.
+  fromBrowser.setEncoding('utf8');
+  fromBrowser.on('data', (chunk: string) => {
+    buffered += chunk;
     let end: number;
     while ((end = buffered.indexOf('\0')) >= 0) {
       const message = JSON.parse(buffered.slice(0, end)) as {
@@ -74,13 +84,16 @@ export async function launchOverPipe(executablePath: string, args: string[]): Pr
     }
   });
   void exited.then(() => {
-    for (const w of pending.values())
-      w.reject(new Error(`Chromium exited during ${w.method}: ${stderr.slice(-600)}`));
+    exitReason ??= `Chromium exited: ${stderr.slice(-600)}`;
+    for (const w of pending.values()) w.reject(new Error(`${w.method}: ${exitReason}`));
     pending.clear();
   });
 
+  // A write after the browser exited fails its command (below) instead of crashing the bench.
+  toBrowser.on('error', () => undefined);
   const send = (method: string, params: object = {}, sessionId?: string) =>
     new Promise<Record<string, unknown>>((resolve, reject) => {
+      if (exitReason) return reject(new Error(`${method}: ${exitReason}`));
       const id = nextId++;
       pending.set(id, { resolve, reject, method });
       toBrowser.write(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }));

@@ -306,11 +306,16 @@ try {
       `  run ${i + 1}: cold: ${show(cold[i]!)}; precache done ${precacheS[i]!.toFixed(1)} s later\n         warm: ${show(warm[i]!)}`,
     );
   }
+} catch (error) {
+  // What failed and where to look (a missing browser: CHROMIUM_PATH), not a stack.
+  console.error(`bench:first-visit: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
 } finally {
   await server.close();
   for (const p of [...(values.dist ? [] : [outDir]), ...profiles])
     rmSync(p, { recursive: true, force: true });
 }
+if (process.exitCode === 1) process.exit(1);
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
