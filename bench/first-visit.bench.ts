@@ -21,8 +21,8 @@
  * - the page's main thread until the live scores: its longest task and the time blocked (each long
  *   task's time over 50 ms, summed: what the visitor's clicks and scrolls wait behind);
  * - the driver: by default Chromium on a bare DevTools pipe (cdp-pipe.ts: the page's Page and
- *   Runtime domains only), because Playwright's network instrumentation slows the very loads
- *   measured here (`--driver playwright` measures it as the e2e tests run it); the page is opened
+ *   Runtime domains only), the lighter instrument (`--driver playwright` drives it as the e2e
+ *   tests do; opened after the same settle time it measured the same, README); the page is opened
  *   `--settle-ms` (1500) after the browser started, as a visitor would open it.
  *
  * Median of `--runs` (default 3) cold/warm pairs; targets ≤ 2 s cold and ≤ 0.5 s warm (issue #21),
@@ -42,7 +42,7 @@ import { chromium, type BrowserContext } from '@playwright/test';
 import { preview } from 'vite';
 import { baseArgs, chromiumPath } from '../e2e/harness/chromium.ts';
 import { buildApp } from './bundle-measure.ts';
-import { launchOverPipe } from './cdp-pipe.ts';
+import { launchOverPipe, pollUntil } from './cdp-pipe.ts';
 
 const COLD_TARGET_S = 2;
 const WARM_TARGET_S = 0.5;
@@ -54,7 +54,7 @@ const { values } = parseArgs({
     // An existing build (the tests share one: tests/helpers/app-build.ts), served as it is.
     dist: { type: 'string' },
     // bare: no DevTools client but the page's Page/Runtime domains (cdp-pipe.ts); playwright: as
-    // the e2e tests drive it, which slows the loads it instruments (see cdp-pipe.ts).
+    // the e2e tests drive it (network instrumentation on every page and worker).
     driver: { type: 'string', default: 'bare' },
     // Time between the browser's start and opening the page.
     'settle-ms': { type: 'string', default: '1500' },
@@ -189,18 +189,8 @@ async function openPlaywright(profile: string): Promise<Tab> {
     },
     evaluate: <T>(expression: string) => page.evaluate(expression) as Promise<T>,
     // Polled as the bare driver polls (waitForFunction would not await a string's promise).
-    waitFor: async (expression, timeoutMs, pollMs = 50) => {
-      const deadline = performance.now() + timeoutMs;
-      for (;;) {
-        const ok = await page
-          .evaluate(`(async () => Boolean(await (${expression})))()`)
-          .catch(() => false);
-        if (ok) return;
-        if (performance.now() > deadline)
-          throw new Error(`timed out after ${timeoutMs} ms waiting for ${expression}`);
-        await new Promise((r) => setTimeout(r, pollMs));
-      }
-    },
+    waitFor: (expression, timeoutMs, pollMs) =>
+      pollUntil((e) => page.evaluate(e), expression, timeoutMs, pollMs),
     close: () => context.close(),
   };
 }
