@@ -13,10 +13,13 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { buildApp, FIRST_PAGE_TARGET_KB, measureBundle } from './bundle-measure.ts';
+import { benchArgs } from './bench-args.ts';
 
-const { values } = parseArgs({ options: { keep: { type: 'string' }, dist: { type: 'string' } } });
+const { values } = benchArgs(import.meta.url, {
+  keep: { type: 'string' },
+  dist: { type: 'string' },
+});
 // --dist: an existing build (the tests share one: tests/helpers/app-build.ts); it needs Vite's
 // manifest, which `vite build` writes with --manifest.
 if (values.dist && !existsSync(path.join(values.dist, '.vite', 'manifest.json'))) {

@@ -35,6 +35,11 @@ import { loadScorer, type LoadedScorer } from '../src/runtime/scorers/scorer-loa
 import type { OrtLike } from '../src/runtime/scorers/onnx-token-classifier.ts';
 import { nodeHub, openModel, repoRoot } from '../src/runtime/hub/node/model-files.ts';
 import { trainerEnv } from '../src/node/pipeline/python.ts';
+import { benchArgs } from './bench-args.ts';
+
+const { values: flags } = benchArgs(import.meta.url, {
+  browser: { type: 'boolean', default: false },
+});
 
 const CHUNKS = Number(process.env.BENCH_CHUNKS ?? 6);
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 60);
@@ -246,5 +251,5 @@ async function browserMain() {
   console.log(`  speedup 2 vs 1 thread: ${(one / two).toFixed(2)}×`);
 }
 
-if (process.argv.includes('--browser')) await browserMain();
+if (flags.browser) await browserMain();
 else await main();

@@ -9,12 +9,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { writeShards } from '../src/node/export/mlc/convert.ts';
 import { syntheticQwen2Source } from '../src/node/export/mlc/synthetic-source.ts';
 import type { Quantization, Qwen2Config } from '../src/core/export/mlc/qwen2-params.ts';
+import { benchArgs } from './bench-args.ts';
 
-const { values } = parseArgs({ options: { layers: { type: 'string', default: '4' } } });
+const { values } = benchArgs(import.meta.url, { layers: { type: 'string', default: '4' } });
 const cfg: Qwen2Config = {
   hidden_size: 896,
   intermediate_size: 4864,

@@ -37,28 +37,26 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { chromium, type BrowserContext } from '@playwright/test';
 import { preview } from 'vite';
 import { baseArgs, chromiumPath } from '../e2e/harness/chromium.ts';
 import { buildApp } from './bundle-measure.ts';
 import { launchOverPipe, pollUntil } from './cdp-pipe.ts';
+import { benchArgs } from './bench-args.ts';
 
 const COLD_TARGET_S = 2;
 const WARM_TARGET_S = 0.5;
 
-const { values } = parseArgs({
-  options: {
-    runs: { type: 'string', default: '3' },
-    port: { type: 'string', default: process.env.BENCH_PORT ?? '4873' },
-    // An existing build (the tests share one: tests/helpers/app-build.ts), served as it is.
-    dist: { type: 'string' },
-    // bare: no DevTools client but the page's Page/Runtime domains (cdp-pipe.ts); playwright: as
-    // the e2e tests drive it (network instrumentation on every page and worker).
-    driver: { type: 'string', default: 'bare' },
-    // Time between the browser's start and opening the page.
-    'settle-ms': { type: 'string', default: '1500' },
-  },
+const { values } = benchArgs(import.meta.url, {
+  runs: { type: 'string', default: '3' },
+  port: { type: 'string', default: process.env.BENCH_PORT ?? '4873' },
+  // An existing build (the tests share one: tests/helpers/app-build.ts), served as it is.
+  dist: { type: 'string' },
+  // bare: no DevTools client but the page's Page/Runtime domains (cdp-pipe.ts); playwright: as
+  // the e2e tests drive it (network instrumentation on every page and worker).
+  driver: { type: 'string', default: 'bare' },
+  // Time between the browser's start and opening the page.
+  'settle-ms': { type: 'string', default: '1500' },
 });
 const settleMs = Number(values['settle-ms']);
 if (!Number.isFinite(settleMs) || settleMs < 0) {

@@ -27,7 +27,6 @@
  *   # a larger random-weight model in the same layout (seconds to make):
  *   PYTHONPATH=trainer /usr/bin/python3 scripts/make_causal_fixture.py --steps 0 --hidden 256 --layers 4 --intermediate 1024 --out /tmp/qwen2-h256-l4
  */
-import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildPrompt, PROMPT_FORMATS } from '../src/core/prompts/index.ts';
@@ -35,23 +34,22 @@ import { createNodeOnnxEngine } from '../src/runtime/node/onnx-engine-node.ts';
 import { timingByGamma, type GammaTiming } from '../src/core/benchmark/results.ts';
 import type { BenchmarkConfig, SampleResult } from '../src/core/benchmark/plan.ts';
 import type { GenerateReport, GenerateRequest } from './browser/protocol.ts';
+import { benchArgs } from './bench-args.ts';
 
-const { values } = parseArgs({
-  options: {
-    model: { type: 'string', default: 'models/fixtures/tiny-qwen2' },
-    browser: { type: 'boolean', default: false },
-    repeats: { type: 'string', default: process.env.BENCH_REPEATS },
-    questions: { type: 'string', default: '4' },
-    // SwiftShader's WebGPU decodes about 140× slower than WASM here: its share of the questions.
-    'webgpu-questions': { type: 'string', default: '4' },
-    // TinyArith for the mini models (their task), GSM8K otherwise.
-    dataset: { type: 'string' },
-    gammas: { type: 'string', default: '1,0.8,0.6,0.5' },
-    'max-tokens': { type: 'string' },
-    lengths: { type: 'string', default: '16,32,64,128,256' },
-    threads: { type: 'string', default: '2' },
-    'skip-fixed-cost': { type: 'boolean', default: false },
-  },
+const { values } = benchArgs(import.meta.url, {
+  model: { type: 'string', default: 'models/fixtures/tiny-qwen2' },
+  browser: { type: 'boolean', default: false },
+  repeats: { type: 'string', default: process.env.BENCH_REPEATS },
+  questions: { type: 'string', default: '4' },
+  // SwiftShader's WebGPU decodes about 140× slower than WASM here: its share of the questions.
+  'webgpu-questions': { type: 'string', default: '4' },
+  // TinyArith for the mini models (their task), GSM8K otherwise.
+  dataset: { type: 'string' },
+  gammas: { type: 'string', default: '1,0.8,0.6,0.5' },
+  'max-tokens': { type: 'string' },
+  lengths: { type: 'string', default: '16,32,64,128,256' },
+  threads: { type: 'string', default: '2' },
+  'skip-fixed-cost': { type: 'boolean', default: false },
 });
 const BROWSER = values.browser!;
 const REPEATS = Number(values.repeats ?? (BROWSER ? 3 : 5));

@@ -17,6 +17,10 @@ import {
   symbolicStats,
   type SampleInput,
 } from '../src/core/eval/index.ts';
+import { benchArgs } from './bench-args.ts';
+
+// No flags (environment variables only): --help prints the comment above.
+benchArgs(import.meta.url, {});
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 

@@ -24,22 +24,20 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Page } from '@playwright/test';
 import { createScorerTokenizer, detectFamily } from '../src/core/compression/scorer-tokenizer.ts';
 import { stripCalculatorNotes } from '../src/core/datasets/examples.ts';
 import { repoRoot } from '../src/runtime/hub/node/model-files.ts';
 import type { HarnessApi, LargeReport, LargeRequest } from './browser/protocol.ts';
 import { startHarness } from './browser/server.ts';
+import { benchArgs } from './bench-args.ts';
 
-const { values } = parseArgs({
-  options: {
-    model: { type: 'string', default: path.join(repoRoot, 'work/large') },
-    backends: { type: 'string', default: 'wasm,webgpu' },
-    'webgpu-dtype': { type: 'string', default: 'auto' },
-    cached: { type: 'string', default: 'wasm,webgpu' },
-    rate: { type: 'string', default: '0.5' },
-  },
+const { values } = benchArgs(import.meta.url, {
+  model: { type: 'string', default: path.join(repoRoot, 'work/large') },
+  backends: { type: 'string', default: 'wasm,webgpu' },
+  'webgpu-dtype': { type: 'string', default: 'auto' },
+  cached: { type: 'string', default: 'wasm,webgpu' },
+  rate: { type: 'string', default: '0.5' },
 });
 const modelDir = path.resolve(values.model!);
 if (!existsSync(path.join(modelDir, 'onnx/model.onnx_data'))) {

@@ -15,6 +15,10 @@ import { once } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { benchArgs } from './bench-args.ts';
+
+// No flags (environment variables only): --help prints the comment above.
+benchArgs(import.meta.url, {});
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = path.join(root, 'bin/tokenskip.mjs');

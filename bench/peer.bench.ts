@@ -32,6 +32,7 @@ import {
   type PeerRunReport,
   type PeerRunRequest,
 } from './peer/sides.ts';
+import { benchArgs } from './bench-args.ts';
 
 const TEXTS = Number(process.env.BENCH_TEXTS ?? 90);
 const RATES = (process.env.BENCH_RATES ?? '0.5,0.7,0.9').split(',').map(Number);
@@ -43,7 +44,11 @@ const THREADS = Number(process.env.BENCH_THREADS ?? 2);
  * made by scripts/make_large_scorer.py into work/large (or BENCH_LARGE_DIR); Node only. Both sides
  * feed XLM-R's real <s>/</s>, as the peer does (ours: `realBoundaries`; the reference feeds <unk>).
  */
-const large = process.argv.includes('--large');
+const { values: flags } = benchArgs(import.meta.url, {
+  browser: { type: 'boolean', default: false },
+  large: { type: 'boolean', default: false },
+});
+const large = flags.large;
 const largeDir = path.resolve(repoRoot, process.env.BENCH_LARGE_DIR ?? 'work/large');
 const modelsDir = large ? path.dirname(largeDir) : path.join(repoRoot, 'bench/.models');
 const modelName = large ? path.basename(largeDir) : 'tiny-lingua-mbert-base';
@@ -156,12 +161,12 @@ async function nodeMain(): Promise<void> {
   if (report.identical !== report.compared) process.exitCode = 1;
 }
 
-if (process.argv.includes('--browser') && large) {
+if (flags.browser && large) {
   console.error(
     'bench:peer: --large runs in Node only (2.24 GB of weights, twice, in one tab is past what a tab holds).',
   );
   process.exit(2);
-} else if (process.argv.includes('--browser')) {
+} else if (flags.browser) {
   const { browserMain } = await import('./peer/browser.ts');
   ensureModel();
   const browserTexts = Number(process.env.BENCH_BROWSER_TEXTS ?? 30);

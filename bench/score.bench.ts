@@ -16,7 +16,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { countCl100kTokens as countCl100k } from '../src/core/compression/token-count.ts';
 import { createCausalScorer } from '../src/core/scoring/causal-scorer.ts';
 import { createLingua2Scorer } from '../src/core/scoring/lingua2-scorer.ts';
@@ -24,13 +23,12 @@ import type { Scorer, ScoreInput } from '../src/core/scoring/types.ts';
 import { loadNodeReferenceModel } from '../src/runtime/node/causal-scorer-node.ts';
 import { loadNodeScorer } from '../src/runtime/node/scorer-node.ts';
 import { trainerEnv } from '../src/node/pipeline/python.ts';
+import { benchArgs } from './bench-args.ts';
 
-const { values } = parseArgs({
-  options: {
-    size: { type: 'string', default: 'base' },
-    cots: { type: 'string', default: '8' },
-    threads: { type: 'string', default: '2' },
-  },
+const { values } = benchArgs(import.meta.url, {
+  size: { type: 'string', default: 'base' },
+  cots: { type: 'string', default: '8' },
+  threads: { type: 'string', default: '2' },
 });
 const size = values.size === 'tiny' ? 'tiny' : 'base';
 const cotCount = Number(values.cots);

@@ -6,16 +6,14 @@
  *   npm run bench:train
  *   npm run bench:train -- --preset qwen2.5-0.5b --steps 20 --seq-len 512 --micro-batch 8
  */
-import { parseArgs } from 'node:util';
 import { findPython, runTrainerModule, type TrainerEvent } from '../src/node/pipeline/python.ts';
+import { benchArgs } from './bench-args.ts';
 
-const { values } = parseArgs({
-  options: {
-    preset: { type: 'string' },
-    steps: { type: 'string' },
-    'seq-len': { type: 'string' },
-    'micro-batch': { type: 'string', default: '1' },
-  },
+const { values } = benchArgs(import.meta.url, {
+  preset: { type: 'string' },
+  steps: { type: 'string' },
+  'seq-len': { type: 'string' },
+  'micro-batch': { type: 'string', default: '1' },
 });
 const py = await findPython();
 const gpu = py.cuda;

@@ -29,7 +29,7 @@ type Parsed<O extends Options> = ReturnType<
 const JSON_OPTION = { json: { type: 'boolean', default: false } } as const;
 
 /** The first sentence of parseArgs' message, which goes on to explain `--` at length. */
-function firstSentence(message: string): string {
+export function firstSentence(message: string): string {
   const line = message.split('\n')[0] ?? message;
   const end = line.indexOf('. ');
   return end < 0 ? line.replace(/\.$/, '') : line.slice(0, end);
