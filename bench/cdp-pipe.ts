@@ -38,6 +38,11 @@ export interface CdpPage {
 
 export interface CdpBrowser {
   newPage(): Promise<CdpPage>;
+  /**
+   * Opens `url` in a new tab with no DevTools session on it, as a visitor's click would;
+   * `attach` later to read the page (its init scripts then never ran).
+   */
+  openTab(url: string): Promise<{ attach(): Promise<CdpPage> }>;
   close(): Promise<void>;
 }
 
@@ -105,43 +110,52 @@ export async function launchOverPipe(executablePath: string, args: string[]): Pr
   // The first command waits for the browser to be up.
   await send('Browser.getVersion');
 
+  /** A DevTools session on the tab `targetId`, with its Page domain on. */
+  async function attach(targetId: string): Promise<CdpPage> {
+    const { sessionId } = (await send('Target.attachToTarget', { targetId, flatten: true })) as {
+      sessionId: string;
+    };
+    const on = (method: string, params: object = {}) => send(method, params, sessionId);
+    await on('Page.enable');
+    const evaluate = async <T>(expression: string): Promise<T> => {
+      const reply = (await on('Runtime.evaluate', {
+        expression,
+        awaitPromise: true,
+        returnByValue: true,
+      })) as {
+        result: { value?: T };
+        exceptionDetails?: { text: string; exception?: { description?: string } };
+      };
+      if (reply.exceptionDetails) {
+        const d = reply.exceptionDetails;
+        throw new Error(`in the page: ${d.exception?.description ?? d.text}`);
+      }
+      return reply.result.value as T;
+    };
+    return {
+      async addInitScript(source) {
+        await on('Page.addScriptToEvaluateOnNewDocument', { source });
+      },
+      async goto(url) {
+        const reply = (await on('Page.navigate', { url })) as { errorText?: string };
+        if (reply.errorText) throw new Error(`navigating to ${url}: ${reply.errorText}`);
+      },
+      evaluate,
+      waitFor: (expression, timeoutMs, pollMs) =>
+        pollUntil(evaluate, expression, timeoutMs, pollMs),
+    };
+  }
+
+  const createTarget = async (url: string) =>
+    ((await send('Target.createTarget', { url })) as { targetId: string }).targetId;
+
   return {
     async newPage() {
-      const { targetId } = (await send('Target.createTarget', { url: 'about:blank' })) as {
-        targetId: string;
-      };
-      const { sessionId } = (await send('Target.attachToTarget', { targetId, flatten: true })) as {
-        sessionId: string;
-      };
-      const on = (method: string, params: object = {}) => send(method, params, sessionId);
-      await on('Page.enable');
-      const evaluate = async <T>(expression: string): Promise<T> => {
-        const reply = (await on('Runtime.evaluate', {
-          expression,
-          awaitPromise: true,
-          returnByValue: true,
-        })) as {
-          result: { value?: T };
-          exceptionDetails?: { text: string; exception?: { description?: string } };
-        };
-        if (reply.exceptionDetails) {
-          const d = reply.exceptionDetails;
-          throw new Error(`in the page: ${d.exception?.description ?? d.text}`);
-        }
-        return reply.result.value as T;
-      };
-      return {
-        async addInitScript(source) {
-          await on('Page.addScriptToEvaluateOnNewDocument', { source });
-        },
-        async goto(url) {
-          const reply = (await on('Page.navigate', { url })) as { errorText?: string };
-          if (reply.errorText) throw new Error(`navigating to ${url}: ${reply.errorText}`);
-        },
-        evaluate,
-        waitFor: (expression, timeoutMs, pollMs) =>
-          pollUntil(evaluate, expression, timeoutMs, pollMs),
-      };
+      return attach(await createTarget('about:blank'));
+    },
+    async openTab(url) {
+      const targetId = await createTarget(url);
+      return { attach: () => attach(targetId) };
     },
     async close() {
       await send('Browser.close').catch(() => undefined);

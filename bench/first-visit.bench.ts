@@ -23,7 +23,11 @@
  * - the driver: by default Chromium on a bare DevTools pipe (cdp-pipe.ts: the page's Page and
  *   Runtime domains only), the lighter instrument (`--driver playwright` drives it as the e2e
  *   tests do; opened after the same settle time it measured the same, README); the page is opened
- *   `--settle-ms` (1500) after the browser started, as a visitor would open it.
+ *   `--settle-ms` (1500) after the browser started, as a visitor would open it;
+ * - `--open new-tab`: the page opened in a new tab with no DevTools session on it at all (a
+ *   visitor's click), read 10 s later: the first heat map is then the first paint of the
+ *   prerendered copy and the live scores the page's own `tokenskip:scored` mark. The default
+ *   loads it in the tab the driver opened, with the observer installed first.
  *
  * Median of `--runs` (default 3) cold/warm pairs; targets ≤ 2 s cold and ≤ 0.5 s warm (issue #21),
  * each side against them with its ratio.
@@ -33,6 +37,7 @@
  *   npm run bench:first-visit -- --runs 5
  *   npm run bench:first-visit -- --dist dist     # serve an existing build (`npm run build`) instead
  *   npm run bench:first-visit -- --driver playwright --settle-ms 0   # as the e2e tests see it
+ *   npm run bench:first-visit -- --open new-tab   # a new tab, nothing attached while it loads
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -57,6 +62,9 @@ const { values } = benchArgs(import.meta.url, {
   driver: { type: 'string', default: 'bare' },
   // Time between the browser's start and opening the page.
   'settle-ms': { type: 'string', default: '1500' },
+  // tab: the page is loaded in the tab the driver opened (its observer installed first);
+  // new-tab: opened in a new tab with nothing attached, read afterwards (bare driver only).
+  open: { type: 'string', default: 'tab' },
 });
 const settleMs = Number(values['settle-ms']);
 if (!Number.isFinite(settleMs) || settleMs < 0) {
@@ -66,6 +74,17 @@ if (!Number.isFinite(settleMs) || settleMs < 0) {
 const driver = values.driver;
 if (driver !== 'bare' && driver !== 'playwright') {
   console.error(`--driver must be bare or playwright, got "${driver}".`);
+  process.exit(2);
+}
+const open = values.open;
+if (open !== 'tab' && open !== 'new-tab') {
+  console.error(`--open must be tab or new-tab, got "${open}".`);
+  process.exit(2);
+}
+if (open === 'new-tab' && driver !== 'bare') {
+  console.error(
+    '--open new-tab reads the page after it loaded, over the bare pipe: drop --driver.',
+  );
   process.exit(2);
 }
 if (values.dist && !existsSync(path.join(values.dist, 'index.html'))) {
@@ -239,7 +258,75 @@ const readMarks = `(() => {
     .join(', ');
 })()`;
 
-async function visit(profile: string, waitForPrecache: boolean): Promise<Visit> {
+// Read once the live scores are in, from a page no script watched while it loaded (`--open
+// new-tab`): the first heat map is the first paint of the prerendered copy (which prepaint picked:
+// `data-prerender`); the live scores are the page's own `tokenskip:scored` mark, when the scores
+// from the model were published (the observer above sees them rendered 0.01–0.06 s later).
+const readTimesUnwatched = `(async () => {
+  const paint = performance.getEntriesByName('first-contentful-paint')[0];
+  const scored = performance.getEntriesByName('tokenskip:scored').at(-1);
+  const tasks = await new Promise((resolve) => {
+    new PerformanceObserver((list, observer) => {
+      observer.disconnect();
+      resolve(list.getEntries());
+    }).observe({ type: 'longtask', buffered: true });
+    setTimeout(() => resolve([]), 200);
+  });
+  const durations = tasks.filter((t) => t.startTime < scored.startTime).map((t) => t.duration);
+  const page = document.querySelector('[data-testid=learn-page]');
+  const attr = (name) => (page && page.getAttribute(name)) || '?';
+  const prerendered = document.documentElement.getAttribute('data-prerender');
+  return {
+    ms: paint ? paint.startTime : NaN,
+    source: prerendered ? 'reference, prerendered' : 'none prerendered: first paint',
+    liveMs: scored.startTime,
+    longestTaskMs: Math.round(Math.max(0, ...durations)),
+    blockedMs: Math.round(durations.reduce((sum, d) => sum + d - 50, 0)),
+    backend: attr('data-backend'),
+    loadMs: attr('data-load-ms'),
+    phases: attr('data-load-phases'),
+    scoreMs: attr('data-score-ms'),
+  };
+})()`;
+
+/** Waits until the service worker is active (its install, the whole precache, finished). */
+async function waitForPrecache(tab: Pick<Tab, 'waitFor'>): Promise<void> {
+  const started = performance.now();
+  await tab.waitFor(
+    `navigator.serviceWorker.getRegistration().then((r) => Boolean(r && r.active))`,
+    300_000,
+    500,
+  );
+  precacheS.push((performance.now() - started) / 1000);
+}
+
+/**
+ * `--open new-tab`: the page opened in a new tab of a browser with no DevTools session on it, as a
+ * visitor's click opens it; attached only after `UNWATCHED_MS`, when the live scores are in.
+ */
+const UNWATCHED_MS = 10_000;
+async function visitUnwatched(profile: string, precache: boolean): Promise<Visit> {
+  const browser = await launchOverPipe(chromiumPath, [...baseArgs, `--user-data-dir=${profile}`]);
+  try {
+    await new Promise((r) => setTimeout(r, settleMs));
+    const opened = await browser.openTab(url!);
+    await new Promise((r) => setTimeout(r, UNWATCHED_MS));
+    const tab = await opened.attach();
+    await tab.waitFor(
+      `document.querySelector('[data-testid=learn-page][data-scores-source=live]')`,
+      60_000,
+    );
+    const times = await tab.evaluate<Omit<Visit, 'marks'>>(readTimesUnwatched);
+    const result: Visit = { ...times, marks: await tab.evaluate<string>(readMarks) };
+    if (precache) await waitForPrecache(tab);
+    return result;
+  } finally {
+    await browser.close();
+  }
+}
+
+async function visit(profile: string, precache: boolean): Promise<Visit> {
+  if (open === 'new-tab') return visitUnwatched(profile, precache);
   const tab = await (driver === 'playwright' ? openPlaywright(profile) : openBare(profile));
   try {
     await tab.addInitScript(observe);
@@ -262,16 +349,7 @@ async function visit(profile: string, waitForPrecache: boolean): Promise<Visit> 
     await tab.waitFor('window.__liveAt !== undefined', 60_000);
     const times = await tab.evaluate<Omit<Visit, 'marks'>>(readTimes);
     const result: Visit = { ...times, marks: await tab.evaluate<string>(readMarks) };
-    if (waitForPrecache) {
-      // The service worker is active once its install (the whole precache) has finished.
-      const started = performance.now();
-      await tab.waitFor(
-        `navigator.serviceWorker.getRegistration().then((r) => Boolean(r && r.active))`,
-        300_000,
-        500,
-      );
-      precacheS.push((performance.now() - started) / 1000);
-    }
+    if (precache) await waitForPrecache(tab);
     return result;
   } finally {
     await tab.close();
@@ -317,7 +395,7 @@ const line = (name: string, times: number[], target: number) => {
 };
 const sources = (visits: Visit[]) => [...new Set(visits.map((v) => v.source))].join(', ');
 console.log(
-  `\nbench:first-visit — Learn heat map ready, built app (${buildS === undefined ? values.dist : `vite build ${buildS.toFixed(1)} s`} + vite preview), Chromium headless, driven by ${driver === 'bare' ? 'a bare DevTools pipe (no Network domain)' : 'Playwright'}, page opened ${settleMs} ms after the browser started`,
+  `\nbench:first-visit — Learn heat map ready, built app (${buildS === undefined ? values.dist : `vite build ${buildS.toFixed(1)} s`} + vite preview), Chromium headless, driven by ${driver === 'bare' ? 'a bare DevTools pipe (no Network domain)' : 'Playwright'}, page opened ${settleMs} ms after the browser started${open === 'new-tab' ? ` in a new tab, nothing attached for ${UNWATCHED_MS / 1000} s (first heat map: first paint of the prerendered copy; live: the page's tokenskip:scored mark)` : ''}`,
 );
 console.log(
   line(

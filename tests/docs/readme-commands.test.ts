@@ -104,6 +104,13 @@ const PLANS: Record<string, Plan> = {
       /driven by Playwright, page opened 0 ms after[\s\S]*cold \(fresh profile\), live scores from the model in this browser: [\d.]+ s[\s\S]*warm \(same profile\), live scores from the model in this browser: [\d.]+ s/,
     timeoutS: 900,
   },
+  'npm run bench:first-visit -- --runs 5 --open new-tab': {
+    run: `${appBuild} && npm run bench:first-visit -- --runs 1 --dist dist --open new-tab`,
+    short: 'one cold/warm pair, served from the shared build',
+    expect:
+      /in a new tab, nothing attached[\s\S]*cold \(fresh profile\), first heat map \(reference, prerendered scores\): [\d.]+ s[\s\S]*warm \(same profile\), live scores from the model in this browser: [\d.]+ s/,
+    timeoutS: 900,
+  },
   'tokenskip compress': {
     run: `printf 'Tom has 3 apples and buys 2 more, so he has 5 apples.' | ${cli} compress --model tiny-lingua-mbert --rate 0.5`,
     short: 'one CoT on stdin with a shipped scorer',
