@@ -212,24 +212,31 @@ async function openPlaywright(profile: string): Promise<Tab> {
   };
 }
 
-// Read in the page once the live scores are shown (strings: see `observe`).
-const readTimes = `(() => {
-  // Shown means painted: a heat map in the HTML waits for the first paint (the stylesheet).
-  const paint = performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? 0;
-  const tasks = window.__longTasks.filter(([start]) => start < window.__liveAt).map(([, d]) => d);
+// In the page, from what a reading found: its main thread's long tasks before the live scores
+// (the longest, and the time blocked beyond 50 ms per task) and the Learn page's load attributes.
+const withPageFacts = `((times, taskMs) => {
   const page = document.querySelector('[data-testid=learn-page]');
   const attr = (name) => (page && page.getAttribute(name)) || '?';
   return {
-    ms: Math.max(window.__heatMapAt, paint),
-    source: window.__heatMapSource,
-    liveMs: window.__liveAt,
-    longestTaskMs: Math.round(Math.max(0, ...tasks)),
-    blockedMs: Math.round(tasks.reduce((sum, d) => sum + d - 50, 0)),
+    ...times,
+    longestTaskMs: Math.round(Math.max(0, ...taskMs)),
+    blockedMs: Math.round(taskMs.reduce((sum, d) => sum + d - 50, 0)),
     backend: attr('data-backend'),
     loadMs: attr('data-load-ms'),
     phases: attr('data-load-phases'),
     scoreMs: attr('data-score-ms'),
   };
+})`;
+
+// Read in the page once the live scores are shown (strings: see `observe`).
+const readTimes = `(() => {
+  // Shown means painted: a heat map in the HTML waits for the first paint (the stylesheet).
+  const paint = performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? 0;
+  const tasks = window.__longTasks.filter(([start]) => start < window.__liveAt).map(([, d]) => d);
+  return ${withPageFacts}(
+    { ms: Math.max(window.__heatMapAt, paint), source: window.__heatMapSource, liveMs: window.__liveAt },
+    tasks,
+  );
 })()`;
 
 // The page's own marks (CompressSession) and when its entry chunk and the worker arrived. Also:
@@ -273,20 +280,15 @@ const readTimesUnwatched = `(async () => {
     setTimeout(() => resolve([]), 200);
   });
   const durations = tasks.filter((t) => t.startTime < scored.startTime).map((t) => t.duration);
-  const page = document.querySelector('[data-testid=learn-page]');
-  const attr = (name) => (page && page.getAttribute(name)) || '?';
   const prerendered = document.documentElement.getAttribute('data-prerender');
-  return {
-    ms: paint ? paint.startTime : NaN,
-    source: prerendered ? 'reference, prerendered' : 'none prerendered: first paint',
-    liveMs: scored.startTime,
-    longestTaskMs: Math.round(Math.max(0, ...durations)),
-    blockedMs: Math.round(durations.reduce((sum, d) => sum + d - 50, 0)),
-    backend: attr('data-backend'),
-    loadMs: attr('data-load-ms'),
-    phases: attr('data-load-phases'),
-    scoreMs: attr('data-score-ms'),
-  };
+  return ${withPageFacts}(
+    {
+      ms: paint ? paint.startTime : NaN,
+      source: prerendered ? 'reference, prerendered' : 'none prerendered: first paint',
+      liveMs: scored.startTime,
+    },
+    durations,
+  );
 })()`;
 
 /** Waits until the service worker is active (its install, the whole precache, finished). */
